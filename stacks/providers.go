@@ -1,0 +1,77 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// USEast1 is the region CloudFront reads its ACM certificates from.
+const USEast1 = "us-east-1"
+
+// Providers are the explicit AWS providers of one stack. Pulumi.yaml disables
+// the default aws provider (pulumi:disable-default-providers), so every
+// resource must name one of these and none can land in another account.
+type Providers struct {
+	// Account deploys into the stack's account and region.
+	Account *aws.Provider
+	// USEast1 deploys into the stack's account in us-east-1, where CloudFront
+	// requires the certificates of its distributions.
+	USEast1 *aws.Provider
+}
+
+// DefaultTags returns the tags every resource of the stack carries, through
+// the providers' default_tags: who owns it, what pays for it, where it came
+// from.
+func (c *Config) DefaultTags() map[string]string {
+	return map[string]string{
+		"Project":     Namespace,
+		"Environment": c.Stack,
+		"ManagedBy":   "pulumi",
+		"Owner":       c.Owner,
+		"CostCenter":  c.CostCenter,
+	}
+}
+
+// DeployRoleARN is the role the providers assume in the stack's account.
+func (c *Config) DeployRoleARN() string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.AccountID, c.DeployRoleName)
+}
+
+// NewProviders creates the stack's providers. Explicit providers ignore the
+// aws:* stack configuration, so region, role and tags are all passed here.
+func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
+	account, err := newAccountProvider(ctx, "aws-"+c.Stack, c, c.Region)
+	if err != nil {
+		return nil, err
+	}
+	usEast1, err := newAccountProvider(ctx, "aws-"+c.Stack+"-"+USEast1, c, USEast1)
+	if err != nil {
+		return nil, err
+	}
+	return &Providers{Account: account, USEast1: usEast1}, nil
+}
+
+// newAccountProvider pins a provider to the stack's account twice over: it
+// assumes the account's deploy role, and allowedAccountIds makes the provider
+// refuse to act if the credentials resolve to any other account.
+func newAccountProvider(ctx *pulumi.Context, name string, c *Config, region string) (*aws.Provider, error) {
+	tags := pulumi.StringMap{}
+	for k, v := range c.DefaultTags() {
+		tags[k] = pulumi.String(v)
+	}
+	p, err := aws.NewProvider(ctx, name, &aws.ProviderArgs{
+		Region:            pulumi.String(region),
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(c.AccountID)},
+		AssumeRole: &aws.ProviderAssumeRoleArgs{
+			RoleArn:     pulumi.String(c.DeployRoleARN()),
+			SessionName: pulumi.String("refarch-" + c.Stack),
+		},
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: tags},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("provider %q: %w", name, err)
+	}
+	return p, nil
+}

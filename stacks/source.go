@@ -1,0 +1,116 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// Namespace is the configuration namespace of every key this program reads
+// (the project name in Pulumi.yaml).
+const Namespace = "refarch"
+
+// Source answers a full configuration key ("refarch:vpcCidr") the way the
+// Pulumi CLI presents configuration to a program: scalars as their text,
+// arrays and objects as JSON. ok is false when the key is not set.
+type Source func(key string) (value string, ok bool)
+
+// ContextSource reads configuration from a running Pulumi program.
+func ContextSource(ctx *pulumi.Context) Source {
+	return func(key string) (string, bool) { return ctx.GetConfig(key) }
+}
+
+// MapSource reads configuration from a map keyed by full key, as the offline
+// plan and the tests load it from the stack files.
+func MapSource(m map[string]string) Source {
+	return func(key string) (string, bool) {
+		v, ok := m[key]
+		return v, ok
+	}
+}
+
+// reader reads typed values from a Source, recording every problem instead of
+// stopping at the first, so one run reports all of them.
+type reader struct {
+	src      Source
+	problems validate.Problems
+}
+
+// Key returns the full configuration key of a project key.
+func Key(name string) string { return Namespace + ":" + name }
+
+func (r *reader) raw(name string, required bool) (string, bool) {
+	v, ok := r.src(Key(name))
+	if !ok || strings.TrimSpace(v) == "" {
+		if required {
+			r.problems.Add(Key(name), "", "is required: set it in Pulumi.<stack>.yaml (or give it a default in Pulumi.yaml)")
+		}
+		return "", false
+	}
+	return v, true
+}
+
+// str reads a string key.
+func (r *reader) str(name string, required bool) string {
+	v, _ := r.raw(name, required)
+	return v
+}
+
+// integer reads an integer key; a missing optional key yields def.
+func (r *reader) integer(name string, required bool, def int) int {
+	v, ok := r.raw(name, required)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		r.problems.Add(Key(name), v, "must be a whole number")
+		return def
+	}
+	return n
+}
+
+// boolean reads a boolean key; a missing optional key yields def.
+func (r *reader) boolean(name string, required bool, def bool) bool {
+	v, ok := r.raw(name, required)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		r.problems.Add(Key(name), v, "must be true or false")
+		return def
+	}
+	return b
+}
+
+// object decodes a JSON array or object key into out, rejecting unknown
+// fields so a misspelt field is an error rather than a silently ignored one.
+// It reports whether a value was decoded.
+func (r *reader) object(name string, required bool, out any) bool {
+	v, ok := r.raw(name, required)
+	if !ok {
+		return false
+	}
+	dec := json.NewDecoder(strings.NewReader(v))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		r.problems.Add(Key(name), v, fmt.Sprintf("must be %s: %v", describeJSON(out), err))
+		return false
+	}
+	return true
+}
+
+func describeJSON(out any) string {
+	switch out.(type) {
+	case *[]string:
+		return "a list of strings"
+	default:
+		return "an object of the documented shape"
+	}
+}
