@@ -89,24 +89,24 @@ func Load(stack string, src Source) (*Config, error) {
 	r := &reader{src: src}
 	c := &Config{Stack: stack, Role: role}
 
-	c.AccountID = r.str("accountId", true)
-	c.Region = r.str("region", true)
-	c.DeployRoleName = r.str("deployRoleName", true)
-	c.Owner = r.str("owner", true)
-	c.CostCenter = r.str("costCenter", true)
+	c.AccountID = r.str("accountId")
+	c.Region = r.str("region")
+	c.DeployRoleName = r.str("deployRoleName")
+	c.Owner = r.str("owner")
+	c.CostCenter = r.str("costCenter")
 	r.object("accounts", true, &c.Accounts)
-	vpnCIDR := r.str("vpnClientCidr", true)
+	vpnCIDR := r.str("vpnClientCidr")
 	alertsRequired := c.Stack != "dev"
 	alertsSet := r.object("alertEmails", alertsRequired, &c.AlertEmails)
 	c.LogRetentionDays = r.integer("logRetentionDays", true, 0)
 	c.DeletionProtection = r.boolean("deletionProtection", true, true)
 	var vpcCIDR string
 	if c.HasNetwork() {
-		vpcCIDR = r.str("vpcCidr", true)
+		vpcCIDR = r.str("vpcCidr")
 		c.AZCount = r.integer("azCount", true, 0)
 	}
 	if role != RoleSecurity {
-		c.Domain = r.str("domain", true)
+		c.Domain = r.str("domain")
 	}
 
 	p := &r.problems

@@ -70,8 +70,8 @@ func Run(ctx *pulumi.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack %q: %w", cfg.Stack, err)
 	}
-	ctx.Export("accountId", pulumi.String(cfg.AccountID))
-	ctx.Export("region", pulumi.String(cfg.Region))
+	ctx.Export(OutputAccountID, pulumi.String(cfg.AccountID))
+	ctx.Export(OutputRegion, pulumi.String(cfg.Region))
 
 	var compose func(*pulumi.Context, *Config, *Providers) error
 	switch cfg.Role {

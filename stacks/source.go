@@ -55,9 +55,9 @@ func (r *reader) raw(name string, required bool) (string, bool) {
 	return v, true
 }
 
-// str reads a string key.
-func (r *reader) str(name string, required bool) string {
-	v, _ := r.raw(name, required)
+// str reads a required string key.
+func (r *reader) str(name string) string {
+	v, _ := r.raw(name, true)
 	return v
 }
 

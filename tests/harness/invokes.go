@@ -271,6 +271,6 @@ func routeTable(_ env, args map[string]any) (map[string]any, error) {
 	if subnet == "" {
 		return nil, fmt.Errorf("the harness answers route table lookups by subnetId only, got %v", args)
 	}
-	id := "rtb-0" + shortHash(subnet) + shortHash("rtb"+subnet)[:2]
+	id := "rtb-0" + shortHash(subnet) + shortHash("rtb" + subnet)[:2]
 	return map[string]any{"id": id, "routeTableId": id, "subnetId": subnet, "routes": []any{}, "associations": []any{}}, nil
 }

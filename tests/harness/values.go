@@ -2,7 +2,6 @@ package harness
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,22 +159,4 @@ func decodeJSONString(v any) any {
 		return v
 	}
 	return out
-}
-
-// stringify renders plain data compactly for messages and the plan.
-func stringify(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return t
-	case Unknown:
-		return "<unknown>"
-	default:
-		b, err := json.Marshal(t)
-		if err != nil {
-			return fmt.Sprint(t)
-		}
-		return string(b)
-	}
 }

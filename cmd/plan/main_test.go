@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/tests/harness"
+)
+
+func TestPlanAllPrintsFiveTrees(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "all"}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	for _, stack := range []string{"security", "shared-services", "dev", "stage", "prod"} {
+		assert.Contains(t, out.String(), "pulumi:pulumi:Stack refarch-"+stack+"\n")
+		assert.Contains(t, out.String(), "pulumi:providers:aws aws-"+stack+"  [account ")
+	}
+	assert.Equal(t, 5, strings.Count(out.String(), "by type:"))
+}
+
+func TestPlanJSONParses(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-stack", "prod", "-json"}, &out, &errOut), errOut.String())
+	var plans []harness.Plan
+	require.NoError(t, json.Unmarshal(out.Bytes(), &plans))
+	require.Len(t, plans, 1)
+	assert.Equal(t, "prod", plans[0].Stack)
+	require.NotEmpty(t, plans[0].Resources)
+	for _, r := range plans[0].Resources {
+		assert.NotEmpty(t, r.Type)
+		assert.NotEmpty(t, r.URN)
+		assert.NotNil(t, r.Inputs)
+	}
+}
+
+// TestPlanBrokenCIDRExitsNonZero copies the project, breaks the prod VPC
+// block, and expects the validation problem (naming the key) and status 1.
+func TestPlanBrokenCIDRExitsNonZero(t *testing.T) {
+	src, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(src, "Pulumi*.yaml"))
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		if filepath.Base(f) == "Pulumi.prod.yaml" {
+			b = bytes.Replace(b, []byte("refarch:vpcCidr: 10.30.0.0/16"), []byte("refarch:vpcCidr: 10.30.0.7/16"), 1)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600))
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "prod", "-dir", dir}, &out, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut.String(), `refarch:vpcCidr = "10.30.0.7/16": has host bits set`)
+	assert.NotContains(t, errOut.String(), "goroutine", "no stack trace")
+	assert.Empty(t, out.String())
+}
+
+func TestPlanUsageErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, run(nil, &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: plan -stack")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"-stack", "qa"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `unknown stack "qa"`)
+}

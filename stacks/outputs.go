@@ -1,0 +1,29 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The outputs stacks export for each other. A stack reads a peer's outputs
+// through a StackReference (see ReferenceStack); these names are the
+// contract between them, and tests/stackrefs serves the same names offline.
+const (
+	// OutputAccountID is the stack's account id (every stack).
+	OutputAccountID = "accountId"
+	// OutputRegion is the stack's region (every stack).
+	OutputRegion = "region"
+)
+
+// ReferenceStack reads the outputs of another stack of this project, by
+// name ("shared-services"). With a self-managed backend the organization is
+// "organization"; with Pulumi Cloud, the stack's own organization.
+func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, error) {
+	name := fmt.Sprintf("%s/%s/%s", ctx.Organization(), ctx.Project(), stack)
+	ref, err := pulumi.NewStackReference(ctx, stack, &pulumi.StackReferenceArgs{Name: pulumi.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("stack reference %q: %w", name, err)
+	}
+	return ref, nil
+}

@@ -1,0 +1,39 @@
+// Package tests runs the whole program, stack by stack, under the mock
+// harness with the real Pulumi.<stack>.yaml files, and checks the properties
+// that matter before anything touches AWS.
+package tests
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/tests/stackrefs"
+)
+
+// plan runs a stack with its real stack file and fails the test on error.
+func plan(t testing.TB, stack string) *harness.Plan {
+	t.Helper()
+	p, err := harness.RunStack(stacks.Run, stack, harness.Options{StackOutputs: stackrefs.New("")})
+	require.NoError(t, err, "stack %s", stack)
+	return p
+}
+
+// planWith runs a stack with configuration overrides and returns the error.
+func planWith(t testing.TB, stack string, set map[string]string, unset ...string) (*harness.Plan, error) {
+	t.Helper()
+	return harness.RunStack(stacks.Run, stack, harness.Options{Set: set, Unset: unset, StackOutputs: stackrefs.New("")})
+}
+
+// configError extracts the validation error of a failed run.
+func configError(t testing.TB, err error) *validate.Error {
+	t.Helper()
+	require.Error(t, err)
+	var verr *validate.Error
+	require.True(t, errors.As(err, &verr), "expected a configuration error, got: %v", err)
+	return verr
+}

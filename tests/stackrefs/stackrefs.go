@@ -1,0 +1,56 @@
+// Package stackrefs answers the program's StackReferences under the harness:
+// the outputs each stack of this project exports (the names in
+// stacks/outputs.go), with values taken from the real stack files where the
+// configuration determines them (account ids, regions, VPC blocks) and
+// deterministic placeholders for what AWS would generate (ids).
+package stackrefs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+// New returns a harness.Options.StackOutputs for the project in dir
+// ("" for the nearest parent of the working directory holding Pulumi.yaml).
+func New(dir string) func(ref string) (map[string]any, error) {
+	return func(ref string) (map[string]any, error) {
+		parts := strings.Split(ref, "/")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("stack reference %q is not organization/project/stack", ref)
+		}
+		stack := parts[2]
+		if _, err := stacks.RoleOf(stack); err != nil {
+			return nil, err
+		}
+		root := dir
+		if root == "" {
+			var err error
+			if root, err = harness.FindProjectDir("."); err != nil {
+				return nil, err
+			}
+		}
+		raw, err := harness.LoadStackConfig(root, stack)
+		if err != nil {
+			return nil, err
+		}
+		if parts[1] != raw.Project {
+			return nil, fmt.Errorf("stack reference %q names project %q, not %q", ref, parts[1], raw.Project)
+		}
+		cfg, err := stacks.Load(stack, stacks.MapSource(raw.Values))
+		if err != nil {
+			return nil, fmt.Errorf("referenced stack %q: %w", stack, err)
+		}
+		return outputsOf(cfg), nil
+	}
+}
+
+// outputsOf is what a deployed stack with configuration cfg exports.
+func outputsOf(cfg *stacks.Config) map[string]any {
+	return map[string]any{
+		stacks.OutputAccountID: cfg.AccountID,
+		stacks.OutputRegion:    cfg.Region,
+	}
+}

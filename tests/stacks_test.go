@@ -1,0 +1,116 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+// accountOf is the account id each real stack file deploys into.
+var accountOf = map[string]string{
+	"security":        "111111111111",
+	"shared-services": "222222222222",
+	"dev":             "333333333333",
+	"stage":           "444444444444",
+	"prod":            "555555555555",
+}
+
+func TestEveryStackPlansClean(t *testing.T) {
+	require.Equal(t, []string{"security", "shared-services", "dev", "stage", "prod"}, stacks.StackNames())
+	for _, stack := range stacks.StackNames() {
+		t.Run(stack, func(t *testing.T) {
+			p := plan(t, stack)
+			assert.Equal(t, stack, p.Stack)
+			assert.NotEmpty(t, p.Resources)
+		})
+	}
+}
+
+// TestProvidersPinTheirAccount proves that no resource can land in the wrong
+// account: each stack has exactly its two providers, both assuming the deploy
+// role of the stack's account and refusing any other account, and every
+// cloud resource and invoke names one of them.
+func TestProvidersPinTheirAccount(t *testing.T) {
+	for _, stack := range stacks.StackNames() {
+		t.Run(stack, func(t *testing.T) {
+			p := plan(t, stack)
+			account := accountOf[stack]
+			providers := p.Providers()
+			require.Len(t, providers, 2, "one provider for the stack's region, one for us-east-1")
+			regions := map[string]bool{}
+			for _, prov := range providers {
+				assert.Equal(t, "pulumi:providers:aws", prov.Type)
+				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "provider %s", prov.Name)
+				assert.Equal(t, "arn:aws:iam::"+account+":role/refarch-deploy", prov.String("assumeRole.roleArn"), "provider %s", prov.Name)
+				assert.Equal(t, "refarch-"+stack, prov.String("assumeRole.sessionName"))
+				assert.Empty(t, prov.String("profile"), "no ambient profile may pick the account")
+				assert.Empty(t, prov.String("accessKey"), "no static keys")
+				for _, tag := range []string{"Project", "Environment", "ManagedBy", "Owner", "CostCenter"} {
+					assert.NotEmpty(t, prov.String("defaultTags.tags."+tag), "provider %s lacks default tag %s", prov.Name, tag)
+				}
+				assert.Equal(t, stack, prov.String("defaultTags.tags.Environment"))
+				regions[prov.String("region")] = true
+			}
+			assert.Equal(t, map[string]bool{"us-west-2": true, "us-east-1": true}, regions)
+
+			for _, r := range p.Resources {
+				if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
+					continue
+				}
+				prov := p.ProviderOf(r)
+				require.NotNil(t, prov, "%s %q uses the default provider", r.Type, r.Name)
+				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "%s %q", r.Type, r.Name)
+			}
+			for _, inv := range p.Invokes {
+				assert.NotEmpty(t, inv.Provider, "invoke %s uses the default provider", inv.Token)
+			}
+			for _, r := range p.Resources {
+				if r.Remote {
+					assert.NotEmpty(t, r.Providers["aws"], "remote component %s %q must hand its children the stack's aws provider", r.Type, r.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestDefaultProviderIsDisabled checks the project file disables the default
+// aws provider, which is what makes the pinning above enforced by the engine
+// rather than by convention.
+func TestDefaultProviderIsDisabled(t *testing.T) {
+	dir, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	for _, stack := range stacks.StackNames() {
+		cfg, err := harness.LoadStackConfig(dir, stack)
+		require.NoError(t, err)
+		assert.JSONEq(t, `["aws"]`, cfg.Values["pulumi:disable-default-providers"], "stack %s", stack)
+	}
+}
+
+// TestUnknownStackIsRefused checks the dispatch refuses a stack it has no
+// composition for and lists the valid ones.
+func TestUnknownStackIsRefused(t *testing.T) {
+	dir, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	cfg, err := harness.LoadStackConfig(dir, "dev")
+	require.NoError(t, err)
+	cfg.Stack = "qa"
+	p, err := harness.Run(stacks.Run, cfg, harness.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown stack "qa"`)
+	assert.Contains(t, err.Error(), "security, shared-services, dev, stage, prod")
+	assert.Empty(t, p.Resources)
+
+	for stack, role := range map[string]stacks.Role{
+		"dev": stacks.RoleApp, "stage": stacks.RoleApp, "prod": stacks.RoleApp,
+		"security": stacks.RoleSecurity, "shared-services": stacks.RoleSharedServices,
+	} {
+		got, err := stacks.RoleOf(stack)
+		require.NoError(t, err)
+		assert.Equal(t, role, got, stack)
+	}
+}
