@@ -4,10 +4,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// runApp composes an application account (dev, stage, prod).
+// runApp composes an application account (dev, stage, prod): the account
+// baseline, the VPC, DNS and certificates, the data stores, the load
+// balancers and ECS services, and the CDN in front of them.
 func runApp(ctx *pulumi.Context, c *Config, p *Providers) error {
-	ctx.Export("zoneName", pulumi.String(c.EnvDomain()))
-	return nil
+	return compose(ctx, c, p, []step{
+		{"security baseline", deployBaseline},
+		{"network", deployNetwork},
+		{"dns", deployDNS},
+		{"data stores", deployData},
+		{"platform", deployPlatform},
+		{"edge", deployEdge},
+	})
 }
 
 // EnvDomain is the DNS zone an application stack serves: <stack>.<domain>.

@@ -60,6 +60,22 @@ type Config struct {
 	// protection flags, final snapshots and pulumi protect
 	// (refarch:deletionProtection). prod may not turn it off.
 	DeletionProtection bool
+
+	// The sections of one concern each, read and validated by the
+	// config_<concern>.go file that declares them.
+
+	// Network configures the VPC (config_network.go).
+	Network NetworkConfig
+	// DNS configures zones and certificates (config_dns.go).
+	DNS DNSConfig
+	// Data configures Postgres and Memcached (config_data.go).
+	Data DataConfig
+	// Platform configures load balancers, ECS and ECR (config_platform.go).
+	Platform PlatformConfig
+	// Baseline configures the security baseline and identity (config_baseline.go).
+	Baseline BaselineConfig
+	// Edge configures the CDN (config_edge.go).
+	Edge EdgeConfig
 }
 
 // Account is one entry of the account directory (refarch:accounts).
@@ -159,6 +175,13 @@ func Load(stack string, src Source) (*Config, error) {
 				Key("accounts"), stack, own.VpcCIDR)
 		}
 	}
+	c.Network.load(r, c)
+	c.DNS.load(r, c)
+	c.Data.load(r, c)
+	c.Platform.load(r, c)
+	c.Baseline.load(r, c)
+	c.Edge.load(r, c)
+
 	if own, ok := c.Accounts[stack]; ok && c.AccountID != "" && own.ID != c.AccountID {
 		p.Addf(Key("accountId"), c.AccountID, "must equal %s.%s.id (%q): the stack must deploy into the account the directory names",
 			Key("accounts"), stack, own.ID)

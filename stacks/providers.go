@@ -19,7 +19,19 @@ type Providers struct {
 	// USEast1 deploys into the stack's account in us-east-1, where CloudFront
 	// requires the certificates of its distributions.
 	USEast1 *aws.Provider
+	// SharedServices, in application stacks only (nil elsewhere), acts in
+	// the shared-services account through that account's narrow delegate
+	// role for this environment (DelegateRoleName): it may only write this
+	// environment's DNS delegation and VPC peering there. It lets one
+	// `pulumi up` of an application stack wire both sides of what the two
+	// accounts share, without handing it the shared-services deploy role.
+	SharedServices *aws.Provider
 }
+
+// DelegateRoleName is the role an application environment assumes in the
+// shared-services account; the shared-services stack creates one per
+// environment, trusting only the principals that may deploy it.
+func DelegateRoleName(env string) string { return Namespace + "-delegate-" + env }
 
 // DefaultTags returns the tags every resource of the stack carries, through
 // the providers' default_tags: who owns it, what pays for it, where it came
@@ -50,22 +62,36 @@ func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Providers{Account: account, USEast1: usEast1}, nil
+	providers := &Providers{Account: account, USEast1: usEast1}
+	if c.Role == RoleApp {
+		shared := c.Accounts["shared-services"]
+		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, shared.ID, DelegateRoleName(c.Stack))
+		providers.SharedServices, err = newProvider(ctx, "aws-"+c.Stack+"-shared-services", c, c.Region, shared.ID, role)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return providers, nil
 }
 
-// newAccountProvider pins a provider to the stack's account twice over: it
-// assumes the account's deploy role, and allowedAccountIds makes the provider
-// refuse to act if the credentials resolve to any other account.
+// newAccountProvider creates a provider for the stack's own account.
 func newAccountProvider(ctx *pulumi.Context, name string, c *Config, region string) (*aws.Provider, error) {
+	return newProvider(ctx, name, c, region, c.AccountID, c.DeployRoleARN())
+}
+
+// newProvider pins a provider to one account twice over: it assumes a role
+// of that account, and allowedAccountIds makes the provider refuse to act if
+// the credentials resolve to any other account.
+func newProvider(ctx *pulumi.Context, name string, c *Config, region, account, roleARN string) (*aws.Provider, error) {
 	tags := pulumi.StringMap{}
 	for k, v := range c.DefaultTags() {
 		tags[k] = pulumi.String(v)
 	}
 	p, err := aws.NewProvider(ctx, name, &aws.ProviderArgs{
 		Region:            pulumi.String(region),
-		AllowedAccountIds: pulumi.StringArray{pulumi.String(c.AccountID)},
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(account)},
 		AssumeRole: &aws.ProviderAssumeRoleArgs{
-			RoleArn:     pulumi.String(c.DeployRoleARN()),
+			RoleArn:     pulumi.String(roleARN),
 			SessionName: pulumi.String("refarch-" + c.Stack),
 		},
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: tags},

@@ -73,16 +73,16 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export(OutputAccountID, pulumi.String(cfg.AccountID))
 	ctx.Export(OutputRegion, pulumi.String(cfg.Region))
 
-	var compose func(*pulumi.Context, *Config, *Providers) error
+	var composition func(*pulumi.Context, *Config, *Providers) error
 	switch cfg.Role {
 	case RoleApp:
-		compose = runApp
+		composition = runApp
 	case RoleSecurity:
-		compose = runSecurity
+		composition = runSecurity
 	case RoleSharedServices:
-		compose = runSharedServices
+		composition = runSharedServices
 	}
-	if err := compose(ctx, cfg, providers); err != nil {
+	if err := composition(ctx, cfg, providers); err != nil {
 		return fmt.Errorf("stack %q: %w", cfg.Stack, err)
 	}
 	return nil

@@ -4,8 +4,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// runSharedServices composes the shared-services account: operator tooling,
-// the root DNS zone, container images and the VPN server.
+// runSharedServices composes the shared-services account: the account
+// baseline, the management VPC (peered with the application VPCs), the root
+// DNS zone, and the container registry.
 func runSharedServices(ctx *pulumi.Context, c *Config, p *Providers) error {
-	return nil
+	return compose(ctx, c, p, []step{
+		{"security baseline", deployBaseline},
+		{"network", deployNetwork},
+		{"dns", deployDNS},
+		{"registry", deployRegistry},
+	})
 }

@@ -31,32 +31,57 @@ func TestEveryStackPlansClean(t *testing.T) {
 	}
 }
 
+// delegatedTypes are the only resources an application stack may create in
+// the shared-services account: its side of the VPC peering and its DNS
+// delegation.
+var delegatedTypes = map[string]bool{
+	"aws:ec2/vpcPeeringConnection:VpcPeeringConnection": true,
+	"aws:ec2/route:Route":                               true,
+	"aws:route53/record:Record":                         true,
+}
+
 // TestProvidersPinTheirAccount proves that no resource can land in the wrong
-// account: each stack has exactly its two providers, both assuming the deploy
-// role of the stack's account and refusing any other account, and every
-// cloud resource and invoke names one of them.
+// account: each stack has a provider for its region and one for us-east-1,
+// both assuming the deploy role of the stack's account and refusing any other
+// account; application stacks have a third, pinned to shared-services through
+// the environment's delegate role and used only for the delegated types.
+// Every cloud resource and invoke names one of them.
 func TestProvidersPinTheirAccount(t *testing.T) {
+	shared := accountOf["shared-services"]
 	for _, stack := range stacks.StackNames() {
 		t.Run(stack, func(t *testing.T) {
 			p := plan(t, stack)
 			account := accountOf[stack]
-			providers := p.Providers()
-			require.Len(t, providers, 2, "one provider for the stack's region, one for us-east-1")
-			regions := map[string]bool{}
-			for _, prov := range providers {
+			role, _ := stacks.RoleOf(stack)
+			own := map[string]bool{}
+			var delegate *harness.Resource
+			for _, prov := range p.Providers() {
 				assert.Equal(t, "pulumi:providers:aws", prov.Type)
-				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "provider %s", prov.Name)
-				assert.Equal(t, "arn:aws:iam::"+account+":role/refarch-deploy", prov.String("assumeRole.roleArn"), "provider %s", prov.Name)
-				assert.Equal(t, "refarch-"+stack, prov.String("assumeRole.sessionName"))
 				assert.Empty(t, prov.String("profile"), "no ambient profile may pick the account")
 				assert.Empty(t, prov.String("accessKey"), "no static keys")
+				assert.Equal(t, "refarch-"+stack, prov.String("assumeRole.sessionName"))
 				for _, tag := range []string{"Project", "Environment", "ManagedBy", "Owner", "CostCenter"} {
 					assert.NotEmpty(t, prov.String("defaultTags.tags."+tag), "provider %s lacks default tag %s", prov.Name, tag)
 				}
 				assert.Equal(t, stack, prov.String("defaultTags.tags.Environment"))
-				regions[prov.String("region")] = true
+				if prov.Name == "aws-"+stack+"-shared-services" {
+					delegate = prov
+					continue
+				}
+				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "provider %s", prov.Name)
+				assert.Equal(t, "arn:aws:iam::"+account+":role/refarch-deploy", prov.String("assumeRole.roleArn"), "provider %s", prov.Name)
+				own[prov.String("region")] = true
 			}
-			assert.Equal(t, map[string]bool{"us-west-2": true, "us-east-1": true}, regions)
+			assert.Equal(t, map[string]bool{"us-west-2": true, "us-east-1": true}, own)
+			if role == stacks.RoleApp {
+				require.NotNil(t, delegate, "application stacks reach shared-services through a delegate provider")
+				assert.Equal(t, []string{shared}, delegate.Strings("allowedAccountIds"))
+				assert.Equal(t, "arn:aws:iam::"+shared+":role/refarch-delegate-"+stack, delegate.String("assumeRole.roleArn"))
+				assert.Len(t, p.Providers(), 3)
+			} else {
+				assert.Nil(t, delegate)
+				assert.Len(t, p.Providers(), 2)
+			}
 
 			for _, r := range p.Resources {
 				if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
@@ -64,6 +89,10 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				}
 				prov := p.ProviderOf(r)
 				require.NotNil(t, prov, "%s %q uses the default provider", r.Type, r.Name)
+				if prov == delegate {
+					assert.True(t, delegatedTypes[r.Type], "%s %q may not be created in shared-services by %s", r.Type, r.Name, stack)
+					continue
+				}
 				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "%s %q", r.Type, r.Name)
 			}
 			for _, inv := range p.Invokes {

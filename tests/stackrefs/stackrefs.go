@@ -47,10 +47,18 @@ func New(dir string) func(ref string) (map[string]any, error) {
 	}
 }
 
+// producers add the outputs of one concern; files of this package named
+// after the concern (network.go, dns.go, …) register theirs from init.
+var producers []func(cfg *stacks.Config, out map[string]any)
+
 // outputsOf is what a deployed stack with configuration cfg exports.
 func outputsOf(cfg *stacks.Config) map[string]any {
-	return map[string]any{
+	out := map[string]any{
 		stacks.OutputAccountID: cfg.AccountID,
 		stacks.OutputRegion:    cfg.Region,
 	}
+	for _, produce := range producers {
+		produce(cfg, out)
+	}
+	return out
 }
