@@ -8,6 +8,10 @@ import (
 type networkOut struct {
 	// VpcID is the VPC's id.
 	VpcID pulumi.StringInput
+	// CIDR is the VPC's block.
+	CIDR string
+	// AvailabilityZones are the zones the subnets span, in subnet order.
+	AvailabilityZones []string
 	// PublicSubnetIDs, AppSubnetIDs and DataSubnetIDs are the subnets of
 	// each tier, one per availability zone.
 	PublicSubnetIDs, AppSubnetIDs, DataSubnetIDs pulumi.StringArrayInput
