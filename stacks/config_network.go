@@ -1,7 +1,65 @@
 package stacks
 
+import (
+	"errors"
+	"fmt"
+
+	"github.com/refarch/refarch/components/network"
+	"github.com/refarch/refarch/components/validate"
+)
+
 // NetworkConfig configures the VPC.
-type NetworkConfig struct{}
+type NetworkConfig struct {
+	// NatGateways is the app tier's egress (refarch:natGateways):
+	// one-per-az, single or none.
+	NatGateways network.NatStrategy
+	// InterfaceEndpoints adds ECR, Logs, SSM, Secrets Manager and KMS
+	// interface endpoints (refarch:interfaceEndpoints; default: on in prod).
+	InterfaceEndpoints bool
+	// ManagementPeering peers an application VPC with the management VPC
+	// of shared-services, so the VPN reaches private resources
+	// (refarch:managementPeering; application stacks only).
+	ManagementPeering bool
+}
 
 // load reads and validates the section; problems go to r.
-func (s *NetworkConfig) load(r *reader, c *Config) {}
+func (s *NetworkConfig) load(r *reader, c *Config) {
+	if !c.HasNetwork() {
+		return
+	}
+	s.NatGateways = network.NatStrategy(r.str("natGateways"))
+	switch s.NatGateways {
+	case "", network.NatOnePerAZ, network.NatSingle, network.NatNone:
+	default:
+		r.problems.Addf(Key("natGateways"), string(s.NatGateways), "must be %q, %q or %q", network.NatOnePerAZ, network.NatSingle, network.NatNone)
+	}
+	if c.IsProd() && s.NatGateways != "" && s.NatGateways != network.NatOnePerAZ {
+		r.problems.Addf(Key("natGateways"), string(s.NatGateways), "must be %q in prod: a single NAT gateway makes every zone's egress depend on one zone", network.NatOnePerAZ)
+	}
+	s.InterfaceEndpoints = r.boolean("interfaceEndpoints", false, c.IsProd())
+	if c.Role == RoleApp {
+		s.ManagementPeering = r.boolean("managementPeering", false, true)
+	}
+	// The VPC block must also hold the subnet layout: with the default tier
+	// sizes a block smaller than /21 leaves public subnets below the /27 an
+	// ALB needs.
+	if c.VpcCIDR.IsValid() && c.AZCount >= 2 {
+		args := network.Args{CidrBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), NatGateways: network.NatOnePerAZ, FlowLogRetentionDays: 365}
+		args.Masks = network.DefaultMasks(c.VpcCIDR)
+		var verr *validate.Error
+		if err := args.Validate(); errors.As(err, &verr) {
+			for _, p := range verr.Problems {
+				r.problems.Addf(Key("vpcCidr"), c.VpcCIDR.String(), "cannot hold the subnet layout: %s %s %s", p.Field, p.Value, p.Rule)
+			}
+		}
+	}
+}
+
+// placeholderZones stands in for zone names when only their count matters.
+func placeholderZones(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("zone-%d", i+1)
+	}
+	return out
+}

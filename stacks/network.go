@@ -1,7 +1,23 @@
 package stacks
 
 import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/network"
+)
+
+// The outputs shared-services exports for the application stacks' peering.
+const (
+	// OutputManagementVpcID is the management VPC's id.
+	OutputManagementVpcID = "managementVpcId"
+	// OutputManagementVpcCIDR is the management VPC's block.
+	OutputManagementVpcCIDR = "managementVpcCidr"
+	// OutputManagementRouteTableIDs are the management VPC's route tables
+	// that route to the application VPCs (public and app tiers).
+	OutputManagementRouteTableIDs = "managementRouteTableIds"
 )
 
 // networkOut is what the network hands the other parts.
@@ -15,9 +31,142 @@ type networkOut struct {
 	// PublicSubnetIDs, AppSubnetIDs and DataSubnetIDs are the subnets of
 	// each tier, one per availability zone.
 	PublicSubnetIDs, AppSubnetIDs, DataSubnetIDs pulumi.StringArrayInput
+	// ManagementCIDR is the management VPC's block: operators (through the
+	// VPN, which translates its clients' addresses) come from there, so
+	// security groups that admit operators admit this block.
+	ManagementCIDR string
+	// Network is the component, for the parts that need more of it.
+	Network *network.Network
 }
 
-// deployNetwork creates the stack's VPC.
+// deployNetwork creates the stack's VPC; in an application stack it also
+// peers the VPC with the management VPC of shared-services, and in
+// shared-services it exports what the application stacks peer with.
 func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	zones, err := zoneNames(ctx, c, p)
+	if err != nil {
+		return err
+	}
+	mgmt := c.Accounts["shared-services"]
+	args := &network.Args{
+		CidrBlock:            c.VpcCIDR.String(),
+		AvailabilityZones:    zones,
+		NatGateways:          c.Network.NatGateways,
+		InterfaceEndpoints:   c.Network.InterfaceEndpoints,
+		FlowLogRetentionDays: c.LogRetentionDays,
+		Protect:              c.DeletionProtection,
+		Tags:                 map[string]string{"Stack": c.Stack},
+	}
+	name := c.Stack
+	if c.Role == RoleSharedServices {
+		name = "mgmt"
+	} else if c.Network.ManagementPeering {
+		// Operators reach the databases from the management VPC.
+		args.DataTierPeerCIDRs = []string{mgmt.VpcCIDR}
+	}
+	n, err := network.NewNetwork(ctx, name, args, pulumi.Provider(p.Account))
+	if err != nil {
+		return err
+	}
+	a.Network = &networkOut{
+		VpcID:             n.VpcID,
+		CIDR:              n.CidrBlock.String(),
+		AvailabilityZones: n.AvailabilityZones,
+		PublicSubnetIDs:   n.PublicSubnetIDs,
+		AppSubnetIDs:      n.AppSubnetIDs,
+		DataSubnetIDs:     n.DataSubnetIDs,
+		ManagementCIDR:    mgmt.VpcCIDR,
+		Network:           n,
+	}
+	ctx.Export("vpcId", n.VpcID)
+
+	switch {
+	case c.Role == RoleSharedServices:
+		ctx.Export(OutputManagementVpcID, n.VpcID)
+		ctx.Export(OutputManagementVpcCIDR, pulumi.String(n.CidrBlock.String()))
+		ctx.Export(OutputManagementRouteTableIDs, pulumi.All(n.PublicRouteTableIDs, n.AppRouteTableIDs).ApplyT(concatIDs).(pulumi.StringArrayOutput))
+	case c.Role == RoleApp && c.Network.ManagementPeering:
+		return peerWithManagement(ctx, c, p, n)
+	}
 	return nil
+}
+
+// zoneNames picks the first refarch:azCount zones the account can use in
+// the region (no opt-in Local or Wavelength zones). Appending a zone later
+// keeps the existing ones in place.
+func zoneNames(ctx *pulumi.Context, c *Config, p *Providers) ([]string, error) {
+	res, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
+		State: pulumi.StringRef("available"),
+		Filters: []aws.GetAvailabilityZonesFilter{
+			{Name: "opt-in-status", Values: []string{"opt-in-not-required"}},
+		},
+	}, pulumi.Provider(p.Account))
+	if err != nil {
+		return nil, fmt.Errorf("listing availability zones: %w", err)
+	}
+	if len(res.Names) < c.AZCount {
+		return nil, fmt.Errorf("%s = %d: region %s offers this account only %d zones (%v)",
+			Key("azCount"), c.AZCount, c.Region, len(res.Names), res.Names)
+	}
+	return res.Names[:c.AZCount], nil
+}
+
+// peerWithManagement peers the application VPC with the management VPC.
+// The connection is requested in shared-services (through the narrow
+// delegate role of p.SharedServices) and accepted here, and each side routes
+// the other's block, so one `pulumi up` of the application stack wires both.
+// shared-services and the application accounts share a region.
+func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, n *network.Network) error {
+	ref, err := ReferenceStack(ctx, "shared-services")
+	if err != nil {
+		return err
+	}
+	// The management route tables are read now (not as outputs): one route
+	// resource per table must be declared, so their number must be known.
+	details, err := ref.GetOutputDetails(OutputManagementRouteTableIDs)
+	if err != nil {
+		return fmt.Errorf("reading %s of shared-services: %w", OutputManagementRouteTableIDs, err)
+	}
+	raw, _ := details.Value.([]any)
+	if len(raw) == 0 {
+		return fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", OutputManagementRouteTableIDs)
+	}
+	mgmtTables := make([]pulumi.StringInput, len(raw))
+	for i, id := range raw {
+		mgmtTables[i] = pulumi.String(fmt.Sprint(id))
+	}
+	var ownTables []pulumi.StringInput
+	for i := range n.AvailabilityZones {
+		ownTables = append(ownTables, n.AppRouteTableIDs.Index(pulumi.Int(i)), n.DataRouteTableIDs.Index(pulumi.Int(i)))
+	}
+	mgmt := c.Accounts["shared-services"]
+	_, err = network.NewPeering(ctx, "mgmt-"+c.Stack, &network.PeeringArgs{
+		Requester: network.PeerSide{
+			Provider:      p.SharedServices,
+			AccountID:     mgmt.ID,
+			Region:        c.Region,
+			VpcID:         ref.GetStringOutput(pulumi.String(OutputManagementVpcID)),
+			CidrBlock:     mgmt.VpcCIDR,
+			RouteTableIDs: mgmtTables,
+		},
+		Accepter: network.PeerSide{
+			Provider:      p.Account,
+			AccountID:     c.AccountID,
+			Region:        c.Region,
+			VpcID:         n.VpcID,
+			CidrBlock:     c.VpcCIDR.String(),
+			RouteTableIDs: ownTables,
+		},
+		Tags: map[string]string{"Stack": c.Stack},
+	}, pulumi.Provider(p.Account))
+	return err
+}
+
+// concatIDs flattens lists of ids (the resolved values of string arrays).
+func concatIDs(lists []any) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l.([]string)...)
+	}
+	return out
 }

@@ -14,9 +14,10 @@ import (
 func printTree(w io.Writer, plan *harness.Plan) {
 	custom, components := 0, 0
 	for _, r := range plan.Resources {
-		if r.Custom {
+		switch {
+		case r.Custom:
 			custom++
-		} else {
+		case !r.Read:
 			components++
 		}
 	}
@@ -38,7 +39,7 @@ func printTree(w io.Writer, plan *harness.Plan) {
 	}
 	var comps []*harness.Resource
 	for _, r := range plan.Resources {
-		if !r.Custom {
+		if !r.Custom && !r.Read && !r.Remote {
 			comps = append(comps, r)
 		}
 	}
@@ -79,7 +80,14 @@ func annotations(plan *harness.Plan, r *harness.Resource, common string) string 
 			notes = append(notes, "region "+region)
 		}
 	}
-	if !r.Custom {
+	switch {
+	case r.Remote:
+		// The mock engine sees a remote (awsx) component as one
+		// registration; its provider creates the resources inside.
+		notes = append(notes, "remote component: its resources are created by its provider, not listed offline")
+	case r.Type == "pulumi:pulumi:StackReference":
+		notes = append(notes, "reads the outputs of stack "+r.ID)
+	case !r.Custom:
 		notes = append(notes, fmt.Sprintf("component, %d resources", len(plan.Descendants(r))))
 	}
 	if r.Protect {
@@ -91,7 +99,7 @@ func annotations(plan *harness.Plan, r *harness.Resource, common string) string 
 	if len(r.IgnoreChanges) > 0 {
 		notes = append(notes, "ignoreChanges "+strings.Join(r.IgnoreChanges, ","))
 	}
-	if r.Read {
+	if r.Read && r.Type != "pulumi:pulumi:StackReference" {
 		notes = append(notes, "read")
 	}
 	if p := plan.ProviderOf(r); p != nil && p.Name != common {

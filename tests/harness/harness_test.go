@@ -233,7 +233,7 @@ func TestRecordsOptionsParentsAndProvidersAcrossGoroutines(t *testing.T) {
 	prov := p.ProviderOf(key)
 	require.NotNil(t, prov, "children inherit the component's provider")
 	assert.Equal(t, "acct", prov.Name)
-	assert.Equal(t, "arn:aws:kms:us-east-2:123456789012:key/"+key.Outputs["name"].(string), key.Output("arn"))
+	assert.Equal(t, "arn:aws:kms:us-east-2:123456789012:key/"+key.Outputs["keyId"].(string), key.Output("arn"), "ARNs are built for the provider's account and region")
 
 	topic := p.Find("aws:sns/topic:Topic", "topic-07")
 	require.NotNil(t, topic)

@@ -1,0 +1,208 @@
+package network_test
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/network"
+	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+
+func build(t *testing.T, args network.Args) *harness.Plan {
+	t.Helper()
+	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := network.NewNetwork(ctx, "main", &args, pulumi.Provider(provider))
+		return err
+	})
+	require.NoError(t, err)
+	return p
+}
+
+func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	require.NotNil(t, r, "%s %q not registered", typ, name)
+	return r
+}
+
+func TestNetworkConfiguresAwsxSafely(t *testing.T) {
+	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	comp := one(t, p, "refarch:network:Network", "main")
+	vpc := one(t, p, "awsx:ec2:Vpc", "main")
+	assert.Equal(t, comp.URN, vpc.Parent)
+	assert.True(t, vpc.Remote)
+	assert.NotEmpty(t, vpc.Providers["aws"], "awsx's children must get the explicit provider")
+
+	assert.Equal(t, "Auto", vpc.String("subnetStrategy"), "Legacy would replace subnets when a zone is added")
+	assert.Equal(t, 19, vpc.Int("availabilityZoneCidrMask"), "fixed zone blocks")
+	assert.Equal(t, zones, vpc.Strings("availabilityZoneNames"))
+	assert.Equal(t, "OnePerAz", vpc.String("natGateways.strategy"), "the default is a NAT gateway per zone")
+	assert.True(t, vpc.Bool("enableDnsHostnames"))
+	specs := map[string]string{}
+	for i := range vpc.List("subnetSpecs") {
+		specs[vpc.String("subnetSpecs["+strconv.Itoa(i)+"].name")] = vpc.String("subnetSpecs[" + strconv.Itoa(i) + "].type")
+	}
+	assert.Equal(t, map[string]string{"app": "Private", "data": "Isolated", "public": "Public"}, specs,
+		"the data tier is Isolated: awsx gives it no internet or NAT route")
+}
+
+func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
+	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 731, Protect: true})
+	key := one(t, p, "aws:kms/key:Key", "main-flow-logs")
+	group := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs")
+	flow := one(t, p, "aws:ec2/flowLog:FlowLog", "main")
+
+	assert.True(t, key.Bool("enableKeyRotation"))
+	assert.Equal(t, key.Output("arn"), group.Get("kmsKeyId"), "the log group is encrypted with the component's key")
+	assert.Equal(t, 731, group.Int("retentionInDays"))
+	assert.Equal(t, "ALL", flow.String("trafficType"))
+	assert.Equal(t, group.Output("arn"), flow.Get("logDestination"))
+	assert.Equal(t, "cloud-watch-logs", flow.String("logDestinationType"))
+	assert.True(t, key.Protect && key.RetainOnDelete && group.Protect && group.RetainOnDelete, "Protect keeps the logs and their key")
+
+	// The key policy lets CloudWatch Logs use the key for this log group only.
+	policy, err := key.JSON("policy")
+	require.NoError(t, err)
+	logs := statement(t, policy, "CloudWatchLogsForFlowLogGroup")
+	assert.Equal(t, "logs.us-west-2.amazonaws.com", first(logs["Principal"].(map[string]any)["Service"]))
+	cond, _ := harness.Lookup(logs, "Condition.ArnEquals.kms:EncryptionContext:aws:logs:arn")
+	assert.Equal(t, "arn:aws:logs:us-west-2:123456789012:log-group:/refarch/vpc/main/flow-logs", first(cond))
+	assert.Equal(t, "/refarch/vpc/main/flow-logs", group.String("name"))
+
+	role := one(t, p, "aws:iam/role:Role", "main-flow-logs")
+	trust, err := role.JSON("assumeRolePolicy")
+	require.NoError(t, err)
+	svc, _ := harness.Lookup(trust, "Statement[0].Principal.Service")
+	assert.Equal(t, "vpc-flow-logs.amazonaws.com", first(svc))
+	account, _ := harness.Lookup(trust, "Statement[0].Condition.StringEquals.aws:SourceAccount")
+	assert.Equal(t, harness.UnitAccount, first(account), "confused-deputy guard")
+
+	unprotected := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	assert.False(t, one(t, unprotected, "aws:kms/key:Key", "main-flow-logs").Protect)
+	assert.Equal(t, 365, one(t, unprotected, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs").Int("retentionInDays"))
+}
+
+func TestNetworkStripsTheDefaultSecurityGroup(t *testing.T) {
+	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	sg := one(t, p, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "main-default")
+	assert.True(t, sg.Has("ingress") && len(sg.List("ingress")) == 0, "no ingress rule")
+	assert.True(t, sg.Has("egress") && len(sg.List("egress")) == 0, "no egress rule")
+}
+
+func TestNetworkFencesTheDataTier(t *testing.T) {
+	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"10.0.0.0/16"}})
+	acl := one(t, p, "aws:ec2/networkAcl:NetworkAcl", "main-data")
+	vpc := one(t, p, "awsx:ec2:Vpc", "main")
+	assert.Equal(t, vpc.Output("isolatedSubnetIds"), acl.Get("subnetIds"), "the ACL guards exactly the data subnets")
+
+	admitted := map[string]bool{}
+	for i := range acl.List("ingress") {
+		rule := "ingress[" + strconv.Itoa(i) + "]"
+		assert.Equal(t, "allow", acl.String(rule+".action"))
+		admitted[acl.String(rule+".cidrBlock")] = true
+	}
+	want := map[string]bool{
+		"10.30.0.0/20": true, "10.30.32.0/20": true, "10.30.64.0/20": true, // app tier
+		"10.30.16.0/21": true, "10.30.48.0/21": true, "10.30.80.0/21": true, // data tier
+		"10.0.0.0/16": true, // the peer block asked for
+	}
+	assert.Equal(t, want, admitted, "nothing else (no public subnet, no 0.0.0.0/0) is admitted")
+	assert.Len(t, acl.List("egress"), len(want))
+}
+
+func TestNetworkEndpoints(t *testing.T) {
+	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	s3 := one(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-s3")
+	assert.Equal(t, "com.amazonaws.us-west-2.s3", s3.String("serviceName"))
+	assert.Equal(t, "Gateway", s3.String("vpcEndpointType"))
+	assert.Len(t, s3.List("routeTableIds"), 6, "app and data route tables of three zones")
+	one(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-dynamodb")
+	assert.Len(t, p.ByType("aws:ec2/vpcEndpoint:VpcEndpoint"), 2, "no interface endpoints unless asked")
+	assert.Empty(t, p.ByType("aws:ec2/securityGroup:SecurityGroup"))
+
+	p = build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, InterfaceEndpoints: true})
+	sg := one(t, p, "aws:ec2/securityGroup:SecurityGroup", "main-endpoints")
+	require.Len(t, sg.List("ingress"), 1)
+	assert.Equal(t, []string{"10.30.0.0/16"}, sg.Strings("ingress[0].cidrBlocks"), "HTTPS from the VPC only")
+	assert.Equal(t, 443, sg.Int("ingress[0].fromPort"))
+	assert.Empty(t, sg.List("egress"))
+	services := map[string]bool{}
+	for _, e := range p.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		if e.String("vpcEndpointType") != "Interface" {
+			continue
+		}
+		services[strings.TrimPrefix(e.String("serviceName"), "com.amazonaws.us-west-2.")] = true
+		assert.True(t, e.Bool("privateDnsEnabled"))
+		assert.Equal(t, []any{sg.ID}, e.List("securityGroupIds"))
+		assert.Len(t, e.List("subnetIds"), 3, "one interface per zone, in the app tier")
+	}
+	for _, svc := range []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager", "kms"} {
+		assert.True(t, services[svc], "missing the %s endpoint", svc)
+	}
+}
+
+func TestNetworkArgsValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		args  network.Args
+		field string
+	}{
+		{"missing block", network.Args{AvailabilityZones: zones}, "Args.CidrBlock"},
+		{"host bits", network.Args{CidrBlock: "10.30.0.1/16", AvailabilityZones: zones}, "Args.CidrBlock"},
+		{"public block", network.Args{CidrBlock: "52.0.0.0/16", AvailabilityZones: zones}, "Args.CidrBlock"},
+		{"too large", network.Args{CidrBlock: "10.0.0.0/12", AvailabilityZones: zones}, "Args.CidrBlock"},
+		{"one zone", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones[:1]}, "Args.AvailabilityZones"},
+		{"repeated zone", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "a"}}, "Args.AvailabilityZones"},
+		{"unknown NAT strategy", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: "two"}, "Args.NatGateways"},
+		{"retention CloudWatch refuses", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 10}, "Args.FlowLogRetentionDays"},
+		{"public peer", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"0.0.0.0/0"}}, "Args.DataTierPeerCIDRs[0]"},
+		{"public tier too small for an ALB", network.Args{CidrBlock: "10.0.0.0/22", AvailabilityZones: zones}, "Args.Masks.Public"},
+		{"app tier too small", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 25, Data: 26, Public: 27}}, "Args.Masks.App"},
+		{"tiers overflow the zone", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 20, Data: 20, Public: 20}}, "Args.Masks"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+				_, err := network.NewNetwork(ctx, "main", &tc.args, pulumi.Provider(provider))
+				return err
+			})
+			require.Error(t, err)
+			var verr *validate.Error
+			require.True(t, errors.As(err, &verr), "%v", err)
+			assert.True(t, verr.Has(tc.field), "error must name %s: %v", tc.field, verr)
+			assert.Contains(t, err.Error(), `network "main"`)
+			assert.Empty(t, p.ByType("refarch:network:Network"), "nothing is registered")
+		})
+	}
+}
+
+// statement returns the statement of a parsed policy with a Sid.
+func statement(t *testing.T, policy any, sid string) map[string]any {
+	t.Helper()
+	stmts, _ := harness.Lookup(policy, "Statement")
+	for _, s := range stmts.([]any) {
+		if m := s.(map[string]any); m["Sid"] == sid {
+			return m
+		}
+	}
+	t.Fatalf("no statement %q in %v", sid, policy)
+	return nil
+}
+
+// first returns a policy value's first element (values are lists).
+func first(v any) any {
+	if l, ok := v.([]any); ok && len(l) > 0 {
+		return l[0]
+	}
+	return v
+}
