@@ -11,7 +11,7 @@ import (
 func init() {
 	registerOutputs("aws:s3/bucketV2:BucketV2", bucketOutputs)
 	registerOutputs("aws:kms/key:Key", func(r *Resource, e env, state map[string]any) error {
-		id := fmt.Sprintf("%s-%s-4%s-8%s-%s00000", shortHash(r.URN)+"0", shortHash(r.Name)[:4], shortHash("a"+r.URN)[:3], shortHash("b"+r.URN)[:3], shortHash("c"+r.URN))
+		id := fmt.Sprintf("%s-%s-4%s-8%s-%s00000", shortHash(r.URN)+"0", shortHash(r.Name)[:4], shortHash("a" + r.URN)[:3], shortHash("b" + r.URN)[:3], shortHash("c"+r.URN))
 		state["keyId"] = id
 		state["arn"] = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", e.Partition, e.Region, e.Account, id)
 		return nil
