@@ -51,15 +51,24 @@ func deployDelegateRoles(ctx *pulumi.Context, c *Config, p *Providers, a *parts)
 }
 
 // delegateTrust admits the principals that deploy an environment: people of
-// the security account, with MFA.
+// the security account, with MFA, and the environment's own CI role (whose
+// session the application stack's providers start from in CircleCI).
 func delegateTrust(c *Config, env, security string) (string, error) {
-	return iampolicy.New(iampolicy.Statement{
-		Sid:       "OperatorsWithMFA",
-		Effect:    iampolicy.Allow,
-		Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(c.Partition, security)}},
-		Action:    []string{"sts:AssumeRole"},
-		Condition: iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
-	}).JSON()
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid:       "OperatorsWithMFA",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(c.Partition, security)}},
+			Action:    []string{"sts:AssumeRole"},
+			Condition: iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
+		},
+		iampolicy.Statement{
+			Sid:       "EnvironmentCI",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": {fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts[env].ID, CIRoleName)}},
+			Action:    []string{"sts:AssumeRole"},
+		},
+	).JSON()
 }
 
 // delegatePolicy allows exactly the environment's peering with the

@@ -68,13 +68,14 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	if err != nil {
 		return err
 	}
+	ref := n.Ref()
 	a.Network = &networkOut{
-		VpcID:             n.VpcID,
-		CIDR:              n.CidrBlock.String(),
-		AvailabilityZones: n.AvailabilityZones,
-		PublicSubnetIDs:   n.PublicSubnetIDs,
-		AppSubnetIDs:      n.AppSubnetIDs,
-		DataSubnetIDs:     n.DataSubnetIDs,
+		VpcID:             ref.VpcID,
+		CIDR:              ref.CidrBlock,
+		AvailabilityZones: ref.AvailabilityZones,
+		PublicSubnetIDs:   ref.Public.SubnetIDs,
+		AppSubnetIDs:      ref.App.SubnetIDs,
+		DataSubnetIDs:     ref.Data.SubnetIDs,
 		ManagementCIDR:    mgmt.VpcCIDR,
 		Network:           n,
 	}
