@@ -1,9 +1,7 @@
 package network
 
 import (
-	"fmt"
-
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/refarch/refarch/components/awsenv"
 )
 
 // identity reads the account, region and partition of the provider the
@@ -12,18 +10,10 @@ func (b *builder) identity() error {
 	if b.account != "" {
 		return nil
 	}
-	caller, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.child)
+	env, err := awsenv.Lookup(b.ctx, b.child)
 	if err != nil {
-		return fmt.Errorf("reading the account id: %w", err)
+		return err
 	}
-	region, err := aws.GetRegion(b.ctx, &aws.GetRegionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the region: %w", err)
-	}
-	partition, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the partition: %w", err)
-	}
-	b.account, b.region, b.partition = caller.AccountId, region.Name, partition.Partition
+	b.account, b.region, b.partition = env.Account, env.Region, env.Partition
 	return nil
 }

@@ -13,8 +13,9 @@ package postgres
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/awsenv"
 
 	"github.com/refarch/refarch/components/validate"
 )
@@ -162,19 +163,11 @@ type instanceRef struct {
 // identity reads the account, region and partition the provider acts in,
 // for the key policy and the monitoring role's trust policy.
 func (b *builder) identity() error {
-	caller, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.child)
+	env, err := awsenv.Lookup(b.ctx, b.child)
 	if err != nil {
-		return fmt.Errorf("reading the account id: %w", err)
+		return err
 	}
-	region, err := aws.GetRegion(b.ctx, &aws.GetRegionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the region: %w", err)
-	}
-	partition, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the partition: %w", err)
-	}
-	b.account, b.region, b.partition = caller.AccountId, region.Name, partition.Partition
+	b.account, b.region, b.partition = env.Account, env.Region, env.Partition
 	return nil
 }
 
