@@ -1,10 +1,80 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/components/edgecdn"
 )
 
-// deployEdge creates the CDN for static content (application stacks).
+// The outputs of the CDN (application stacks): what CI needs to publish a
+// release (upload to the bucket, invalidate the distribution) and the names
+// it is served under.
+const (
+	OutputEdgeDistributionID = "edgeDistributionId"
+	OutputEdgeDomainName     = "edgeDomainName"
+	OutputEdgeBucketName     = "edgeBucketName"
+	OutputEdgeBucketARN      = "edgeBucketArn"
+	OutputEdgeNames          = "edgeNames"
+)
+
+// deployEdge creates the CDN for static content (application stacks): the
+// assets bucket and distribution in the account, its certificate in
+// us-east-1, its names in the environment's public zone and, with
+// refarch:edgeApiOrigin, the public load balancer behind /api/*.
 func deployEdge(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	if a.DNS == nil || a.DNS.PublicZoneID == nil {
+		return fmt.Errorf("the CDN needs the environment's public zone, which the dns part did not provide")
+	}
+	args := c.Edge.componentArgs(c, a.DNS.PublicZoneID, p.USEast1)
+	args.ExistingValidationNames = validatedElsewhere(c.Edge.Names, a.DNS.CertificateNames)
+	api, err := apiOrigin(c, a)
+	if err != nil {
+		return err
+	}
+	args.APIOriginDomain = api
+	cdn, err := edgecdn.NewEdgeCdn(ctx, Namespace+"-"+c.Stack+"-edge", args, pulumi.Provider(p.Account))
+	if err != nil {
+		return err
+	}
+	ctx.Export(OutputEdgeDistributionID, cdn.DistributionID)
+	ctx.Export(OutputEdgeDomainName, cdn.DomainName)
+	ctx.Export(OutputEdgeBucketName, cdn.BucketName)
+	ctx.Export(OutputEdgeBucketARN, cdn.BucketARN)
+	ctx.Export(OutputEdgeNames, cdn.Names)
 	return nil
+}
+
+// apiOrigin is the origin of /api/* when refarch:edgeApiOrigin asks for
+// one: the platform's name of the public load balancer. Without it the
+// stack fails rather than serve a CDN missing its API.
+func apiOrigin(c *Config, a *parts) (pulumi.StringInput, error) {
+	if !c.Edge.APIOrigin {
+		return nil, nil
+	}
+	if a.Platform == nil || a.Platform.OriginDomain == nil {
+		return nil, fmt.Errorf("%s is true, but the platform provides no origin for the API (a name of the public load balancer): set it to false or deploy the load balancer first",
+			Key("edgeApiOrigin"))
+	}
+	return a.Platform.OriginDomain, nil
+}
+
+// validatedElsewhere returns the names whose DNS validation record the
+// regional certificate (covering regional) already writes: ACM asks every
+// certificate of the account for the same record of a name, in every
+// region, so the CDN's certificate must not write it again.
+func validatedElsewhere(names, regional []string) []string {
+	written := map[string]bool{}
+	for _, b := range dns.ValidationBases(regional) {
+		written[b] = true
+	}
+	var out []string
+	for _, n := range names {
+		if written[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

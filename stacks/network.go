@@ -87,7 +87,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 		ctx.Export(OutputManagementVpcCIDR, pulumi.String(n.CidrBlock.String()))
 		ctx.Export(OutputManagementRouteTableIDs, pulumi.All(n.PublicRouteTableIDs, n.AppRouteTableIDs).ApplyT(concatIDs).(pulumi.StringArrayOutput))
 	case c.Role == RoleApp && c.Network.ManagementPeering:
-		return peerWithManagement(ctx, c, p, n)
+		return peerWithManagement(ctx, c, p, a, n)
 	}
 	return nil
 }
@@ -117,8 +117,8 @@ func zoneNames(ctx *pulumi.Context, c *Config, p *Providers) ([]string, error) {
 // delegate role of p.SharedServices) and accepted here, and each side routes
 // the other's block, so one `pulumi up` of the application stack wires both.
 // shared-services and the application accounts share a region.
-func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, n *network.Network) error {
-	ref, err := ReferenceStack(ctx, "shared-services")
+func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, a *parts, n *network.Network) error {
+	ref, err := a.reference(ctx, "shared-services")
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,10 @@ const (
 
 // ReferenceStack reads the outputs of another stack of this project, by
 // name ("shared-services"). With a self-managed backend the organization is
-// "organization"; with Pulumi Cloud, the stack's own organization.
+// "organization"; with Pulumi Cloud, the stack's own organization. Parts of
+// a composition use parts.reference, which makes one per referenced stack:
+// two references with the same logical name would share a URN, which the
+// engine refuses.
 func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, error) {
 	name := fmt.Sprintf("%s/%s/%s", ctx.Organization(), ctx.Project(), stack)
 	ref, err := pulumi.NewStackReference(ctx, stack, &pulumi.StackReferenceArgs{Name: pulumi.String(name)})

@@ -21,6 +21,25 @@ type parts struct {
 	Data *dataOut
 	// Platform is filled by deployPlatform (platform.go).
 	Platform *platformOut
+
+	// references holds the stack references made so far, by stack.
+	references map[string]*pulumi.StackReference
+}
+
+// reference returns the (single) reference of this stack to another stack.
+func (a *parts) reference(ctx *pulumi.Context, stack string) (*pulumi.StackReference, error) {
+	if ref, ok := a.references[stack]; ok {
+		return ref, nil
+	}
+	ref, err := ReferenceStack(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	if a.references == nil {
+		a.references = map[string]*pulumi.StackReference{}
+	}
+	a.references[stack] = ref
+	return ref, nil
 }
 
 // step is one part of a composition.

@@ -1,0 +1,256 @@
+package edgecdn
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/components/validate"
+)
+
+// PriceClasses are the CloudFront price classes, from the cheapest (North
+// America and Europe only) to every edge location.
+// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html
+var PriceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
+
+// The defaults of Args.
+const (
+	// DefaultPriceClass serves from North America and Europe only: the
+	// cheapest class; other viewers are served from the nearest of those.
+	DefaultPriceClass = "PriceClass_100"
+	// DefaultRootObject is what "/" serves.
+	DefaultRootObject = "index.html"
+	// DefaultAPIPathPattern routes the API to its origin.
+	DefaultAPIPathPattern = "/api/*"
+	// DefaultNoncurrentVersionDays keeps replaced or deleted assets a
+	// month: long enough to roll a release back by restoring them.
+	DefaultNoncurrentVersionDays = 30
+	// DefaultLogRetentionDays keeps access logs a quarter.
+	DefaultLogRetentionDays = 90
+	// DefaultHSTSMaxAge is one year, the max-age browsers' HSTS preload
+	// lists require and OWASP recommends.
+	// Source: https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Strict_Transport_Security_Cheat_Sheet.html
+	DefaultHSTSMaxAge = 31536000
+	// DefaultContentSecurityPolicy only forbids what no static site needs
+	// (being framed, plugins, a foreign <base>) without restricting where
+	// scripts and styles come from, which only the application knows.
+	DefaultContentSecurityPolicy = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+)
+
+// MaxNameLength bounds the component name: it prefixes the physical names
+// of the buckets (63 characters at most, Pulumi appends 8) and of the
+// CloudFront policies and function (64 at most).
+const MaxNameLength = 40
+
+var (
+	componentName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	objectKey     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+)
+
+// Args configures an EdgeCdn. Zero values mean the documented default.
+type Args struct {
+	// Names are the DNS names the distribution serves: its aliases, the
+	// names of its certificate and of its A and AAAA records. Required:
+	// 1 to dns.MaxCertificateNames lower-case names in ZoneName, none
+	// twice, no wildcard (every name gets its own records); the first is
+	// the certificate's subject, at most dns.MaxSubjectLength characters.
+	Names []string
+	// ZoneID is the public hosted zone of Names: the alias records and the
+	// certificate's validation records go there. Required.
+	ZoneID pulumi.StringInput
+	// ZoneName is ZoneID's DNS name. Required.
+	ZoneName string
+	// CertificateProvider is a provider for us-east-1 in the account:
+	// CloudFront only uses viewer certificates from us-east-1. Required.
+	// Everything else uses the inherited provider.
+	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
+	CertificateProvider *aws.Provider
+	// ExistingValidationNames are names whose certificate validation record
+	// another certificate of the account already writes in ZoneID (see
+	// dns.CertificateArgs). Default none.
+	ExistingValidationNames []string
+
+	// BucketName names the assets bucket. Default: generated from the
+	// component name (unique, so two stacks never collide in S3's global
+	// namespace). If given it must follow S3's naming rules, without dots
+	// (a dotted name breaks TLS to the bucket's virtual-hosted endpoint).
+	BucketName string
+	// NoncurrentVersionDays is how long a replaced or deleted asset stays
+	// restorable, 1-3650 days. Default DefaultNoncurrentVersionDays (30).
+	NoncurrentVersionDays int
+	// LogRetentionDays is how long access logs are kept, 1-3650 days.
+	// Default DefaultLogRetentionDays (90).
+	LogRetentionDays int
+
+	// PriceClass is one of PriceClasses. Default DefaultPriceClass.
+	PriceClass string
+	// DefaultRootObject is the object "/" serves, a key without a leading
+	// slash. Default "index.html".
+	DefaultRootObject string
+	// SinglePageApp answers paths the bucket does not hold with
+	// DefaultRootObject and status 200, so a client-side router can take
+	// over. Without an API origin this is done with custom error responses
+	// (403 and 404 from S3); with one it is done by a viewer-request
+	// function on the bucket's behavior alone, because error responses
+	// apply to every origin and would turn the API's 404s into the app.
+	// Default false: a missing object is an error.
+	SinglePageApp bool
+
+	// APIOriginDomain is an HTTPS origin (the public load balancer, by a
+	// name its certificate covers) for APIPathPattern. Default none: the
+	// distribution serves the bucket only. CloudFront reaches it over TLS
+	// 1.2 only, never caches its responses and forwards every header but
+	// Host, with query strings and cookies.
+	APIOriginDomain pulumi.StringInput
+	// APIPathPattern is the path the API origin serves. Default "/api/*".
+	// Must start with "/" and cannot be a catch-all.
+	APIPathPattern string
+
+	// HSTSMaxAge is the Strict-Transport-Security max-age in seconds,
+	// at least one day. Default DefaultHSTSMaxAge (one year), with
+	// includeSubDomains; never preload, which commits the whole domain.
+	HSTSMaxAge int
+	// ContentSecurityPolicy is the Content-Security-Policy sent unless the
+	// origin sends its own. Default DefaultContentSecurityPolicy.
+	ContentSecurityPolicy string
+
+	// Protect marks both buckets (the assets and their access logs)
+	// protect and retainOnDelete. Default false.
+	Protect bool
+}
+
+// withDefaults returns a copy of a with defaults applied.
+func (a Args) withDefaults() Args {
+	a.Names = append([]string(nil), a.Names...)
+	a.ExistingValidationNames = append([]string(nil), a.ExistingValidationNames...)
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&a.NoncurrentVersionDays, DefaultNoncurrentVersionDays)
+	def(&a.LogRetentionDays, DefaultLogRetentionDays)
+	def(&a.HSTSMaxAge, DefaultHSTSMaxAge)
+	if a.PriceClass == "" {
+		a.PriceClass = DefaultPriceClass
+	}
+	if a.DefaultRootObject == "" {
+		a.DefaultRootObject = DefaultRootObject
+	}
+	if a.APIPathPattern == "" {
+		a.APIPathPattern = DefaultAPIPathPattern
+	}
+	if a.ContentSecurityPolicy == "" {
+		a.ContentSecurityPolicy = DefaultContentSecurityPolicy
+	}
+	return a
+}
+
+// Validate reports every problem of the arguments at once, each naming the
+// field (Args.Names[1]), the value and the rule. Zero values are judged as
+// their defaults, as NewEdgeCdn uses them.
+func (a Args) Validate() error {
+	a = a.withDefaults()
+	var p validate.Problems
+	a.validateNames(&p)
+	if a.CertificateProvider == nil {
+		p.Add("Args.CertificateProvider", "", "is required: CloudFront only uses certificates from us-east-1, so pass a us-east-1 provider")
+	}
+	if a.BucketName != "" {
+		p.Check("Args.BucketName", a.BucketName, CheckBucketName(a.BucketName))
+	}
+	p.Check("Args.NoncurrentVersionDays", fmt.Sprint(a.NoncurrentVersionDays), validate.CheckRange(a.NoncurrentVersionDays, 1, 3650))
+	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckRange(a.LogRetentionDays, 1, 3650))
+	if !slices.Contains(PriceClasses, a.PriceClass) {
+		p.Addf("Args.PriceClass", a.PriceClass, "must be one of %s", strings.Join(PriceClasses, ", "))
+	}
+	if !objectKey.MatchString(a.DefaultRootObject) || len(a.DefaultRootObject) > 255 {
+		p.Add("Args.DefaultRootObject", a.DefaultRootObject, "must be an object key of letters, digits and ._/- without a leading slash, at most 255 characters")
+	}
+	if a.APIOriginDomain != nil {
+		if !strings.HasPrefix(a.APIPathPattern, "/") || strings.Trim(a.APIPathPattern, "/*") == "" || len(a.APIPathPattern) > 255 {
+			p.Add("Args.APIPathPattern", a.APIPathPattern, "must start with / and name a path (such as /api/*), not every path: the bucket serves the rest")
+		}
+	}
+	p.Check("Args.HSTSMaxAge", fmt.Sprint(a.HSTSMaxAge), validate.CheckRange(a.HSTSMaxAge, 86400, 63072000))
+	return p.Err("edge CDN arguments")
+}
+
+// validateNames checks the names served and their zone.
+func (a Args) validateNames(p *validate.Problems) {
+	zoneOK := dns.CheckZone(p, "Args", a.ZoneID, a.ZoneName)
+	if len(a.Names) == 0 || len(a.Names) > dns.MaxCertificateNames {
+		p.Addf("Args.Names", fmt.Sprint(a.Names), "must list 1 to %d names: one certificate (ACM's default quota) covers them all", dns.MaxCertificateNames)
+	}
+	seen := map[string]bool{}
+	for i, n := range a.Names {
+		field := fmt.Sprintf("Args.Names[%d]", i)
+		switch {
+		case validate.CheckDomainName(n) != "":
+			p.Add(field, n, validate.CheckDomainName(n)+"; no wildcard: every name gets its own records")
+		case zoneOK && !dns.InZone(n, a.ZoneName):
+			p.Addf(field, n, "must lie in the zone %s, where its records are written", a.ZoneName)
+		case seen[n]:
+			p.Add(field, n, "is listed twice")
+		}
+		seen[n] = true
+	}
+	if len(a.Names) > 0 {
+		p.Check("Args.Names[0]", a.Names[0], validate.CheckMaxLength(a.Names[0], dns.MaxSubjectLength, "the certificate's subject (common name, RFC 5280)"))
+	}
+	for i, n := range a.ExistingValidationNames {
+		if !seen[n] {
+			p.Add(fmt.Sprintf("Args.ExistingValidationNames[%d]", i), n, "is not one of Args.Names")
+		}
+	}
+}
+
+// checkComponentName requires a name the physical names can be derived
+// from: lower-case letters, digits and inner hyphens (what bucket names
+// allow), at most MaxNameLength characters.
+func checkComponentName(name string) string {
+	if !componentName.MatchString(name) || len(name) > MaxNameLength {
+		return fmt.Sprintf("must be 1-%d lower-case letters, digits and inner hyphens: the bucket and policy names are derived from it", MaxNameLength)
+	}
+	return ""
+}
+
+var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
+
+// CheckBucketName applies S3's naming rules for general purpose buckets
+// (3-63 characters; lower-case letters, digits and hyphens; beginning and
+// ending with a letter or digit; none of the reserved prefixes and
+// suffixes; not an IP address) and refuses dots, which S3 allows but which
+// break TLS certificate matching on the bucket's virtual-hosted endpoint.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+func CheckBucketName(name string) string {
+	if len(name) < 3 || len(name) > 63 {
+		return "must be 3-63 characters long (S3 bucket naming rules)"
+	}
+	if strings.Contains(name, ".") {
+		if _, err := netip.ParseAddr(name); err == nil {
+			return "must not be an IP address (S3 bucket naming rules)"
+		}
+		return "must not contain dots: a dotted bucket name breaks TLS to its virtual-hosted endpoint"
+	}
+	if !bucketChars.MatchString(name) {
+		return "must hold only lower-case letters, digits and hyphens, and begin and end with a letter or digit (S3 bucket naming rules)"
+	}
+	for _, prefix := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, prefix) {
+			return fmt.Sprintf("must not begin with %q, which S3 reserves", prefix)
+		}
+	}
+	for _, suffix := range []string{"-s3alias", "--ol-s3", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, suffix) {
+			return fmt.Sprintf("must not end with %q, which S3 reserves", suffix)
+		}
+	}
+	return ""
+}

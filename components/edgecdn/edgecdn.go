@@ -1,0 +1,180 @@
+// Package edgecdn provides EdgeCdn: static content in a private S3 bucket,
+// served by CloudFront under the environment's own names, with an optional
+// API origin behind the same names.
+//
+// Nothing of it is public but the distribution: the bucket blocks public
+// access and admits only this distribution (Origin Access Control, with
+// the distribution's ARN as condition); viewers get HTTPS only, TLS 1.2 or
+// later, with a us-east-1 certificate validated in the environment's zone.
+// It refuses, before registering anything, names outside the zone, more
+// names than one certificate holds, an invalid bucket name or price class,
+// and a missing us-east-1 provider.
+package edgecdn
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/components/iampolicy"
+)
+
+// EdgeCdn is a CloudFront distribution in front of a private S3 bucket of
+// static assets (and, optionally, an HTTPS API origin), with its
+// certificate and DNS names. It creates:
+//
+//   - the assets bucket (Args.BucketName, default generated): ACLs off
+//     (BucketOwnerEnforced), public access blocked, versioned, encrypted
+//     with SSE-S3, old versions expired after Args.NoncurrentVersionDays
+//     (default 30), and a policy refusing non-TLS (and pre-1.2) access and
+//     granting s3:GetObject to cloudfront.amazonaws.com only for this
+//     distribution (AWS:SourceArn). SSE-S3 and not SSE-KMS on purpose: the
+//     objects are public web assets, so a customer-managed key would add no
+//     confidentiality, but a key policy that must name the distribution (a
+//     cycle with the bucket), KMS requests on every cache miss, and one
+//     more way to take the site down.
+//   - the access-log bucket: public access blocked, SSE-S3 (CloudFront's
+//     log delivery cannot use a customer key without extra grants),
+//     versioned, TLS-only, logs expired after Args.LogRetentionDays
+//     (default 90). ACLs stay enabled (BucketOwnerPreferred) because
+//     CloudFront's standard logging writes through an ACL grant.
+//   - a certificate for Args.Names in us-east-1 (through
+//     Args.CertificateProvider), validated by DNS in Args.ZoneID, and the
+//     distribution using it with the TLSv1.2_2021 security policy, SNI,
+//     HTTP/2 and HTTP/3, IPv6, compression, the managed CachingOptimized
+//     policy for assets, redirect to HTTPS, Args.DefaultRootObject (default
+//     index.html), Args.PriceClass (default PriceClass_100), a response
+//     headers policy (HSTS for Args.HSTSMaxAge with subdomains, nosniff,
+//     DENY framing, strict-origin-when-cross-origin, a baseline CSP) and
+//     access logs without cookies.
+//   - with Args.APIOriginDomain, an origin for Args.APIPathPattern (default
+//     /api/*) reached over HTTPS (TLS 1.2) only, uncached, with every
+//     viewer header but Host forwarded; viewers must use HTTPS there.
+//   - with Args.SinglePageApp, the application shell for unknown paths
+//     (error responses, or a viewer-request function when an API shares
+//     the distribution).
+//   - A and AAAA alias records for every name.
+//
+// Args.Protect marks both buckets protect and retainOnDelete.
+type EdgeCdn struct {
+	pulumi.ResourceState
+
+	// DistributionID is the distribution's id (for cache invalidations).
+	DistributionID pulumi.StringOutput `pulumi:"distributionId"`
+	// DistributionARN is the distribution's ARN.
+	DistributionARN pulumi.StringOutput `pulumi:"distributionArn"`
+	// DomainName is the distribution's cloudfront.net name.
+	DomainName pulumi.StringOutput `pulumi:"domainName"`
+	// BucketName and BucketARN are the assets bucket, where CI uploads.
+	BucketName pulumi.StringOutput `pulumi:"bucketName"`
+	BucketARN  pulumi.StringOutput `pulumi:"bucketArn"`
+	// LogBucketName is the bucket holding the access logs.
+	LogBucketName pulumi.StringOutput `pulumi:"logBucketName"`
+	// CertificateARN is the distribution's (us-east-1) certificate.
+	CertificateARN pulumi.StringOutput `pulumi:"certificateArn"`
+	// Names are the DNS names served.
+	Names pulumi.StringArrayOutput `pulumi:"names"`
+}
+
+// NewEdgeCdn creates the CDN. It validates args (and name, which prefixes
+// the physical names) before registering anything.
+func NewEdgeCdn(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*EdgeCdn, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	a := args.withDefaults()
+	if rule := checkComponentName(name); rule != "" {
+		return nil, fmt.Errorf("edge CDN %q: name %s", name, rule)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("edge CDN %q: %w", name, err)
+	}
+	c := &EdgeCdn{}
+	if err := ctx.RegisterComponentResource("refarch:edgecdn:EdgeCdn", name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := pulumi.Parent(c)
+
+	cert, err := dns.NewCertificate(ctx, name+"-certificate", &dns.CertificateArgs{
+		DomainName:              a.Names[0],
+		SubjectAlternativeNames: a.Names[1:],
+		ZoneID:                  a.ZoneID,
+		ZoneName:                a.ZoneName,
+		Provider:                a.CertificateProvider,
+		ExistingValidationNames: a.ExistingValidationNames,
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := newPrivateBucket(ctx, bucketSpec{
+		name: name + "-assets", bucket: a.BucketName, ownership: "BucketOwnerEnforced",
+		noncurrentDays: a.NoncurrentVersionDays, protect: a.Protect,
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := newPrivateBucket(ctx, bucketSpec{
+		name: name + "-logs", ownership: "BucketOwnerPreferred",
+		expireDays: a.LogRetentionDays, noncurrentDays: 7, protect: a.Protect,
+	}, child)
+	if err != nil {
+		return nil, err
+	}
+	parts := distributionParts{certificateARN: cert.CertificateARN, assets: assets, logs: logs}
+	if parts.oac, err = originAccessControl(ctx, name+"-oac", child); err != nil {
+		return nil, err
+	}
+	if parts.headers, err = securityHeaders(ctx, name+"-headers", a, child); err != nil {
+		return nil, err
+	}
+	if a.SinglePageApp && a.APIOriginDomain != nil {
+		if parts.spa, err = spaRewrite(ctx, name+"-spa", a.DefaultRootObject, child); err != nil {
+			return nil, err
+		}
+	}
+	dist, err := newDistribution(ctx, name, a, parts, child)
+	if err != nil {
+		return nil, err
+	}
+	// The grant names the distribution, so it can only follow it: until
+	// then CloudFront gets 403 from the bucket (/work/shared/README.md,
+	// CloudFront trap).
+	if _, err := bucketPolicy(ctx, name+"-assets", assets, []pulumi.Input{dist.Arn}, func(v []any) []iampolicy.Statement {
+		return []iampolicy.Statement{{
+			Sid:       "AllowThisDistributionOnly",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"Service": {"cloudfront.amazonaws.com"}},
+			Action:    []string{"s3:GetObject"},
+			Resource:  []string{v[0].(string) + "/*"},
+			Condition: iampolicy.Conditions{"StringEquals": {"AWS:SourceArn": {v[1].(string)}}},
+		}}
+	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := bucketPolicy(ctx, name+"-logs", logs, nil, nil, child); err != nil {
+		return nil, err
+	}
+	if err := aliasRecords(ctx, name, a, dist, child); err != nil {
+		return nil, err
+	}
+
+	c.DistributionID = dist.ID().ToStringOutput()
+	c.DistributionARN = dist.Arn
+	c.DomainName = dist.DomainName
+	c.BucketName = assets.bucket.Bucket
+	c.BucketARN = assets.bucket.Arn
+	c.LogBucketName = logs.bucket.Bucket
+	c.CertificateARN = cert.CertificateARN
+	c.Names = pulumi.ToStringArray(a.Names).ToStringArrayOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"distributionId":  c.DistributionID,
+		"distributionArn": c.DistributionARN,
+		"domainName":      c.DomainName,
+		"bucketName":      c.BucketName,
+		"bucketArn":       c.BucketARN,
+		"logBucketName":   c.LogBucketName,
+		"certificateArn":  c.CertificateARN,
+		"names":           c.Names,
+	})
+}

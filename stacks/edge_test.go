@@ -1,0 +1,41 @@
+package stacks
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The whole-stack tests (tests/edgecdn_test.go) always have a platform;
+// these cover the part of the wiring they cannot reach.
+
+func TestAPIOriginFailsWithoutThePlatformsOrigin(t *testing.T) {
+	c := &Config{Edge: EdgeConfig{APIOrigin: true}}
+	for name, a := range map[string]*parts{
+		"no platform":         {},
+		"platform, no origin": {Platform: &platformOut{}},
+	} {
+		_, err := apiOrigin(c, a)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "refarch:edgeApiOrigin is true, but the platform provides no origin", name)
+	}
+
+	origin := pulumi.String("origin.prod.example.com")
+	got, err := apiOrigin(c, &parts{Platform: &platformOut{OriginDomain: origin}})
+	require.NoError(t, err)
+	assert.Equal(t, origin, got)
+
+	got, err = apiOrigin(&Config{}, &parts{})
+	require.NoError(t, err, "no API origin asked for, none needed")
+	assert.Nil(t, got)
+}
+
+func TestValidatedElsewhereIsTheApexOfTheRegionalCertificate(t *testing.T) {
+	regional := []string{"prod.example.com", "*.prod.example.com"}
+	assert.Equal(t, []string{"prod.example.com"},
+		validatedElsewhere([]string{"prod.example.com", "www.prod.example.com"}, regional),
+		"the wildcard's record is the apex's; www has its own")
+	assert.Empty(t, validatedElsewhere([]string{"www.prod.example.com"}, regional))
+}

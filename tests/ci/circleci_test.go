@@ -1,0 +1,248 @@
+// Package ci checks the CircleCI pipeline (.circleci/config.yml) offline:
+// against CircleCI's own schema, against the commands the pulumi orb really
+// has, and for the deployment rules the project relies on.
+package ci
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/refarch/refarch/stacks"
+)
+
+// root is the repository root (the folder holding go.mod).
+func root(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		require.NotEqual(t, parent, dir, "no go.mod above the test")
+		dir = parent
+	}
+}
+
+// config loads .circleci/config.yml as plain data.
+func config(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root(t), ".circleci", "config.yml"))
+	require.NoError(t, err)
+	var out map[string]any
+	require.NoError(t, yaml.Unmarshal(raw, &out))
+	return out
+}
+
+func TestConfigMatchesCircleCISchema(t *testing.T) {
+	schemaPath := filepath.Join(root(t), "..", "shared", "schemas", "circleciconfig.json")
+	if _, err := os.Stat(schemaPath); err != nil {
+		t.Skipf("CircleCI schema not available at %s", schemaPath)
+	}
+	compiler := jsonschema.NewCompiler()
+	schema, err := compiler.Compile(schemaPath)
+	require.NoError(t, err)
+	// yaml.v3 yields map[string]any, which the validator accepts; numbers
+	// must be float64 or json.Number, so round-trip integers.
+	require.NoError(t, schema.Validate(normalize(config(t))))
+}
+
+// normalize turns YAML ints into float64 as JSON decoding would.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalize(e)
+		}
+		return t
+	case []any:
+		for i, e := range t {
+			t[i] = normalize(e)
+		}
+		return t
+	case int:
+		return float64(t)
+	}
+	return v
+}
+
+// orbCommands parses the orb's command table from shared/orbs: command →
+// parameter → required.
+func orbCommands(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	f, err := os.Open(filepath.Join(root(t), "..", "shared", "orbs", "pulumi-orb-2.2.0.md"))
+	if err != nil {
+		t.Skipf("orb reference not available: %v", err)
+	}
+	defer func() { _ = f.Close() }()
+	row := regexp.MustCompile("^\\| `([a-z_]+)` \\| `([a-z_-]+)` \\| [a-z]+ \\| `(.*)` \\|$")
+	out := map[string]map[string]bool{}
+	scan := bufio.NewScanner(f)
+	for scan.Scan() {
+		m := row.FindStringSubmatch(scan.Text())
+		if m == nil {
+			continue
+		}
+		if out[m[1]] == nil {
+			out[m[1]] = map[string]bool{}
+		}
+		out[m[1]][m[2]] = m[3] == "(required)"
+	}
+	require.NoError(t, scan.Err())
+	require.NotEmpty(t, out["preview"], "the orb table was not parsed")
+	return out
+}
+
+// steps walks every step list of jobs and commands.
+func steps(cfg map[string]any) []any {
+	var out []any
+	for _, section := range []string{"jobs", "commands"} {
+		defs, _ := cfg[section].(map[string]any)
+		for _, d := range defs {
+			def, _ := d.(map[string]any)
+			list, _ := def["steps"].([]any)
+			out = append(out, list...)
+		}
+	}
+	return out
+}
+
+func TestOrbStepsUseOnlyWhatTheOrbHas(t *testing.T) {
+	commands := orbCommands(t)
+	used := 0
+	for _, step := range steps(config(t)) {
+		m, ok := step.(map[string]any)
+		if !ok {
+			continue
+		}
+		for name, params := range m {
+			cmd, isOrb := strings.CutPrefix(name, "pulumi/")
+			if !isOrb {
+				continue
+			}
+			used++
+			known, ok := commands[cmd]
+			require.True(t, ok, "the pulumi orb has no command %q", cmd)
+			given, _ := params.(map[string]any)
+			for p := range given {
+				_, ok := known[p]
+				assert.True(t, ok, "pulumi/%s has no parameter %q", cmd, p)
+			}
+			for p, required := range known {
+				if required {
+					assert.Contains(t, given, p, "pulumi/%s requires %q", cmd, p)
+				}
+			}
+		}
+	}
+	assert.Positive(t, used)
+}
+
+// jobsOf returns a workflow's job invocations: name → (job, settings).
+func jobsOf(t *testing.T, cfg map[string]any, workflow string) map[string]map[string]any {
+	t.Helper()
+	wf, ok := cfg["workflows"].(map[string]any)[workflow].(map[string]any)
+	require.True(t, ok, "no workflow %q", workflow)
+	out := map[string]map[string]any{}
+	for _, raw := range wf["jobs"].([]any) {
+		switch j := raw.(type) {
+		case string:
+			out[j] = map[string]any{"job": j}
+		case map[string]any:
+			for job, s := range j {
+				settings, _ := s.(map[string]any)
+				if settings == nil {
+					settings = map[string]any{}
+				}
+				settings["job"] = job
+				name, _ := settings["name"].(string)
+				if name == "" {
+					name = job
+				}
+				out[name] = settings
+			}
+		}
+	}
+	return out
+}
+
+func TestPullRequestsPreviewEveryStack(t *testing.T) {
+	jobs := jobsOf(t, config(t), "pull-request")
+	preview := jobs["preview-<< matrix.stack >>"]
+	require.NotNil(t, preview, "a preview matrix")
+	stacksIn, _ := preview["matrix"].(map[string]any)["parameters"].(map[string]any)["stack"].([]any)
+	var got []string
+	for _, s := range stacksIn {
+		got = append(got, s.(string))
+	}
+	assert.Equal(t, stacks.StackNames(), got, "every stack is previewed")
+	assert.Equal(t, []any{"test"}, preview["requires"], "previews run after the offline proof")
+	for name, j := range jobs {
+		assert.NotEqual(t, "update", j["job"], "%s: a pull request never updates", name)
+	}
+}
+
+func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
+	jobs := jobsOf(t, config(t), "deploy")
+	order := stacks.StackNames()
+	for i, stack := range order {
+		j := jobs["update-"+stack]
+		require.NotNil(t, j, "no update of %s", stack)
+		assert.Equal(t, "update", j["job"])
+		assert.Equal(t, stack, j["stack"])
+		assert.Equal(t, map[string]any{"only": "main"}, j["filters"].(map[string]any)["branches"], "updates only from main")
+		requires, _ := j["requires"].([]any)
+		if i == 0 {
+			assert.Contains(t, requires, "preview-security")
+			continue
+		}
+		prev := "update-" + order[i-1]
+		if stack == "stage" || stack == "prod" {
+			gate := jobs["approve-"+stack]
+			require.NotNil(t, gate, "%s needs an approval", stack)
+			assert.Equal(t, "approval", gate["type"])
+			assert.Equal(t, []any{prev}, gate["requires"])
+			assert.Equal(t, []any{"approve-" + stack}, requires)
+		} else {
+			assert.Equal(t, []any{prev}, requires, "%s follows %s", stack, order[i-1])
+		}
+	}
+}
+
+// TestNoLongLivedAWSKeys checks the pipeline never configures static AWS
+// credentials: jobs get short-lived ones from their OIDC token.
+func TestNoLongLivedAWSKeys(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(root(t), ".circleci", "config.yml"))
+	require.NoError(t, err)
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if env, ok := x["environment"].(map[string]any); ok {
+				for k := range env {
+					assert.NotRegexp(t, `^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)$`, k)
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(config(t))
+	assert.Contains(t, string(raw), "assume-role-with-web-identity")
+	assert.Contains(t, string(raw), "CIRCLE_OIDC_TOKEN_V2")
+}

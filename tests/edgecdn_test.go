@@ -1,0 +1,305 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/tests/harness"
+)
+
+// edgeStacks are what each application stack file says about the CDN.
+var edgeStacks = []edgeStackType{
+	{"dev", "PriceClass_100", []string{"www.dev.example.com"}, false, false, 30},
+	{"stage", "PriceClass_100", []string{"www.stage.example.com"}, true, true, 90},
+	{"prod", "PriceClass_All", []string{"www.prod.example.com", "static.prod.example.com"}, true, true, 365},
+}
+
+// edge returns the resources of the stack's CDN component.
+func edge(t *testing.T, p *harness.Plan) []*harness.Resource {
+	t.Helper()
+	comps := p.ByType("refarch:edgecdn:EdgeCdn")
+	require.Len(t, comps, 1, "stack %s has one CDN", p.Stack)
+	return p.Descendants(comps[0])
+}
+
+// edgeStackType is one row of edgeStacks.
+type edgeStackType = struct {
+	name, priceClass string
+	names            []string
+	protect, api     bool
+	logDays          int
+}
+
+// forEachEdgeStack plans every application stack and runs check on the
+// plan and the CDN's resources.
+func forEachEdgeStack(t *testing.T, check func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource)) {
+	t.Helper()
+	for _, env := range edgeStacks {
+		t.Run(env.name, func(t *testing.T) {
+			p := plan(t, env.name)
+			check(t, env, p, edge(t, p))
+		})
+	}
+}
+
+// edgeOne returns the only resource of typ inside the CDN whose name ends
+// with suffix.
+func edgeOne(t *testing.T, inside []*harness.Resource, typ, suffix string) *harness.Resource {
+	t.Helper()
+	var found []*harness.Resource
+	for _, r := range inside {
+		if r.Type == typ && strings.HasSuffix(r.Name, suffix) {
+			found = append(found, r)
+		}
+	}
+	require.Len(t, found, 1, "one %s *%s in the CDN", typ, suffix)
+	return found[0]
+}
+
+func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+		isEdge := map[string]bool{}
+		for _, r := range inside {
+			isEdge[r.URN] = true
+		}
+		var inUSEast1 []string
+		for _, r := range p.Resources {
+			if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
+				continue
+			}
+			prov := p.ProviderOf(r)
+			require.NotNil(t, prov, "%s %q", r.Type, r.Name)
+			if prov.String("region") == "us-east-1" {
+				inUSEast1 = append(inUSEast1, r.Type)
+				assert.True(t, isEdge[r.URN], "%s %q: only the CDN's certificate belongs in us-east-1", r.Type, r.Name)
+				assert.Equal(t, []string{accountOf[env.name]}, prov.Strings("allowedAccountIds"))
+				continue
+			}
+			if isEdge[r.URN] {
+				assert.Equal(t, "aws-"+env.name, prov.Name, "%s %q uses the account provider", r.Type, r.Name)
+			}
+		}
+		assert.ElementsMatch(t, []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"}, inUSEast1)
+
+		cert := edgeOne(t, inside, "aws:acm/certificate:Certificate", "-certificate")
+		assert.Equal(t, env.names[0], cert.String("domainName"))
+		assert.ElementsMatch(t, env.names[1:], cert.Strings("subjectAlternativeNames"))
+		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
+		validation := edgeOne(t, inside, "aws:acm/certificateValidation:CertificateValidation", "-certificate")
+		assert.Equal(t, validation.Output("certificateArn"), dist.Get("viewerCertificate.acmCertificateArn"))
+		assert.Equal(t, "TLSv1.2_2021", dist.String("viewerCertificate.minimumProtocolVersion"))
+		assert.Equal(t, "sni-only", dist.String("viewerCertificate.sslSupportMethod"))
+	})
+}
+
+func TestEdgeServesTheConfiguredNamesFromTheEnvironmentZone(t *testing.T) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+		zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
+		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
+		assert.Equal(t, env.names, dist.Strings("aliases"))
+		assert.Equal(t, env.priceClass, dist.String("priceClass"))
+		assert.Equal(t, "http2and3", dist.String("httpVersion"))
+		assert.Equal(t, "redirect-to-https", dist.String("defaultCacheBehavior.viewerProtocolPolicy"))
+
+		aliases := map[string]bool{}
+		for _, r := range inside {
+			if r.Type != "aws:route53/record:Record" {
+				continue
+			}
+			assert.Equal(t, zone.ID, r.String("zoneId"), "%s is written in the environment's public zone", r.Name)
+			if r.String("type") == "CNAME" {
+				continue // certificate validation
+			}
+			aliases[r.String("name")+" "+r.String("type")] = true
+			assert.Equal(t, dist.Output("domainName"), r.Get("aliases[0].name"))
+			assert.Equal(t, harness.CloudFrontHostedZoneID, r.Get("aliases[0].zoneId"))
+		}
+		want := map[string]bool{}
+		for _, n := range env.names {
+			want[n+" A"], want[n+" AAAA"] = true, true
+		}
+		assert.Equal(t, want, aliases, "an A and an AAAA alias per name, nothing else")
+	})
+}
+
+// bucketPolicyDoc is a parsed bucket policy.
+type bucketPolicyDoc struct {
+	Statement []struct {
+		Effect    string
+		Principal any
+		Action    []string
+		Resource  []string
+		Condition map[string]map[string][]string
+	}
+}
+
+func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
+		assets := edgeOne(t, inside, "aws:s3/bucketV2:BucketV2", "-assets")
+		oac := edgeOne(t, inside, "aws:cloudfront/originAccessControl:OriginAccessControl", "-oac")
+		assert.Equal(t, oac.ID, dist.String("origins[0].originAccessControlId"))
+		assert.Equal(t, assets.Output("bucketRegionalDomainName"), dist.Get("origins[0].domainName"))
+
+		for _, r := range inside {
+			if r.Type != "aws:s3/bucketV2:BucketV2" {
+				continue
+			}
+			assert.Equal(t, env.protect, r.Protect, "%s protected with refarch:deletionProtection", r.Name)
+			assert.Equal(t, env.protect, r.RetainOnDelete)
+			assert.False(t, r.Has("acl"), r.Name)
+			block := edgeOne(t, inside, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", r.Name)
+			for _, k := range []string{"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"} {
+				assert.True(t, block.Bool(k), "%s %s", r.Name, k)
+			}
+			pol := edgeOne(t, inside, "aws:s3/bucketPolicy:BucketPolicy", r.Name)
+			var doc bucketPolicyDoc
+			require.NoError(t, json.Unmarshal([]byte(pol.String("policy")), &doc))
+			denies := 0
+			for _, s := range doc.Statement {
+				if s.Effect == "Deny" {
+					if _, ok := s.Condition["Bool"]["aws:SecureTransport"]; ok {
+						denies++
+					}
+					continue
+				}
+				require.Equal(t, assets.Name, r.Name, "only the assets bucket grants anything")
+				assert.Equal(t, map[string]any{"Service": []any{"cloudfront.amazonaws.com"}}, s.Principal)
+				assert.Equal(t, []string{"s3:GetObject"}, s.Action)
+				assert.Equal(t, []string{dist.Output("arn").(string)}, s.Condition["StringEquals"]["AWS:SourceArn"])
+			}
+			assert.Equal(t, 1, denies, "%s refuses plain HTTP", r.Name)
+		}
+		life := edgeOne(t, inside, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "-logs")
+		assert.Equal(t, env.logDays, life.Int("rules[0].expiration.days"))
+	})
+}
+
+// TestNoTwoRecordsClaimTheSameName guards the zones the parts share: two
+// records of one name and type in a zone collide in Route 53 (ACM's
+// validation records in particular are the same for every certificate of
+// an account naming the same domain).
+func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
+	check := func(t *testing.T, p *harness.Plan) {
+		t.Helper()
+		seen := map[string]string{}
+		for _, r := range p.ByType("aws:route53/record:Record") {
+			key := fmt.Sprintf("%s %s %s", r.String("zoneId"), strings.TrimSuffix(r.String("name"), "."), r.String("type"))
+			assert.Empty(t, seen[key], "%s and %s both write %s", seen[key], r.Name, key)
+			seen[key] = r.Name
+		}
+	}
+	for _, stack := range []string{"shared-services", "dev", "stage", "prod"} {
+		t.Run(stack, func(t *testing.T) { check(t, plan(t, stack)) })
+	}
+	t.Run("the CDN at the apex reuses the regional certificate's record", func(t *testing.T) {
+		p, err := planWith(t, "prod", map[string]string{"refarch:edgeNames": `["prod.example.com","www.prod.example.com"]`})
+		require.NoError(t, err)
+		check(t, p)
+		inside := edge(t, p)
+		validation := edgeOne(t, inside, "aws:acm/certificateValidation:CertificateValidation", "-certificate")
+		regional := one(t, p, "aws:route53/record:Record", "regional-certificate-validation-apex")
+		www := edgeOne(t, inside, "aws:route53/record:Record", "-validation-www")
+		assert.ElementsMatch(t, []string{regional.Output("fqdn").(string), www.Output("fqdn").(string)},
+			validation.Strings("validationRecordFqdns"), "the CDN's certificate waits for the record the regional one writes")
+	})
+}
+
+// TestEdgeRoutesTheAPIToThePublicLoadBalancer follows /api/* from the
+// distribution to the load balancer: the origin is a name of the public
+// zone whose alias points at the public load balancer, reached over HTTPS.
+func TestEdgeRoutesTheAPIToThePublicLoadBalancer(t *testing.T) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
+		if !env.api {
+			assert.Len(t, dist.List("origins"), 1, "the bucket only")
+			assert.Empty(t, dist.List("orderedCacheBehaviors"))
+			assert.Len(t, dist.List("customErrorResponses"), 2, "the SPA's routes come from error responses")
+			return
+		}
+		require.Len(t, dist.List("orderedCacheBehaviors"), 1)
+		assert.Equal(t, "/api/*", dist.String("orderedCacheBehaviors[0].pathPattern"))
+		assert.Equal(t, "https-only", dist.String("orderedCacheBehaviors[0].viewerProtocolPolicy"))
+		var origin map[string]any
+		for _, o := range dist.List("origins") {
+			if m := o.(map[string]any); m["originId"] == dist.String("orderedCacheBehaviors[0].targetOriginId") {
+				origin = m
+			}
+		}
+		require.NotNil(t, origin, "the behavior targets an origin of the distribution")
+		host := origin["domainName"].(string)
+		cfg, _ := harness.Lookup(origin, "customOriginConfig.originProtocolPolicy")
+		assert.Equal(t, "https-only", cfg)
+		protocols, _ := harness.Lookup(origin, "customOriginConfig.originSslProtocols")
+		assert.Equal(t, []any{"TLSv1.2"}, protocols)
+
+		zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
+		lbNames := map[string]bool{}
+		for _, lb := range p.ByType("aws:lb/loadBalancer:LoadBalancer") {
+			if !lb.Bool("internal") {
+				lbNames[fmt.Sprint(lb.Output("dnsName"))] = true
+			}
+		}
+		var found bool
+		for _, r := range p.ByType("aws:route53/record:Record") {
+			if r.String("name") == host && r.String("zoneId") == zone.ID && r.String("type") == "A" {
+				found = true
+				assert.True(t, lbNames[r.String("aliases[0].name")], "%s points at the public load balancer", host)
+			}
+		}
+		assert.True(t, found, "the API origin %s is a public name of the environment", host)
+
+		assert.Empty(t, dist.List("customErrorResponses"), "the API's own errors reach its clients")
+		fn := edgeOne(t, inside, "aws:cloudfront/function:Function", "-spa")
+		assert.Equal(t, fn.Output("arn"), dist.Get("defaultCacheBehavior.functionAssociations[0].functionArn"))
+	})
+}
+
+func TestEdgeConfigRejectsBadValues(t *testing.T) {
+	cases := []struct {
+		name, stack, key, value, wantKey, rule string
+	}{
+		{"name outside the environment", "stage", "refarch:edgeNames", `["www.prod.example.com"]`, "refarch:edgeNames[0]", "must lie in the zone stage.example.com"},
+		{"name of another domain", "dev", "refarch:edgeNames", `["www.dev.example.org"]`, "refarch:edgeNames[0]", "must lie in the zone"},
+		{"wildcard", "prod", "refarch:edgeNames", `["www.prod.example.com","*.prod.example.com"]`, "refarch:edgeNames[1]", "no wildcard"},
+		{"upper case", "dev", "refarch:edgeNames", `["WWW.dev.example.com"]`, "refarch:edgeNames[0]", "lower-case"},
+		{"twice", "prod", "refarch:edgeNames", `["www.prod.example.com","www.prod.example.com"]`, "refarch:edgeNames[1]", "twice"},
+		{"in the private zone", "prod", "refarch:edgeNames", `["cdn.internal.prod.example.com"]`, "refarch:edgeNames[0]", "private zone internal.prod.example.com"},
+		{"no names", "dev", "refarch:edgeNames", `[]`, "refarch:edgeNames", "1 to 10"},
+		{"too many names", "dev", "refarch:edgeNames", `["a.dev.example.com","b.dev.example.com","c.dev.example.com","d.dev.example.com","e.dev.example.com","f.dev.example.com","g.dev.example.com","h.dev.example.com","i.dev.example.com","j.dev.example.com","k.dev.example.com"]`, "refarch:edgeNames", "1 to 10"},
+		{"subject too long", "dev", "refarch:edgeNames", `["` + strings.Repeat("a", 50) + `.dev.example.com"]`, "refarch:edgeNames[0]", "at most 64"},
+		{"not a list", "dev", "refarch:edgeNames", `"www.dev.example.com"`, "refarch:edgeNames", "a list of strings"},
+		{"price class", "stage", "refarch:edgePriceClass", "PriceClass_300", "refarch:edgePriceClass", "PriceClass_100, PriceClass_200, PriceClass_All"},
+		{"bucket with dots", "prod", "refarch:edgeBucketName", "static.example.com", "refarch:edgeBucketName", "dots"},
+		{"bucket too short", "prod", "refarch:edgeBucketName", "ab", "refarch:edgeBucketName", "3-63"},
+		{"bucket reserved prefix", "stage", "refarch:edgeBucketName", "xn--static", "refarch:edgeBucketName", "S3 reserves"},
+		{"log retention", "dev", "refarch:edgeLogRetentionDays", "0", "refarch:edgeLogRetentionDays", "between 1 and 3650"},
+		{"prod log retention", "prod", "refarch:edgeLogRetentionDays", "30", "refarch:edgeLogRetentionDays", "at least 90 in prod"},
+		{"noncurrent versions", "stage", "refarch:edgeNoncurrentVersionDays", "-1", "refarch:edgeNoncurrentVersionDays", "between 1 and 3650"},
+		{"single page app not a bool", "dev", "refarch:edgeSinglePageApp", "yes", "refarch:edgeSinglePageApp", "true or false"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rejects(t, tc.stack, map[string]string{tc.key: tc.value}, tc.wantKey, tc.rule)
+		})
+	}
+	t.Run("names are required, and the other keys are still judged", func(t *testing.T) {
+		_, err := planWith(t, "prod", map[string]string{"refarch:edgePriceClass": "PriceClass_1", "refarch:edgeBucketName": "Static"}, "refarch:edgeNames")
+		verr := configError(t, err)
+		assert.Contains(t, verr.Error(), `refarch:edgeNames = "": is required`)
+		assert.True(t, verr.Has("refarch:edgePriceClass"))
+		assert.True(t, verr.Has("refarch:edgeBucketName"))
+		assert.Len(t, verr.Problems, 3, "one problem per key:\n%v", verr)
+	})
+	t.Run("a valid bucket name is used as is", func(t *testing.T) {
+		p, err := planWith(t, "stage", map[string]string{"refarch:edgeBucketName": "refarch-stage-static"})
+		require.NoError(t, err)
+		inside := edge(t, p)
+		assert.Equal(t, "refarch-stage-static", edgeOne(t, inside, "aws:s3/bucketV2:BucketV2", "-assets").String("bucket"))
+	})
+}
