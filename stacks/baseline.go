@@ -1,21 +1,289 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/monitoring"
+	sb "github.com/refarch/refarch/components/securitybaseline"
 )
+
+// CIRoleName is the role CircleCI jobs assume, with their OIDC token, in
+// every account but security (which only people deploy). It may assume
+// the account's deploy role and, from an application account, that
+// environment's delegate role in shared-services; roles that trust CI name
+// arn:<partition>:iam::<account>:role/<CIRoleName>.
+const CIRoleName = Namespace + "-ci"
+
+// The personas: kinds of people, each an IAM group in the security account
+// and a role of the same name (PersonaRoleName) in every other account.
+const (
+	PersonaFullAccess = "full-access"
+	PersonaReadOnly   = "read-only"
+	PersonaDevelopers = "developers"
+	PersonaBilling    = "billing"
+	PersonaOps        = "ops"
+)
+
+// Personas lists every persona; refarch:users name them as groups.
+var Personas = []string{PersonaFullAccess, PersonaReadOnly, PersonaDevelopers, PersonaBilling, PersonaOps}
+
+// PersonaRoleName is the role a persona assumes in the workload accounts,
+// and the name of its group in the security account.
+func PersonaRoleName(persona string) string { return Namespace + "-" + persona }
+
+// IdentityBaseGroup is the group every user of the security account
+// belongs to: it lets users set up MFA and denies the rest until they do.
+const IdentityBaseGroup = Namespace + "-users"
+
+// The outputs of the baseline (see outputs.go for the contract).
+const (
+	// OutputAlertTopicARN is the stack's alert topic (every stack).
+	OutputAlertTopicARN = "alertTopicArn"
+	// OutputCIRoleARN is the CI role (every stack but security).
+	OutputCIRoleARN = "ciRoleArn"
+	// OutputAuditTrailBucket and OutputAuditConfigBucket are the central
+	// archive's buckets (security only).
+	OutputAuditTrailBucket  = "auditTrailBucket"
+	OutputAuditConfigBucket = "auditConfigBucket"
+)
+
+// AuditTrailBucket is the central CloudTrail archive in the security
+// account. Its name derives from the security account's id, so every stack
+// finds it from the directory without a stack reference (and S3's global
+// namespace makes it unique).
+func AuditTrailBucket(c *Config) string {
+	return fmt.Sprintf("%s-audit-trail-%s", Namespace, c.Accounts["security"].ID)
+}
+
+// AuditConfigBucket is the central AWS Config archive (a sibling of the
+// trail archive: Config cannot deliver to an Object Lock bucket).
+func AuditConfigBucket(c *Config) string {
+	return fmt.Sprintf("%s-audit-config-%s", Namespace, c.Accounts["security"].ID)
+}
+
+// TrailName is the name of a stack's trail; the archive's bucket policy
+// names each of them.
+func TrailName(stack string) string { return Namespace + "-" + stack }
 
 // baselineOut is what the security baseline hands the other parts.
 type baselineOut struct {
-	// AlertTopicARN is the account's alert SNS topic (alarms, findings).
+	// AlertTopicARN is the account's alert SNS topic (alarms, findings);
+	// its key admits CloudWatch and EventBridge.
 	AlertTopicARN pulumi.StringInput
+	// LogsKeyARN encrypts log groups; DataKeyARN data at rest (RDS, S3,
+	// ElastiCache, EBS); SecretsKeyARN secrets (Secrets Manager, SSM
+	// SecureString, RDS-managed master passwords).
+	LogsKeyARN, DataKeyARN, SecretsKeyARN pulumi.StringInput
+	// InstancePolicyARN is the managed policy instance roles attach (with
+	// AmazonSSMManagedInstanceCore) so Session Manager and patching log.
+	InstancePolicyARN pulumi.StringInput
+	// PatchTags are the tags that put an instance under the baseline's
+	// patch baseline, window and scan.
+	PatchTags map[string]string
 }
 
-// deployBaseline applies the SecurityBaseline to the stack's account.
+// deployBaseline applies the SecurityBaseline to the stack's account: its
+// alert topic first (every finding and alarm goes there), then the
+// baseline; in security it also holds the central archive, elsewhere the
+// persona roles and the CI role.
 func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	provider := pulumi.Provider(p.Account)
+	admins := []string{c.DeployRoleARN()}
+	alerts, err := monitoring.NewMonitoring(ctx, Namespace+"-"+c.Stack+"-alerts", &monitoring.Args{
+		AccountID:         c.AccountID,
+		Region:            c.Region,
+		Partition:         c.Partition,
+		KeyAdministrators: admins,
+		Emails:            c.AlertEmails,
+		Protect:           c.DeletionProtection,
+	}, provider)
+	if err != nil {
+		return err
+	}
+	s := &c.Baseline
+	args := &sb.Args{
+		AccountID:         c.AccountID,
+		Region:            c.Region,
+		Partition:         c.Partition,
+		KeyAdministrators: admins,
+		AlertTopicARN:     alerts.TopicARN,
+		Audit: sb.AuditArgs{
+			TrailBucket:     AuditTrailBucket(c),
+			ConfigBucket:    AuditConfigBucket(c),
+			TrailName:       TrailName(c.Stack),
+			ReaderAccountID: c.Accounts["security"].ID,
+		},
+		LogRetentionDays: s.AuditLogRetentionDays,
+		Patching: sb.PatchingArgs{
+			PatchGroup:       Namespace + "-" + c.Stack,
+			Schedule:         s.PatchSchedule,
+			ApproveAfterDays: s.PatchApproveAfterDays,
+		},
+		Protect: c.DeletionProtection,
+	}
+	if c.Role == RoleSecurity {
+		args.Archive = &sb.ArchiveArgs{
+			Writers:    auditWriters(c),
+			LockDays:   s.AuditLockDays,
+			ExpireDays: s.AuditExpireDays,
+		}
+	} else {
+		args.AccountRoles = accountRoles(c)
+	}
+	base, err := sb.NewSecurityBaseline(ctx, Namespace+"-"+c.Stack, args, provider)
+	if err != nil {
+		return err
+	}
+	a.Baseline = &baselineOut{
+		AlertTopicARN:     alerts.TopicARN,
+		LogsKeyARN:        base.LogsKeyARN,
+		DataKeyARN:        base.DataKeyARN,
+		SecretsKeyARN:     base.SecretsKeyARN,
+		InstancePolicyARN: base.InstancePolicyARN,
+		PatchTags:         map[string]string{sb.PatchGroupTag: args.Patching.PatchGroup},
+	}
+	ctx.Export(OutputAlertTopicARN, alerts.TopicARN)
+	if c.Role == RoleSecurity {
+		ctx.Export(OutputAuditTrailBucket, pulumi.String(AuditTrailBucket(c)))
+		ctx.Export(OutputAuditConfigBucket, pulumi.String(AuditConfigBucket(c)))
+	} else {
+		ctx.Export(OutputCIRoleARN, base.CIRoleARN)
+	}
 	return nil
 }
 
-// deployIdentity creates the IAM groups and users (security account only).
+// auditWriters are the accounts whose trails and recorders deliver to the
+// archive: all five stacks of the directory, each with its trail's name.
+func auditWriters(c *Config) []sb.Writer {
+	out := make([]sb.Writer, 0, len(stackOrder))
+	for _, stack := range stackOrder {
+		out = append(out, sb.Writer{AccountID: c.Accounts[stack].ID, TrailName: TrailName(stack)})
+	}
+	return out
+}
+
+// AWS managed policies of the personas.
+// Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
+const (
+	policyAdministrator = "AdministratorAccess"
+	policyReadOnly      = "ReadOnlyAccess"
+	policySecurityAudit = "SecurityAudit"
+	policyPowerUser     = "PowerUserAccess"
+	policyViewOnly      = "job-function/ViewOnlyAccess"
+	policyBilling       = "job-function/Billing"
+	policySysAdmin      = "job-function/SystemAdministrator"
+)
+
+// personaPolicies are what a persona may do in a stack's account:
+// full-access everything; read-only (auditors) read everything; developers
+// build in dev, read in stage, see metadata only (no data) in prod and
+// shared-services; billing the billing console; ops operate systems
+// (instances, Session Manager, logs) and see the rest.
+func personaPolicies(persona, stack string) []string {
+	var names []string
+	switch persona {
+	case PersonaFullAccess:
+		names = []string{policyAdministrator}
+	case PersonaReadOnly:
+		names = []string{policyReadOnly, policySecurityAudit}
+	case PersonaDevelopers:
+		switch stack {
+		case "dev":
+			names = []string{policyPowerUser}
+		case "stage":
+			names = []string{policyReadOnly}
+		default:
+			names = []string{policyViewOnly}
+		}
+	case PersonaBilling:
+		names = []string{policyBilling}
+	case PersonaOps:
+		names = []string{policySysAdmin, policyViewOnly}
+	}
+	return names
+}
+
+// accountRoles are the roles of a workload account: one per persona,
+// trusting the security account with MFA (full-access for one hour, the
+// others for refarch:roleSessionHours), and the CI role.
+func accountRoles(c *Config) *sb.AccountRolesArgs {
+	var personas []sb.PersonaRole
+	for _, persona := range Personas {
+		hours := c.Baseline.RoleSessionHours
+		if persona == PersonaFullAccess {
+			hours = 1
+		}
+		var arns []string
+		for _, name := range personaPolicies(persona, c.Stack) {
+			arns = append(arns, fmt.Sprintf("arn:%s:iam::aws:policy/%s", c.Partition, name))
+		}
+		personas = append(personas, sb.PersonaRole{RoleName: PersonaRoleName(persona), PolicyARNs: arns, MaxSessionHours: hours})
+	}
+	// CI deploys through the providers' roles: the account's deploy role
+	// and, from an application stack, its delegate role in shared-services.
+	assumable := []string{c.DeployRoleARN()}
+	if c.Role == RoleApp {
+		assumable = append(assumable, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(c.Stack)))
+	}
+	return &sb.AccountRolesArgs{
+		TrustedAccountID: c.Accounts["security"].ID,
+		Personas:         personas,
+		CI: &sb.CIRoleArgs{
+			RoleName:          CIRoleName,
+			OrgID:             c.Baseline.CircleCIOrgID,
+			ProjectID:         c.Baseline.CircleCIProjectID,
+			VCSOrigin:         c.Baseline.CIRepository,
+			Branches:          c.Baseline.CIBranches,
+			AssumableRoleARNs: assumable,
+		},
+	}
+}
+
+// operatorRoles are the roles whoever runs `pulumi up` from the security
+// account assumes: every account's deploy role and the application
+// environments' delegate roles in shared-services. Only the full-access
+// group may assume them.
+func operatorRoles(c *Config) []string {
+	var out []string
+	for _, stack := range stackOrder {
+		out = append(out, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts[stack].ID, c.DeployRoleName))
+	}
+	for _, stack := range stackOrder {
+		if stackRoles[stack] == RoleApp {
+			out = append(out, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(stack)))
+		}
+	}
+	return out
+}
+
+// deployIdentity creates the IAM groups and users (security account only):
+// a group per persona that may only assume the persona's role in the other
+// four accounts, with MFA (full-access also the deploy and delegate roles:
+// its members run `pulumi up`), and the users of refarch:users.
 func deployIdentity(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
-	return nil
+	var workloads []string
+	for _, stack := range stackOrder {
+		if stackRoles[stack] != RoleSecurity {
+			workloads = append(workloads, c.Accounts[stack].ID)
+		}
+	}
+	args := &sb.IdentityArgs{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
+	for _, persona := range Personas {
+		group := sb.GroupArgs{Name: PersonaRoleName(persona), RoleName: PersonaRoleName(persona), AccountIDs: workloads}
+		if persona == PersonaFullAccess {
+			group.ExtraRoleARNs = operatorRoles(c)
+		}
+		args.Groups = append(args.Groups, group)
+	}
+	for _, u := range c.Baseline.Users {
+		user := sb.UserArgs{Name: u.Name, Email: u.Email}
+		for _, g := range u.Groups {
+			user.Groups = append(user.Groups, PersonaRoleName(g))
+		}
+		args.Users = append(args.Users, user)
+	}
+	_, err := sb.NewIdentity(ctx, Namespace+"-identity", args, pulumi.Provider(p.Account))
+	return err
 }

@@ -1,7 +1,143 @@
 package stacks
 
-// BaselineConfig configures the security baseline, the account roles and (in security) the IAM users.
-type BaselineConfig struct{}
+import (
+	"fmt"
+
+	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/validate"
+)
+
+// BaselineConfig configures the security baseline, the account roles and
+// (in security) the IAM users. Pulumi.yaml declares every key under the
+// "security baseline and identity" marker.
+type BaselineConfig struct {
+	// Users are the people of the organization (refarch:users), created
+	// in the security stack only; each names the personas it belongs to.
+	Users []User
+	// CircleCIOrgID and CircleCIProjectID identify the CircleCI
+	// organization and project whose jobs may assume the CI role
+	// (refarch:circleciOrgId, refarch:circleciProjectId; UUIDs).
+	CircleCIOrgID, CircleCIProjectID string
+	// CIRepository is the repository pipelines must come from, as CircleCI
+	// names it: github.com/<org>/<repo> (refarch:ciRepository).
+	CIRepository string
+	// CIBranches are the branches whose pipelines may deploy the stack
+	// (refarch:ciBranches); prod allows named branches only.
+	CIBranches []string
+	// RoleSessionHours bounds the sessions of the persona roles other than
+	// full-access, which is always one hour (refarch:roleSessionHours).
+	RoleSessionHours int
+	// AuditRegion is the region of the central audit archive
+	// (refarch:auditRegion); every stack deploys there, because CloudTrail
+	// and AWS Config need their KMS key in the archive's region.
+	AuditRegion string
+	// AuditLogRetentionDays is the retention of the baseline's log groups:
+	// the trail, sessions, patch runs (refarch:auditLogRetentionDays).
+	AuditLogRetentionDays int
+	// AuditLockDays and AuditExpireDays are the archive's default Object
+	// Lock retention and expiry (refarch:auditLockDays,
+	// refarch:auditExpireDays); read in the security stack only.
+	AuditLockDays, AuditExpireDays int
+	// PatchSchedule is the patch window's schedule (refarch:patchSchedule).
+	PatchSchedule string
+	// PatchApproveAfterDays delays the approval of security updates
+	// (refarch:patchApproveAfterDays).
+	PatchApproveAfterDays int
+}
+
+// User is one entry of refarch:users.
+type User struct {
+	// Name is the IAM user name (lower case).
+	Name string `json:"name"`
+	// Email is the person's address.
+	Email string `json:"email"`
+	// Groups are the personas the user belongs to (see Personas).
+	Groups []string `json:"groups"`
+}
 
 // load reads and validates the section; problems go to r.
-func (s *BaselineConfig) load(r *reader, c *Config) {}
+func (s *BaselineConfig) load(r *reader, c *Config) {
+	r.object("users", false, &s.Users)
+	s.CircleCIOrgID = r.str("circleciOrgId")
+	s.CircleCIProjectID = r.str("circleciProjectId")
+	s.CIRepository = r.str("ciRepository")
+	r.object("ciBranches", true, &s.CIBranches)
+	s.RoleSessionHours = r.integer("roleSessionHours", true, 0)
+	s.AuditRegion = r.str("auditRegion")
+	s.AuditLogRetentionDays = r.integer("auditLogRetentionDays", true, 0)
+	s.PatchSchedule = r.str("patchSchedule")
+	s.PatchApproveAfterDays = r.integer("patchApproveAfterDays", true, 0)
+	if c.Role == RoleSecurity {
+		s.AuditLockDays = r.integer("auditLockDays", true, 0)
+		s.AuditExpireDays = r.integer("auditExpireDays", true, 0)
+	}
+
+	p := &r.problems
+	s.checkUsers(p, c)
+	if s.CircleCIOrgID != "" {
+		p.Check(Key("circleciOrgId"), s.CircleCIOrgID, sb.CheckUUID(s.CircleCIOrgID))
+	}
+	if s.CircleCIProjectID != "" {
+		p.Check(Key("circleciProjectId"), s.CircleCIProjectID, sb.CheckUUID(s.CircleCIProjectID))
+	}
+	if s.CIRepository != "" {
+		p.Check(Key("ciRepository"), s.CIRepository, sb.CheckVCSOrigin(s.CIRepository))
+	}
+	for i, b := range s.CIBranches {
+		key := fmt.Sprintf("%s[%d]", Key("ciBranches"), i)
+		p.Check(key, b, sb.CheckBranch(b))
+		if c.IsProd() && sb.HasWildcard(b) {
+			p.Add(key, b, "must name a branch, not a pattern, in prod: only reviewed branches deploy production")
+		}
+	}
+	if s.CIBranches != nil && len(s.CIBranches) == 0 {
+		p.Add(Key("ciBranches"), "[]", "must list at least one branch (main)")
+	}
+	if s.RoleSessionHours != 0 {
+		p.Check(Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), validate.CheckRange(s.RoleSessionHours, 1, 12))
+		if c.IsProd() && s.RoleSessionHours > 4 {
+			p.Add(Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), "must be at most 4 in prod: a stolen production session should not outlive a shift")
+		}
+	}
+	if s.AuditRegion != "" {
+		if rule := validate.CheckRegion(s.AuditRegion); rule != "" {
+			p.Add(Key("auditRegion"), s.AuditRegion, rule)
+		} else if c.Region != "" && validate.CheckRegion(c.Region) == "" && c.Region != s.AuditRegion {
+			p.Addf(Key("region"), c.Region, "must equal %s (%s): CloudTrail and AWS Config deliver to the central archive only with a KMS key in the archive's region",
+				Key("auditRegion"), s.AuditRegion)
+		}
+	}
+	if s.AuditLogRetentionDays != 0 {
+		p.Check(Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), validate.CheckLogRetention(s.AuditLogRetentionDays))
+		if (c.IsProd() || c.Role == RoleSecurity) && s.AuditLogRetentionDays < 365 {
+			p.Add(Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), "must be at least 365 in prod and security: a year of audit evidence")
+		}
+	}
+	if s.PatchSchedule != "" {
+		p.Check(Key("patchSchedule"), s.PatchSchedule, sb.CheckSchedule(s.PatchSchedule))
+	}
+	p.Check(Key("patchApproveAfterDays"), fmt.Sprint(s.PatchApproveAfterDays), sb.CheckApproveAfterDays(s.PatchApproveAfterDays))
+	if c.Role == RoleSecurity {
+		p.Check(Key("auditLockDays"), fmt.Sprint(s.AuditLockDays), validate.CheckRange(s.AuditLockDays, 0, 36500))
+		if s.AuditExpireDays < 365 || s.AuditExpireDays <= s.AuditLockDays {
+			p.Addf(Key("auditExpireDays"), fmt.Sprint(s.AuditExpireDays), "must be at least 365 and exceed %s (%d): locked records cannot expire", Key("auditLockDays"), s.AuditLockDays)
+		}
+	}
+}
+
+// checkUsers validates refarch:users: people exist only in the security
+// account, with well-formed, distinct names and addresses, and every group
+// a persona.
+func (s *BaselineConfig) checkUsers(p *validate.Problems, c *Config) {
+	if len(s.Users) > 0 && c.Role != RoleSecurity {
+		p.Add(Key("users"), fmt.Sprintf("%d users", len(s.Users)), "must be empty outside the security stack: people have users in the security account only and assume roles elsewhere")
+		return
+	}
+	users := make([]sb.UserArgs, len(s.Users))
+	for i, u := range s.Users {
+		users[i] = sb.UserArgs{Name: u.Name, Email: u.Email, Groups: u.Groups}
+	}
+	sb.CheckUsers(p, users, Personas, func(i int, field string) string {
+		return fmt.Sprintf("%s[%d].%s", Key("users"), i, field)
+	})
+}

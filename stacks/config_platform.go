@@ -1,7 +1,371 @@
 package stacks
 
-// PlatformConfig configures load balancers, the ECS cluster and services, and the container registry.
-type PlatformConfig struct{}
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/components/registry"
+	"github.com/refarch/refarch/components/validate"
+)
+
+// PlatformConfig configures the application platform: in an application
+// stack the load balancers, the ECS cluster and its services; in
+// shared-services the container registry they pull from.
+type PlatformConfig struct {
+	// Services are the application's services (refarch:services), in an
+	// application stack.
+	Services []ServiceConfig
+	// ECRRepositories are the registry's repositories
+	// (refarch:ecrRepositories), declared once in Pulumi.yaml: shared-services
+	// creates them, an application stack's images must name one.
+	ECRRepositories []string
+	// ECRKeepImages and ECRUntaggedDays are the repositories' lifecycle
+	// (refarch:ecrKeepImages, refarch:ecrUntaggedDays; shared-services).
+	ECRKeepImages, ECRUntaggedDays int
+	// ECSExec enables ECS Exec on every service (refarch:ecsExec).
+	ECSExec bool
+	// FargateSpotWeight weighs Fargate Spot against on-demand Fargate
+	// (refarch:fargateSpotWeight); 0 in prod.
+	FargateSpotWeight int
+	// SSLPolicy is the load balancers' TLS policy (refarch:albSslPolicy).
+	SSLPolicy string
+	// AccessLogDays keeps the load balancers' access logs
+	// (refarch:albAccessLogDays).
+	AccessLogDays int
+}
+
+// ServiceConfig is one entry of refarch:services. Zero values mean the
+// component's default (ecscluster.Service documents each).
+type ServiceConfig struct {
+	// Name names the service; an internal service is reachable at
+	// https://<private zone>/<name>/ unless Paths says otherwise.
+	Name string `json:"name"`
+	// Image is "<repository>:<tag>" or "<repository>@sha256:<digest>", the
+	// repository one of refarch:ecrRepositories (in shared-services' ECR).
+	Image string `json:"image"`
+	// CPU and Memory are the Fargate task size (units, MiB).
+	CPU    int `json:"cpu"`
+	Memory int `json:"memory"`
+	// Port is the container port.
+	Port int `json:"port"`
+	// Public attaches the service to the public load balancer; otherwise
+	// it sits behind the internal one.
+	Public bool `json:"public"`
+	// Hosts are host names the public rule matches (public services only),
+	// each <stack>.<domain> or one label below it (what the certificate
+	// covers).
+	Hosts []string `json:"hosts"`
+	// Paths are path prefixes ("/api/*", or "/*" alone).
+	Paths []string `json:"paths"`
+	// HealthCheck is the target group's health check.
+	HealthCheck HealthCheckConfig `json:"healthCheck"`
+	// MinCount, MaxCount and DesiredCount bound and start the autoscaling;
+	// prod needs at least 2.
+	MinCount     int `json:"minCount"`
+	MaxCount     int `json:"maxCount"`
+	DesiredCount int `json:"desiredCount"`
+	// CPUTarget and RequestsPerTarget are the autoscaling targets.
+	CPUTarget         int `json:"cpuTarget"`
+	RequestsPerTarget int `json:"requestsPerTarget"`
+	// Environment are plain, non-secret variables.
+	Environment map[string]string `json:"environment"`
+	// Secrets map variables to the ARN of a Secrets Manager secret (with an
+	// optional ":<json-key>::" suffix) or SSM parameter of this account.
+	Secrets map[string]string `json:"secrets"`
+	// DataAccess joins the data stores' client group and injects their
+	// coordinates: DB_HOST, DB_PORT, DB_NAME and CACHE_ENDPOINT as plain
+	// variables, DB_USERNAME and DB_PASSWORD from the database's secret.
+	DataAccess bool `json:"dataAccess"`
+	// CallsInternal lets the service call the internal load balancer and
+	// tells it where: INTERNAL_URL=https://<private zone>.
+	CallsInternal bool `json:"callsInternal"`
+	// User and Architecture override the container user and CPU type.
+	User         string `json:"user"`
+	Architecture string `json:"architecture"`
+}
+
+// HealthCheckConfig is a service's health check (seconds).
+type HealthCheckConfig struct {
+	Path               string `json:"path"`
+	Interval           int    `json:"interval"`
+	Timeout            int    `json:"timeout"`
+	HealthyThreshold   int    `json:"healthyThreshold"`
+	UnhealthyThreshold int    `json:"unhealthyThreshold"`
+	Matcher            string `json:"matcher"`
+	GracePeriod        int    `json:"gracePeriod"`
+}
+
+// Limits of the platform configuration.
+const (
+	// MaxServices is the most services an application stack runs: the
+	// reference architecture is proven (tests/platform_scale_test.go) at
+	// this size, half an Application Load Balancer's 100 rules.
+	MaxServices = 50
+	// minProdTasks is the fewest tasks a prod service runs: one task is
+	// one zone, and a deploy or a zone failure would take the service down.
+	minProdTasks = 2
+	// minProdAccessLogDays keeps prod's access logs a quarter.
+	minProdAccessLogDays = 90
+)
+
+// The load balancer names services reach: listener keys of the cluster.
+const (
+	listenerPublic   = "public"
+	listenerInternal = "internal"
+)
+
+// Variables the platform injects; a service may not set them itself.
+var (
+	dataVariables     = []string{"DB_HOST", "DB_PORT", "DB_NAME", "CACHE_ENDPOINT", "DB_USERNAME", "DB_PASSWORD"}
+	internalVariables = []string{"INTERNAL_URL"}
+)
+
+// imageRef splits a configured image into repository and version.
+var imageRef = regexp.MustCompile(`^([^:@]+)([:@].*)?$`)
 
 // load reads and validates the section; problems go to r.
-func (s *PlatformConfig) load(r *reader, c *Config) {}
+func (s *PlatformConfig) load(r *reader, c *Config) {
+	if c.Role == RoleSecurity {
+		return
+	}
+	p := &r.problems
+	r.object("ecrRepositories", true, &s.ECRRepositories)
+	for i, repo := range s.ECRRepositories {
+		key := fmt.Sprintf("%s[%d]", Key("ecrRepositories"), i)
+		p.Check(key, repo, registry.CheckRepositoryName(repo))
+		if slices.Index(s.ECRRepositories, repo) < i {
+			p.Add(key, repo, "is listed twice")
+		}
+	}
+	if c.Role == RoleSharedServices {
+		s.ECRKeepImages = r.integer("ecrKeepImages", true, registry.DefaultKeepImages)
+		s.ECRUntaggedDays = r.integer("ecrUntaggedDays", true, registry.DefaultUntaggedDays)
+		p.Check(Key("ecrKeepImages"), fmt.Sprint(s.ECRKeepImages), validate.CheckRange(s.ECRKeepImages, 1, 10000))
+		p.Check(Key("ecrUntaggedDays"), fmt.Sprint(s.ECRUntaggedDays), validate.CheckRange(s.ECRUntaggedDays, 1, 3650))
+		return
+	}
+
+	s.ECSExec = r.boolean("ecsExec", true, false)
+	s.FargateSpotWeight = r.integer("fargateSpotWeight", true, 0)
+	s.SSLPolicy = r.str("albSslPolicy")
+	s.AccessLogDays = r.integer("albAccessLogDays", true, loadbalancer.DefaultAccessLogDays)
+	servicesSet := r.object("services", true, &s.Services)
+
+	p.Check(Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), validate.CheckRange(s.FargateSpotWeight, 0, ecscluster.MaxSpotWeight))
+	if c.IsProd() && s.FargateSpotWeight > 0 {
+		p.Add(Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), "must be 0 in prod: Fargate Spot tasks are reclaimed with two minutes' notice")
+	}
+	if s.SSLPolicy != "" && !slices.Contains(loadbalancer.ModernSSLPolicies, s.SSLPolicy) {
+		p.Add(Key("albSslPolicy"), s.SSLPolicy, "must be a predefined ALB policy refusing TLS before 1.2: one of "+strings.Join(loadbalancer.ModernSSLPolicies, ", "))
+	}
+	if rule := validate.CheckRange(s.AccessLogDays, 1, 3650); rule != "" {
+		p.Add(Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), rule)
+	} else if c.IsProd() && s.AccessLogDays < minProdAccessLogDays {
+		p.Addf(Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), "must be at least %d in prod: an incident investigation looks back a quarter", minProdAccessLogDays)
+	}
+	if c.DNS.PrivateZoneName != "" && strings.Count(strings.TrimSuffix(c.DNS.PrivateZoneName, "."+c.EnvDomain()), ".") > 0 {
+		p.Addf(Key("dnsPrivateZonePrefix"), strings.TrimSuffix(c.DNS.PrivateZoneName, "."+c.EnvDomain()),
+			"must be a single label: the internal load balancer answers at %s with the environment's certificate, which covers one label below %s only",
+			c.DNS.PrivateZoneName, c.EnvDomain())
+	}
+	if servicesSet {
+		s.checkServices(p, c)
+	}
+}
+
+// checkServices applies the component's rules to the configured services
+// (reported by key) and the stack's own: images from the registry, hosts
+// the certificate covers, secrets of this account, and prod's floor of
+// two tasks.
+func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
+	key := func(i int, field string) string { return fmt.Sprintf("%s[%d].%s", Key("services"), i, field) }
+	if len(s.Services) > MaxServices {
+		p.Addf(Key("services"), fmt.Sprintf("%d services", len(s.Services)), "lists more than %d services", MaxServices)
+	}
+	for i, svc := range s.Services {
+		m := imageRef.FindStringSubmatch(svc.Image)
+		if m != nil && svc.Image != "" && !slices.Contains(s.ECRRepositories, m[1]) {
+			p.Addf(key(i, "image"), svc.Image, "must name a repository of %s %v: images come from the shared-services registry",
+				Key("ecrRepositories"), s.ECRRepositories)
+		}
+		for j, h := range svc.Hosts {
+			switch {
+			case !svc.Public:
+				p.Add(key(i, fmt.Sprintf("hosts[%d]", j)), h, "applies to public services only: the internal load balancer answers one name")
+			case h != c.EnvDomain() && !isLabelBelow(h, c.EnvDomain()):
+				p.Addf(key(i, fmt.Sprintf("hosts[%d]", j)), h, "must be %s or one label below it: the load balancer's certificate covers those only", c.EnvDomain())
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(svc.Secrets)) {
+			arn := svc.Secrets[name]
+			if _, _, err := ecscluster.SecretResource(arn); err != nil {
+				p.Add(key(i, "secrets."+name), arn, "must be the ARN of a Secrets Manager secret or SSM parameter: secrets are injected by reference, never as values")
+			} else if parts := strings.Split(arn, ":"); parts[4] != c.AccountID || parts[3] != c.Region {
+				p.Addf(key(i, "secrets."+name), arn, "must be in this stack's account and region (%s, %s)", c.AccountID, c.Region)
+			}
+		}
+		reserved := map[string][]string{"dataAccess": nil, "callsInternal": nil}
+		if svc.DataAccess {
+			reserved["dataAccess"] = dataVariables
+		}
+		if svc.CallsInternal {
+			reserved["callsInternal"] = internalVariables
+		}
+		for flag, vars := range reserved {
+			for _, v := range vars {
+				if _, set := svc.Environment[v]; set {
+					p.Addf(key(i, "environment."+v), v, "is set by the platform for a service with %s", flag)
+				}
+				if _, set := svc.Secrets[v]; set {
+					p.Addf(key(i, "secrets."+v), v, "is set by the platform for a service with %s", flag)
+				}
+			}
+		}
+		if c.IsProd() {
+			minCount, desired := svc.MinCount, svc.DesiredCount
+			if minCount == 0 {
+				minCount = ecscluster.DefaultMinCount
+			}
+			if minCount < minProdTasks {
+				p.Addf(key(i, "minCount"), fmt.Sprint(minCount), "must be at least %d in prod: a single task is a single zone, and a deploy or a zone failure takes the service down", minProdTasks)
+			}
+			if desired != 0 && desired < minProdTasks {
+				p.Addf(key(i, "desiredCount"), fmt.Sprint(desired), "must be at least %d in prod", minProdTasks)
+			}
+		}
+	}
+	for _, prob := range ecscluster.CheckServices(c.Stack, s.clusterServices(c), []string{listenerInternal, listenerPublic}, c.Stack == "dev") {
+		if prob.Index < 0 {
+			p.Add(Key("services"), prob.Value, prob.Rule)
+			continue
+		}
+		value := prob.Value
+		if prob.Field == "Image" {
+			value = s.Services[prob.Index].Image // as written, not as resolved
+		}
+		p.Add(key(prob.Index, configPath(prob.Field)), value, prob.Rule)
+	}
+}
+
+// clusterServices are the configured services as the component sees them,
+// for validation: plain fields only (the stack adds the wiring).
+func (s *PlatformConfig) clusterServices(c *Config) []ecscluster.Service {
+	out := make([]ecscluster.Service, len(s.Services))
+	for i, svc := range s.Services {
+		out[i] = svc.component(c)
+	}
+	return out
+}
+
+// component returns the service as configured as an ecscluster.Service; the
+// stack adds the wiring (data stores, internal calls).
+func (svc *ServiceConfig) component(c *Config) ecscluster.Service {
+	listener := listenerInternal
+	if svc.Public {
+		listener = listenerPublic
+	}
+	h := svc.HealthCheck
+	env, secrets := map[string]pulumi.StringInput{}, map[string]pulumi.StringInput{}
+	for k, v := range svc.Environment {
+		env[k] = pulumi.String(v)
+	}
+	for k, v := range svc.Secrets {
+		secrets[k] = pulumi.String(v)
+	}
+	return ecscluster.Service{
+		Environment:       env,
+		Secrets:           secrets,
+		Name:              svc.Name,
+		Image:             ImageURL(c, svc.Image),
+		CPU:               svc.CPU,
+		Memory:            svc.Memory,
+		Port:              svc.Port,
+		Listener:          listener,
+		Hosts:             svc.Hosts,
+		Paths:             svc.Paths,
+		MinCount:          svc.MinCount,
+		MaxCount:          svc.MaxCount,
+		DesiredCount:      svc.DesiredCount,
+		CPUTarget:         svc.CPUTarget,
+		RequestsPerTarget: svc.RequestsPerTarget,
+		User:              svc.User,
+		Architecture:      svc.Architecture,
+		HealthCheck: ecscluster.HealthCheck{
+			Path: h.Path, Interval: h.Interval, Timeout: h.Timeout, Matcher: h.Matcher,
+			HealthyThreshold: h.HealthyThreshold, UnhealthyThreshold: h.UnhealthyThreshold, GracePeriod: h.GracePeriod,
+		},
+	}
+}
+
+// ImageURL resolves a configured image ("web:1.4.2") to its URL in the
+// shared-services registry. The registry's URL is derived, not read through
+// a stack reference: ECR URLs are <account>.dkr.ecr.<region>.<suffix>/<name>
+// (Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html),
+// the account comes from the directory (refarch:accounts), and
+// shared-services shares the application stacks' region, as its delegate
+// provider already assumes (providers.go). The image is then known at
+// preview, and a misspelt repository is a configuration error before
+// anything is registered rather than a failed deploy.
+func ImageURL(c *Config, image string) string {
+	suffix := "amazonaws.com"
+	if c.Partition == "aws-cn" {
+		suffix = "amazonaws.com.cn"
+	}
+	return fmt.Sprintf("%s.dkr.ecr.%s.%s/%s", c.Accounts["shared-services"].ID, c.Region, suffix, image)
+}
+
+// isLabelBelow reports whether name is exactly one DNS label below zone.
+func isLabelBelow(name, zone string) bool {
+	label, ok := strings.CutSuffix(name, "."+zone)
+	return ok && label != "" && !strings.Contains(label, ".") && label != "*"
+}
+
+// configPath turns a component field path ("HealthCheck.Interval",
+// "Paths[1]", "Environment[API_TOKEN]", "Listener") into the
+// configuration's ("healthCheck.interval", "paths[1]",
+// "environment.API_TOKEN", "public").
+func configPath(field string) string {
+	if field == "Listener" {
+		return "public"
+	}
+	parts := strings.Split(field, ".")
+	for i, part := range parts {
+		name, index, _ := strings.Cut(part, "[")
+		parts[i] = lowerCamel(name)
+		index = strings.TrimSuffix(index, "]")
+		switch _, err := strconv.Atoi(index); {
+		case index == "":
+		case err == nil:
+			parts[i] += "[" + index + "]"
+		default: // a map key: environment.DB_HOST
+			parts[i] += "." + index
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// lowerCamel lower-cases an exported Go name's leading initialism or
+// letter: CPU → cpu, CPUTarget → cpuTarget, MinCount → minCount.
+func lowerCamel(s string) string {
+	r := []rune(s)
+	n := 0
+	for n < len(r) && unicode.IsUpper(r[n]) {
+		n++
+	}
+	if n > 1 && n < len(r) {
+		n-- // the last capital starts the next word
+	}
+	for i := range n {
+		r[i] = unicode.ToLower(r[i])
+	}
+	return string(r)
+}

@@ -1,7 +1,28 @@
 package stacks
 
 import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/memcached"
+	"github.com/refarch/refarch/components/postgres"
+)
+
+// The outputs an application stack exports about its data stores, for
+// operators (none is a secret: the password stays in Secrets Manager).
+const (
+	// OutputDatabaseAddress is the Postgres writer's DNS name.
+	OutputDatabaseAddress = "databaseAddress"
+	// OutputDatabaseReaderAddresses are the read replicas' DNS names.
+	OutputDatabaseReaderAddresses = "databaseReaderAddresses"
+	// OutputDatabaseSecretARN is the master user's Secrets Manager secret.
+	OutputDatabaseSecretARN = "databaseSecretArn"
+	// OutputCacheEndpoint is the Memcached configuration endpoint (host:port).
+	OutputCacheEndpoint = "cacheEndpoint"
 )
 
 // dataOut is what the data stores hand the services.
@@ -13,12 +34,125 @@ type dataOut struct {
 	DatabaseAddress pulumi.StringInput
 	DatabasePort    pulumi.IntInput
 	// DatabaseSecretARN is the Secrets Manager secret of the master user.
+	// Its KMS key lets the account's principals decrypt through Secrets
+	// Manager, so reading it needs secretsmanager:GetSecretValue on this
+	// ARN only.
 	DatabaseSecretARN pulumi.StringInput
 	// CacheEndpoint is the Memcached configuration endpoint (host:port).
 	CacheEndpoint pulumi.StringInput
+
+	// DatabaseName is the database the service uses.
+	DatabaseName string
+	// DatabaseReaderAddresses are the read replicas' DNS names (may be empty).
+	DatabaseReaderAddresses pulumi.StringArrayInput
+	// DatabaseResourceID is the writer's resource id, for rds-db:connect
+	// grants when the service authenticates with IAM.
+	DatabaseResourceID pulumi.StringInput
 }
 
-// deployData creates Postgres and Memcached in the data subnets.
+// deployData creates Postgres and Memcached in the data subnets, and the
+// "data clients" security group that breaks the service↔database cycle:
+// the stores admit that group (created here, empty), and the services
+// join it later without the stores knowing them.
 func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	if a.Network == nil {
+		return errors.New("the data stores need the network: deployNetwork must run before deployData")
+	}
+	net := a.Network
+	account := pulumi.Provider(p.Account)
+	prefix := fmt.Sprintf("%s-%s", Namespace, c.Stack)
+
+	// No ingress: nothing connects to the clients; their egress to the
+	// stores is added below, so even a service whose own groups allow no
+	// egress reaches its database.
+	clients, err := ec2.NewSecurityGroup(ctx, prefix+"-data-clients", &ec2.SecurityGroupArgs{
+		VpcId:       net.VpcID,
+		Description: pulumi.String("Members reach the data stores (Postgres, Memcached)"),
+		Tags:        pulumi.StringMap{"Name": pulumi.String(prefix + "-data-clients")},
+	}, account)
+	if err != nil {
+		return fmt.Errorf("data clients security group: %w", err)
+	}
+	clientIDs := []pulumi.StringInput{clients.ID()}
+
+	var operatorCIDRs []string
+	if c.Data.DBOperatorAccess {
+		// The VPN translates its clients' addresses, so operators arrive
+		// from the management VPC (networkOut.ManagementCIDR).
+		operatorCIDRs = []string{net.ManagementCIDR}
+	}
+	var alarmTopic pulumi.StringInput
+	if a.Baseline != nil {
+		alarmTopic = a.Baseline.AlertTopicARN
+	}
+	d := c.Data
+	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.Args{
+		VpcID:                  net.VpcID,
+		SubnetIDs:              net.DataSubnetIDs,
+		AvailabilityZones:      net.AvailabilityZones,
+		ClientSecurityGroupIDs: clientIDs,
+		ClientCIDRs:            operatorCIDRs,
+		EngineVersion:          d.DBEngineVersion,
+		InstanceClass:          d.DBInstanceClass,
+		AllocatedStorage:       d.DBAllocatedStorage,
+		MaxAllocatedStorage:    d.DBMaxAllocatedStorage,
+		SingleAZ:               !d.DBMultiAZ,
+		ReadReplicas:           d.DBReplicas,
+		BackupRetentionDays:    d.DBBackupRetentionDays,
+		BackupWindow:           d.DBBackupWindow,
+		MaintenanceWindow:      d.DBMaintenanceWindow,
+		SkipFinalSnapshot:      d.DBSkipFinalSnapshot,
+		Protect:                c.DeletionProtection,
+		MonitoringInterval:     d.DBMonitoringInterval,
+		LogRetentionDays:       c.LogRetentionDays,
+		AlarmTopicARN:          alarmTopic,
+	}, account)
+	if err != nil {
+		return err
+	}
+	cache, err := memcached.NewMemcached(ctx, prefix+"-cache", &memcached.Args{
+		VpcID:                  net.VpcID,
+		SubnetIDs:              net.DataSubnetIDs,
+		AvailabilityZones:      net.AvailabilityZones,
+		ClientSecurityGroupIDs: clientIDs,
+		NodeType:               d.CacheNodeType,
+		Nodes:                  d.CacheNodes,
+		EngineVersion:          d.CacheEngineVersion,
+	}, account)
+	if err != nil {
+		return err
+	}
+
+	for _, store := range []struct {
+		name string
+		sg   pulumi.StringOutput
+		port pulumi.IntOutput
+	}{{"postgres", db.SecurityGroupID, db.Port}, {"memcached", cache.SecurityGroupID, cache.Port}} {
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, prefix+"-data-clients-"+store.name, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           clients.ID(),
+			ReferencedSecurityGroupId: store.sg,
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  store.port,
+			ToPort:                    store.port,
+			Description:               pulumi.String("To " + store.name),
+		}, account); err != nil {
+			return fmt.Errorf("data clients egress to %s: %w", store.name, err)
+		}
+	}
+
+	a.Data = &dataOut{
+		ClientSecurityGroupID:   clients.ID(),
+		DatabaseAddress:         db.Address,
+		DatabasePort:            db.Port,
+		DatabaseSecretARN:       db.SecretARN,
+		CacheEndpoint:           cache.ConfigurationEndpoint,
+		DatabaseName:            db.DatabaseName,
+		DatabaseReaderAddresses: db.ReaderAddresses,
+		DatabaseResourceID:      db.ResourceID,
+	}
+	ctx.Export(OutputDatabaseAddress, db.Address)
+	ctx.Export(OutputDatabaseReaderAddresses, db.ReaderAddresses)
+	ctx.Export(OutputDatabaseSecretARN, db.SecretARN)
+	ctx.Export(OutputCacheEndpoint, cache.ConfigurationEndpoint)
 	return nil
 }

@@ -1,8 +1,39 @@
 package stacks
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/components/registry"
 )
+
+// The outputs of the application platform.
+const (
+	// OutputECRRepositoryURLs maps each repository name to its URL
+	// (shared-services): where CI pushes images.
+	OutputECRRepositoryURLs = "ecrRepositoryUrls"
+	// OutputPublicALBDNSName is the public load balancer's DNS name
+	// (application stacks).
+	OutputPublicALBDNSName = "publicAlbDnsName"
+	// OutputOriginDomain is the public load balancer's name in the
+	// environment's zone, CloudFront's API origin (application stacks).
+	OutputOriginDomain = "originDomain"
+	// OutputInternalURL is where services reach the internal load
+	// balancer (application stacks).
+	OutputInternalURL = "internalUrl"
+	// OutputClusterName is the ECS cluster's name (application stacks).
+	OutputClusterName = "ecsClusterName"
+)
+
+// originLabel is the label of the public load balancer's name below the
+// environment's zone: origin.<stack>.<domain>, which the environment's
+// wildcard certificate covers.
+const originLabel = "origin"
 
 // platformOut is what the application platform hands the other parts.
 type platformOut struct {
@@ -11,16 +42,157 @@ type platformOut struct {
 	PublicALBZoneID  pulumi.StringInput
 	// OriginDomain is a name in the environment's zone that points at the
 	// public load balancer and is covered by its certificate, for CloudFront
-	// to reach the API over HTTPS.
+	// to reach the API over HTTPS. It resolves once the record exists.
 	OriginDomain pulumi.StringInput
+	// InternalURL is the internal load balancer's base URL
+	// (https://<private zone>); services live below /<service>/.
+	InternalURL string
+	// ClusterName is the ECS cluster's name.
+	ClusterName pulumi.StringInput
 }
 
-// deployPlatform creates the load balancers, the ECS cluster and services.
+// deployPlatform creates the public and internal load balancers, the ECS
+// cluster and its services (refarch:services), in an application stack.
 func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	switch {
+	case a.Network == nil:
+		return errors.New("the platform needs the network: deployNetwork must run before deployPlatform")
+	case a.DNS == nil || a.DNS.CertificateARN == nil || a.DNS.PrivateZoneID == nil:
+		return errors.New("the platform needs the environment's zones and certificate: deployDNS must run before deployPlatform")
+	}
+	for i, svc := range c.Platform.Services {
+		if svc.DataAccess && a.Data == nil {
+			return fmt.Errorf("%s[%d] (%s) sets dataAccess, but the stack has no data stores: deployData must run before deployPlatform",
+				Key("services"), i, svc.Name)
+		}
+	}
+	opt := pulumi.Provider(p.Account)
+	origin := originLabel + "." + c.EnvDomain()
+
+	public, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-public", &loadbalancer.Args{
+		Public:         true,
+		VpcID:          a.Network.VpcID,
+		SubnetIDs:      a.Network.PublicSubnetIDs,
+		CertificateARN: a.DNS.CertificateARN,
+		SSLPolicy:      c.Platform.SSLPolicy,
+		AccessLogDays:  c.Platform.AccessLogDays,
+		Protect:        c.DeletionProtection,
+		Aliases:        []loadbalancer.Alias{{ZoneID: a.DNS.PublicZoneID, Name: origin}},
+	}, opt)
+	if err != nil {
+		return err
+	}
+	// Reachable from the VPC and from operators: the VPN translates its
+	// clients into the management VPC's block (network.go), so admitting
+	// that block admits the VPN.
+	sources := []string{a.Network.CIDR}
+	if a.Network.ManagementCIDR != "" && a.Network.ManagementCIDR != a.Network.CIDR {
+		sources = append(sources, a.Network.ManagementCIDR)
+	}
+	internal, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-internal", &loadbalancer.Args{
+		VpcID:          a.Network.VpcID,
+		SubnetIDs:      a.Network.AppSubnetIDs,
+		CertificateARN: a.DNS.CertificateARN,
+		IngressCIDRs:   sources,
+		SSLPolicy:      c.Platform.SSLPolicy,
+		AccessLogDays:  c.Platform.AccessLogDays,
+		Protect:        c.DeletionProtection,
+		// The private zone's apex: one label below the environment's zone,
+		// so the wildcard certificate covers it (config_platform.go checks).
+		Aliases: []loadbalancer.Alias{{ZoneID: a.DNS.PrivateZoneID, Name: a.DNS.PrivateZoneName}},
+	}, opt)
+	if err != nil {
+		return err
+	}
+	internalURL := "https://" + a.DNS.PrivateZoneName
+
+	services := make([]ecscluster.Service, len(c.Platform.Services))
+	for i, svc := range c.Platform.Services {
+		s := svc.component(c)
+		if svc.CallsInternal {
+			s.Environment["INTERNAL_URL"] = pulumi.String(internalURL)
+			s.Egress = append(s.Egress, ecscluster.Egress{
+				Description:     "the internal load balancer",
+				Port:            pulumi.Int(443),
+				SecurityGroupID: internal.SecurityGroupID,
+			})
+		}
+		if svc.DataAccess {
+			wireData(&s, a)
+		}
+		services[i] = s
+	}
+	listener := func(l *loadbalancer.LoadBalancer) ecscluster.Listener {
+		return ecscluster.Listener{ARN: l.HTTPSListenerARN, SecurityGroupID: l.SecurityGroupID, LoadBalancerARNSuffix: l.ARNSuffix}
+	}
+	cluster, err := ecscluster.NewCluster(ctx, c.Stack, &ecscluster.Args{
+		VpcID:            a.Network.VpcID,
+		SubnetIDs:        a.Network.AppSubnetIDs,
+		Listeners:        map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
+		Services:         services,
+		SpotWeight:       c.Platform.FargateSpotWeight,
+		ExecuteCommand:   c.Platform.ECSExec,
+		LogRetentionDays: c.LogRetentionDays,
+		AllowLatestTag:   c.Stack == "dev",
+		Protect:          c.DeletionProtection,
+	}, opt)
+	if err != nil {
+		return err
+	}
+
+	originDomain := public.AliasNames.Index(pulumi.Int(0))
+	a.Platform = &platformOut{
+		PublicALBDNSName: public.DNSName,
+		PublicALBZoneID:  public.ZoneID,
+		OriginDomain:     originDomain,
+		InternalURL:      internalURL,
+		ClusterName:      cluster.Name,
+	}
+	ctx.Export(OutputPublicALBDNSName, public.DNSName)
+	ctx.Export(OutputOriginDomain, originDomain)
+	ctx.Export(OutputInternalURL, pulumi.String(internalURL))
+	ctx.Export(OutputClusterName, cluster.Name)
 	return nil
 }
 
-// deployRegistry creates the container registry (shared-services only).
+// wireData connects a service to the data stores: it joins their client
+// group (which the stores admit, and which carries the egress to exactly
+// their groups and ports, data.go), gets their coordinates as plain
+// variables and the database credentials from the database's secret, by
+// reference: the values never enter the task definition.
+func wireData(s *ecscluster.Service, a *parts) {
+	d := a.Data
+	s.SecurityGroupIDs = pulumi.StringArray{d.ClientSecurityGroupID}
+	s.Environment["DB_HOST"] = d.DatabaseAddress
+	s.Environment["DB_PORT"] = d.DatabasePort.ToIntOutput().ApplyT(strconv.Itoa).(pulumi.StringOutput)
+	s.Environment["DB_NAME"] = pulumi.String(d.DatabaseName)
+	s.Environment["CACHE_ENDPOINT"] = d.CacheEndpoint
+	// The RDS-managed secret holds {"username": …, "password": …}.
+	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+	s.Secrets["DB_USERNAME"] = pulumi.Sprintf("%s:username::", d.DatabaseSecretARN)
+	s.Secrets["DB_PASSWORD"] = pulumi.Sprintf("%s:password::", d.DatabaseSecretARN)
+}
+
+// deployRegistry creates the container registry in shared-services: the
+// repositories of refarch:ecrRepositories, which the application accounts
+// (and only they) may pull from.
 func deployRegistry(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+	var pullers []string
+	for _, stack := range stackOrder {
+		if stackRoles[stack] == RoleApp {
+			pullers = append(pullers, c.Accounts[stack].ID)
+		}
+	}
+	reg, err := registry.NewRegistry(ctx, "ecr", &registry.Args{
+		Repositories:   c.Platform.ECRRepositories,
+		PullAccountIDs: pullers,
+		KeepImages:     c.Platform.ECRKeepImages,
+		UntaggedDays:   c.Platform.ECRUntaggedDays,
+		Protect:        c.DeletionProtection,
+	}, pulumi.Provider(p.Account))
+	if err != nil {
+		return err
+	}
+	ctx.Export(OutputECRRepositoryURLs, reg.RepositoryURLs)
 	return nil
 }

@@ -1,0 +1,155 @@
+package ecscluster
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// Defaults of the optional cluster arguments.
+const (
+	// DefaultContainerInsights turns Container Insights on: per-task CPU,
+	// memory and network metrics are what the autoscaling and the on-call
+	// engineer both look at.
+	DefaultContainerInsights = "enabled"
+	// DefaultLogRetentionDays keeps container logs three months.
+	DefaultLogRetentionDays = 90
+	// MaxSpotWeight bounds Args.SpotWeight (ECS accepts 0-1000).
+	MaxSpotWeight = 1000
+)
+
+// ContainerInsightsModes are the values ECS accepts for the cluster's
+// containerInsights setting.
+// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html
+var ContainerInsightsModes = []string{"enabled", "enhanced", "disabled"}
+
+// Args configures a Cluster. Zero values mean the documented default.
+type Args struct {
+	// VpcID is the VPC of the services' security groups and target groups
+	// (required).
+	VpcID pulumi.StringInput
+	// SubnetIDs are the private subnets the tasks run in (required). Tasks
+	// never get a public IP: their traffic in comes through a load
+	// balancer, out through NAT or VPC endpoints.
+	SubnetIDs pulumi.StringArrayInput
+	// Listeners are the load balancer listeners services attach to, by a
+	// key of the caller's choosing ("public", "internal"); each service
+	// names one in Service.Listener.
+	Listeners map[string]Listener
+	// Services are the Fargate services of the cluster; see Service for
+	// each field's default.
+	Services []Service
+	// ContainerInsights is the cluster's Container Insights mode: one of
+	// ContainerInsightsModes. Default "enabled".
+	ContainerInsights string
+	// SpotWeight is the share of Fargate Spot in every service's capacity
+	// provider strategy, against weight 1 for on-demand Fargate, which
+	// always keeps a base of one task so a Spot reclaim never stops a
+	// service. Default 0: on-demand only (both providers are attached to
+	// the cluster either way). Spot saves about 70% and may be reclaimed
+	// with two minutes' notice: weigh it in dev, not in prod.
+	SpotWeight int
+	// ExecuteCommand enables ECS Exec on every service (and the task role
+	// permissions and encrypted session logging it needs). Default false:
+	// a shell in a production container is an incident, not a tool.
+	ExecuteCommand bool
+	// LogRetentionDays is the retention of every log group the cluster
+	// creates: a value CloudWatch Logs accepts, never "forever". Default 90.
+	LogRetentionDays int
+	// LogKMSKeyARN is the customer-managed key encrypting the log groups
+	// and ECS Exec sessions; its policy must let CloudWatch Logs use it.
+	// Default: the cluster creates one (rotated yearly, usable only by the
+	// account's IAM principals and by CloudWatch Logs for this account's
+	// log groups).
+	LogKMSKeyARN pulumi.StringInput
+	// AllowLatestTag accepts images without a tag or digest, or tagged
+	// "latest". Default false: a deploy must name exactly what it runs, so
+	// a rollback can run it again.
+	AllowLatestTag bool
+	// Protect keeps the logs: the log key is protected and retained on
+	// delete, and so are the log groups (named by prefix, so a service
+	// added back later does not collide with its old logs). Default false.
+	Protect bool
+}
+
+// Listener is a load balancer listener services attach rules to.
+type Listener struct {
+	// ARN is the HTTPS listener's ARN (required).
+	ARN pulumi.StringInput
+	// SecurityGroupID is the load balancer's security group (required): a
+	// service admits only it, and it gets an egress rule to the service.
+	SecurityGroupID pulumi.StringInput
+	// LoadBalancerARNSuffix is the load balancer's "app/<name>/<id>"
+	// (required): request-count scaling names the load balancer by it.
+	LoadBalancerARNSuffix pulumi.StringInput
+}
+
+// withDefaults returns a copy of args with every zero value replaced by its
+// default (the caller's Args, services included, are never modified).
+func (a *Args) withDefaults() Args {
+	out := *a
+	if out.ContainerInsights == "" {
+		out.ContainerInsights = DefaultContainerInsights
+	}
+	if out.LogRetentionDays == 0 {
+		out.LogRetentionDays = DefaultLogRetentionDays
+	}
+	out.Services = make([]Service, len(a.Services))
+	for i, s := range a.Services {
+		out.Services[i] = s.withDefaults()
+	}
+	return out
+}
+
+// clusterName is what a cluster's name may look like: it prefixes the names
+// of every service's resources, target groups included.
+var clusterName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+
+// Validate reports every problem of the arguments of a cluster called name,
+// each naming the field (Args.X, Args.Services[2].CPU), the value and the
+// rule.
+func (a *Args) Validate(name string) error {
+	var p validate.Problems
+	if !clusterName.MatchString(name) {
+		p.Add("name", name, "must be lower-case letters, digits and inner hyphens, starting with a letter: it prefixes every service's resource names")
+	}
+	if a.VpcID == nil {
+		p.Add("Args.VpcID", "", "is required: the services' security and target groups live in the VPC")
+	}
+	if a.SubnetIDs == nil {
+		p.Add("Args.SubnetIDs", "", "is required: the private subnets the tasks run in")
+	}
+	if !slices.Contains(ContainerInsightsModes, a.ContainerInsights) {
+		p.Addf("Args.ContainerInsights", a.ContainerInsights, "must be one of %v", ContainerInsightsModes)
+	}
+	p.Check("Args.SpotWeight", fmt.Sprint(a.SpotWeight), validate.CheckRange(a.SpotWeight, 0, MaxSpotWeight))
+	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckLogRetention(a.LogRetentionDays))
+	for _, key := range sortedKeys(a.Listeners) {
+		l := a.Listeners[key]
+		field := fmt.Sprintf("Args.Listeners[%s]", key)
+		if l.ARN == nil || l.SecurityGroupID == nil || l.LoadBalancerARNSuffix == nil {
+			p.Add(field, key, "needs ARN, SecurityGroupID and LoadBalancerARNSuffix")
+		}
+	}
+	for _, sp := range CheckServices(name, a.Services, sortedKeys(a.Listeners), a.AllowLatestTag) {
+		field := "Args.Services"
+		if sp.Index >= 0 {
+			field = fmt.Sprintf("Args.Services[%d]", sp.Index)
+		}
+		if sp.Field != "" {
+			field += "." + sp.Field
+		}
+		p.Add(field, sp.Value, sp.Rule)
+	}
+	return p.Err("ECS cluster arguments")
+}
+
+// sortedKeys returns a map's keys in order, for deterministic iteration.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

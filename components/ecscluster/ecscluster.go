@@ -1,0 +1,242 @@
+// Package ecscluster provides Cluster, an ECS cluster of Fargate services
+// behind Application Load Balancer listeners, each service hardened,
+// least-privileged and autoscaled by default.
+//
+// It takes plain ids (VPC, subnets, listener ARNs, load balancer security
+// groups) and never reaches into the load balancer component: the stack
+// wires them. Services are plain pulumi-aws resources rather than awsx's
+// FargateService, whose defaults (the default VPC, log groups kept forever)
+// are unsafe and whose children the mocks cannot see (/work/shared/README.md,
+// "Known traps").
+package ecscluster
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Cluster is an ECS cluster and its Fargate services.
+//
+// What it creates, and the defaults a reuser should know (see Args and
+// Service for every field):
+//
+//   - The cluster, with Container Insights (Args.ContainerInsights,
+//     default "enabled"), and both FARGATE and FARGATE_SPOT capacity
+//     providers. Every service's strategy keeps a base of one on-demand
+//     task and weighs Spot by Args.SpotWeight (default 0: on-demand only).
+//   - A customer-managed KMS key for the logs (unless Args.LogKMSKeyARN is
+//     given), rotated yearly, its policy admitting the account's IAM
+//     principals and CloudWatch Logs for this account's log groups only.
+//   - With Args.ExecuteCommand (default off), ECS Exec: sessions encrypted
+//     with that key and logged to an encrypted log group.
+//   - Per service (a FargateService component named "<cluster>-<service>"):
+//     a task definition (awsvpc, Fargate, CPU/memory validated against the
+//     pairs Fargate offers) whose one container runs as a non-root user,
+//     with a read-only root filesystem, scratch volumes for Service.TmpPaths,
+//     every Linux capability dropped, an init process, logs to its own
+//     encrypted log group kept Args.LogRetentionDays, plain environment
+//     only for non-secret values and secrets injected by ARN (never
+//     plain text); an execution role that may pull exactly its image's
+//     repository, write exactly its log group and read exactly its
+//     secrets; a task role with no permission (ECS Exec's channel only
+//     when enabled); a security group admitting only its load balancer on
+//     its port, with HTTPS out; a target group (IP targets, health check)
+//     and a listener rule whose priority is computed from the service
+//     names (see RulePriorities); a service in the private subnets without
+//     public IP, with the deployment circuit breaker rolling back failed
+//     deploys, and desiredCount ignored after creation; target-tracking
+//     autoscaling on CPU and on ALB requests per target between MinCount
+//     and MaxCount.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Name and ARN identify the cluster.
+	Name pulumi.StringOutput `pulumi:"name"`
+	ARN  pulumi.StringOutput `pulumi:"arn"`
+	// LogKeyARN is the KMS key encrypting the cluster's logs.
+	LogKeyARN pulumi.StringOutput `pulumi:"logKeyArn"`
+
+	// Services are the cluster's services by name.
+	Services map[string]*FargateService
+}
+
+// NewCluster creates an ECS cluster called name and its services. It
+// validates args (with defaults applied) before registering anything.
+func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	a := args.withDefaults()
+	if err := a.Validate(name); err != nil {
+		return nil, fmt.Errorf("ECS cluster %q: %w", name, err)
+	}
+	c := &Cluster{Services: map[string]*FargateService{}}
+	if err := ctx.RegisterComponentResource("refarch:ecscluster:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, args: &a, child: pulumi.Parent(c)}
+	if err := b.identity(); err != nil {
+		return nil, err
+	}
+	key := a.LogKMSKeyARN
+	if key == nil {
+		k, err := b.logKey()
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	b.logKeyARN = key.ToStringOutput()
+
+	cluster, err := b.cluster()
+	if err != nil {
+		return nil, err
+	}
+	b.ecsCluster = cluster
+	providers, err := ecs.NewClusterCapacityProviders(ctx, name, &ecs.ClusterCapacityProvidersArgs{
+		ClusterName:                       cluster.Name,
+		CapacityProviders:                 pulumi.ToStringArray([]string{"FARGATE", "FARGATE_SPOT"}),
+		DefaultCapacityProviderStrategies: b.defaultStrategy(),
+	}, b.child)
+	if err != nil {
+		return nil, err
+	}
+	b.capacity = providers
+
+	byListener := map[string][]Service{}
+	for _, s := range a.Services {
+		byListener[s.Listener] = append(byListener[s.Listener], s)
+	}
+	priorities := map[string]int{}
+	for _, services := range byListener {
+		for svc, p := range RulePriorities(services) {
+			priorities[svc] = p
+		}
+	}
+	for _, s := range a.Services {
+		svc, err := b.service(s, priorities[s.Name], pulumi.Parent(c))
+		if err != nil {
+			return nil, fmt.Errorf("service %q: %w", s.Name, err)
+		}
+		c.Services[s.Name] = svc
+	}
+
+	c.Name = cluster.Name
+	c.ARN = cluster.Arn
+	c.LogKeyARN = b.logKeyARN
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"name":      c.Name,
+		"arn":       c.ARN,
+		"logKeyArn": c.LogKeyARN,
+	})
+}
+
+// builder carries what every child needs.
+type builder struct {
+	ctx   *pulumi.Context
+	name  string
+	args  *Args
+	child pulumi.ResourceOrInvokeOption
+
+	account, region, partition string
+
+	logKeyARN       pulumi.StringOutput
+	execLogGroupARN pulumi.StringOutput
+	ecsCluster      *ecs.Cluster
+	capacity        *ecs.ClusterCapacityProviders
+}
+
+// identity reads the account, region and partition of the component's
+// provider, for key policies, trust conditions and log configuration.
+func (b *builder) identity() error {
+	caller, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.child)
+	if err != nil {
+		return fmt.Errorf("reading the account id: %w", err)
+	}
+	region, err := aws.GetRegion(b.ctx, &aws.GetRegionArgs{}, b.child)
+	if err != nil {
+		return fmt.Errorf("reading the region: %w", err)
+	}
+	partition, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.child)
+	if err != nil {
+		return fmt.Errorf("reading the partition: %w", err)
+	}
+	b.account, b.region, b.partition = caller.AccountId, region.Name, partition.Partition
+	return nil
+}
+
+// cluster creates the ECS cluster, with ECS Exec's encrypted session
+// logging when enabled.
+func (b *builder) cluster() (*ecs.Cluster, error) {
+	args := &ecs.ClusterArgs{
+		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
+			Name:  pulumi.String("containerInsights"),
+			Value: pulumi.String(b.args.ContainerInsights),
+		}},
+	}
+	if b.args.ExecuteCommand {
+		group, err := b.logGroup(b.name+"-exec", "/ecs/"+b.name+"/exec/", b.child)
+		if err != nil {
+			return nil, err
+		}
+		b.execLogGroupARN = group.Arn
+		// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+		args.Configuration = &ecs.ClusterConfigurationArgs{
+			ExecuteCommandConfiguration: &ecs.ClusterConfigurationExecuteCommandConfigurationArgs{
+				KmsKeyId: b.logKeyARN,
+				Logging:  pulumi.String("OVERRIDE"),
+				LogConfiguration: &ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs{
+					CloudWatchLogGroupName:      group.Name,
+					CloudWatchEncryptionEnabled: pulumi.Bool(true),
+				},
+			},
+		}
+	}
+	return ecs.NewCluster(b.ctx, b.name, args, b.child)
+}
+
+// logGroup creates an encrypted log group kept Args.LogRetentionDays. It is
+// named by prefix so that, retained after a delete when protected, it never
+// blocks a new group for a service added back later.
+func (b *builder) logGroup(name, prefix string, parent pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(b.ctx, name, &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.String(prefix),
+		RetentionInDays: pulumi.Int(b.args.LogRetentionDays),
+		KmsKeyId:        b.logKeyARN,
+	}, parent, pulumi.RetainOnDelete(b.args.Protect))
+}
+
+// capacityShare is one capacity provider's share of a strategy.
+type capacityShare struct {
+	provider     string
+	base, weight int
+}
+
+// strategy is every service's capacity provider strategy: on-demand
+// Fargate keeps a base of one task (a Spot reclaim never stops a service)
+// and Fargate Spot takes Args.SpotWeight shares for each on-demand one.
+// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+func (b *builder) strategy() []capacityShare {
+	out := []capacityShare{{"FARGATE", 1, 1}}
+	if b.args.SpotWeight > 0 {
+		out = append(out, capacityShare{"FARGATE_SPOT", 0, b.args.SpotWeight})
+	}
+	return out
+}
+
+// defaultStrategy is strategy as the cluster's default.
+func (b *builder) defaultStrategy() ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray {
+	var out ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray
+	for _, s := range b.strategy() {
+		out = append(out, &ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
+			CapacityProvider: pulumi.String(s.provider),
+			Base:             pulumi.Int(s.base),
+			Weight:           pulumi.Int(s.weight),
+		})
+	}
+	return out
+}

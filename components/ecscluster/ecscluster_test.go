@@ -1,0 +1,509 @@
+package ecscluster_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+const (
+	ingressType = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	egressType  = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	dbSecret    = "arn:aws:secretsmanager:us-west-2:123456789012:secret:db-AbCdEf"
+	apiImage    = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:1.2.3"
+)
+
+// listeners are two load balancers' listeners, as the stack would pass them.
+func listeners() map[string]ecscluster.Listener {
+	l := func(name string) ecscluster.Listener {
+		return ecscluster.Listener{
+			ARN:                   pulumi.Sprintf("arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/%s/0123456789abcdef/fedcba9876543210", name),
+			SecurityGroupID:       pulumi.String("sg-0" + name),
+			LoadBalancerARNSuffix: pulumi.Sprintf("app/%s/0123456789abcdef", name),
+		}
+	}
+	return map[string]ecscluster.Listener{"public": l("pub"), "internal": l("int")}
+}
+
+// services are a public catch-all web service and an internal API with
+// secrets, a database client group and database egress.
+func services() []ecscluster.Service {
+	return []ecscluster.Service{
+		{
+			Name:     "web",
+			Image:    "123456789012.dkr.ecr.us-west-2.amazonaws.com/web@sha256:" + fmt.Sprintf("%064x", 7),
+			Listener: "public",
+			Hosts:    []string{"app.example.com"},
+			Paths:    []string{"/*"},
+		},
+		{
+			Name:     "api",
+			Image:    apiImage,
+			CPU:      512,
+			Memory:   2048,
+			Port:     9000,
+			Listener: "internal",
+			MinCount: 2, MaxCount: 6,
+			Environment: map[string]pulumi.StringInput{"LOG_LEVEL": pulumi.String("info"), "DB_HOST": pulumi.String("db.internal")},
+			Secrets: map[string]pulumi.StringInput{
+				"DB_PASSWORD": pulumi.String(dbSecret + ":password::"),
+				"DB_USERNAME": pulumi.String(dbSecret + ":username::"),
+				"API_KEY":     pulumi.String("arn:aws:ssm:us-west-2:123456789012:parameter/api/key"),
+			},
+			DecryptKeyARNs:   pulumi.ToStringArray([]string{"arn:aws:kms:us-west-2:123456789012:key/secrets"}),
+			SecurityGroupIDs: pulumi.ToStringArray([]string{"sg-0dbclients"}),
+			Egress:           []ecscluster.Egress{{Description: "postgres", Port: pulumi.Int(5432), CIDR: "10.30.0.0/16"}},
+		},
+	}
+}
+
+func baseArgs() *ecscluster.Args {
+	return &ecscluster.Args{
+		VpcID:     pulumi.String("vpc-0123"),
+		SubnetIDs: pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
+		Listeners: listeners(),
+		Services:  services(),
+	}
+}
+
+func build(t *testing.T, a *ecscluster.Args) *harness.Plan {
+	t.Helper()
+	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	require.NoError(t, err)
+	return p
+}
+
+func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	require.NotNil(t, r, "%s %q not registered", typ, name)
+	return r
+}
+
+// policy is an IAM policy document as the tests read it.
+type policy struct {
+	Statement []struct {
+		Sid       string
+		Effect    string
+		Principal map[string][]string
+		Action    []string
+		Resource  []string
+		Condition map[string]map[string][]string
+	}
+}
+
+func parse(t *testing.T, r *harness.Resource, path string) policy {
+	t.Helper()
+	var doc policy
+	require.NoError(t, json.Unmarshal([]byte(r.String(path)), &doc), "%s %s", r.Name, path)
+	return doc
+}
+
+// container is the part of a container definition the tests read.
+type container struct {
+	Name                   string
+	Image                  string
+	User                   string
+	ReadonlyRootFilesystem bool
+	Privileged             *bool
+	PortMappings           []struct{ ContainerPort int }
+	MountPoints            []struct {
+		SourceVolume, ContainerPath string
+		ReadOnly                    bool
+	}
+	LinuxParameters struct {
+		InitProcessEnabled bool
+		Capabilities       struct{ Drop, Add []string }
+	}
+	Environment      []struct{ Name, Value string }
+	Secrets          []struct{ Name, ValueFrom string }
+	LogConfiguration struct {
+		LogDriver string
+		Options   map[string]string
+	}
+}
+
+func containers(t *testing.T, task *harness.Resource) []container {
+	t.Helper()
+	var out []container
+	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &out))
+	return out
+}
+
+func TestClusterInsightsCapacityAndLogKey(t *testing.T) {
+	p := build(t, baseArgs())
+	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
+	assert.Equal(t, "containerInsights", cluster.String("settings[0].name"))
+	assert.Equal(t, "enabled", cluster.String("settings[0].value"))
+	assert.False(t, cluster.Has("configuration.executeCommandConfiguration"), "ECS Exec is off by default")
+
+	cp := one(t, p, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "dev")
+	assert.Equal(t, []string{"FARGATE", "FARGATE_SPOT"}, cp.Strings("capacityProviders"))
+	assert.Equal(t, cluster.Output("name"), cp.Get("clusterName"))
+
+	key := one(t, p, "aws:kms/key:Key", "dev-logs")
+	assert.True(t, key.Bool("enableKeyRotation"))
+	assert.False(t, key.Protect, "unprotected by default")
+	doc := parse(t, key, "policy")
+	principals := map[string]bool{}
+	for _, s := range doc.Statement {
+		for typ, ids := range s.Principal {
+			for _, id := range ids {
+				principals[typ+":"+id] = true
+			}
+		}
+		if s.Principal["Service"] != nil {
+			assert.Equal(t, []string{"arn:aws:logs:us-west-2:123456789012:log-group:*"}, s.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
+				"CloudWatch Logs may use the key for this account's log groups only")
+		}
+	}
+	assert.Equal(t, map[string]bool{"AWS:arn:aws:iam::123456789012:root": true, "Service:logs.us-west-2.amazonaws.com": true}, principals)
+
+	for _, lg := range p.ByType("aws:cloudwatch/logGroup:LogGroup") {
+		assert.Equal(t, ecscluster.DefaultLogRetentionDays, lg.Int("retentionInDays"), "%s keeps logs a bounded time", lg.Name)
+		assert.Equal(t, key.Output("arn"), lg.Get("kmsKeyId"), "%s is encrypted with the cluster's key", lg.Name)
+	}
+	assert.Len(t, p.ByType("aws:cloudwatch/logGroup:LogGroup"), 2, "one per service, no exec log group")
+}
+
+func TestContainerDefinitionIsHardened(t *testing.T) {
+	p := build(t, baseArgs())
+	task := one(t, p, "aws:ecs/taskDefinition:TaskDefinition", "dev-api")
+	assert.Equal(t, "awsvpc", task.String("networkMode"))
+	assert.Equal(t, []string{"FARGATE"}, task.Strings("requiresCompatibilities"))
+	assert.Equal(t, "512", task.String("cpu"))
+	assert.Equal(t, "2048", task.String("memory"))
+	assert.Equal(t, one(t, p, "aws:iam/role:Role", "dev-api-exec").Output("arn"), task.Get("executionRoleArn"))
+	assert.Equal(t, one(t, p, "aws:iam/role:Role", "dev-api-task").Output("arn"), task.Get("taskRoleArn"))
+	assert.Equal(t, "tmp-0", task.String("volumes[0].name"))
+
+	defs := containers(t, task)
+	require.Len(t, defs, 1)
+	c := defs[0]
+	assert.Equal(t, "api", c.Name)
+	assert.Equal(t, apiImage, c.Image)
+	assert.Equal(t, ecscluster.DefaultUser, c.User, "never root")
+	assert.True(t, c.ReadonlyRootFilesystem)
+	assert.True(t, c.Privileged == nil || !*c.Privileged)
+	assert.Equal(t, []string{"ALL"}, c.LinuxParameters.Capabilities.Drop)
+	assert.Empty(t, c.LinuxParameters.Capabilities.Add)
+	assert.True(t, c.LinuxParameters.InitProcessEnabled)
+	require.Len(t, c.MountPoints, 1)
+	assert.Equal(t, "/tmp", c.MountPoints[0].ContainerPath)
+	assert.Equal(t, "tmp-0", c.MountPoints[0].SourceVolume)
+	assert.False(t, c.MountPoints[0].ReadOnly, "the scratch volume is writable")
+	assert.Equal(t, 9000, c.PortMappings[0].ContainerPort)
+
+	logGroup := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
+	assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
+	assert.Equal(t, logGroup.Output("name"), c.LogConfiguration.Options["awslogs-group"])
+	assert.Equal(t, "us-west-2", c.LogConfiguration.Options["awslogs-region"])
+
+	env := map[string]string{}
+	for _, e := range c.Environment {
+		env[e.Name] = e.Value
+	}
+	assert.Equal(t, map[string]string{"LOG_LEVEL": "info", "DB_HOST": "db.internal"}, env)
+	secrets := map[string]string{}
+	for _, s := range c.Secrets {
+		secrets[s.Name] = s.ValueFrom
+	}
+	assert.Equal(t, map[string]string{
+		"DB_PASSWORD": dbSecret + ":password::",
+		"DB_USERNAME": dbSecret + ":username::",
+		"API_KEY":     "arn:aws:ssm:us-west-2:123456789012:parameter/api/key",
+	}, secrets, "secrets travel as references")
+}
+
+func TestRolesAreLeastPrivilege(t *testing.T) {
+	p := build(t, baseArgs())
+	for _, role := range p.ByType("aws:iam/role:Role") {
+		doc := parse(t, role, "assumeRolePolicy")
+		require.Len(t, doc.Statement, 1)
+		s := doc.Statement[0]
+		assert.Equal(t, map[string][]string{"Service": {"ecs-tasks.amazonaws.com"}}, s.Principal, role.Name)
+		assert.Equal(t, []string{"sts:AssumeRole"}, s.Action, role.Name)
+		if strings.HasSuffix(role.Name, "-task") {
+			assert.Equal(t, []string{"123456789012"}, s.Condition["StringEquals"]["aws:SourceAccount"], "%s: confused deputy", role.Name)
+			assert.Equal(t, []string{"arn:aws:ecs:us-west-2:123456789012:*"}, s.Condition["ArnLike"]["aws:SourceArn"], role.Name)
+		} else {
+			assert.Empty(t, s.Condition, "%s: the agents assume the execution role without a source", role.Name)
+		}
+	}
+
+	exec := parse(t, one(t, p, "aws:iam/rolePolicy:RolePolicy", "dev-api-exec"), "policy")
+	logGroup := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
+	grants := map[string][]string{}
+	for _, s := range exec.Statement {
+		assert.Equal(t, "Allow", s.Effect)
+		for _, a := range s.Action {
+			grants[a] = s.Resource
+		}
+		if s.Sid == "DecryptSecrets" {
+			assert.ElementsMatch(t, []string{"secretsmanager.us-west-2.amazonaws.com", "ssm.us-west-2.amazonaws.com"}, s.Condition["StringEquals"]["kms:ViaService"])
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"ecr:BatchCheckLayerAvailability": {"arn:aws:ecr:us-west-2:123456789012:repository/api"},
+		"ecr:GetDownloadUrlForLayer":      {"arn:aws:ecr:us-west-2:123456789012:repository/api"},
+		"ecr:BatchGetImage":               {"arn:aws:ecr:us-west-2:123456789012:repository/api"},
+		"ecr:GetAuthorizationToken":       {"*"},
+		"logs:CreateLogStream":            {logGroup.Output("arn").(string) + ":*"},
+		"logs:PutLogEvents":               {logGroup.Output("arn").(string) + ":*"},
+		"secretsmanager:GetSecretValue":   {dbSecret},
+		"ssm:GetParameters":               {"arn:aws:ssm:us-west-2:123456789012:parameter/api/key"},
+		"kms:Decrypt":                     {"arn:aws:kms:us-west-2:123456789012:key/secrets"},
+	}, grants, "exactly its repository, its log group, its secrets")
+
+	for _, rp := range p.ByType("aws:iam/rolePolicy:RolePolicy") {
+		assert.NotContains(t, rp.Name, "-task", "the task role has no permission while ECS Exec is off")
+	}
+}
+
+func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
+	p := build(t, baseArgs())
+	for name, lbGroup := range map[string]string{"web": "sg-0pub", "api": "sg-0int"} {
+		t.Run(name, func(t *testing.T) {
+			sg := one(t, p, "aws:ec2/securityGroup:SecurityGroup", "dev-"+name)
+			svc := one(t, p, "aws:ecs/service:Service", "dev-"+name)
+			port := map[string]int{"web": ecscluster.DefaultPort, "api": 9000}[name]
+
+			var ingress []string
+			for _, r := range p.ByType(ingressType) {
+				if r.String("securityGroupId") == sg.ID {
+					ingress = append(ingress, fmt.Sprintf("%s:%d-%d", r.String("referencedSecurityGroupId")+r.String("cidrIpv4"), r.Int("fromPort"), r.Int("toPort")))
+				}
+			}
+			assert.Equal(t, []string{fmt.Sprintf("%s:%d-%d", lbGroup, port, port)}, ingress, "only its load balancer, only its port")
+
+			lbEgress := 0
+			for _, r := range p.ByType(egressType) {
+				if r.String("securityGroupId") == lbGroup && r.String("referencedSecurityGroupId") == sg.ID {
+					lbEgress++
+					assert.Equal(t, port, r.Int("fromPort"))
+					assert.Equal(t, port, r.Int("toPort"))
+				}
+			}
+			assert.Equal(t, 1, lbEgress, "the load balancer may reach the tasks on their port")
+
+			assert.False(t, svc.Bool("networkConfiguration.assignPublicIp"))
+			assert.Equal(t, []string{"subnet-0a", "subnet-0b"}, svc.Strings("networkConfiguration.subnets"))
+			assert.Equal(t, sg.ID, svc.Strings("networkConfiguration.securityGroups")[0])
+			assert.True(t, svc.Bool("deploymentCircuitBreaker.enable"))
+			assert.True(t, svc.Bool("deploymentCircuitBreaker.rollback"), "failed deploys roll back")
+			assert.Contains(t, svc.IgnoreChanges, "desiredCount", "deploys never reset the autoscaler's count")
+			tg := one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-"+name)
+			assert.Equal(t, tg.Output("arn"), svc.Get("loadBalancers[0].targetGroupArn"))
+			assert.Equal(t, name, svc.String("loadBalancers[0].containerName"))
+			assert.Equal(t, port, svc.Int("loadBalancers[0].containerPort"))
+			assert.Contains(t, svc.DependsOn, one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-"+name).URN)
+			assert.Equal(t, "ip", tg.String("targetType"))
+			assert.Equal(t, "/healthz", tg.String("healthCheck.path"))
+			assert.LessOrEqual(t, len(tg.Output("name").(string)), 32)
+		})
+	}
+	api := one(t, p, "aws:ecs/service:Service", "dev-api")
+	assert.Equal(t, []string{one(t, p, "aws:ec2/securityGroup:SecurityGroup", "dev-api").ID, "sg-0dbclients"},
+		api.Strings("networkConfiguration.securityGroups"), "joins the extra groups")
+	pg := one(t, p, egressType, "dev-api-egress-0")
+	assert.Equal(t, "10.30.0.0/16", pg.String("cidrIpv4"))
+	assert.Equal(t, 5432, pg.Int("fromPort"))
+}
+
+func TestListenerRulesAndAutoscaling(t *testing.T) {
+	p := build(t, baseArgs())
+	prio := map[string]int{}
+	for _, s := range services() {
+		s := s
+		for n, v := range ecscluster.RulePriorities([]ecscluster.Service{withDefaultPaths(s)}) {
+			prio[n] = v
+		}
+	}
+	web := one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-web")
+	api := one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-api")
+	assert.Equal(t, prio["web"], web.Int("priority"))
+	assert.Equal(t, prio["api"], api.Int("priority"))
+	assert.Greater(t, web.Int("priority"), 16000, "a host catch-all ranks after every path rule")
+	assert.LessOrEqual(t, api.Int("priority"), 16000)
+	assert.Contains(t, web.String("listenerArn"), "/app/pub/")
+	assert.Contains(t, api.String("listenerArn"), "/app/int/")
+	assert.Equal(t, []string{"/api/*"}, api.Strings("conditions[0].pathPattern.values"), "internal services live at /<name>/*")
+	assert.Equal(t, []string{"app.example.com"}, web.Strings("conditions[1].hostHeader.values"))
+	assert.Equal(t, one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-api").Output("arn"), api.Get("actions[0].targetGroupArn"))
+
+	target := one(t, p, "aws:appautoscaling/target:Target", "dev-api")
+	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
+	svc := one(t, p, "aws:ecs/service:Service", "dev-api")
+	assert.Equal(t, 2, target.Int("minCapacity"))
+	assert.Equal(t, 6, target.Int("maxCapacity"))
+	assert.Equal(t, 2, svc.Int("desiredCount"), "starts at MinCount")
+	assert.Equal(t, fmt.Sprintf("service/%s/%s", cluster.Output("name"), svc.Output("name")), target.String("resourceId"))
+	cpu := one(t, p, "aws:appautoscaling/policy:Policy", "dev-api-cpu")
+	assert.Equal(t, "ECSServiceAverageCPUUtilization", cpu.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType"))
+	assert.InDelta(t, float64(ecscluster.DefaultCPUTarget), cpu.Get("targetTrackingScalingPolicyConfiguration.targetValue"), 0)
+	req := one(t, p, "aws:appautoscaling/policy:Policy", "dev-api-requests")
+	tg := one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-api")
+	assert.Equal(t, "ALBRequestCountPerTarget", req.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType"))
+	assert.Equal(t, "app/int/0123456789abcdef/"+tg.Output("arnSuffix").(string),
+		req.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel"))
+	assert.Equal(t, target.String("resourceId"), req.String("resourceId"))
+}
+
+// withDefaultPaths applies the default path a service gets.
+func withDefaultPaths(s ecscluster.Service) ecscluster.Service {
+	if len(s.Paths) == 0 {
+		s.Paths = []string{"/" + s.Name + "/*"}
+	}
+	return s
+}
+
+func TestSpotExecAndProtection(t *testing.T) {
+	a := baseArgs()
+	a.SpotWeight = 3
+	a.ExecuteCommand = true
+	a.Protect = true
+	a.LogRetentionDays = 365
+	p := build(t, a)
+	svc := one(t, p, "aws:ecs/service:Service", "dev-web")
+	assert.Equal(t, "FARGATE", svc.String("capacityProviderStrategies[0].capacityProvider"))
+	assert.Equal(t, 1, svc.Int("capacityProviderStrategies[0].base"), "one on-demand task survives any Spot reclaim")
+	assert.Equal(t, "FARGATE_SPOT", svc.String("capacityProviderStrategies[1].capacityProvider"))
+	assert.Equal(t, 3, svc.Int("capacityProviderStrategies[1].weight"))
+	assert.True(t, svc.Bool("enableExecuteCommand"))
+
+	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
+	key := one(t, p, "aws:kms/key:Key", "dev-logs")
+	execLogs := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-exec")
+	assert.Equal(t, key.Output("arn"), cluster.Get("configuration.executeCommandConfiguration.kmsKeyId"))
+	assert.Equal(t, "OVERRIDE", cluster.String("configuration.executeCommandConfiguration.logging"))
+	assert.Equal(t, execLogs.Output("name"), cluster.Get("configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName"))
+	assert.True(t, cluster.Bool("configuration.executeCommandConfiguration.logConfiguration.cloudWatchEncryptionEnabled"))
+
+	taskPolicy := parse(t, one(t, p, "aws:iam/rolePolicy:RolePolicy", "dev-web-task-exec"), "policy")
+	actions := map[string]bool{}
+	for _, s := range taskPolicy.Statement {
+		for _, a := range s.Action {
+			actions[a] = true
+		}
+	}
+	assert.True(t, actions["ssmmessages:OpenDataChannel"], "ECS Exec needs the Session Manager channels")
+
+	assert.True(t, key.Protect)
+	assert.True(t, key.RetainOnDelete)
+	for _, lg := range p.ByType("aws:cloudwatch/logGroup:LogGroup") {
+		assert.True(t, lg.RetainOnDelete, "%s: logs outlive the service", lg.Name)
+		assert.Equal(t, 365, lg.Int("retentionInDays"))
+	}
+}
+
+func TestGivenLogKeyIsUsed(t *testing.T) {
+	a := baseArgs()
+	a.LogKMSKeyARN = pulumi.String("arn:aws:kms:us-west-2:123456789012:key/baseline-logs")
+	p := build(t, a)
+	assert.Empty(t, p.ByType("aws:kms/key:Key"), "no second key when one is given")
+	for _, lg := range p.ByType("aws:cloudwatch/logGroup:LogGroup") {
+		assert.Equal(t, "arn:aws:kms:us-west-2:123456789012:key/baseline-logs", lg.String("kmsKeyId"))
+	}
+}
+
+func TestClusterValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(a *ecscluster.Args)
+		field string
+		rule  string
+	}{
+		{"fargate pair", func(a *ecscluster.Args) { a.Services[1].CPU, a.Services[1].Memory = 1024, 1024 }, "Args.Services[1].Memory", "2048 to 8192"},
+		{"fargate cpu", func(a *ecscluster.Args) { a.Services[1].CPU = 300 }, "Args.Services[1].CPU", "Fargate task CPU"},
+		{"min above max", func(a *ecscluster.Args) { a.Services[1].MinCount, a.Services[1].MaxCount = 5, 3 }, "Args.Services[1].MinCount", "exceeds the maximum task count (3)"},
+		{"desired outside bounds", func(a *ecscluster.Args) { a.Services[1].DesiredCount = 9 }, "Args.Services[1].DesiredCount", "between the minimum (2) and maximum (6)"},
+		{"interval not above timeout", func(a *ecscluster.Args) {
+			a.Services[0].HealthCheck = ecscluster.HealthCheck{Interval: 10, Timeout: 10}
+		}, "Args.Services[0].HealthCheck.Interval", "must exceed the timeout"},
+		{"health path", func(a *ecscluster.Args) { a.Services[0].HealthCheck.Path = "healthz" }, "Args.Services[0].HealthCheck.Path", `start with "/"`},
+		{"matcher", func(a *ecscluster.Args) { a.Services[0].HealthCheck.Matcher = "ok" }, "Args.Services[0].HealthCheck.Matcher", "HTTP codes"},
+		{"duplicate name", func(a *ecscluster.Args) { a.Services[1].Name = "web" }, "Args.Services[1].Name", "unique"},
+		{"duplicate path", func(a *ecscluster.Args) {
+			a.Services = append(a.Services, ecscluster.Service{Name: "api2", Image: apiImage, Listener: "internal", Paths: []string{"/api/*"}})
+		}, "Args.Services[2].Paths[0]", `overlaps /api/* of service "api"`},
+		{"nested path", func(a *ecscluster.Args) {
+			a.Services = append(a.Services, ecscluster.Service{Name: "v2", Image: apiImage, Listener: "internal", Paths: []string{"/api/v2/*"}})
+		}, "Args.Services[2].Paths[0]", "compete"},
+		{"second catch-all", func(a *ecscluster.Args) {
+			a.Services = append(a.Services, ecscluster.Service{Name: "www", Image: apiImage, Listener: "public", Hosts: []string{"*.example.com"}, Paths: []string{"/*"}})
+		}, "Args.Services[2].Paths[0]", "compete"},
+		{"name too long", func(a *ecscluster.Args) { a.Services[0].Name = "a-very-long-service-name" }, "Args.Services[0].Name", "32-character target group name limit"},
+		{"bad name", func(a *ecscluster.Args) { a.Services[0].Name = "Web" }, "Args.Services[0].Name", "lower-case"},
+		{"latest tag", func(a *ecscluster.Args) {
+			a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:latest"
+		}, "Args.Services[1].Image", "pin a version"},
+		{"no tag", func(a *ecscluster.Args) { a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api" }, "Args.Services[1].Image", "pin a version"},
+		{"not an image", func(a *ecscluster.Args) { a.Services[1].Image = "api 1.2" }, "Args.Services[1].Image", "image reference"},
+		{"unknown listener", func(a *ecscluster.Args) { a.Services[1].Listener = "private" }, "Args.Services[1].Listener", "cluster's listeners"},
+		{"privileged port", func(a *ecscluster.Args) { a.Services[1].Port = 80 }, "Args.Services[1].Port", "between 1024 and 65535"},
+		{"root user", func(a *ecscluster.Args) { a.Services[1].User = "0:0" }, "Args.Services[1].User", "must not be root"},
+		{"secret in plain env", func(a *ecscluster.Args) {
+			a.Services[1].Environment["DB_PASSWORD"] = pulumi.String("hunter2")
+		}, "Args.Services[1].Environment[DB_PASSWORD]", "looks like a secret"},
+		{"catch-all with others", func(a *ecscluster.Args) { a.Services[0].Paths = []string{"/*", "/static/*"} }, "Args.Services[0].Paths[0]", "redundant"},
+		{"bad path", func(a *ecscluster.Args) { a.Services[1].Paths = []string{"/api"} }, "Args.Services[1].Paths[0]", "path prefix"},
+		{"too many condition values", func(a *ecscluster.Args) {
+			a.Services[1].Paths = []string{"/a/*", "/b/*", "/c/*"}
+			a.Services[1].Hosts = []string{"a.example.com", "b.example.com", "c.example.com"}
+		}, "Args.Services[1].Paths", "at most 5"},
+		{"egress without destination", func(a *ecscluster.Args) {
+			a.Services[1].Egress = []ecscluster.Egress{{Port: pulumi.Int(443)}}
+		}, "Args.Services[1].Egress[0]", "exactly one"},
+		{"spot weight", func(a *ecscluster.Args) { a.SpotWeight = -1 }, "Args.SpotWeight", "between 0 and 1000"},
+		{"log retention", func(a *ecscluster.Args) { a.LogRetentionDays = 10 }, "Args.LogRetentionDays", "CloudWatch"},
+		{"insights", func(a *ecscluster.Args) { a.ContainerInsights = "on" }, "Args.ContainerInsights", "one of"},
+		{"no vpc", func(a *ecscluster.Args) { a.VpcID = nil }, "Args.VpcID", "required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := baseArgs()
+			tc.edit(a)
+			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+				_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+				return err
+			})
+			var verr *validate.Error
+			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
+			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
+			assert.Contains(t, verr.Error(), tc.rule)
+			assert.Len(t, p.Resources, 1, "nothing but the test's provider may be registered")
+		})
+	}
+}
+
+func TestLatestTagAllowedOnlyWhenAsked(t *testing.T) {
+	a := baseArgs()
+	a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:latest"
+	a.AllowLatestTag = true
+	build(t, a)
+}
+
+func TestPlainSecretValueFailsTheRun(t *testing.T) {
+	a := baseArgs()
+	a.Services[1].Secrets["DB_PASSWORD"] = pulumi.String("hunter2")
+	_, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "never as values")
+}

@@ -1,0 +1,431 @@
+package ecscluster
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// Defaults of a Service's optional fields.
+const (
+	DefaultCPU               = 256
+	DefaultMemory            = 512
+	DefaultPort              = 8080
+	DefaultMinCount          = 1
+	DefaultMaxCount          = 4
+	DefaultCPUTarget         = 60
+	DefaultRequestsPerTarget = 1000
+	// DefaultUser is a non-root uid:gid; a container never runs as root.
+	DefaultUser = "1000:1000"
+	// DefaultArchitecture is the CPU architecture of the tasks.
+	DefaultArchitecture = "X86_64"
+	// MaxTasks bounds MaxCount: ECS runs at most 5,000 tasks per service.
+	// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+	MaxTasks = 5000
+	// MaxRulesPerListener is how many services one load balancer can
+	// route to: 100 rules (and 100 target groups) per Application Load
+	// Balancer.
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+	MaxRulesPerListener = 100
+	// MaxConditionValues is how many host and path values one listener
+	// rule may hold.
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+	MaxConditionValues = 5
+	// MaxBaseNameLength bounds "<cluster>-<service>", the logical name of
+	// the service's target group: target group names are at most 32
+	// characters and Pulumi's autonaming appends 8 ("-" and 7 hex).
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+	MaxBaseNameLength = 32 - 8
+)
+
+// Service is one Fargate service behind a load balancer listener. Zero
+// values mean the documented default.
+type Service struct {
+	// Name names the service and its container (required): lower-case
+	// letters, digits and inner hyphens, unique in the cluster, and short
+	// enough that "<cluster>-<name>" fits MaxBaseNameLength.
+	Name string
+	// Image is the container image (required): a repository and a tag or
+	// digest ("<account>.dkr.ecr.<region>.amazonaws.com/web:1.4.2" or
+	// "…/web@sha256:…"). Without Args.AllowLatestTag, a missing tag and
+	// "latest" are refused. An ECR image in a repository of any account
+	// gives the execution role pull rights on exactly that repository.
+	Image string
+	// CPU and Memory are the task size in CPU units and MiB; the pair must
+	// be one Fargate offers (see FargateMemory). Default 256 and 512.
+	CPU, Memory int
+	// Port is the container port the load balancer sends traffic to.
+	// Default 8080; at least 1024, because the container runs as a
+	// non-root user without capabilities and cannot bind a lower port.
+	Port int
+	// Listener is the key in Args.Listeners of the listener the service
+	// attaches to (required).
+	Listener string
+	// Hosts are the host names the listener rule matches (wildcards
+	// "*.example.com" allowed). Default none: any host.
+	Hosts []string
+	// Paths are the path prefixes the rule matches, each "/<prefix>/*" or
+	// the catch-all "/*" alone. Default "/<name>/*". Together with Hosts
+	// at most MaxConditionValues values.
+	Paths []string
+	// HealthCheck is the target group's health check; see HealthCheck.
+	HealthCheck HealthCheck
+	// MinCount and MaxCount bound the autoscaling; DesiredCount is the
+	// task count at creation only (afterwards the autoscaler owns it, and
+	// deploys never reset it). Defaults 1, 4 and MinCount.
+	MinCount, MaxCount, DesiredCount int
+	// CPUTarget is the average CPU utilization (percent) the autoscaler
+	// keeps the service at. Default 60.
+	CPUTarget int
+	// RequestsPerTarget is the ALB request count per task and minute the
+	// autoscaler keeps the service at. Default 1000.
+	RequestsPerTarget int
+	// Environment holds non-secret environment variables. A name that
+	// looks secret (PASSWORD, SECRET, TOKEN, …) is refused: secrets go
+	// in Secrets.
+	Environment map[string]pulumi.StringInput
+	// Secrets maps environment variable names to the ARN of a Secrets
+	// Manager secret (optionally with a ":<json-key>::" suffix) or an SSM
+	// parameter. ECS injects the value at start; it never appears in the
+	// task definition, and the execution role may read exactly these.
+	Secrets map[string]pulumi.StringInput
+	// DecryptKeyARNs are customer-managed KMS keys encrypting those
+	// secrets; the execution role may decrypt with them, through Secrets
+	// Manager and SSM only. Default none (AWS-managed keys need no grant).
+	DecryptKeyARNs pulumi.StringArrayInput
+	// SecurityGroupIDs are extra groups the tasks join (for example a
+	// database's client group). Default none.
+	SecurityGroupIDs pulumi.StringArrayInput
+	// Egress are the service's outbound rules beyond HTTPS anywhere, which
+	// every task needs (image pulls, secrets, logs, AWS APIs through NAT).
+	// Default none.
+	Egress []Egress
+	// User is the uid[:gid] the container runs as. Default "1000:1000";
+	// root ("root", "0", "0:…") is refused.
+	User string
+	// TmpPaths are the writable scratch directories mounted into the
+	// otherwise read-only root filesystem (task ephemeral storage).
+	// Default "/tmp".
+	TmpPaths []string
+	// WritableRootFilesystem opts out of the read-only root filesystem.
+	// Default false.
+	WritableRootFilesystem bool
+	// Architecture is X86_64 or ARM64. Default X86_64.
+	Architecture string
+}
+
+// HealthCheck is a target group's health check.
+type HealthCheck struct {
+	// Path is the HTTP path probed (must start with "/"). Default "/healthz".
+	Path string
+	// Interval and Timeout are in seconds: Interval 5-300 (default 30),
+	// Timeout 2-120 (default 5) and shorter than Interval.
+	Interval, Timeout int
+	// HealthyThreshold and UnhealthyThreshold are the consecutive results
+	// that change a target's state, 2-10 each. Defaults 3 and 3.
+	HealthyThreshold, UnhealthyThreshold int
+	// Matcher is the HTTP codes meaning healthy ("200", "200-399",
+	// "200,204"). Default "200-399".
+	Matcher string
+	// GracePeriod is how long ECS ignores failing health checks of a new
+	// task, in seconds (0-3600). Default 60.
+	GracePeriod int
+}
+
+// Egress is one outbound rule of a service: a TCP port to either a CIDR
+// block or a security group.
+type Egress struct {
+	// Description says what the rule is for.
+	Description string
+	// Port is the TCP port (required).
+	Port pulumi.IntInput
+	// CIDR is the destination block; exactly one of CIDR and
+	// SecurityGroupID is set.
+	CIDR string
+	// SecurityGroupID is the destination group.
+	SecurityGroupID pulumi.StringInput
+}
+
+// The health check defaults.
+const (
+	defaultHealthPath = "/healthz"
+	defaultMatcher    = "200-399"
+)
+
+func (s Service) withDefaults() Service {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&s.CPU, DefaultCPU)
+	def(&s.Memory, DefaultMemory)
+	def(&s.Port, DefaultPort)
+	def(&s.MinCount, DefaultMinCount)
+	def(&s.MaxCount, DefaultMaxCount)
+	def(&s.DesiredCount, s.MinCount)
+	def(&s.CPUTarget, DefaultCPUTarget)
+	def(&s.RequestsPerTarget, DefaultRequestsPerTarget)
+	h := &s.HealthCheck
+	def(&h.Interval, 30)
+	def(&h.Timeout, 5)
+	def(&h.HealthyThreshold, 3)
+	def(&h.UnhealthyThreshold, 3)
+	def(&h.GracePeriod, 60)
+	if h.Path == "" {
+		h.Path = defaultHealthPath
+	}
+	if h.Matcher == "" {
+		h.Matcher = defaultMatcher
+	}
+	if len(s.Paths) == 0 {
+		s.Paths = []string{"/" + s.Name + "/*"}
+	} else {
+		s.Paths = slices.Clone(s.Paths)
+	}
+	s.Hosts = slices.Clone(s.Hosts)
+	if s.User == "" {
+		s.User = DefaultUser
+	}
+	if len(s.TmpPaths) == 0 {
+		s.TmpPaths = []string{"/tmp"}
+	} else {
+		s.TmpPaths = slices.Clone(s.TmpPaths)
+	}
+	if s.Architecture == "" {
+		s.Architecture = DefaultArchitecture
+	}
+	return s
+}
+
+// ServiceProblem is a broken rule of one service (Index) or of the list
+// (Index -1). Field is the path inside the service in Go names
+// ("HealthCheck.Timeout", "Paths[1]", "Environment[DB_PASSWORD]"), so a
+// caller that reads services from configuration can name its own keys.
+type ServiceProblem struct {
+	Index int
+	Field string
+	Value string
+	Rule  string
+}
+
+var (
+	serviceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// secretLooking are fragments of variable names that hold secrets.
+	secretLooking = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL)`)
+	matcher       = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
+	rootUser      = regexp.MustCompile(`^(root|0)(:.*)?$`)
+)
+
+// CheckServices applies every rule services must follow, for a cluster
+// called cluster whose listeners are listeners: each service's own fields
+// (with defaults applied), unique names, and listener rules that cannot
+// compete for the same request. Callers that validate configuration call it
+// before building Args; Args.Validate calls it too.
+func CheckServices(cluster string, services []Service, listeners []string, allowLatest bool) []ServiceProblem {
+	var out []ServiceProblem
+	add := func(i int, field, value, rule string) {
+		out = append(out, ServiceProblem{Index: i, Field: field, Value: value, Rule: rule})
+	}
+	names := map[string]int{}
+	perListener := map[string]int{}
+	defaulted := make([]Service, len(services))
+	for i, raw := range services {
+		s := raw.withDefaults()
+		defaulted[i] = s
+		for _, sp := range s.check(cluster, listeners, allowLatest) {
+			add(i, sp.Field, sp.Value, sp.Rule)
+		}
+		if j, dup := names[s.Name]; dup && s.Name != "" {
+			add(i, "Name", s.Name, fmt.Sprintf("is also the name of service %d: names must be unique", j))
+		} else {
+			names[s.Name] = i
+		}
+		perListener[s.Listener]++
+	}
+	for _, l := range sortedKeys(perListener) {
+		if perListener[l] > MaxRulesPerListener {
+			add(-1, "", fmt.Sprint(perListener[l]), fmt.Sprintf("%d services attach to listener %q; an Application Load Balancer takes at most %d rules and target groups",
+				perListener[l], l, MaxRulesPerListener))
+		}
+	}
+	for _, c := range ruleConflicts(defaulted) {
+		add(c.index, c.field, c.value, c.rule)
+	}
+	return out
+}
+
+// check applies the rules of one service (with defaults applied).
+func (s *Service) check(cluster string, listeners []string, allowLatest bool) []ServiceProblem {
+	var p []ServiceProblem
+	add := func(field, value, rule string) {
+		if rule != "" {
+			p = append(p, ServiceProblem{Field: field, Value: value, Rule: rule})
+		}
+	}
+	num := func(field string, n, lo, hi int) { add(field, fmt.Sprint(n), validate.CheckRange(n, lo, hi)) }
+
+	switch base := cluster + "-" + s.Name; {
+	case !serviceName.MatchString(s.Name):
+		add("Name", s.Name, "must be lower-case letters, digits and inner hyphens, starting with a letter")
+	case len(base) > MaxBaseNameLength:
+		add("Name", s.Name, fmt.Sprintf("makes %q, %d characters; at most %d fit the 32-character target group name limit once Pulumi appends its 8-character suffix",
+			base, len(base), MaxBaseNameLength))
+	}
+	add("Image", s.Image, checkImage(s.Image, allowLatest))
+	if rule := CheckFargateCPU(s.CPU); rule != "" {
+		add("CPU", fmt.Sprint(s.CPU), rule)
+	} else {
+		add("Memory", fmt.Sprint(s.Memory), CheckFargateSize(s.CPU, s.Memory))
+	}
+	num("Port", s.Port, 1024, 65535)
+	if !slices.Contains(listeners, s.Listener) {
+		add("Listener", s.Listener, fmt.Sprintf("must name one of the cluster's listeners %v", listeners))
+	}
+	for i, h := range s.Hosts {
+		add(fmt.Sprintf("Hosts[%d]", i), h, checkHost(h))
+	}
+	for i, path := range s.Paths {
+		add(fmt.Sprintf("Paths[%d]", i), path, checkPath(path, len(s.Paths)))
+	}
+	if n := len(s.Hosts) + len(s.Paths); n > MaxConditionValues {
+		add("Paths", strings.Join(s.Paths, ","), fmt.Sprintf("with the hosts makes %d condition values; a listener rule holds at most %d", n, MaxConditionValues))
+	}
+
+	h := s.HealthCheck
+	if !strings.HasPrefix(h.Path, "/") {
+		add("HealthCheck.Path", h.Path, `must start with "/"`)
+	}
+	num("HealthCheck.Interval", h.Interval, 5, 300)
+	num("HealthCheck.Timeout", h.Timeout, 2, 120)
+	if h.Timeout >= h.Interval {
+		add("HealthCheck.Interval", fmt.Sprint(h.Interval), fmt.Sprintf("must exceed the timeout (%d s): a check must end before the next starts", h.Timeout))
+	}
+	num("HealthCheck.HealthyThreshold", h.HealthyThreshold, 2, 10)
+	num("HealthCheck.UnhealthyThreshold", h.UnhealthyThreshold, 2, 10)
+	if !matcher.MatchString(h.Matcher) {
+		add("HealthCheck.Matcher", h.Matcher, `must be HTTP codes such as "200", "200-399" or "200,204"`)
+	}
+	num("HealthCheck.GracePeriod", h.GracePeriod, 0, 3600)
+
+	num("MinCount", s.MinCount, 1, MaxTasks)
+	num("MaxCount", s.MaxCount, 1, MaxTasks)
+	if s.MinCount > s.MaxCount {
+		add("MinCount", fmt.Sprint(s.MinCount), fmt.Sprintf("exceeds the maximum task count (%d)", s.MaxCount))
+	}
+	if s.DesiredCount < s.MinCount || s.DesiredCount > s.MaxCount {
+		add("DesiredCount", fmt.Sprint(s.DesiredCount), fmt.Sprintf("must lie between the minimum (%d) and maximum (%d) task counts", s.MinCount, s.MaxCount))
+	}
+	num("CPUTarget", s.CPUTarget, 10, 90)
+	num("RequestsPerTarget", s.RequestsPerTarget, 1, 1000000)
+
+	for _, name := range sortedKeys(s.Environment) {
+		field := "Environment[" + name + "]"
+		switch {
+		case !envName.MatchString(name):
+			add(field, name, "must be a variable name: letters, digits and underscores, not starting with a digit")
+		case secretLooking.MatchString(name):
+			add(field, name, "looks like a secret: pass it in Secrets (from Secrets Manager or SSM), never as plain environment")
+		case s.Secrets[name] != nil:
+			add(field, name, "is also a secret: a variable is either plain or secret")
+		}
+		if s.Environment[name] == nil {
+			add(field, name, "has no value")
+		}
+	}
+	for _, name := range sortedKeys(s.Secrets) {
+		if !envName.MatchString(name) {
+			add("Secrets["+name+"]", name, "must be a variable name: letters, digits and underscores, not starting with a digit")
+		}
+		if s.Secrets[name] == nil {
+			add("Secrets["+name+"]", name, "has no ARN")
+		}
+	}
+	for i, e := range s.Egress {
+		field := fmt.Sprintf("Egress[%d]", i)
+		if e.Port == nil {
+			add(field+".Port", "", "is required")
+		}
+		switch {
+		case (e.CIDR == "") == (e.SecurityGroupID == nil):
+			add(field, e.CIDR, "needs exactly one of CIDR and SecurityGroupID")
+		case e.CIDR != "":
+			_, rule := validate.ParseCIDR(e.CIDR)
+			add(field+".CIDR", e.CIDR, rule)
+		}
+	}
+	if rootUser.MatchString(s.User) {
+		add("User", s.User, "must not be root: run as a non-root uid (the default is "+DefaultUser+")")
+	}
+	seen := map[string]bool{}
+	for i, path := range s.TmpPaths {
+		if !strings.HasPrefix(path, "/") || path == "/" || seen[path] {
+			add(fmt.Sprintf("TmpPaths[%d]", i), path, "must be a distinct absolute directory other than /")
+		}
+		seen[path] = true
+	}
+	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
+		add("Architecture", s.Architecture, "must be X86_64 or ARM64")
+	}
+	return p
+}
+
+var (
+	// imageRef splits an image into repository, tag and digest.
+	imageRef = regexp.MustCompile(`^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._/-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$`)
+)
+
+// checkImage requires an image reference naming its version: a tag other
+// than "latest" or a digest, unless allowLatest.
+func checkImage(image string, allowLatest bool) string {
+	m := imageRef.FindStringSubmatch(image)
+	if m == nil {
+		return "must be an image reference: <repository>:<tag> or <repository>@sha256:<digest>"
+	}
+	tag, digest := m[2], m[3]
+	if !allowLatest && digest == "" && (tag == "" || tag == "latest") {
+		return "must pin a version: a tag other than latest, or a digest (a rollback must be able to run the same image again)"
+	}
+	return ""
+}
+
+// ecrImage matches an image in a private ECR repository.
+var ecrImage = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+
+// ecrRepositoryARN returns the ARN of the private ECR repository an image
+// lives in, or "" for an image elsewhere.
+func ecrRepositoryARN(image string) string {
+	m := ecrImage.FindStringSubmatch(image)
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", validate.Partition(m[2]), m[2], m[1], m[3])
+}
+
+// checkHost requires a lower-case host name, optionally "*.": wildcard.
+func checkHost(h string) string {
+	if rule := validate.CheckDomainName(strings.TrimPrefix(h, "*.")); rule != "" {
+		return rule + `; a leading "*." wildcard is allowed`
+	}
+	return ""
+}
+
+// pathPattern is a path prefix: "/*" or "/a/b/*".
+var pathPattern = regexp.MustCompile(`^/([A-Za-z0-9._~-]+/)*\*$`)
+
+// checkPath requires a prefix pattern; the catch-all must stand alone.
+func checkPath(path string, count int) string {
+	switch {
+	case !pathPattern.MatchString(path):
+		return `must be a path prefix "/<prefix>/*" or the catch-all "/*"`
+	case path == "/*" && count > 1:
+		return `is the catch-all: the other paths are redundant beside it`
+	}
+	return ""
+}

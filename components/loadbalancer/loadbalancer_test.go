@@ -1,0 +1,262 @@
+package loadbalancer_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+const (
+	sgType      = "aws:ec2/securityGroup:SecurityGroup"
+	ingressType = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	egressType  = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	lbType      = "aws:lb/loadBalancer:LoadBalancer"
+	listenType  = "aws:lb/listener:Listener"
+	bucketType  = "aws:s3/bucketV2:BucketV2"
+	recordType  = "aws:route53/record:Record"
+)
+
+func args(public bool) *loadbalancer.Args {
+	return &loadbalancer.Args{
+		Public:         public,
+		VpcID:          pulumi.String("vpc-0123456789abcdef0"),
+		SubnetIDs:      pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
+		CertificateARN: pulumi.String("arn:aws:acm:us-west-2:123456789012:certificate/abc"),
+	}
+}
+
+func build(t *testing.T, name string, a *loadbalancer.Args) *harness.Plan {
+	t.Helper()
+	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := loadbalancer.NewLoadBalancer(ctx, name, a, pulumi.Provider(provider))
+		return err
+	})
+	require.NoError(t, err)
+	return p
+}
+
+func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	require.NotNil(t, r, "%s %q not registered", typ, name)
+	return r
+}
+
+// ingress lists a group's ingress rules as "cidr:from-to".
+func ingress(p *harness.Plan, group *harness.Resource) []string {
+	var out []string
+	for _, r := range p.ByType(ingressType) {
+		if r.String("securityGroupId") == group.ID {
+			out = append(out, fmt.Sprintf("%s:%d-%d", r.String("cidrIpv4"), r.Int("fromPort"), r.Int("toPort")))
+		}
+	}
+	return out
+}
+
+func TestPublicLoadBalancerListenersAndExposure(t *testing.T) {
+	p := build(t, "dev-public", args(true))
+	comp := one(t, p, "refarch:loadbalancer:LoadBalancer", "dev-public")
+	alb := one(t, p, lbType, "dev-public")
+	sg := one(t, p, sgType, "dev-public")
+
+	assert.False(t, alb.Bool("internal"))
+	assert.Equal(t, "application", alb.String("loadBalancerType"))
+	assert.True(t, alb.Bool("dropInvalidHeaderFields"), "invalid headers are a request-smuggling vector")
+	assert.False(t, alb.Bool("enableDeletionProtection"), "unprotected by default")
+	assert.Equal(t, []string{sg.ID}, alb.Strings("securityGroups"), "only its own group, never a default one")
+	assert.LessOrEqual(t, len(alb.Output("name").(string)), 32, "ELB names are at most 32 characters")
+
+	assert.ElementsMatch(t, []string{"0.0.0.0/0:80-80", "0.0.0.0/0:443-443"}, ingress(p, sg),
+		"a public load balancer admits the internet on its two listener ports and nothing else")
+	for _, r := range p.ByType(egressType) {
+		assert.NotEqual(t, sg.ID, r.String("securityGroupId"), "the load balancer has no egress until a service attaches")
+	}
+
+	https := one(t, p, listenType, "dev-public-https")
+	assert.Equal(t, alb.ID, https.String("loadBalancerArn"))
+	assert.Equal(t, "HTTPS", https.String("protocol"))
+	assert.Equal(t, 443, https.Int("port"))
+	assert.Equal(t, loadbalancer.DefaultSSLPolicy, https.String("sslPolicy"), "never the TLS 1.0 default of 2016")
+	assert.Equal(t, "arn:aws:acm:us-west-2:123456789012:certificate/abc", https.String("certificateArn"))
+	assert.Equal(t, "fixed-response", https.String("defaultActions[0].type"))
+	assert.Equal(t, "404", https.String("defaultActions[0].fixedResponse.statusCode"), "unclaimed requests reach no service")
+	assert.Contains(t, https.String("routingHttpResponseStrictTransportSecurityHeaderValue"), "max-age=31536000")
+
+	http := one(t, p, listenType, "dev-public-http")
+	assert.Equal(t, "HTTP", http.String("protocol"))
+	assert.Equal(t, 80, http.Int("port"))
+	assert.Equal(t, "redirect", http.String("defaultActions[0].type"))
+	assert.Equal(t, "HTTPS", http.String("defaultActions[0].redirect.protocol"))
+	assert.Equal(t, "443", http.String("defaultActions[0].redirect.port"))
+	assert.Equal(t, "HTTP_301", http.String("defaultActions[0].redirect.statusCode"))
+	assert.Len(t, p.ByType(listenType), 2)
+
+	for _, r := range p.Descendants(comp) {
+		if r.Custom {
+			require.NotNil(t, p.ProviderOf(r), "%s %s", r.Type, r.Name)
+			assert.Equal(t, "unit", p.ProviderOf(r).Name, "children inherit the component's provider")
+		}
+	}
+}
+
+func TestInternalLoadBalancerAdmitsOnlyItsNetworks(t *testing.T) {
+	a := args(false)
+	a.IngressCIDRs = []string{"10.30.0.0/16", "10.0.0.0/16"}
+	a.Aliases = []loadbalancer.Alias{{ZoneID: pulumi.String("Z0PRIVATE"), Name: "internal.prod.example.com"}}
+	p := build(t, "prod-internal", a)
+	alb := one(t, p, lbType, "prod-internal")
+	sg := one(t, p, sgType, "prod-internal")
+
+	assert.True(t, alb.Bool("internal"))
+	assert.True(t, strings.HasPrefix(alb.Output("dnsName").(string), "internal-"))
+	assert.ElementsMatch(t, []string{"10.30.0.0/16:443-443", "10.0.0.0/16:443-443"}, ingress(p, sg),
+		"HTTPS only, from the named private blocks only")
+	assert.Len(t, p.ByType(listenType), 1, "no plain-HTTP listener on an internal load balancer")
+	assert.Equal(t, "HTTPS", p.ByType(listenType)[0].String("protocol"))
+
+	rec := one(t, p, recordType, "prod-internal-internal.prod.example.com")
+	assert.Equal(t, "Z0PRIVATE", rec.String("zoneId"))
+	assert.Equal(t, "A", rec.String("type"))
+	assert.Equal(t, alb.Output("dnsName"), rec.Get("aliases[0].name"))
+	assert.Equal(t, alb.Output("zoneId"), rec.Get("aliases[0].zoneId"))
+}
+
+// policyDoc is the part of a bucket policy the tests read.
+type policyDoc struct {
+	Statement []struct {
+		Sid       string
+		Effect    string
+		Principal map[string][]string
+		Action    []string
+		Resource  []string
+		Condition map[string]map[string][]string
+	}
+}
+
+func TestAccessLogBucketIsLockedDown(t *testing.T) {
+	for _, protect := range []bool{false, true} {
+		t.Run(fmt.Sprintf("protect=%v", protect), func(t *testing.T) {
+			a := args(true)
+			a.Protect = protect
+			a.AccessLogDays = 180
+			p := build(t, "stage-public", a)
+			alb := one(t, p, lbType, "stage-public")
+			bucket := one(t, p, bucketType, "stage-public-logs")
+
+			assert.Equal(t, protect, alb.Bool("enableDeletionProtection"))
+			assert.Equal(t, protect, bucket.Protect, "logs survive `pulumi destroy` when protected")
+			assert.Equal(t, protect, bucket.RetainOnDelete)
+			assert.Equal(t, !protect, bucket.Bool("forceDestroy"))
+
+			assert.True(t, alb.Bool("accessLogs.enabled"))
+			assert.Equal(t, bucket.ID, alb.String("accessLogs.bucket"))
+			assert.Equal(t, "stage-public", alb.String("accessLogs.prefix"))
+			assert.Contains(t, alb.DependsOn, one(t, p, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").URN,
+				"ELB checks its write permission when logging is enabled")
+
+			sse := one(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "stage-public-logs")
+			assert.Equal(t, bucket.ID, sse.String("bucket"))
+			assert.Equal(t, "AES256", sse.String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"), "ALB logs support SSE-S3 only")
+			versioning := one(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", "stage-public-logs")
+			assert.Equal(t, "Enabled", versioning.String("versioningConfiguration.status"))
+			block := one(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "stage-public-logs")
+			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				assert.True(t, block.Bool(k), k)
+			}
+			lifecycle := one(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "stage-public-logs")
+			assert.Equal(t, 180, lifecycle.Int("rules[0].expiration.days"))
+			assert.Equal(t, "Enabled", lifecycle.String("rules[0].status"))
+
+			raw, err := one(t, p, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").JSON("policy")
+			require.NoError(t, err)
+			var doc policyDoc
+			b, _ := json.Marshal(raw)
+			require.NoError(t, json.Unmarshal(b, &doc))
+			arn := bucket.Output("arn").(string)
+			var denyTLS bool
+			writers := map[string]bool{}
+			for _, s := range doc.Statement {
+				if s.Effect == "Deny" && s.Condition["Bool"]["aws:SecureTransport"][0] == "false" {
+					denyTLS = true
+					assert.ElementsMatch(t, []string{arn, arn + "/*"}, s.Resource)
+				}
+				if s.Effect == "Allow" {
+					assert.Equal(t, []string{"s3:PutObject"}, s.Action, "log delivery may only write")
+					assert.Equal(t, []string{arn + "/stage-public/AWSLogs/" + harness.UnitAccount + "/*"}, s.Resource,
+						"only under this load balancer's prefix and account")
+					for typ, ids := range s.Principal {
+						for _, id := range ids {
+							writers[typ+":"+id] = true
+						}
+					}
+				}
+			}
+			assert.True(t, denyTLS, "the bucket refuses plain HTTP")
+			assert.Equal(t, map[string]bool{
+				"AWS:arn:aws:iam::797873946194:root":                     true, // ELB's us-west-2 account
+				"Service:logdelivery.elasticloadbalancing.amazonaws.com": true,
+			}, writers, "Elastic Load Balancing is the only writer")
+		})
+	}
+}
+
+func TestLoadBalancerValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		lb    string
+		edit  func(a *loadbalancer.Args)
+		field string
+		rule  string
+	}{
+		{"name too long for ELB", "a-very-long-environment-public", nil, "name", "32-character ELB name limit"},
+		{"reserved internal- prefix", "internal", nil, "name", `"internal-"`},
+		{"upper case name", "Dev-Public", nil, "name", "lower-case"},
+		{"no vpc", "ok", func(a *loadbalancer.Args) { a.VpcID = nil }, "Args.VpcID", "required"},
+		{"no subnets", "ok", func(a *loadbalancer.Args) { a.SubnetIDs = nil }, "Args.SubnetIDs", "required"},
+		{"no certificate", "ok", func(a *loadbalancer.Args) { a.CertificateARN = nil }, "Args.CertificateARN", "required"},
+		{"legacy TLS policy", "ok", func(a *loadbalancer.Args) { a.SSLPolicy = "ELBSecurityPolicy-2016-08" }, "Args.SSLPolicy", "TLS before 1.2"},
+		{"internal open to the internet", "ok", func(a *loadbalancer.Args) { a.Public, a.IngressCIDRs = false, []string{"0.0.0.0/0"} }, "Args.IngressCIDRs[0]", "RFC 1918"},
+		{"internal without sources", "ok", func(a *loadbalancer.Args) { a.Public = false }, "Args.IngressCIDRs", "internal load balancer"},
+		{"bad cidr", "ok", func(a *loadbalancer.Args) { a.IngressCIDRs = []string{"10.0.0.1/16"} }, "Args.IngressCIDRs[0]", "host bits"},
+		{"negative log retention", "ok", func(a *loadbalancer.Args) { a.AccessLogDays = -1 }, "Args.AccessLogDays", "between 1 and 3650"},
+		{"idle timeout too long", "ok", func(a *loadbalancer.Args) { a.IdleTimeout = 5000 }, "Args.IdleTimeout", "between 1 and 4000"},
+		{"bad alias", "ok", func(a *loadbalancer.Args) {
+			a.Aliases = []loadbalancer.Alias{{ZoneID: pulumi.String("Z1"), Name: "Origin.example.com"}}
+		}, "Args.Aliases[0].Name", "DNS name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := args(true)
+			if tc.edit != nil {
+				tc.edit(a)
+			}
+			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+				_, err := loadbalancer.NewLoadBalancer(ctx, tc.lb, a, pulumi.Provider(provider))
+				return err
+			})
+			var verr *validate.Error
+			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
+			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
+			assert.Contains(t, verr.Error(), tc.rule)
+			assert.Len(t, p.Resources, 1, "only the test's provider may be registered")
+		})
+	}
+}
+
+func TestArgsAreNotMutated(t *testing.T) {
+	a := args(true)
+	build(t, "dev-public", a)
+	assert.Empty(t, a.IngressCIDRs, "defaults apply to a copy")
+	assert.Empty(t, a.SSLPolicy)
+}

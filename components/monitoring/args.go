@@ -1,0 +1,105 @@
+package monitoring
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// DefaultPublishers are the AWS services that publish to an alert topic by
+// default: CloudWatch alarms and EventBridge rules (security findings).
+var DefaultPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"}
+
+// Args configures a Monitoring component. Zero values mean the default.
+type Args struct {
+	// AccountID is the 12-digit id of the account the topic lives in.
+	// Required: the topic and key policies admit the publishing services
+	// only on behalf of this account (aws:SourceAccount), which is what
+	// stops another account's alarm or rule from using the topic.
+	AccountID string
+	// Region is the topic's region. Required: the key admits the account's
+	// own principals only through SNS in this region (kms:ViaService).
+	Region string
+	// Partition is the ARN partition. Default "aws".
+	Partition string
+	// KeyAdministrators are the IAM principals (ARNs) that administer the
+	// topic's KMS key: change its policy, schedule its deletion, but never
+	// use it. Required (at least one, usually the deploy role): a key
+	// nobody administers can only be repaired by AWS support.
+	KeyAdministrators []string
+	// Emails are subscribed to the topic (protocol email; each address must
+	// confirm once). Default none: dev may go without recipients.
+	Emails []string
+	// Publishers are the AWS service principals allowed to publish and to
+	// use the key. Default DefaultPublishers (cloudwatch.amazonaws.com,
+	// events.amazonaws.com). CloudWatch alarms cannot publish to a topic
+	// encrypted with alias/aws/sns, which is why the topic has its own key.
+	Publishers []string
+	// DisplayName is the sender name of e-mail notifications. Default the
+	// component name.
+	DisplayName string
+	// Protect retains the topic's key when the component is deleted and
+	// refuses its deletion through Pulumi. Default false; stacks pass their
+	// deletionProtection.
+	Protect bool
+}
+
+// withDefaults returns a copy of a with every zero value replaced by its
+// default; the caller's Args is never modified.
+func (a Args) withDefaults(name string) Args {
+	if a.Partition == "" {
+		a.Partition = validate.Partition(a.Region)
+	}
+	if len(a.Publishers) == 0 {
+		a.Publishers = DefaultPublishers
+	}
+	if a.DisplayName == "" {
+		a.DisplayName = name
+	}
+	a.KeyAdministrators = append([]string(nil), a.KeyAdministrators...)
+	a.Emails = append([]string(nil), a.Emails...)
+	a.Publishers = append([]string(nil), a.Publishers...)
+	return a
+}
+
+// topicName is the characters SNS allows in a standard topic's name.
+// Source: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+var iamPrincipalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
+
+// Validate reports every problem of the (defaulted) arguments at once.
+func (a Args) Validate(name string) error {
+	var p validate.Problems
+	if !topicName.MatchString(name) {
+		p.Add("name", name, "must be a valid SNS topic name: 1-256 letters, digits, hyphens and underscores (the topic is named after the component)")
+	}
+	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
+	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
+	if len(a.KeyAdministrators) == 0 {
+		p.Add("Args.KeyAdministrators", "", "must name at least one administrator of the topic's key (the deploy role): nobody could change the key policy otherwise")
+	}
+	for i, arn := range a.KeyAdministrators {
+		if !iamPrincipalARN.MatchString(arn) {
+			p.Add(fmt.Sprintf("Args.KeyAdministrators[%d]", i), arn, "must be the ARN of an IAM role, user or account root")
+		}
+	}
+	seen := map[string]bool{}
+	for i, email := range a.Emails {
+		field := fmt.Sprintf("Args.Emails[%d]", i)
+		p.Check(field, email, validate.CheckEmail(email))
+		if seen[strings.ToLower(email)] {
+			p.Add(field, email, "is listed twice: SNS would keep one subscription")
+		}
+		seen[strings.ToLower(email)] = true
+	}
+	for i, svc := range a.Publishers {
+		if !strings.HasSuffix(svc, ".amazonaws.com") || strings.ContainsAny(svc, " *") {
+			p.Add(fmt.Sprintf("Args.Publishers[%d]", i), svc, "must be an AWS service principal such as cloudwatch.amazonaws.com")
+		}
+	}
+	p.Check("Args.DisplayName", a.DisplayName, validate.CheckMaxLength(a.DisplayName, 100, "an SNS display name"))
+	return p.Err("monitoring arguments")
+}

@@ -1,0 +1,197 @@
+package securitybaseline
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// The Check* functions return "" for a good value and the rule it breaks
+// otherwise, like those of components/validate; the stack configuration
+// reuses them so a key and the argument it feeds obey the same rule.
+
+var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,39}$`)
+
+// CheckResourceName requires a component name that every derived physical
+// name (roles "<name>-cloudtrail-logs", rules, alarms, windows) keeps
+// within its AWS limit: 1-40 letters, digits and hyphens.
+func CheckResourceName(s string) string {
+	if !resourceName.MatchString(s) {
+		return "must be 1-40 letters, digits and hyphens, starting with a letter or digit (physical names derive from it)"
+	}
+	return ""
+}
+
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// CheckBucketName requires a general purpose S3 bucket name.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+func CheckBucketName(s string) string {
+	const rule = "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit"
+	if !bucketName.MatchString(s) || strings.Contains(s, "..") || strings.HasPrefix(s, "xn--") ||
+		strings.HasSuffix(s, "-s3alias") || strings.HasSuffix(s, "--ol-s3") {
+		return rule
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return rule + ", not an IP address"
+	}
+	return ""
+}
+
+var (
+	trailName          = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{1,126})[A-Za-z0-9]$`)
+	adjacentSeparators = regexp.MustCompile(`[._-]{2}`)
+)
+
+// CheckTrailName requires a CloudTrail trail name: 3-128 letters, digits,
+// periods, underscores and dashes, starting and ending with a letter or
+// digit, no two separators in a row.
+// Source: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+func CheckTrailName(s string) string {
+	if !trailName.MatchString(s) || adjacentSeparators.MatchString(s) {
+		return "must be a CloudTrail trail name: 3-128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit, no two separators in a row"
+	}
+	return ""
+}
+
+var configRule = regexp.MustCompile(`^[A-Z0-9_]{3,128}$`)
+
+func checkConfigRule(s string) string {
+	if !configRule.MatchString(s) {
+		return "must be the source identifier of an AWS Config managed rule, such as CLOUD_TRAIL_ENABLED"
+	}
+	return ""
+}
+
+var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// CheckRoleName requires an IAM role name.
+func CheckRoleName(s string) string {
+	if !roleName.MatchString(s) {
+		return "must be an IAM role name: 1-64 letters, digits and +=,.@_-"
+	}
+	return ""
+}
+
+var (
+	principalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
+	roleARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
+	policyARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
+)
+
+// CheckPrincipalARN requires the ARN of an IAM role, user or account root.
+func CheckPrincipalARN(s string) string {
+	if !principalARN.MatchString(s) {
+		return "must be the ARN of an IAM role, user or account root"
+	}
+	return ""
+}
+
+// CheckRoleARN requires the ARN of an IAM role.
+func CheckRoleARN(s string) string {
+	if !roleARN.MatchString(s) {
+		return "must be the ARN of an IAM role"
+	}
+	return ""
+}
+
+// CheckPolicyARN requires the ARN of a managed IAM policy.
+func CheckPolicyARN(s string) string {
+	if !policyARN.MatchString(s) {
+		return "must be the ARN of a managed IAM policy, such as arn:aws:iam::aws:policy/ReadOnlyAccess"
+	}
+	return ""
+}
+
+var uuid = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// CheckUUID requires a lower-case UUID, the form of CircleCI organization
+// and project ids.
+func CheckUUID(s string) string {
+	if !uuid.MatchString(s) {
+		return "must be a lower-case UUID such as 0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b (CircleCI: Organization Settings > Overview, Project Settings > Overview)"
+	}
+	return ""
+}
+
+var vcsOrigin = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+// CheckVCSOrigin requires a repository as CircleCI names it in its OIDC
+// token's vcs-origin: "github.com/<organization>/<repository>".
+// Source: https://circleci.com/docs/openid-connect-tokens/
+func CheckVCSOrigin(s string) string {
+	if !vcsOrigin.MatchString(s) {
+		return "must be a repository as CircleCI names it, such as github.com/example-org/refarch (no scheme, no wildcard)"
+	}
+	return ""
+}
+
+var branch = regexp.MustCompile(`^[A-Za-z0-9._*][A-Za-z0-9._/*-]{0,199}$`)
+
+// CheckBranch requires a git branch name, in which * stands for any
+// characters (IAM StringLike); no other wildcard, no "..".
+func CheckBranch(s string) string {
+	if !branch.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, "/") {
+		return "must be a branch name such as main or release/*: letters, digits, '.', '_', '-', '/' and the wildcard '*'"
+	}
+	return ""
+}
+
+// HasWildcard reports whether a branch pattern matches more than one branch.
+func HasWildcard(branch string) bool { return strings.Contains(branch, "*") }
+
+var (
+	cronExpr = regexp.MustCompile(`^cron\(([^ ()]+ ){5}[^ ()]+\)$`)
+	rateExpr = regexp.MustCompile(`^rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)$`)
+)
+
+// CheckSchedule requires a Systems Manager schedule: cron() with six
+// fields (minutes hours day-of-month month day-of-week year, one of the
+// day fields "?") or rate().
+// Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/reference-cron-and-rate-expressions.html
+func CheckSchedule(s string) string {
+	const rule = "must be cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>) with one day field '?', or rate(<n> days|hours|minutes), e.g. cron(0 3 ? * SUN *)"
+	switch {
+	case rateExpr.MatchString(s):
+		return ""
+	case cronExpr.MatchString(s):
+		fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(s, "cron("), ")"))
+		if (fields[2] == "?") == (fields[4] == "?") {
+			return rule
+		}
+		return ""
+	}
+	return rule
+}
+
+// CheckApproveAfterDays requires a patch approval delay Systems Manager
+// accepts.
+// Source: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html
+func CheckApproveAfterDays(n int) string {
+	if n < 0 || n > 360 {
+		return "must be between 0 (approve on release) and 360 days"
+	}
+	return ""
+}
+
+var userName = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
+
+// CheckUserName requires a lower-case IAM user name for a person (IAM
+// names are unique regardless of case, so one spelling avoids surprises).
+func CheckUserName(s string) string {
+	if !userName.MatchString(s) {
+		return "must be a lower-case IAM user name: a letter, then up to 63 letters, digits, '.', '_' and '-'"
+	}
+	return ""
+}
+
+var timezone = regexp.MustCompile(`^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$`)
+
+// CheckTimezone requires an IANA time zone name such as Etc/UTC or
+// Europe/Berlin.
+func CheckTimezone(s string) string {
+	if !timezone.MatchString(s) || len(s) > 64 {
+		return "must be an IANA time zone such as Etc/UTC or Europe/Berlin"
+	}
+	return ""
+}

@@ -1,0 +1,129 @@
+package securitybaseline_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+const (
+	account         = harness.UnitAccount
+	identityAccount = "111111111111"
+	otherWriter     = "222222222222"
+	deployRole      = "arn:aws:iam::" + account + ":role/refarch-deploy"
+	topicARN        = "arn:aws:sns:us-west-2:" + account + ":alerts"
+	orgID           = "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b"
+	projectID       = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
+)
+
+// workloadArgs are the arguments of a workload account: persona roles and
+// a CI role, delivering to an archive elsewhere.
+func workloadArgs() *sb.Args {
+	return &sb.Args{
+		AccountID:         account,
+		Region:            harness.UnitRegion,
+		KeyAdministrators: []string{deployRole},
+		AlertTopicARN:     pulumi.String(topicARN),
+		Audit: sb.AuditArgs{
+			TrailBucket:     "org-audit-trail",
+			ConfigBucket:    "org-audit-config",
+			ReaderAccountID: identityAccount,
+		},
+		AccountRoles: &sb.AccountRolesArgs{
+			TrustedAccountID: identityAccount,
+			Personas: []sb.PersonaRole{
+				{RoleName: "full-access", PolicyARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+				{RoleName: "read-only", PolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"}, MaxSessionHours: 4},
+			},
+			CI: &sb.CIRoleArgs{
+				RoleName:          "ci",
+				OrgID:             orgID,
+				ProjectID:         projectID,
+				VCSOrigin:         "github.com/example-org/refarch",
+				Branches:          []string{"main", "release/*"},
+				AssumableRoleARNs: []string{deployRole},
+			},
+		},
+	}
+}
+
+// archiveArgs are the arguments of the archive account: no roles, the
+// archive admitting itself and one other writer.
+func archiveArgs() *sb.Args {
+	a := workloadArgs()
+	a.AccountRoles = nil
+	a.Audit.ReaderAccountID = ""
+	a.Archive = &sb.ArchiveArgs{
+		Writers: []sb.Writer{
+			{AccountID: account, TrailName: "base-trail"},
+			{AccountID: otherWriter, TrailName: "other-trail"},
+		},
+		LockDays: 365,
+	}
+	return a
+}
+
+func run(t *testing.T, args *sb.Args) (*harness.Plan, error) {
+	t.Helper()
+	return runNamed(t, "base", args)
+}
+
+func runNamed(t *testing.T, name string, args *sb.Args) (*harness.Plan, error) {
+	t.Helper()
+	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+		_, err := sb.NewSecurityBaseline(ctx, name, args, pulumi.Provider(p))
+		return err
+	})
+}
+
+func mustRun(t *testing.T, args *sb.Args) *harness.Plan {
+	t.Helper()
+	p, err := run(t, args)
+	require.NoError(t, err)
+	return p
+}
+
+// statements parses the JSON policy in input path of r and indexes its
+// statements by Sid.
+func statements(t *testing.T, r *harness.Resource, path string) map[string]map[string]any {
+	t.Helper()
+	require.NotNil(t, r)
+	doc, err := r.JSON(path)
+	require.NoError(t, err)
+	out := map[string]map[string]any{}
+	for _, s := range doc.(map[string]any)["Statement"].([]any) {
+		st := s.(map[string]any)
+		sid, _ := st["Sid"].(string)
+		require.NotContains(t, out, sid, "duplicate Sid %q in %s %q", sid, r.Type, r.Name)
+		out[sid] = st
+	}
+	return out
+}
+
+// cond returns Condition[op][key] of a statement.
+func cond(st map[string]any, op, key string) any {
+	c, _ := st["Condition"].(map[string]any)
+	o, _ := c[op].(map[string]any)
+	return o[key]
+}
+
+// strs turns a parsed JSON list into strings.
+func strs(v any) []string {
+	var out []string
+	for _, e := range v.([]any) {
+		out = append(out, e.(string))
+	}
+	return out
+}
+
+func must(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	require.NotNil(t, r, "%s %q not registered", typ, name)
+	return r
+}

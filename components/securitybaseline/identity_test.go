@@ -1,0 +1,121 @@
+package securitybaseline_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+var workloads = []string{"222222222222", "333333333333"}
+
+func identityArgs() *sb.IdentityArgs {
+	return &sb.IdentityArgs{
+		AccountID: account,
+		Groups: []sb.GroupArgs{
+			{Name: "developers", RoleName: "refarch-developers", AccountIDs: workloads},
+			{Name: "billing", RoleName: "refarch-billing", AccountIDs: workloads, ExtraRoleARNs: []string{"arn:aws:iam::" + account + ":role/refarch-deploy"}},
+		},
+		Users: []sb.UserArgs{
+			{Name: "alice", Email: "alice@example.com", Groups: []string{"developers", "billing"}},
+			{Name: "bob", Email: "bob@example.com", Groups: []string{"billing"}},
+		},
+	}
+}
+
+func runIdentity(t *testing.T, args *sb.IdentityArgs) (*harness.Plan, error) {
+	t.Helper()
+	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+		_, err := sb.NewIdentity(ctx, "people", args, pulumi.Provider(p))
+		return err
+	})
+}
+
+func TestPersonaGroupsMayOnlyAssumeTheirRoleWithMFA(t *testing.T) {
+	p, err := runIdentity(t, identityArgs())
+	require.NoError(t, err)
+	require.Len(t, p.ByType("aws:iam/group:Group"), 3, "two personas and the base group")
+	dev := must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-developers")
+	assert.Equal(t, must(t, p, "aws:iam/group:Group", "people-developers").Output("name"), dev.Get("group"))
+	st := statements(t, dev, "policy")
+	require.Len(t, st, 1, "the group's only permission")
+	assume := st["AssumePersonaRoleWithMFA"]
+	assert.Equal(t, "Allow", assume["Effect"])
+	assert.Equal(t, []string{"sts:AssumeRole"}, strs(assume["Action"]))
+	assert.ElementsMatch(t, []string{
+		"arn:aws:iam::222222222222:role/refarch-developers",
+		"arn:aws:iam::333333333333:role/refarch-developers",
+	}, strs(assume["Resource"]))
+	assert.Equal(t, []any{"true"}, cond(assume, "Bool", "aws:MultiFactorAuthPresent"))
+
+	billing := statements(t, must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-billing"), "policy")["AssumePersonaRoleWithMFA"]
+	assert.ElementsMatch(t, []string{
+		"arn:aws:iam::222222222222:role/refarch-billing",
+		"arn:aws:iam::333333333333:role/refarch-billing",
+		"arn:aws:iam::" + account + ":role/refarch-deploy",
+	}, strs(billing["Resource"]), "extra roles are added to the persona's, under the same MFA condition")
+}
+
+func TestUsersBelongToGroupsOnlyAndNeedMFA(t *testing.T) {
+	p, err := runIdentity(t, identityArgs())
+	require.NoError(t, err)
+	users := p.ByType("aws:iam/user:User")
+	require.Len(t, users, 2)
+	for _, typ := range []string{"aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile"} {
+		assert.Empty(t, p.ByType(typ), "users get no %s", typ)
+	}
+	alice := must(t, p, "aws:iam/user:User", "people-alice")
+	assert.Equal(t, "alice@example.com", alice.String("tags.Email"))
+	m := must(t, p, "aws:iam/userGroupMembership:UserGroupMembership", "people-alice")
+	assert.Equal(t, alice.Output("name"), m.Get("user"))
+	assert.ElementsMatch(t, []string{"people-users", "developers", "billing"}, m.Strings("groups"))
+	assert.ElementsMatch(t, []string{"people-users", "billing"}, must(t, p, "aws:iam/userGroupMembership:UserGroupMembership", "people-bob").Strings("groups"))
+
+	base := statements(t, must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-people-users"), "policy")
+	deny := base["DenyEverythingElseWithoutMFA"]
+	assert.Equal(t, "Deny", deny["Effect"])
+	assert.Equal(t, []any{"false"}, cond(deny, "BoolIfExists", "aws:MultiFactorAuthPresent"))
+	assert.Contains(t, strs(deny["NotAction"]), "iam:EnableMFADevice", "enrolling MFA works before MFA")
+	assert.NotContains(t, strs(deny["NotAction"]), "sts:AssumeRole", "no role without MFA")
+	assert.Equal(t, []string{"arn:aws:iam::*:user/${aws:username}"}, strs(base["ManageOwnMFA"]["Resource"]), "only one's own device")
+}
+
+func TestIdentityValidation(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(a *sb.IdentityArgs)
+		field string
+		rule  string
+	}{
+		{"user in an unknown group", func(a *sb.IdentityArgs) { a.Users[0].Groups = []string{"admins"} }, "IdentityArgs.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user in the base group only", func(a *sb.IdentityArgs) { a.Users[0].Groups = []string{"people-users"} }, "IdentityArgs.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user without group", func(a *sb.IdentityArgs) { a.Users[1].Groups = nil }, "IdentityArgs.Users[1].Groups", "at least one"},
+		{"upper-case user name", func(a *sb.IdentityArgs) { a.Users[0].Name = "Alice" }, "IdentityArgs.Users[0].Name", "lower-case"},
+		{"duplicate user", func(a *sb.IdentityArgs) { a.Users[1].Name = "alice" }, "IdentityArgs.Users[1].Name", "another user"},
+		{"malformed email", func(a *sb.IdentityArgs) { a.Users[0].Email = "alice@localhost" }, "IdentityArgs.Users[0].Email", "e-mail"},
+		{"shared email", func(a *sb.IdentityArgs) { a.Users[1].Email = "ALICE@example.com" }, "IdentityArgs.Users[1].Email", "another user"},
+		{"group in the identity account", func(a *sb.IdentityArgs) { a.Groups[0].AccountIDs = []string{account} }, "IdentityArgs.Groups[0].AccountIDs[0]", "workload account"},
+		{"group without accounts", func(a *sb.IdentityArgs) { a.Groups[0].AccountIDs = nil }, "IdentityArgs.Groups[0].AccountIDs", "accounts"},
+		{"duplicate group", func(a *sb.IdentityArgs) { a.Groups[1].Name = "developers" }, "IdentityArgs.Groups[1].Name", "another group"},
+		{"no groups", func(a *sb.IdentityArgs) { a.Groups = nil; a.Users = nil }, "IdentityArgs.Groups", "at least one"},
+		{"extra role not a role", func(a *sb.IdentityArgs) { a.Groups[1].ExtraRoleARNs = []string{"*"} }, "IdentityArgs.Groups[1].ExtraRoleARNs[0]", "IAM role"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := identityArgs()
+			tc.edit(args)
+			p, err := runIdentity(t, args)
+			var verr *validate.Error
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, err)
+			assert.Contains(t, err.Error(), tc.rule)
+			assert.Empty(t, p.ByType("aws:iam/user:User"))
+		})
+	}
+}

@@ -1,0 +1,157 @@
+package securitybaseline
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/securitybaseline/keypolicy"
+)
+
+// The purposes of the baseline's customer-managed keys. Each has its own
+// key so that who may decrypt logs, data and secrets is decided separately.
+const (
+	// KeyLogs encrypts audit and log data: the trail's log files and log
+	// group, Config snapshots, session and patch logs.
+	KeyLogs = "logs"
+	// KeyData encrypts data at rest of the data services (RDS, S3, EBS
+	// volumes, ElastiCache, backups, queues).
+	KeyData = "data"
+	// KeySecrets encrypts Secrets Manager secrets and SSM SecureStrings.
+	KeySecrets = "secrets"
+)
+
+// DataServices are the services through which the account's principals may
+// use the data key (kms:ViaService).
+var DataServices = []string{"rds", "s3", "elasticache", "ec2", "ecr", "backup", "sqs", "dynamodb", "elasticfilesystem"}
+
+// SecretServices are the services through which the account's principals
+// may use the secrets key: Secrets Manager, SSM Parameter Store
+// (SecureString) and RDS (its managed master-user secrets).
+var SecretServices = []string{"secretsmanager", "ssm", "rds"}
+
+// keys creates one key per purpose, rotated yearly, with an alias
+// alias/<name>-<purpose>.
+// CIS 3.6 / Security Hub KMS.4: rotation of customer-managed keys.
+func (b *builder) keys() error {
+	b.keyARNs = map[string]pulumi.StringOutput{}
+	purposes := []struct {
+		purpose, description string
+		policy               iampolicy.Document
+	}{
+		{KeyLogs, "audit logs: CloudTrail, AWS Config, CloudWatch Logs", b.logsKeyPolicy()},
+		{KeyData, "data at rest of the data services", b.viaServicesPolicy("DataServices", DataServices)},
+		{KeySecrets, "Secrets Manager secrets and SSM SecureStrings", b.viaServicesPolicy("SecretServices", SecretServices)},
+	}
+	window := 7
+	if b.a.Protect {
+		window = 30
+	}
+	for _, p := range purposes {
+		policy, err := p.policy.JSON()
+		if err != nil {
+			return fmt.Errorf("%s key policy: %w", p.purpose, err)
+		}
+		key, err := kms.NewKey(b.ctx, b.name+"-"+p.purpose, &kms.KeyArgs{
+			Description:          pulumi.String(fmt.Sprintf("%s: %s", b.name, p.description)),
+			EnableKeyRotation:    pulumi.Bool(true),
+			DeletionWindowInDays: pulumi.Int(window),
+			Policy:               pulumi.String(policy),
+		}, b.stateful()...)
+		if err != nil {
+			return err
+		}
+		if _, err := kms.NewAlias(b.ctx, b.name+"-"+p.purpose, &kms.AliasArgs{
+			Name:        pulumi.String("alias/" + b.name + "-" + p.purpose),
+			TargetKeyId: key.KeyId,
+		}, b.child); err != nil {
+			return err
+		}
+		b.keyARNs[p.purpose] = key.Arn
+	}
+	return nil
+}
+
+// logsKeyPolicy lets CloudWatch Logs, CloudTrail and AWS Config encrypt
+// with the key for this account's resources only, and the reader account
+// decrypt delivered logs through S3 only.
+// Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html,
+// https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
+func (b *builder) logsKeyPolicy() iampolicy.Document {
+	a := b.a
+	service := func(s string) iampolicy.Principal { return iampolicy.Principal{"Service": {s}} }
+	trailARN := b.trailARN()
+	return iampolicy.New(
+		keypolicy.Administration(a.KeyAdministrators),
+		iampolicy.Statement{
+			Sid:       "CloudWatchLogsOfThisAccount",
+			Effect:    iampolicy.Allow,
+			Principal: service(fmt.Sprintf("logs.%s.amazonaws.com", a.Region)),
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"ArnLike": {
+				"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", a.Partition, a.Region, a.AccountID)},
+			}},
+		},
+		iampolicy.Statement{
+			Sid:       "CloudTrailOfThisAccount",
+			Effect:    iampolicy.Allow,
+			Principal: service("cloudtrail.amazonaws.com"),
+			Action:    []string{"kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{
+				"StringEquals": {"aws:SourceArn": {trailARN}},
+				"StringLike": {
+					"kms:EncryptionContext:aws:cloudtrail:arn": {fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.AccountID)},
+				},
+			},
+		},
+		iampolicy.Statement{
+			Sid:       "CloudTrailDescribesTheKey",
+			Effect:    iampolicy.Allow,
+			Principal: service("cloudtrail.amazonaws.com"),
+			Action:    []string{"kms:DescribeKey"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
+		},
+		iampolicy.Statement{
+			Sid:       "ConfigOfThisAccount",
+			Effect:    iampolicy.Allow,
+			Principal: service("config.amazonaws.com"),
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"StringEquals": {"aws:SourceAccount": {a.AccountID}}},
+		},
+		iampolicy.Statement{
+			Sid:       "AuditReadersThroughS3",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(a.Partition, a.Audit.ReaderAccountID)}},
+			Action:    []string{"kms:Decrypt", "kms:DescribeKey"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"StringEquals": {
+				"kms:CallerAccount": {a.Audit.ReaderAccountID},
+				"kms:ViaService":    keypolicy.ServiceEndpoints(a.Region, []string{"s3"}),
+			}},
+		},
+	)
+}
+
+// viaServicesPolicy lets the account's principals use the key, and let
+// AWS resources hold grants on it, only through the given services.
+func (b *builder) viaServicesPolicy(sid string, services []string) iampolicy.Document {
+	a := b.a
+	return iampolicy.New(
+		keypolicy.Administration(a.KeyAdministrators),
+		keypolicy.ViaServices("AccountThrough"+sid, a.Partition, a.AccountID, a.Region, services),
+		keypolicy.GrantsViaServices("GrantsThrough"+sid, a.Partition, a.AccountID, a.Region, services),
+	)
+}
+
+// trailARN is the ARN the account's trail will have; policies name it
+// before the trail exists.
+func (b *builder) trailARN() string {
+	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", b.a.Partition, b.a.Region, b.a.AccountID, b.a.Audit.TrailName)
+}

@@ -1,0 +1,119 @@
+package securitybaseline
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// Secret is the Secrets Manager pattern of the library: a secret encrypted
+// with the account's secrets key (never the AWS-managed aws/secretsmanager
+// key, so the key policy decides who may decrypt), a 30-day recovery window
+// and, where AWS supports it, rotation (Security Hub SecretsManager.1, .4).
+//
+// Rotation where AWS supports it: RDS master passwords are rotated by RDS
+// itself (manageMasterUserPassword with masterUserSecretKmsKeyId set to
+// SecurityBaseline.SecretsKeyARN) and need no Secret; other secrets rotate
+// through a rotation Lambda (RotationLambdaARN); secrets a third party
+// issues (API keys) have no rotation AWS can perform, and their value is
+// set out of band (aws secretsmanager put-secret-value), never in the
+// Pulumi program, so it is in neither the code nor the state.
+//
+// Readers need secretsmanager:GetSecretValue on ARN and kms:Decrypt on the
+// secrets key in their IAM policy; the key admits them through Secrets
+// Manager only.
+//
+// Args: KMSKeyARN is required; Description defaults to the name;
+// RecoveryWindowDays to 30; RotationDays to 30 when RotationLambdaARN is
+// set; Protect (default false) protects and retains the secret.
+type Secret struct {
+	pulumi.ResourceState
+
+	// ARN is the secret's ARN.
+	ARN pulumi.StringOutput `pulumi:"arn"`
+	// Name is the secret's name.
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// SecretArgs configures a Secret.
+type SecretArgs struct {
+	// KMSKeyARN is the key encrypting the secret:
+	// SecurityBaseline.SecretsKeyARN. Required.
+	KMSKeyARN pulumi.StringInput
+	// Description of the secret. Default the name.
+	Description string
+	// RecoveryWindowDays is how long a deleted secret can be restored.
+	// Default 30 (the maximum); 7-30.
+	RecoveryWindowDays int
+	// RotationLambdaARN, when set, rotates the secret with that function
+	// every RotationDays.
+	RotationLambdaARN pulumi.StringInput
+	// RotationDays is the rotation interval. Default 30; 1-1000.
+	RotationDays int
+	// Protect protects and retains the secret. Default false.
+	Protect bool
+}
+
+var secretName = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+
+// NewSecret creates a secret (without a value). It validates args before
+// registering anything.
+func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
+	if args == nil {
+		args = &SecretArgs{}
+	}
+	a := *args
+	if a.Description == "" {
+		a.Description = name
+	}
+	if a.RecoveryWindowDays == 0 {
+		a.RecoveryWindowDays = 30
+	}
+	if a.RotationDays == 0 {
+		a.RotationDays = 30
+	}
+	var p validate.Problems
+	if !secretName.MatchString(name) {
+		p.Add("name", name, "must be a Secrets Manager name: 1-512 letters, digits and /_+=.@-")
+	}
+	if a.KMSKeyARN == nil {
+		p.Add("SecretArgs.KMSKeyARN", "", "is required: secrets are encrypted with the account's secrets key, not the AWS-managed key")
+	}
+	p.Check("SecretArgs.RecoveryWindowDays", fmt.Sprint(a.RecoveryWindowDays), validate.CheckRange(a.RecoveryWindowDays, 7, 30))
+	p.Check("SecretArgs.RotationDays", fmt.Sprint(a.RotationDays), validate.CheckRange(a.RotationDays, 1, 1000))
+	if err := p.Err("secret arguments"); err != nil {
+		return nil, fmt.Errorf("secret %q: %w", name, err)
+	}
+	c := &Secret{}
+	if err := ctx.RegisterComponentResource("refarch:securitybaseline:Secret", name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := pulumi.Parent(c)
+	secret, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
+		Name:                 pulumi.String(name),
+		Description:          pulumi.String(a.Description),
+		KmsKeyId:             a.KMSKeyARN,
+		RecoveryWindowInDays: pulumi.Int(a.RecoveryWindowDays),
+	}, child, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
+	if err != nil {
+		return nil, err
+	}
+	if a.RotationLambdaARN != nil {
+		if _, err := secretsmanager.NewSecretRotation(ctx, name, &secretsmanager.SecretRotationArgs{
+			SecretId:          secret.ID(),
+			RotationLambdaArn: a.RotationLambdaARN,
+			RotationRules: &secretsmanager.SecretRotationRotationRulesArgs{
+				AutomaticallyAfterDays: pulumi.Int(a.RotationDays),
+			},
+		}, child); err != nil {
+			return nil, err
+		}
+	}
+	c.ARN = secret.Arn
+	c.Name = secret.Name
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN, "name": c.Name})
+}

@@ -1,0 +1,450 @@
+package tests
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/memcached"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+const (
+	rdsInstance  = "aws:rds/instance:Instance"
+	cacheCluster = "aws:elasticache/cluster:Cluster"
+	ingressRule  = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	egressRule   = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	secGroup     = "aws:ec2/securityGroup:SecurityGroup"
+)
+
+// dataOf is what each application stack file asks of its data stores.
+var dataOf = map[string]struct {
+	class               string
+	multiAZ             bool
+	replicas, retention int
+	skipFinalSnapshot   bool
+	protect             bool
+	monitoring          int
+	allocated, ceiling  int
+	cacheType           string
+	cacheNodes          int
+	zones               []string
+}{
+	"dev":   {"db.t4g.micro", false, 0, 7, true, false, 60, 20, 50, "cache.t4g.micro", 1, []string{"us-west-2a", "us-west-2b"}},
+	"stage": {"db.t4g.medium", true, 1, 7, false, true, 60, 20, 200, "cache.t4g.small", 2, []string{"us-west-2a", "us-west-2b"}},
+	"prod":  {"db.r7g.large", true, 2, 30, false, true, 15, 100, 1000, "cache.r7g.large", 3, []string{"us-west-2a", "us-west-2b", "us-west-2c"}},
+}
+
+// dataStores is one application stack's data stores, found in its plan.
+type dataStores struct {
+	plan                *harness.Plan
+	postgres, memcached *harness.Resource
+	writer, cluster     *harness.Resource
+	readers             []*harness.Resource
+	key, params         *harness.Resource
+	dbGroup, cacheGroup *harness.Resource
+	clients, vpc        *harness.Resource
+}
+
+// findData plans stack and finds its data stores.
+func findData(t *testing.T, stack string) *dataStores {
+	t.Helper()
+	p := plan(t, stack)
+	prefix := "refarch-" + stack
+	d := &dataStores{
+		plan:      p,
+		postgres:  p.Find("refarch:postgres:Postgres", prefix+"-db"),
+		memcached: p.Find("refarch:memcached:Memcached", prefix+"-cache"),
+		writer:    p.Find(rdsInstance, prefix+"-db"),
+		cluster:   p.Find(cacheCluster, prefix+"-cache"),
+		key:       p.Find("aws:kms/key:Key", prefix+"-db"),
+		params:    p.Find("aws:rds/parameterGroup:ParameterGroup", prefix+"-db"),
+		clients:   p.Find(secGroup, prefix+"-data-clients"),
+		vpc:       p.Find("awsx:ec2:Vpc", stack),
+	}
+	for _, r := range []*harness.Resource{d.postgres, d.memcached, d.writer, d.cluster, d.key, d.params, d.clients, d.vpc} {
+		require.NotNil(t, r, "stack %s lacks a data store resource", stack)
+	}
+	for _, c := range p.Children(d.postgres) {
+		if c.Type == secGroup {
+			d.dbGroup = c
+		}
+	}
+	for _, c := range p.Children(d.memcached) {
+		if c.Type == secGroup {
+			d.cacheGroup = c
+		}
+	}
+	require.NotNil(t, d.dbGroup)
+	require.NotNil(t, d.cacheGroup)
+	for _, r := range p.ByType(rdsInstance) {
+		if r.String("replicateSourceDb") == d.writer.Output("identifier") {
+			d.readers = append(d.readers, r)
+		}
+	}
+	return d
+}
+
+// TestDataStoresPerEnvironment checks what each environment's stack file
+// asks for: failover, backups, replicas, final snapshot, protection and the
+// cache's size and spread.
+func TestDataStoresPerEnvironment(t *testing.T) {
+	for stack, want := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			w := d.writer
+			assert.Equal(t, "postgres", w.String("engine"))
+			assert.Equal(t, "18", w.String("engineVersion"), "the current major version")
+			assert.Equal(t, want.class, w.String("instanceClass"))
+			assert.Equal(t, want.multiAZ, w.Bool("multiAz"), "Multi-AZ")
+			assert.Equal(t, want.retention, w.Int("backupRetentionPeriod"))
+			assert.Equal(t, "03:00-03:30", w.String("backupWindow"))
+			assert.Equal(t, "sun:04:00-sun:05:00", w.String("maintenanceWindow"))
+			assert.True(t, w.Bool("copyTagsToSnapshot"))
+			assert.Equal(t, want.skipFinalSnapshot, w.Bool("skipFinalSnapshot"))
+			if want.skipFinalSnapshot {
+				assert.False(t, w.Has("finalSnapshotIdentifier"))
+			} else {
+				assert.Equal(t, "refarch-"+stack+"-db-final-snapshot", w.String("finalSnapshotIdentifier"))
+			}
+			assert.Equal(t, want.protect, w.Bool("deletionProtection"), "deletion protection follows refarch:deletionProtection")
+			assert.Equal(t, want.protect, w.Protect && w.RetainOnDelete, "pulumi protect follows refarch:deletionProtection")
+			assert.Equal(t, want.protect, d.key.Protect, "the key of a protected database is protected")
+			assert.Equal(t, want.monitoring, w.Int("monitoringInterval"))
+			assert.True(t, w.Bool("performanceInsightsEnabled"))
+			assert.Equal(t, []string{"postgresql", "upgrade"}, w.Strings("enabledCloudwatchLogsExports"))
+			assert.Equal(t, "gp3", w.String("storageType"))
+			assert.Equal(t, want.allocated, w.Int("allocatedStorage"))
+			assert.Equal(t, want.ceiling, w.Int("maxAllocatedStorage"))
+			assert.True(t, w.Bool("autoMinorVersionUpgrade"))
+			assert.True(t, w.Bool("iamDatabaseAuthenticationEnabled"))
+			assert.True(t, w.Bool("manageMasterUserPassword"))
+			assert.False(t, w.Bool("publiclyAccessible"))
+
+			// Replicas: the configured count, each outside the writer's zone
+			// but inside the network's, with its own monitoring.
+			require.Len(t, d.readers, want.replicas)
+			writerZone := w.Output("availabilityZone")
+			for _, r := range d.readers {
+				assert.NotEqual(t, writerZone, r.String("availabilityZone"), "reader %s", r.Name)
+				assert.Contains(t, want.zones, r.String("availabilityZone"))
+				assert.Equal(t, want.monitoring, r.Int("monitoringInterval"))
+				assert.Equal(t, w.Get("monitoringRoleArn"), r.Get("monitoringRoleArn"))
+				assert.True(t, r.Bool("performanceInsightsEnabled"))
+				assert.Equal(t, want.protect, r.Bool("deletionProtection"))
+				assert.Equal(t, d.postgres.URN, r.Parent)
+			}
+			if want.replicas > 1 {
+				assert.NotEqual(t, d.readers[0].String("availabilityZone"), d.readers[1].String("availabilityZone"), "readers spread over the other zones")
+			}
+
+			// Memcached: size, TLS, zone spread.
+			c := d.cluster
+			assert.Equal(t, want.cacheType, c.String("nodeType"))
+			assert.Equal(t, want.cacheNodes, c.Int("numCacheNodes"))
+			assert.True(t, c.Bool("transitEncryptionEnabled"), "TLS in transit")
+			assert.Empty(t, memcached.CheckEngineVersion(c.String("engineVersion")), "a version with TLS")
+			if want.cacheNodes > 1 {
+				assert.Equal(t, "cross-az", c.String("azMode"))
+				assert.Equal(t, memcached.NodeZones(want.zones, want.cacheNodes), c.Strings("preferredAvailabilityZones"))
+				distinct := map[string]bool{}
+				for _, z := range c.Strings("preferredAvailabilityZones") {
+					distinct[z] = true
+				}
+				assert.Len(t, distinct, min(want.cacheNodes, len(want.zones)), "one node per zone before any zone gets a second")
+			} else {
+				assert.Equal(t, "single-az", c.String("azMode"))
+			}
+		})
+	}
+}
+
+// TestDataStoresLiveInTheDataTier checks both stores' subnet groups are
+// exactly the VPC's isolated (data) subnets, and their groups its VPC.
+func TestDataStoresLiveInTheDataTier(t *testing.T) {
+	for stack := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			dataSubnets := d.vpc.Output("isolatedSubnetIds")
+			require.NotEmpty(t, dataSubnets)
+			dbSubnets := d.plan.Find("aws:rds/subnetGroup:SubnetGroup", "refarch-"+stack+"-db")
+			cacheSubnets := d.plan.Find("aws:elasticache/subnetGroup:SubnetGroup", "refarch-"+stack+"-cache")
+			require.NotNil(t, dbSubnets)
+			require.NotNil(t, cacheSubnets)
+			assert.Equal(t, dataSubnets, dbSubnets.Get("subnetIds"))
+			assert.Equal(t, dataSubnets, cacheSubnets.Get("subnetIds"))
+			assert.Equal(t, dbSubnets.Output("name"), d.writer.Get("dbSubnetGroupName"))
+			assert.Equal(t, cacheSubnets.Output("name"), d.cluster.Get("subnetGroupName"))
+			for _, sg := range []*harness.Resource{d.dbGroup, d.cacheGroup, d.clients} {
+				assert.Equal(t, d.vpc.Output("vpcId"), sg.Get("vpcId"), "group %s", sg.Name)
+			}
+		})
+	}
+}
+
+// TestDatabaseIsEncryptedWithItsOwnKey checks storage, Performance Insights
+// and the master secret use the component's rotating key, whose policy
+// names the account root and lets principals use it only through RDS and
+// Secrets Manager of this account.
+func TestDatabaseIsEncryptedWithItsOwnKey(t *testing.T) {
+	for stack := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			keyARN := d.key.Output("arn")
+			assert.Equal(t, d.postgres.URN, d.key.Parent)
+			assert.True(t, d.key.Bool("enableKeyRotation"))
+			assert.True(t, d.writer.Bool("storageEncrypted"))
+			for _, input := range []string{"kmsKeyId", "performanceInsightsKmsKeyId", "masterUserSecretKmsKeyId"} {
+				assert.Equal(t, keyARN, d.writer.Get(input), input)
+			}
+			for _, r := range d.readers {
+				assert.Equal(t, keyARN, r.Get("performanceInsightsKmsKeyId"))
+				assert.False(t, r.Has("kmsKeyId"), "a same-region replica is encrypted with its source's key")
+			}
+
+			doc, err := d.key.JSON("policy")
+			require.NoError(t, err)
+			account := accountOf[stack]
+			for _, raw := range doc.(map[string]any)["Statement"].([]any) {
+				st := raw.(map[string]any)
+				principals := st["Principal"].(map[string]any)["AWS"].([]any)
+				if principals[0] == "*" {
+					cond := st["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+					assert.Equal(t, []any{account}, cond["kms:CallerAccount"], "a wildcard principal is confined to the account")
+					assert.ElementsMatch(t, []any{"rds.us-west-2.amazonaws.com", "secretsmanager.us-west-2.amazonaws.com"}, cond["kms:ViaService"])
+					assert.NotContains(t, st["Action"], "kms:*")
+				} else {
+					assert.Equal(t, []any{"arn:aws:iam::" + account + ":root"}, principals)
+				}
+			}
+		})
+	}
+}
+
+// TestDatabaseForcesTLS checks the parameter group of the engine's family
+// forces TLS, and every instance (readers included) uses it.
+func TestDatabaseForcesTLS(t *testing.T) {
+	for stack := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			assert.Equal(t, "postgres18", d.params.String("family"))
+			params := map[string]string{}
+			for _, raw := range d.params.List("parameters") {
+				p := raw.(map[string]any)
+				params[p["name"].(string)] = p["value"].(string)
+			}
+			assert.Equal(t, "1", params["rds.force_ssl"])
+			assert.Equal(t, "TLSv1.2", params["ssl_min_protocol_version"])
+			for _, inst := range append([]*harness.Resource{d.writer}, d.readers...) {
+				assert.Equal(t, d.params.Output("name"), inst.Get("parameterGroupName"), "instance %s", inst.Name)
+			}
+		})
+	}
+}
+
+// TestDataStoresAdmitOnlyTheirClients checks the stores' security groups:
+// Postgres admits 5432 from the data clients group and the management VPC
+// (operators through the VPN), Memcached admits 11211 from the data
+// clients group only; the clients group admits nothing and reaches exactly
+// the two stores.
+func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
+	mgmtCIDR := networkOf["shared-services"].cidr
+	for stack := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			type source struct {
+				port         int
+				group, block string
+			}
+			admitted := map[string][]source{}
+			for _, rule := range d.plan.ByType(ingressRule) {
+				target := rule.String("securityGroupId")
+				admitted[target] = append(admitted[target], source{rule.Int("fromPort"), rule.String("referencedSecurityGroupId"), rule.String("cidrIpv4")})
+				assert.Equal(t, rule.Int("fromPort"), rule.Int("toPort"), "one port per rule")
+				assert.False(t, rule.Has("cidrIpv6"))
+			}
+			clientsID := d.clients.ID
+			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, "", mgmtCIDR}}, admitted[d.dbGroup.ID])
+			assert.Equal(t, []source{{11211, clientsID, ""}}, admitted[d.cacheGroup.ID])
+			assert.Empty(t, admitted[clientsID], "nothing connects to the clients group")
+			for _, sg := range []*harness.Resource{d.dbGroup, d.cacheGroup, d.clients} {
+				assert.Empty(t, sg.List("ingress"), "no inline rules on %s", sg.Name)
+				assert.Empty(t, sg.List("egress"), "no inline rules on %s", sg.Name)
+			}
+
+			var reaches []string
+			for _, rule := range d.plan.ByType(egressRule) {
+				if rule.String("securityGroupId") != clientsID {
+					continue
+				}
+				reaches = append(reaches, fmt.Sprintf("%s:%d-%d", rule.String("referencedSecurityGroupId"), rule.Int("fromPort"), rule.Int("toPort")))
+				assert.False(t, rule.Has("cidrIpv4"))
+			}
+			sort.Strings(reaches)
+			want := []string{d.dbGroup.ID + ":5432-5432", d.cacheGroup.ID + ":11211-11211"}
+			sort.Strings(want)
+			assert.Equal(t, want, reaches)
+		})
+	}
+}
+
+// TestOnlyApplicationStacksHaveDataStores checks security and
+// shared-services create no database or cache.
+func TestOnlyApplicationStacksHaveDataStores(t *testing.T) {
+	for _, stack := range []string{"security", "shared-services"} {
+		p := plan(t, stack)
+		assert.Empty(t, p.ByType("refarch:postgres:Postgres"), stack)
+		assert.Empty(t, p.ByType("refarch:memcached:Memcached"), stack)
+	}
+}
+
+// TestDataConfigurationRules breaks one rule of the data stores'
+// configuration at a time, in the stack where the rule applies, and
+// expects the run to stop before registering anything, with a problem
+// naming the key.
+func TestDataConfigurationRules(t *testing.T) {
+	cases := []struct {
+		name, stack, key string
+		set              map[string]string
+	}{
+		{"prod keeps Multi-AZ", "prod", "dbMultiAz", map[string]string{"refarch:dbMultiAz": "false"}},
+		{"prod keeps two weeks of backups", "prod", "dbBackupRetentionDays", map[string]string{"refarch:dbBackupRetentionDays": "13"}},
+		{"prod keeps its final snapshot", "prod", "dbSkipFinalSnapshot", map[string]string{"refarch:dbSkipFinalSnapshot": "true"}},
+		{"prod keeps deletion protection", "prod", "deletionProtection", map[string]string{"refarch:deletionProtection": "false"}},
+		{"prod keeps the cache in two zones", "prod", "cacheNodes", map[string]string{"refarch:cacheNodes": "1"}},
+		{"a week of backups at least", "dev", "dbBackupRetentionDays", map[string]string{"refarch:dbBackupRetentionDays": "6"}},
+		{"no backups is refused", "dev", "dbBackupRetentionDays", map[string]string{"refarch:dbBackupRetentionDays": "0"}},
+		{"RDS keeps 35 days at most", "stage", "dbBackupRetentionDays", map[string]string{"refarch:dbBackupRetentionDays": "36"}},
+		{"instance class format", "dev", "dbInstanceClass", map[string]string{"refarch:dbInstanceClass": "t4g.micro"}},
+		{"engine version format", "dev", "dbEngineVersion", map[string]string{"refarch:dbEngineVersion": "eighteen"}},
+		{"engine major out of support", "dev", "dbEngineVersion", map[string]string{"refarch:dbEngineVersion": "12"}},
+		{"storage below gp3's minimum", "dev", "dbAllocatedStorage", map[string]string{"refarch:dbAllocatedStorage": "10"}},
+		{"storage ceiling without headroom", "dev", "dbMaxAllocatedStorage", map[string]string{"refarch:dbMaxAllocatedStorage": "21"}},
+		{"storage ceiling above RDS's maximum", "prod", "dbMaxAllocatedStorage", map[string]string{"refarch:dbMaxAllocatedStorage": "70000"}},
+		{"backup window format", "dev", "dbBackupWindow", map[string]string{"refarch:dbBackupWindow": "3am"}},
+		{"backup window too short", "dev", "dbBackupWindow", map[string]string{"refarch:dbBackupWindow": "03:00-03:10"}},
+		{"maintenance window format", "dev", "dbMaintenanceWindow", map[string]string{"refarch:dbMaintenanceWindow": "sunday"}},
+		{"windows overlap", "stage", "dbMaintenanceWindow", map[string]string{"refarch:dbMaintenanceWindow": "sun:03:15-sun:04:15"}},
+		{"too many replicas", "prod", "dbReplicas", map[string]string{"refarch:dbReplicas": "6"}},
+		{"negative replicas", "dev", "dbReplicas", map[string]string{"refarch:dbReplicas": "-1"}},
+		{"monitoring stays on", "dev", "dbMonitoringInterval", map[string]string{"refarch:dbMonitoringInterval": "0"}},
+		{"monitoring interval RDS accepts", "dev", "dbMonitoringInterval", map[string]string{"refarch:dbMonitoringInterval": "20"}},
+		{"operator access needs the peering", "dev", "dbOperatorAccess", map[string]string{"refarch:managementPeering": "false"}},
+		{"cache node type format", "dev", "cacheNodeType", map[string]string{"refarch:cacheNodeType": "db.t4g.micro"}},
+		{"at most 40 nodes", "stage", "cacheNodes", map[string]string{"refarch:cacheNodes": "41"}},
+		{"at least one node", "dev", "cacheNodes", map[string]string{"refarch:cacheNodes": "0"}},
+		{"cache version without TLS", "dev", "cacheEngineVersion", map[string]string{"refarch:cacheEngineVersion": "1.6.6"}},
+		{"cache version format", "dev", "cacheEngineVersion", map[string]string{"refarch:cacheEngineVersion": "1.6"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := planWith(t, tc.stack, tc.set)
+			verr := configError(t, err)
+			key := "refarch:" + tc.key
+			assert.True(t, verr.Has(key), "want a problem on %s, got:\n%v", key, err)
+			for _, problem := range verr.Problems {
+				if problem.Field == key {
+					assert.NotEmpty(t, problem.Rule)
+				}
+			}
+			assert.Empty(t, p.Resources, "configuration is validated before anything is registered")
+		})
+	}
+}
+
+// TestDataRulesThatOnlyBindProd checks the prod rules leave the other
+// environments free: dev may run single-AZ without a final snapshot, and
+// stage may keep a week of backups.
+func TestDataRulesThatOnlyBindProd(t *testing.T) {
+	_, err := planWith(t, "stage", map[string]string{
+		"refarch:dbMultiAz": "false", "refarch:dbSkipFinalSnapshot": "true", "refarch:cacheNodes": "1", "refarch:dbBackupRetentionDays": "7",
+	})
+	assert.NoError(t, err)
+}
+
+// TestOnlyTheBackendReachesTheDataStores follows dataOut into the platform:
+// exactly one service, the backend, joins the data clients group (the only
+// group the stores admit), and its task gets the writer's address and
+// port, the database name, the cache's configuration endpoint, and the
+// credentials by reference to the database's secret.
+func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
+	for stack := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			var members []*harness.Resource
+			for _, svc := range d.plan.ByType("aws:ecs/service:Service") {
+				for _, sg := range svc.Strings("networkConfiguration.securityGroups") {
+					if sg == d.clients.ID {
+						members = append(members, svc)
+					}
+				}
+			}
+			require.Len(t, members, 1, "one service joins the data clients group")
+			backend := members[0]
+			assert.Contains(t, backend.Name, "backend")
+
+			var task *harness.Resource
+			for _, td := range d.plan.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+				if td.Output("arn") == backend.Get("taskDefinition") {
+					task = td
+				}
+			}
+			require.NotNil(t, task, "the backend's task definition")
+			defs, err := task.JSON("containerDefinitions")
+			require.NoError(t, err)
+			env, secrets := map[string]string{}, map[string]string{}
+			for _, raw := range defs.([]any) {
+				c := raw.(map[string]any)
+				for _, e := range c["environment"].([]any) {
+					kv := e.(map[string]any)
+					env[kv["name"].(string)] = kv["value"].(string)
+				}
+				for _, s := range c["secrets"].([]any) {
+					kv := s.(map[string]any)
+					secrets[kv["name"].(string)] = kv["valueFrom"].(string)
+				}
+			}
+			assert.Equal(t, d.writer.Output("address"), env["DB_HOST"])
+			assert.Equal(t, "5432", env["DB_PORT"])
+			assert.Equal(t, "app", env["DB_NAME"])
+			assert.Equal(t, d.cluster.Output("configurationEndpoint"), env["CACHE_ENDPOINT"])
+			secretARN := d.writer.Output("masterUserSecrets[0].secretArn").(string)
+			assert.Equal(t, secretARN+":password::", secrets["DB_PASSWORD"])
+			assert.NotContains(t, env, "DB_PASSWORD", "the password never travels as plain environment")
+		})
+	}
+}
+
+// TestDatabaseAlarmsReachTheAlertTopic checks every instance is watched:
+// CPU on each, free storage on the writer, lag on each reader, all sent to
+// a topic of the stack (the baseline's alert topic).
+func TestDatabaseAlarmsReachTheAlertTopic(t *testing.T) {
+	for stack, want := range dataOf {
+		t.Run(stack, func(t *testing.T) {
+			d := findData(t, stack)
+			topics := map[any]bool{}
+			for _, topic := range d.plan.ByType("aws:sns/topic:Topic") {
+				topics[topic.Output("arn")] = true
+			}
+			watched := map[string][]string{}
+			for _, alarm := range d.plan.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+				if alarm.Parent != d.postgres.URN {
+					continue
+				}
+				id := alarm.String("dimensions.DBInstanceIdentifier")
+				watched[id] = append(watched[id], alarm.String("metricName"))
+				actions := alarm.List("alarmActions")
+				require.Len(t, actions, 1, "alarm %s", alarm.Name)
+				assert.True(t, topics[actions[0]], "alarm %s notifies a topic of the stack, not %v", alarm.Name, actions[0])
+			}
+			assert.ElementsMatch(t, []string{"CPUUtilization", "FreeStorageSpace"}, watched[d.writer.Output("identifier").(string)])
+			for _, r := range d.readers {
+				assert.ElementsMatch(t, []string{"CPUUtilization", "ReplicaLag"}, watched[r.String("identifier")])
+			}
+			assert.Len(t, watched, 1+want.replicas)
+		})
+	}
+}

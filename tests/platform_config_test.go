@@ -1,0 +1,146 @@
+package tests
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// editService returns a services edit that changes service i.
+func editService(i int, edit func(map[string]any)) func([]map[string]any) []map[string]any {
+	return func(s []map[string]any) []map[string]any {
+		edit(s[i])
+		return s
+	}
+}
+
+// addService returns a services edit that appends a service.
+func addService(svc map[string]any) func([]map[string]any) []map[string]any {
+	return func(s []map[string]any) []map[string]any { return append(s, svc) }
+}
+
+func TestPlatformConfigRejectsBadValues(t *testing.T) {
+	type edit = func([]map[string]any) []map[string]any
+	cases := []struct {
+		name     string
+		stack    string
+		services edit              // applied to the stack's refarch:services
+		set      map[string]string // other keys
+		key      string
+		rule     string
+	}{
+		{"fargate pair", "dev", editService(1, func(s map[string]any) { s["memory"] = 3000 }), nil,
+			"refarch:services[1].memory", "not offered with 512 CPU units"},
+		{"fargate cpu", "stage", editService(0, func(s map[string]any) { s["cpu"] = 300 }), nil,
+			"refarch:services[0].cpu", "Fargate task CPU value"},
+		{"min above max", "stage", editService(1, func(s map[string]any) { s["minCount"], s["maxCount"] = 7, 6 }), nil,
+			"refarch:services[1].minCount", "exceeds the maximum task count (6)"},
+		{"prod min below two", "prod", editService(0, func(s map[string]any) { s["minCount"] = 1 }), nil,
+			"refarch:services[0].minCount", "at least 2 in prod"},
+		{"prod min left at the default", "prod", editService(1, func(s map[string]any) { delete(s, "minCount") }), nil,
+			"refarch:services[1].minCount", "at least 2 in prod"},
+		{"prod desired below two", "prod", editService(0, func(s map[string]any) { s["desiredCount"] = 1 }), nil,
+			"refarch:services[0].desiredCount", "at least 2 in prod"},
+		{"health check interval not above timeout", "dev", editService(0, func(s map[string]any) {
+			s["healthCheck"] = map[string]any{"interval": 5, "timeout": 5}
+		}), nil, "refarch:services[0].healthCheck.interval", "must exceed the timeout"},
+		{"duplicate name", "dev", editService(1, func(s map[string]any) { s["name"] = "frontend" }), nil,
+			"refarch:services[1].name", "unique"},
+		{"duplicate path", "dev", addService(map[string]any{"name": "orders", "image": "backend:main-4f2a9c1", "paths": []string{"/backend/*"}}), nil,
+			"refarch:services[2].paths[0]", `overlaps /backend/* of service "backend"`},
+		{"second public catch-all", "stage", addService(map[string]any{"name": "site", "image": "frontend:1.4.2", "public": true,
+			"hosts": []string{"origin.stage.example.com"}, "paths": []string{"/api/v1/*"}, "minCount": 2}), nil,
+			"refarch:services[2].paths[0]", "compete"},
+		{"name too long for a target group", "stage", editService(1, func(s map[string]any) { s["name"] = "backend-reporting-v2" }), nil,
+			"refarch:services[1].name", "32-character target group name limit"},
+		{"latest in stage", "stage", editService(1, func(s map[string]any) { s["image"] = "backend:latest" }), nil,
+			"refarch:services[1].image", "pin a version"},
+		{"no tag in prod", "prod", editService(0, func(s map[string]any) { s["image"] = "frontend" }), nil,
+			"refarch:services[0].image", "pin a version"},
+		{"unknown repository", "dev", editService(1, func(s map[string]any) { s["image"] = "payments:1.0.0" }), nil,
+			"refarch:services[1].image", "refarch:ecrRepositories"},
+		{"host outside the environment", "stage", editService(0, func(s map[string]any) { s["hosts"] = []string{"origin.prod.example.com"} }), nil,
+			"refarch:services[0].hosts[0]", "stage.example.com or one label below it"},
+		{"host two labels down", "dev", editService(0, func(s map[string]any) { s["hosts"] = []string{"a.b.dev.example.com"} }), nil,
+			"refarch:services[0].hosts[0]", "certificate covers"},
+		{"hosts on an internal service", "dev", editService(1, func(s map[string]any) { s["hosts"] = []string{"api.dev.example.com"} }), nil,
+			"refarch:services[1].hosts[0]", "public services only"},
+		{"plain secret", "dev", editService(1, func(s map[string]any) { s["secrets"] = map[string]string{"API_TOKEN": "hunter2"} }), nil,
+			"refarch:services[1].secrets.API_TOKEN", "by reference"},
+		{"secret of another account", "prod", editService(1, func(s map[string]any) {
+			s["secrets"] = map[string]string{"STRIPE_KEY": "arn:aws:secretsmanager:us-west-2:333333333333:secret:stripe-AbCdEf"}
+		}), nil, "refarch:services[1].secrets.STRIPE_KEY", "this stack's account"},
+		{"secret in plain environment", "dev", editService(0, func(s map[string]any) { s["environment"] = map[string]string{"API_TOKEN": "abc"} }), nil,
+			"refarch:services[0].environment.API_TOKEN", "looks like a secret"},
+		{"variable the platform sets", "dev", editService(1, func(s map[string]any) { s["environment"] = map[string]string{"DB_HOST": "localhost"} }), nil,
+			"refarch:services[1].environment.DB_HOST", "set by the platform"},
+		{"privileged port", "dev", editService(0, func(s map[string]any) { s["port"] = 80 }), nil,
+			"refarch:services[0].port", "between 1024 and 65535"},
+		{"root user", "stage", editService(0, func(s map[string]any) { s["user"] = "root" }), nil,
+			"refarch:services[0].user", "must not be root"},
+		{"misspelt field", "dev", editService(0, func(s map[string]any) { s["cpus"] = 256 }), nil,
+			"refarch:services", "unknown field"},
+		{"too many services", "dev", func(s []map[string]any) []map[string]any {
+			for i := len(s); i <= 50; i++ {
+				s = append(s, map[string]any{"name": fmt.Sprintf("svc%02d", i), "image": "backend:main-4f2a9c1"})
+			}
+			return s
+		}, nil, "refarch:services", "more than 50"},
+		{"spot in prod", "prod", nil, map[string]string{"refarch:fargateSpotWeight": "2"},
+			"refarch:fargateSpotWeight", "must be 0 in prod"},
+		{"legacy TLS policy", "dev", nil, map[string]string{"refarch:albSslPolicy": "ELBSecurityPolicy-2016-08"},
+			"refarch:albSslPolicy", "before 1.2"},
+		{"short access logs in prod", "prod", nil, map[string]string{"refarch:albAccessLogDays": "30"},
+			"refarch:albAccessLogDays", "at least 90 in prod"},
+		{"private zone the certificate misses", "stage", nil, map[string]string{"refarch:dnsPrivateZonePrefix": "svc.internal"},
+			"refarch:dnsPrivateZonePrefix", "single label"},
+		{"repository name", "shared-services", nil, map[string]string{"refarch:ecrRepositories": `["Frontend"]`},
+			"refarch:ecrRepositories[0]", "ECR repository name"},
+		{"repository twice", "dev", nil, map[string]string{"refarch:ecrRepositories": `["frontend","backend","frontend"]`},
+			"refarch:ecrRepositories[2]", "twice"},
+		{"lifecycle keeps nothing", "shared-services", nil, map[string]string{"refarch:ecrKeepImages": "0"},
+			"refarch:ecrKeepImages", "between 1 and 10000"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			set := map[string]string{}
+			for k, v := range tc.set {
+				set[k] = v
+			}
+			if tc.services != nil {
+				set["refarch:services"] = servicesJSON(t, tc.stack, tc.services)
+			}
+			p, err := planWith(t, tc.stack, set)
+			verr := configError(t, err)
+			require.True(t, verr.Has(tc.key), "error must name %s:\n%v", tc.key, verr)
+			assert.Contains(t, verr.Error(), tc.rule)
+			assert.Empty(t, p.Resources, "nothing may be registered when the configuration is invalid")
+		})
+	}
+}
+
+func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
+	t.Run("latest in dev", func(t *testing.T) {
+		p, err := planWith(t, "dev", map[string]string{"refarch:services": servicesJSON(t, "dev", editService(1, func(s map[string]any) {
+			s["image"] = "backend:latest"
+		}))})
+		require.NoError(t, err)
+		c := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, "dev-backend")))
+		assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend:latest", c.Image)
+	})
+	t.Run("a secret of the stack's account", func(t *testing.T) {
+		arn := "arn:aws:secretsmanager:us-west-2:333333333333:secret:dev/stripe-AbCdEf:api_key::"
+		p, err := planWith(t, "dev", map[string]string{"refarch:services": servicesJSON(t, "dev", editService(1, func(s map[string]any) {
+			s["secrets"] = map[string]string{"STRIPE_KEY": arn}
+		}))})
+		require.NoError(t, err)
+		c := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, "dev-backend")))
+		var refs []string
+		for _, s := range c.Secrets {
+			refs = append(refs, s.Name+"="+s.ValueFrom)
+		}
+		assert.Contains(t, refs, "STRIPE_KEY="+arn)
+	})
+}

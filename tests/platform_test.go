@@ -1,0 +1,557 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
+)
+
+// Resource types of the application platform.
+const (
+	albType        = "aws:lb/loadBalancer:LoadBalancer"
+	listenerType   = "aws:lb/listener:Listener"
+	ruleType       = "aws:lb/listenerRule:ListenerRule"
+	ecsServiceType = "aws:ecs/service:Service"
+	taskDefType    = "aws:ecs/taskDefinition:TaskDefinition"
+	sgType         = "aws:ec2/securityGroup:SecurityGroup"
+	sgIngressType  = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	sgEgressType   = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	scalingType    = "aws:appautoscaling/target:Target"
+	fargateType    = "refarch:ecscluster:FargateService"
+)
+
+// platformOf is what each application stack file says about its platform.
+var platformOf = map[string]struct {
+	protect        bool
+	logDays        int // refarch:logRetentionDays
+	accessLogDays  int
+	spotWeight     int
+	exec           bool
+	scale          map[string][2]int // service → min, max tasks
+	frontendImage  string
+	backendVersion string
+}{
+	"dev": {false, 30, 30, 3, true, map[string][2]int{"frontend": {1, 4}, "backend": {1, 4}},
+		"frontend:main-4f2a9c1", ":main-4f2a9c1"},
+	"stage": {true, 90, 90, 0, false, map[string][2]int{"frontend": {2, 4}, "backend": {2, 6}},
+		"frontend:1.4.2", ":1.4.2"},
+	"prod": {true, 365, 365, 0, false, map[string][2]int{"frontend": {3, 12}, "backend": {3, 20}},
+		"frontend@sha256:9b2f6c1e0d8a4f3b7c5e2a1d0f9e8c7b6a5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b", "@sha256:3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b"},
+}
+
+func platformStacks() []string {
+	return []string{"dev", "stage", "prod"}
+}
+
+// planCache holds the plan of each real stack file: a plan is
+// deterministic and never modified, and the platform tests read each
+// stack's many times.
+var planCache = struct {
+	sync.Mutex
+	plans map[string]*harness.Plan
+}{plans: map[string]*harness.Plan{}}
+
+// stackPlan is plan(t, stack), planned once per test binary.
+func stackPlan(t testing.TB, stack string) *harness.Plan {
+	t.Helper()
+	planCache.Lock()
+	defer planCache.Unlock()
+	if p, ok := planCache.plans[stack]; ok {
+		return p
+	}
+	p := plan(t, stack)
+	planCache.plans[stack] = p
+	return p
+}
+
+// stackConfig loads a stack's typed configuration from its real files.
+func stackConfig(t testing.TB, stack string) *stacks.Config {
+	t.Helper()
+	dir, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	raw, err := harness.LoadStackConfig(dir, stack)
+	require.NoError(t, err)
+	cfg, err := stacks.Load(stack, stacks.MapSource(raw.Values))
+	require.NoError(t, err)
+	return cfg
+}
+
+// must returns the resource of a type and name, failing the test without it.
+func must(t testing.TB, p *harness.Plan, typ, name string) *harness.Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	require.NotNil(t, r, "%s %q is registered", typ, name)
+	return r
+}
+
+// byInput returns the resources of a type whose input at path equals value.
+func byInput(p *harness.Plan, typ, path string, value any) []*harness.Resource {
+	var out []*harness.Resource
+	for _, r := range p.ByType(typ) {
+		if r.Get(path) == value {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ruleOf describes a security group rule as "source-or-destination:from-to".
+func ruleOf(r *harness.Resource) string {
+	peer := r.String("referencedSecurityGroupId") + r.String("cidrIpv4") + r.String("cidrIpv6")
+	return fmt.Sprintf("%s:%d-%d", peer, r.Int("fromPort"), r.Int("toPort"))
+}
+
+// rulesOf lists the rules of a type attached to a group.
+func rulesOf(p *harness.Plan, typ string, group *harness.Resource) []string {
+	var out []string
+	for _, r := range byInput(p, typ, "securityGroupId", group.ID) {
+		out = append(out, ruleOf(r))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// containerOf parses the one container definition of a task definition.
+type containerDef struct {
+	Name, Image, User      string
+	ReadonlyRootFilesystem bool
+	Privileged             *bool
+	Environment            []struct{ Name, Value string }
+	Secrets                []struct{ Name, ValueFrom string }
+	LogConfiguration       struct{ Options map[string]string }
+}
+
+func containerOf(t testing.TB, task *harness.Resource) containerDef {
+	t.Helper()
+	var defs []containerDef
+	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
+	require.Len(t, defs, 1, task.Name)
+	return defs[0]
+}
+
+// taskOf returns the task definition an ECS service runs.
+func taskOf(t testing.TB, p *harness.Plan, svc *harness.Resource) *harness.Resource {
+	t.Helper()
+	for _, td := range p.ByType(taskDefType) {
+		if td.Output("arn") == svc.Get("taskDefinition") {
+			return td
+		}
+	}
+	t.Fatalf("no task definition for %s", svc.Name)
+	return nil
+}
+
+func TestPlatformLoadBalancersPerStack(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			want := platformOf[stack]
+			p := stackPlan(t, stack)
+			vpc := must(t, p, "awsx:ec2:Vpc", stack)
+			cert := must(t, p, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
+			require.Len(t, p.ByType(albType), 2, "one public, one internal")
+
+			for _, kind := range []string{"public", "internal"} {
+				alb := must(t, p, albType, stack+"-"+kind)
+				public := kind == "public"
+				assert.Equal(t, !public, alb.Bool("internal"))
+				assert.True(t, alb.Bool("dropInvalidHeaderFields"))
+				assert.Equal(t, want.protect, alb.Bool("enableDeletionProtection"), "deletion protection follows refarch:deletionProtection")
+				subnets := map[bool]string{true: "publicSubnetIds", false: "privateSubnetIds"}[public]
+				assert.Equal(t, vpc.Output(subnets), alb.Get("subnets"), "%s load balancer in the %s", kind, subnets)
+
+				listeners := byInput(p, listenerType, "loadBalancerArn", alb.ID)
+				protocols := map[string]*harness.Resource{}
+				for _, l := range listeners {
+					protocols[l.String("protocol")] = l
+				}
+				https := protocols["HTTPS"]
+				require.NotNil(t, https)
+				assert.Equal(t, loadbalancer.DefaultSSLPolicy, https.String("sslPolicy"))
+				assert.True(t, strings.HasPrefix(https.String("sslPolicy"), "ELBSecurityPolicy-TLS13-1-2"), "TLS 1.2 and later only")
+				assert.Equal(t, cert.Output("certificateArn"), https.Get("certificateArn"), "the environment's validated certificate")
+				assert.Equal(t, "404", https.String("defaultActions[0].fixedResponse.statusCode"))
+				if public {
+					require.Len(t, listeners, 2)
+					http := protocols["HTTP"]
+					require.NotNil(t, http)
+					assert.Equal(t, "HTTPS", http.String("defaultActions[0].redirect.protocol"))
+					assert.Equal(t, "HTTP_301", http.String("defaultActions[0].redirect.statusCode"))
+				} else {
+					assert.Len(t, listeners, 1, "HTTPS only inside the VPC too")
+				}
+
+				bucket := must(t, p, "aws:s3/bucketV2:BucketV2", stack+"-"+kind+"-logs")
+				assert.Equal(t, bucket.ID, alb.String("accessLogs.bucket"))
+				assert.Equal(t, want.protect, bucket.Protect, "the access logs are protected with the stack")
+				lifecycle := must(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", stack+"-"+kind+"-logs")
+				assert.Equal(t, want.accessLogDays, lifecycle.Int("rules[0].expiration.days"))
+			}
+		})
+	}
+}
+
+// openIngress lists every ingress that admits the whole internet, as
+// "group:from-to", whatever resource type declares it.
+func openIngress(p *harness.Plan) []string {
+	open := func(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0" }
+	var out []string
+	for _, r := range p.ByType(sgIngressType) {
+		if open(r.String("cidrIpv4")) || open(r.String("cidrIpv6")) {
+			out = append(out, fmt.Sprintf("%s:%d-%d", r.String("securityGroupId"), r.Int("fromPort"), r.Int("toPort")))
+		}
+	}
+	for _, r := range p.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+		if r.String("type") == "ingress" && (slices.ContainsFunc(r.Strings("cidrBlocks"), open) || slices.ContainsFunc(r.Strings("ipv6CidrBlocks"), open)) {
+			out = append(out, fmt.Sprintf("%s:%d-%d", r.String("securityGroupId"), r.Int("fromPort"), r.Int("toPort")))
+		}
+	}
+	for _, sg := range p.ByType(sgType) {
+		for i := range sg.List("ingress") {
+			in := fmt.Sprintf("ingress[%d]", i)
+			if slices.ContainsFunc(sg.Strings(in+".cidrBlocks"), open) || slices.ContainsFunc(sg.Strings(in+".ipv6CidrBlocks"), open) {
+				out = append(out, fmt.Sprintf("%s:%d-%d", sg.ID, sg.Int(in+".fromPort"), sg.Int(in+".toPort")))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestOnlyThePublicLoadBalancerTakesTheInternet(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			public := must(t, p, sgType, stack+"-public")
+			assert.Equal(t, []string{public.ID + ":443-443", public.ID + ":80-80"}, openIngress(p),
+				"the internet reaches the public load balancer on 80 and 443, and nothing else anywhere")
+		})
+	}
+}
+
+func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			cfg := stackConfig(t, stack)
+			p := stackPlan(t, stack)
+			sg := must(t, p, sgType, stack+"-internal")
+			mgmt := cfg.Accounts["shared-services"].VpcCIDR
+			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", mgmt + ":443-443"}, rulesOf(p, sgIngressType, sg),
+				"HTTPS from the VPC and from the management VPC (where the VPN's clients appear)")
+			for _, cidr := range []string{cfg.VpcCIDR.String(), mgmt} {
+				prefix := netip.MustParsePrefix(cidr)
+				assert.True(t, prefix.Addr().IsPrivate(), "%s is private", cidr)
+			}
+		})
+	}
+}
+
+func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			for svc, kind := range map[string]string{"frontend": "public", "backend": "internal"} {
+				lbGroup := must(t, p, sgType, stack+"-"+kind)
+				group := must(t, p, sgType, stack+"-"+svc)
+				assert.Equal(t, []string{lbGroup.ID + ":8080-8080"}, rulesOf(p, sgIngressType, group),
+					"%s admits its %s load balancer on its port, nothing else", svc, kind)
+				egress := byInput(p, sgEgressType, "referencedSecurityGroupId", group.ID)
+				require.Len(t, egress, 1, "one group may send to %s: its load balancer's", svc)
+				assert.Equal(t, lbGroup.ID, egress[0].String("securityGroupId"))
+				assert.Equal(t, 8080, egress[0].Int("fromPort"))
+
+				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
+				assert.Equal(t, group.ID, ecs.Strings("networkConfiguration.securityGroups")[0])
+				assert.False(t, ecs.Bool("networkConfiguration.assignPublicIp"))
+				assert.Equal(t, must(t, p, "awsx:ec2:Vpc", stack).Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"),
+					"tasks run in the private app subnets")
+			}
+			for _, kind := range []string{"public", "internal"} {
+				lbGroup := must(t, p, sgType, stack+"-"+kind)
+				for _, e := range byInput(p, sgEgressType, "securityGroupId", lbGroup.ID) {
+					assert.Empty(t, e.String("cidrIpv4"), "the %s load balancer sends only to its services' groups", kind)
+				}
+			}
+		})
+	}
+}
+
+// assertAlias checks that the load balancer lb has an alias record name in
+// the zone of the DNS part's zone component, and returns the load balancer.
+func assertAlias(t *testing.T, p *harness.Plan, lb, name, zone string) *harness.Resource {
+	t.Helper()
+	alb := must(t, p, albType, lb)
+	record := must(t, p, "aws:route53/record:Record", lb+"-"+name)
+	assert.Equal(t, must(t, p, "aws:route53/zone:Zone", zone).Output("zoneId"), record.Get("zoneId"), "%s lives in the %s", name, zone)
+	assert.Equal(t, alb.Output("dnsName"), record.Get("aliases[0].name"))
+	assert.Equal(t, alb.Output("zoneId"), record.Get("aliases[0].zoneId"))
+	return alb
+}
+
+func TestFrontendCallsTheBackendThroughTheInternalLoadBalancer(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			internalName := "internal." + stack + ".example.com"
+			internal := assertAlias(t, p, stack+"-internal", internalName, "private-zone")
+
+			frontend := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, stack+"-frontend")))
+			env := map[string]string{}
+			for _, e := range frontend.Environment {
+				env[e.Name] = e.Value
+			}
+			assert.Equal(t, "https://"+internalName, env["INTERNAL_URL"])
+			group := must(t, p, sgType, stack+"-frontend")
+			internalGroup := must(t, p, sgType, stack+"-internal")
+			assert.Contains(t, rulesOf(p, sgEgressType, group), internalGroup.ID+":443-443", "the frontend may call the internal load balancer")
+
+			rule := must(t, p, ruleType, stack+"-backend")
+			https := byInput(p, listenerType, "loadBalancerArn", internal.ID)[0]
+			assert.Equal(t, https.ID, rule.String("listenerArn"), "the backend registers on the internal listener")
+			assert.Equal(t, []string{"/backend/*"}, rule.Strings("conditions[0].pathPattern.values"))
+			assert.Equal(t, must(t, p, "aws:lb/targetGroup:TargetGroup", stack+"-backend").Output("arn"), rule.Get("actions[0].targetGroupArn"))
+		})
+	}
+}
+
+func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			origin := "origin." + stack + ".example.com"
+			public := assertAlias(t, p, stack+"-public", origin, "public-zone")
+
+			rule := must(t, p, ruleType, stack+"-frontend")
+			https := byInput(p, listenerType, "loadBalancerArn", public.ID)
+			assert.Contains(t, []any{https[0].ID, https[1].ID}, rule.Get("listenerArn"))
+			assert.Equal(t, []string{origin}, rule.Strings("conditions[1].hostHeader.values"), "CloudFront sends the origin's own name")
+			assert.Equal(t, []string{"/api/*"}, rule.Strings("conditions[0].pathPattern.values"))
+		})
+	}
+	t.Run("CloudFront's API origin is that name", func(t *testing.T) {
+		p, err := planWith(t, "dev", map[string]string{"refarch:edgeApiOrigin": "true"})
+		require.NoError(t, err)
+		var origins []string
+		for _, d := range p.ByType("aws:cloudfront/distribution:Distribution") {
+			for i := range d.List("origins") {
+				origins = append(origins, d.String(fmt.Sprintf("origins[%d].domainName", i)))
+			}
+		}
+		assert.Contains(t, origins, "origin.dev.example.com")
+	})
+}
+
+// servicesJSON returns a stack's refarch:services, edited.
+func servicesJSON(t testing.TB, stack string, edit func([]map[string]any) []map[string]any) string {
+	t.Helper()
+	dir, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	raw, err := harness.LoadStackConfig(dir, stack)
+	require.NoError(t, err)
+	var services []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:services"]), &services))
+	out, err := json.Marshal(edit(services))
+	require.NoError(t, err)
+	return string(out)
+}
+
+// priorities maps each service to its listener rule's priority, and checks
+// they are unique per listener.
+func priorities(t testing.TB, p *harness.Plan, stack string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	perListener := map[string]map[int]string{}
+	for _, r := range p.ByType(ruleType) {
+		l := r.String("listenerArn")
+		if perListener[l] == nil {
+			perListener[l] = map[int]string{}
+		}
+		prio := r.Int("priority")
+		assert.True(t, prio >= 1 && prio <= 50000, "%s: priority %d", r.Name, prio)
+		if other, dup := perListener[l][prio]; dup {
+			t.Errorf("%s and %s share priority %d on %s", r.Name, other, prio, l)
+		}
+		perListener[l][prio] = r.Name
+		out[strings.TrimPrefix(r.Name, stack+"-")] = prio
+	}
+	return out
+}
+
+func TestRulePrioritiesAreUniqueAndStableWhenAServiceIsAdded(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			before := priorities(t, stackPlan(t, stack), stack)
+			require.Len(t, before, 2)
+			more := servicesJSON(t, stack, func(s []map[string]any) []map[string]any {
+				orders := map[string]any{"name": "orders", "image": "backend" + platformOf[stack].backendVersion, "minCount": 2}
+				search := map[string]any{"name": "search", "image": "backend" + platformOf[stack].backendVersion, "minCount": 2,
+					"public": true, "hosts": []string{"origin." + stack + ".example.com"}, "paths": []string{"/search/*"}}
+				return append([]map[string]any{orders}, append(s, search)...)
+			})
+			p, err := planWith(t, stack, map[string]string{"refarch:services": more})
+			require.NoError(t, err)
+			after := priorities(t, p, stack)
+			require.Len(t, after, 4)
+			for name, prio := range before {
+				assert.Equal(t, prio, after[name], "%s keeps its priority", name)
+			}
+		})
+	}
+}
+
+func TestAutoscalingAndDeploymentsPerEnvironment(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			want := platformOf[stack]
+			p := stackPlan(t, stack)
+			cluster := must(t, p, "aws:ecs/cluster:Cluster", stack)
+			for svc, bounds := range want.scale {
+				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
+				target := must(t, p, scalingType, stack+"-"+svc)
+				assert.Equal(t, bounds[0], target.Int("minCapacity"), svc)
+				assert.Equal(t, bounds[1], target.Int("maxCapacity"), svc)
+				assert.Equal(t, fmt.Sprintf("service/%s/%s", cluster.Output("name"), ecs.Output("name")), target.String("resourceId"))
+				if stack == "prod" {
+					assert.GreaterOrEqual(t, target.Int("minCapacity"), 2, "prod runs every service in two zones at least")
+				}
+				assert.Equal(t, bounds[0], ecs.Int("desiredCount"))
+				assert.Contains(t, ecs.IgnoreChanges, "desiredCount", "deploys never reset the autoscaler's choice")
+				assert.True(t, ecs.Bool("deploymentCircuitBreaker.enable"))
+				assert.True(t, ecs.Bool("deploymentCircuitBreaker.rollback"))
+
+				metrics := map[string]bool{}
+				for _, pol := range byInput(p, "aws:appautoscaling/policy:Policy", "resourceId", target.String("resourceId")) {
+					metrics[pol.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType")] = true
+				}
+				assert.Equal(t, map[string]bool{"ECSServiceAverageCPUUtilization": true, "ALBRequestCountPerTarget": true}, metrics)
+			}
+		})
+	}
+}
+
+func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			want := platformOf[stack]
+			p := stackPlan(t, stack)
+			comp := must(t, p, "refarch:ecscluster:Cluster", stack)
+			cluster := must(t, p, "aws:ecs/cluster:Cluster", stack)
+			assert.Equal(t, "enabled", cluster.String("settings[0].value"), "Container Insights")
+			assert.Equal(t, want.exec, cluster.Has("configuration.executeCommandConfiguration"))
+			for _, svc := range byInput(p, ecsServiceType, "cluster", cluster.Output("arn")) {
+				assert.Equal(t, want.exec, svc.Bool("enableExecuteCommand"), "ECS Exec: %s", svc.Name)
+				providers := map[string]int{}
+				for i := range svc.List("capacityProviderStrategies") {
+					s := fmt.Sprintf("capacityProviderStrategies[%d]", i)
+					providers[svc.String(s+".capacityProvider")] = svc.Int(s + ".weight")
+				}
+				wantProviders := map[string]int{"FARGATE": 1}
+				if want.spotWeight > 0 {
+					wantProviders["FARGATE_SPOT"] = want.spotWeight
+				}
+				assert.Equal(t, wantProviders, providers, "Spot weighs in dev only")
+			}
+			key := must(t, p, "aws:kms/key:Key", stack+"-logs")
+			assert.Equal(t, want.protect, key.Protect)
+			groups := 0
+			for _, r := range p.Descendants(comp) {
+				if r.Type == "aws:cloudwatch/logGroup:LogGroup" {
+					groups++
+					assert.Equal(t, want.logDays, r.Int("retentionInDays"), "%s keeps logs refarch:logRetentionDays", r.Name)
+					assert.Equal(t, key.Output("arn"), r.Get("kmsKeyId"), "%s is encrypted", r.Name)
+				}
+			}
+			assert.GreaterOrEqual(t, groups, 2)
+		})
+	}
+}
+
+// secretLooking are variable names that must never hold a plain value.
+var secretLooking = regexp.MustCompile(`(?i)PASSWORD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL`)
+
+func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			cfg := stackConfig(t, stack)
+			p := stackPlan(t, stack)
+			db := p.ByType("aws:rds/instance:Instance")
+			require.NotEmpty(t, db)
+			dbSecret := db[0].Output("masterUserSecrets[0].secretArn").(string)
+			tasks := p.ByType(taskDefType)
+			require.Len(t, tasks, 2)
+			for _, task := range tasks {
+				c := containerOf(t, task)
+				assert.NotEqual(t, "", c.User)
+				assert.NotContains(t, []string{"root", "0", "0:0"}, c.User, "%s never runs as root", c.Name)
+				assert.True(t, c.ReadonlyRootFilesystem, c.Name)
+				assert.True(t, c.Privileged == nil || !*c.Privileged, c.Name)
+				for _, e := range c.Environment {
+					assert.False(t, secretLooking.MatchString(e.Name), "%s: %s is a secret in plain environment", c.Name, e.Name)
+					assert.NotContains(t, e.Value, "secretsmanager", "%s: %s", c.Name, e.Name)
+				}
+				for _, s := range c.Secrets {
+					assert.Regexp(t, `^arn:aws:(secretsmanager|ssm):us-west-2:`+cfg.AccountID+`:`, s.ValueFrom, "%s: %s is a reference of this account", c.Name, s.Name)
+				}
+				if c.Name == "backend" {
+					secrets := map[string]string{}
+					for _, s := range c.Secrets {
+						secrets[s.Name] = s.ValueFrom
+					}
+					assert.Equal(t, map[string]string{"DB_USERNAME": dbSecret + ":username::", "DB_PASSWORD": dbSecret + ":password::"}, secrets)
+				}
+			}
+		})
+	}
+}
+
+func TestImagesComeFromTheSharedRegistry(t *testing.T) {
+	shared := stackPlan(t, "shared-services")
+	repos := map[string]*harness.Resource{}
+	for _, r := range shared.ByType("aws:ecr/repository:Repository") {
+		repos[r.String("name")] = r
+	}
+	for _, stack := range platformStacks() {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			for _, svc := range []string{"frontend", "backend"} {
+				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
+				c := containerOf(t, taskOf(t, p, ecs))
+				repo := repos[svc]
+				require.NotNil(t, repo, "shared-services has a %s repository", svc)
+				assert.True(t, strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+"@") ||
+					strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+":"), "%s pulls from %s", c.Image, repo.Output("repositoryUrl"))
+				if svc == "frontend" {
+					assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/"+platformOf[stack].frontendImage, c.Image)
+				}
+
+				exec := must(t, p, "aws:iam/rolePolicy:RolePolicy", stack+"-"+svc+"-exec")
+				var doc struct {
+					Statement []struct {
+						Action   []string
+						Resource []string
+					}
+				}
+				require.NoError(t, json.Unmarshal([]byte(exec.String("policy")), &doc))
+				var pulls []string
+				for _, s := range doc.Statement {
+					if slices.Contains(s.Action, "ecr:BatchGetImage") {
+						pulls = append(pulls, s.Resource...)
+					}
+				}
+				assert.Equal(t, []string{repo.Output("arn").(string)}, pulls, "the execution role pulls from its own repository only")
+			}
+		})
+	}
+}
