@@ -114,12 +114,12 @@ func Load(stack string, src Source) (*Config, error) {
 	vpnCIDR := r.str("vpnClientCidr")
 	alertsRequired := c.Stack != "dev"
 	alertsSet := r.object("alertEmails", alertsRequired, &c.AlertEmails)
-	c.LogRetentionDays = r.integer("logRetentionDays", true, 0)
+	c.LogRetentionDays = r.integer("logRetentionDays", 0)
 	c.DeletionProtection = r.boolean("deletionProtection", true, true)
 	var vpcCIDR string
 	if c.HasNetwork() {
 		vpcCIDR = r.str("vpcCidr")
-		c.AZCount = r.integer("azCount", true, 0)
+		c.AZCount = r.integer("azCount", 0)
 	}
 	if role != RoleSecurity {
 		c.Domain = r.str("domain")

@@ -62,14 +62,14 @@ func (s *BaselineConfig) load(r *reader, c *Config) {
 	s.CircleCIProjectID = r.str("circleciProjectId")
 	s.CIRepository = r.str("ciRepository")
 	r.object("ciBranches", true, &s.CIBranches)
-	s.RoleSessionHours = r.integer("roleSessionHours", true, 0)
+	s.RoleSessionHours = r.integer("roleSessionHours", 0)
 	s.AuditRegion = r.str("auditRegion")
-	s.AuditLogRetentionDays = r.integer("auditLogRetentionDays", true, 0)
+	s.AuditLogRetentionDays = r.integer("auditLogRetentionDays", 0)
 	s.PatchSchedule = r.str("patchSchedule")
-	s.PatchApproveAfterDays = r.integer("patchApproveAfterDays", true, 0)
+	s.PatchApproveAfterDays = r.integer("patchApproveAfterDays", 0)
 	if c.Role == RoleSecurity {
-		s.AuditLockDays = r.integer("auditLockDays", true, 0)
-		s.AuditExpireDays = r.integer("auditExpireDays", true, 0)
+		s.AuditLockDays = r.integer("auditLockDays", 0)
+		s.AuditExpireDays = r.integer("auditExpireDays", 0)
 	}
 
 	p := &r.problems

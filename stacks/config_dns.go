@@ -34,7 +34,7 @@ func (s *DNSConfig) load(r *reader, c *Config) {
 		return
 	}
 	prefix := r.str("dnsPrivateZonePrefix")
-	s.DelegationTTL = r.integer("dnsDelegationTtl", true, dns.DefaultDelegationTTL)
+	s.DelegationTTL = r.integer("dnsDelegationTtl", dns.DefaultDelegationTTL)
 	p := &r.problems
 
 	domainOK := c.Domain != "" && validate.CheckDomainName(c.Domain) == ""

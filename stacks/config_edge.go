@@ -61,8 +61,8 @@ func (s *EdgeConfig) load(r *reader, c *Config) {
 	s.SinglePageApp = r.boolean("edgeSinglePageApp", true, false)
 	s.APIOrigin = r.boolean("edgeApiOrigin", true, false)
 	s.BucketName, _ = r.raw("edgeBucketName", false)
-	s.LogRetentionDays = r.integer("edgeLogRetentionDays", true, edgecdn.DefaultLogRetentionDays)
-	s.NoncurrentVersionDays = r.integer("edgeNoncurrentVersionDays", true, edgecdn.DefaultNoncurrentVersionDays)
+	s.LogRetentionDays = r.integer("edgeLogRetentionDays", edgecdn.DefaultLogRetentionDays)
+	s.NoncurrentVersionDays = r.integer("edgeNoncurrentVersionDays", edgecdn.DefaultNoncurrentVersionDays)
 	p := &r.problems
 	// The component reads 0 as "its default"; a stack file saying 0 means
 	// something else, so it is refused (other values are the component's

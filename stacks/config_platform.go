@@ -147,17 +147,17 @@ func (s *PlatformConfig) load(r *reader, c *Config) {
 		}
 	}
 	if c.Role == RoleSharedServices {
-		s.ECRKeepImages = r.integer("ecrKeepImages", true, registry.DefaultKeepImages)
-		s.ECRUntaggedDays = r.integer("ecrUntaggedDays", true, registry.DefaultUntaggedDays)
+		s.ECRKeepImages = r.integer("ecrKeepImages", registry.DefaultKeepImages)
+		s.ECRUntaggedDays = r.integer("ecrUntaggedDays", registry.DefaultUntaggedDays)
 		p.Check(Key("ecrKeepImages"), fmt.Sprint(s.ECRKeepImages), validate.CheckRange(s.ECRKeepImages, 1, 10000))
 		p.Check(Key("ecrUntaggedDays"), fmt.Sprint(s.ECRUntaggedDays), validate.CheckRange(s.ECRUntaggedDays, 1, 3650))
 		return
 	}
 
 	s.ECSExec = r.boolean("ecsExec", true, false)
-	s.FargateSpotWeight = r.integer("fargateSpotWeight", true, 0)
+	s.FargateSpotWeight = r.integer("fargateSpotWeight", 0)
 	s.SSLPolicy = r.str("albSslPolicy")
-	s.AccessLogDays = r.integer("albAccessLogDays", true, loadbalancer.DefaultAccessLogDays)
+	s.AccessLogDays = r.integer("albAccessLogDays", loadbalancer.DefaultAccessLogDays)
 	servicesSet := r.object("services", true, &s.Services)
 
 	p.Check(Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), validate.CheckRange(s.FargateSpotWeight, 0, ecscluster.MaxSpotWeight))

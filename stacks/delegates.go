@@ -52,8 +52,12 @@ func deployDelegateRoles(ctx *pulumi.Context, c *Config, p *Providers, a *parts)
 
 // delegateTrust admits the principals that deploy an environment: people of
 // the security account, with MFA, and the environment's own CI role (whose
-// session the application stack's providers start from in CircleCI).
+// session the application stack's providers start from in CircleCI). The CI
+// role is named by condition on the environment's root principal, not as a
+// principal: IAM refuses a trust policy naming a role that does not exist
+// yet, and shared-services deploys before the application stacks create it.
 func delegateTrust(c *Config, env, security string) (string, error) {
+	envAccount := c.Accounts[env].ID
 	return iampolicy.New(
 		iampolicy.Statement{
 			Sid:       "OperatorsWithMFA",
@@ -65,8 +69,9 @@ func delegateTrust(c *Config, env, security string) (string, error) {
 		iampolicy.Statement{
 			Sid:       "EnvironmentCI",
 			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": {fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts[env].ID, CIRoleName)}},
+			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(c.Partition, envAccount)}},
 			Action:    []string{"sts:AssumeRole"},
+			Condition: iampolicy.Conditions{"ArnEquals": {"aws:PrincipalArn": {fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, envAccount, CIRoleName)}}},
 		},
 	).JSON()
 }

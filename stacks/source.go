@@ -61,16 +61,17 @@ func (r *reader) str(name string) string {
 	return v
 }
 
-// integer reads an integer key; a missing optional key yields def.
-func (r *reader) integer(name string, required bool, def int) int {
-	v, ok := r.raw(name, required)
+// integer reads a required integer key; when it is missing or malformed
+// (a problem is recorded) it yields fallback, so later checks can go on.
+func (r *reader) integer(name string, fallback int) int {
+	v, ok := r.raw(name, true)
 	if !ok {
-		return def
+		return fallback
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
 		r.problems.Add(Key(name), v, "must be a whole number")
-		return def
+		return fallback
 	}
 	return n
 }

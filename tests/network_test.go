@@ -214,17 +214,20 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 		trust, err := role.JSON("assumeRolePolicy")
 		require.NoError(t, err)
 		stmts, _ := harness.Lookup(trust, "Statement")
+		require.Len(t, stmts, 2)
 		for _, s := range stmts.([]any) {
-			principals, _ := harness.Lookup(s, "Principal.AWS")
-			for _, pr := range principals.([]any) {
-				assert.Regexp(t, `^arn:aws:iam::(111111111111:root|`+accountOf[env]+`:role/.+)$`, pr,
-					"only the security account or the environment's own CI may assume it")
-			}
-			if mfa, ok := harness.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent"); ok {
+			principal, _ := harness.Lookup(s, "Principal.AWS")
+			mfa, hasMFA := harness.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent")
+			ci, hasCI := harness.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
+			switch first(principal) {
+			case "arn:aws:iam::111111111111:root":
+				require.True(t, hasMFA, "people of the security account need MFA")
 				assert.Equal(t, []any{"true"}, mfa)
-			} else {
-				principal, _ := harness.Lookup(s, "Principal.AWS[0]")
-				assert.NotContains(t, principal, ":root", "a root principal without MFA")
+			case "arn:aws:iam::" + accountOf[env] + ":root":
+				require.True(t, hasCI, "the environment account only through its CI role")
+				assert.Equal(t, []any{"arn:aws:iam::" + accountOf[env] + ":role/refarch-ci"}, ci)
+			default:
+				t.Errorf("unexpected principal %v in the %s delegate's trust", principal, env)
 			}
 		}
 

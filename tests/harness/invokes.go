@@ -10,16 +10,6 @@ import (
 // invokeFunc answers one invoke token for the provider's account and region.
 type invokeFunc func(e env, args map[string]any) (map[string]any, error)
 
-// registerInvoke adds the answer of an invoke token; files named
-// invokes_<service>.go add theirs from init. A second registration of the
-// same token is a programming error in the harness.
-func registerInvoke(token string, f invokeFunc) {
-	if _, dup := invokes[token]; dup {
-		panic("harness: duplicate invoke mock for " + token)
-	}
-	invokes[token] = f
-}
-
 // invokes holds every invoke the program may make. An invoke missing here
 // fails the run loudly (mocks.Call).
 var invokes = map[string]invokeFunc{
