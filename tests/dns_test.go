@@ -25,15 +25,6 @@ var appStacks = []struct {
 	{"prod", 172800, true},
 }
 
-// one returns the resource of typ named name, failing the test when there
-// is none.
-func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q is registered", typ, name)
-	return r
-}
-
 // rejects runs stack with the values of set and requires the run to fail
 // on its configuration, before registering anything, with a problem naming
 // key whose rule contains rule.
@@ -96,13 +87,13 @@ func TestEnvironmentZoneIsDelegatedFromTheRootZoneThroughTheDelegateRole(t *test
 	for _, env := range appStacks {
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
-			zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
+			zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
 			assert.Equal(t, env.name+".example.com", zone.String("name"))
 			assert.Empty(t, zone.List("vpcs"))
 			assert.Equal(t, env.protect, zone.Protect, "protected with refarch:deletionProtection")
 			assert.Equal(t, "aws-"+env.name, p.ProviderOf(zone).Name, "the zone lives in the environment's account")
 
-			ns := one(t, p, "aws:route53/record:Record", "public-zone-delegation")
+			ns := p.Require(t, "aws:route53/record:Record", "public-zone-delegation")
 			assert.Equal(t, "NS", ns.String("type"))
 			assert.Equal(t, env.name+".example.com", ns.String("name"), "the delegate role may only write this name")
 			assert.Equal(t, root[stacks.OutputRootZoneID], ns.String("zoneId"), "written into the root zone shared-services exports")
@@ -126,7 +117,7 @@ func TestPrivateZoneAnswersOnlyInTheEnvironmentsVPC(t *testing.T) {
 	for _, env := range appStacks {
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
-			zone := one(t, p, "aws:route53/zone:Zone", "private-zone")
+			zone := p.Require(t, "aws:route53/zone:Zone", "private-zone")
 			assert.Equal(t, "internal."+env.name+".example.com", zone.String("name"))
 			require.Len(t, zone.List("vpcs"), 1)
 			assert.Equal(t, vpcID(t, p), zone.String("vpcs[0].vpcId"), "associated with the stack's own VPC")
@@ -149,23 +140,23 @@ func TestRegionalCertificateCoversApexAndWildcardAndWaitsForTheDelegation(t *tes
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
 			apex := env.name + ".example.com"
-			cert := one(t, p, "aws:acm/certificate:Certificate", "regional-certificate")
+			cert := p.Require(t, "aws:acm/certificate:Certificate", "regional-certificate")
 			assert.Equal(t, apex, cert.String("domainName"))
 			assert.Equal(t, []string{"*." + apex}, cert.Strings("subjectAlternativeNames"))
 			assert.Equal(t, "DNS", cert.String("validationMethod"))
 			assert.Equal(t, "us-west-2", p.ProviderOf(cert).String("region"), "the load balancers' region")
 
-			zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
-			rec := one(t, p, "aws:route53/record:Record", "regional-certificate-validation-apex")
+			zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
+			rec := p.Require(t, "aws:route53/record:Record", "regional-certificate-validation-apex")
 			assert.Equal(t, zone.ID, rec.String("zoneId"), "validated in the environment's public zone")
 			assert.Equal(t, "CNAME", rec.String("type"))
 			assert.True(t, strings.HasSuffix(rec.String("name"), "."+apex+"."))
 			assert.Equal(t, "aws-"+env.name, p.ProviderOf(rec).Name)
 
-			validation := one(t, p, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
+			validation := p.Require(t, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
 			assert.Equal(t, cert.ID, validation.String("certificateArn"))
 			assert.Equal(t, []string{rec.Output("fqdn").(string)}, validation.Strings("validationRecordFqdns"))
-			ns := one(t, p, "aws:route53/record:Record", "public-zone-delegation")
+			ns := p.Require(t, "aws:route53/record:Record", "public-zone-delegation")
 			assert.Contains(t, rec.DependsOn, ns.URN, "ACM can only see the record once the zone is delegated")
 		})
 	}

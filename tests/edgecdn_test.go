@@ -99,7 +99,7 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 
 func TestEdgeServesTheConfiguredNamesFromTheEnvironmentZone(t *testing.T) {
 	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
-		zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
+		zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
 		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
 		assert.Equal(t, env.names, dist.Strings("aliases"))
 		assert.Equal(t, env.priceClass, dist.String("priceClass"))
@@ -203,7 +203,7 @@ func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
 		check(t, p)
 		inside := edge(t, p)
 		validation := edgeOne(t, inside, "aws:acm/certificateValidation:CertificateValidation", "-certificate")
-		regional := one(t, p, "aws:route53/record:Record", "regional-certificate-validation-apex")
+		regional := p.Require(t, "aws:route53/record:Record", "regional-certificate-validation-apex")
 		www := edgeOne(t, inside, "aws:route53/record:Record", "-validation-www")
 		assert.ElementsMatch(t, []string{regional.Output("fqdn").(string), www.Output("fqdn").(string)},
 			validation.Strings("validationRecordFqdns"), "the CDN's certificate waits for the record the regional one writes")
@@ -238,7 +238,7 @@ func TestEdgeRoutesTheAPIToThePublicLoadBalancer(t *testing.T) {
 		protocols, _ := harness.Lookup(origin, "customOriginConfig.originSslProtocols")
 		assert.Equal(t, []any{"TLSv1.2"}, protocols)
 
-		zone := one(t, p, "aws:route53/zone:Zone", "public-zone")
+		zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
 		lbNames := map[string]bool{}
 		for _, lb := range p.ByType("aws:lb/loadBalancer:LoadBalancer") {
 			if !lb.Bool("internal") {

@@ -127,7 +127,7 @@ func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 			s["image"] = "backend:latest"
 		}))})
 		require.NoError(t, err)
-		c := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, "dev-backend")))
+		c := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, "dev-backend")))
 		assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend:latest", c.Image)
 	})
 	t.Run("a secret of the stack's account", func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 			s["secrets"] = map[string]string{"STRIPE_KEY": arn}
 		}))})
 		require.NoError(t, err)
-		c := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, "dev-backend")))
+		c := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, "dev-backend")))
 		var refs []string
 		for _, s := range c.Secrets {
 			refs = append(refs, s.Name+"="+s.ValueFrom)

@@ -89,14 +89,6 @@ func stackConfig(t testing.TB, stack string) *stacks.Config {
 	return cfg
 }
 
-// must returns the resource of a type and name, failing the test without it.
-func must(t testing.TB, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q is registered", typ, name)
-	return r
-}
-
 // byInput returns the resources of a type whose input at path equals value.
 func byInput(p *harness.Plan, typ, path string, value any) []*harness.Resource {
 	var out []*harness.Resource
@@ -159,12 +151,12 @@ func TestPlatformLoadBalancersPerStack(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			want := platformOf[stack]
 			p := stackPlan(t, stack)
-			vpc := must(t, p, "awsx:ec2:Vpc", stack)
-			cert := must(t, p, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
+			vpc := p.Require(t, "awsx:ec2:Vpc", stack)
+			cert := p.Require(t, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
 			require.Len(t, p.ByType(albType), 2, "one public, one internal")
 
 			for _, kind := range []string{"public", "internal"} {
-				alb := must(t, p, albType, stack+"-"+kind)
+				alb := p.Require(t, albType, stack+"-"+kind)
 				public := kind == "public"
 				assert.Equal(t, !public, alb.Bool("internal"))
 				assert.True(t, alb.Bool("dropInvalidHeaderFields"))
@@ -193,10 +185,10 @@ func TestPlatformLoadBalancersPerStack(t *testing.T) {
 					assert.Len(t, listeners, 1, "HTTPS only inside the VPC too")
 				}
 
-				bucket := must(t, p, "aws:s3/bucketV2:BucketV2", stack+"-"+kind+"-logs")
+				bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", stack+"-"+kind+"-logs")
 				assert.Equal(t, bucket.ID, alb.String("accessLogs.bucket"))
 				assert.Equal(t, want.protect, bucket.Protect, "the access logs are protected with the stack")
-				lifecycle := must(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", stack+"-"+kind+"-logs")
+				lifecycle := p.Require(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", stack+"-"+kind+"-logs")
 				assert.Equal(t, want.accessLogDays, lifecycle.Int("rules[0].expiration.days"))
 			}
 		})
@@ -234,7 +226,7 @@ func TestOnlyThePublicLoadBalancerTakesTheInternet(t *testing.T) {
 	for _, stack := range platformStacks() {
 		t.Run(stack, func(t *testing.T) {
 			p := stackPlan(t, stack)
-			public := must(t, p, sgType, stack+"-public")
+			public := p.Require(t, sgType, stack+"-public")
 			assert.Equal(t, []string{public.ID + ":443-443", public.ID + ":80-80"}, openIngress(p),
 				"the internet reaches the public load balancer on 80 and 443, and nothing else anywhere")
 		})
@@ -246,7 +238,7 @@ func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			cfg := stackConfig(t, stack)
 			p := stackPlan(t, stack)
-			sg := must(t, p, sgType, stack+"-internal")
+			sg := p.Require(t, sgType, stack+"-internal")
 			mgmt := cfg.Accounts["shared-services"].VpcCIDR
 			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", mgmt + ":443-443"}, rulesOf(p, sgIngressType, sg),
 				"HTTPS from the VPC and from the management VPC (where the VPN's clients appear)")
@@ -263,8 +255,8 @@ func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			p := stackPlan(t, stack)
 			for svc, kind := range map[string]string{"frontend": "public", "backend": "internal"} {
-				lbGroup := must(t, p, sgType, stack+"-"+kind)
-				group := must(t, p, sgType, stack+"-"+svc)
+				lbGroup := p.Require(t, sgType, stack+"-"+kind)
+				group := p.Require(t, sgType, stack+"-"+svc)
 				assert.Equal(t, []string{lbGroup.ID + ":8080-8080"}, rulesOf(p, sgIngressType, group),
 					"%s admits its %s load balancer on its port, nothing else", svc, kind)
 				egress := byInput(p, sgEgressType, "referencedSecurityGroupId", group.ID)
@@ -272,14 +264,14 @@ func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
 				assert.Equal(t, lbGroup.ID, egress[0].String("securityGroupId"))
 				assert.Equal(t, 8080, egress[0].Int("fromPort"))
 
-				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
 				assert.Equal(t, group.ID, ecs.Strings("networkConfiguration.securityGroups")[0])
 				assert.False(t, ecs.Bool("networkConfiguration.assignPublicIp"))
-				assert.Equal(t, must(t, p, "awsx:ec2:Vpc", stack).Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"),
+				assert.Equal(t, p.Require(t, "awsx:ec2:Vpc", stack).Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"),
 					"tasks run in the private app subnets")
 			}
 			for _, kind := range []string{"public", "internal"} {
-				lbGroup := must(t, p, sgType, stack+"-"+kind)
+				lbGroup := p.Require(t, sgType, stack+"-"+kind)
 				for _, e := range byInput(p, sgEgressType, "securityGroupId", lbGroup.ID) {
 					assert.Empty(t, e.String("cidrIpv4"), "the %s load balancer sends only to its services' groups", kind)
 				}
@@ -292,9 +284,9 @@ func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
 // the zone of the DNS part's zone component, and returns the load balancer.
 func assertAlias(t *testing.T, p *harness.Plan, lb, name, zone string) *harness.Resource {
 	t.Helper()
-	alb := must(t, p, albType, lb)
-	record := must(t, p, "aws:route53/record:Record", lb+"-"+name)
-	assert.Equal(t, must(t, p, "aws:route53/zone:Zone", zone).Output("zoneId"), record.Get("zoneId"), "%s lives in the %s", name, zone)
+	alb := p.Require(t, albType, lb)
+	record := p.Require(t, "aws:route53/record:Record", lb+"-"+name)
+	assert.Equal(t, p.Require(t, "aws:route53/zone:Zone", zone).Output("zoneId"), record.Get("zoneId"), "%s lives in the %s", name, zone)
 	assert.Equal(t, alb.Output("dnsName"), record.Get("aliases[0].name"))
 	assert.Equal(t, alb.Output("zoneId"), record.Get("aliases[0].zoneId"))
 	return alb
@@ -307,21 +299,21 @@ func TestFrontendCallsTheBackendThroughTheInternalLoadBalancer(t *testing.T) {
 			internalName := "internal." + stack + ".example.com"
 			internal := assertAlias(t, p, stack+"-internal", internalName, "private-zone")
 
-			frontend := containerOf(t, taskOf(t, p, must(t, p, ecsServiceType, stack+"-frontend")))
+			frontend := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, stack+"-frontend")))
 			env := map[string]string{}
 			for _, e := range frontend.Environment {
 				env[e.Name] = e.Value
 			}
 			assert.Equal(t, "https://"+internalName, env["INTERNAL_URL"])
-			group := must(t, p, sgType, stack+"-frontend")
-			internalGroup := must(t, p, sgType, stack+"-internal")
+			group := p.Require(t, sgType, stack+"-frontend")
+			internalGroup := p.Require(t, sgType, stack+"-internal")
 			assert.Contains(t, rulesOf(p, sgEgressType, group), internalGroup.ID+":443-443", "the frontend may call the internal load balancer")
 
-			rule := must(t, p, ruleType, stack+"-backend")
+			rule := p.Require(t, ruleType, stack+"-backend")
 			https := byInput(p, listenerType, "loadBalancerArn", internal.ID)[0]
 			assert.Equal(t, https.ID, rule.String("listenerArn"), "the backend registers on the internal listener")
 			assert.Equal(t, []string{"/backend/*"}, rule.Strings("conditions[0].pathPattern.values"))
-			assert.Equal(t, must(t, p, "aws:lb/targetGroup:TargetGroup", stack+"-backend").Output("arn"), rule.Get("actions[0].targetGroupArn"))
+			assert.Equal(t, p.Require(t, "aws:lb/targetGroup:TargetGroup", stack+"-backend").Output("arn"), rule.Get("actions[0].targetGroupArn"))
 		})
 	}
 }
@@ -333,7 +325,7 @@ func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
 			origin := "origin." + stack + ".example.com"
 			public := assertAlias(t, p, stack+"-public", origin, "public-zone")
 
-			rule := must(t, p, ruleType, stack+"-frontend")
+			rule := p.Require(t, ruleType, stack+"-frontend")
 			https := byInput(p, listenerType, "loadBalancerArn", public.ID)
 			assert.Contains(t, []any{https[0].ID, https[1].ID}, rule.Get("listenerArn"))
 			assert.Equal(t, []string{origin}, rule.Strings("conditions[1].hostHeader.values"), "CloudFront sends the origin's own name")
@@ -416,10 +408,10 @@ func TestAutoscalingAndDeploymentsPerEnvironment(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			want := platformOf[stack]
 			p := stackPlan(t, stack)
-			cluster := must(t, p, "aws:ecs/cluster:Cluster", stack)
+			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stack)
 			for svc, bounds := range want.scale {
-				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
-				target := must(t, p, scalingType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
+				target := p.Require(t, scalingType, stack+"-"+svc)
 				assert.Equal(t, bounds[0], target.Int("minCapacity"), svc)
 				assert.Equal(t, bounds[1], target.Int("maxCapacity"), svc)
 				assert.Equal(t, fmt.Sprintf("service/%s/%s", cluster.Output("name"), ecs.Output("name")), target.String("resourceId"))
@@ -446,8 +438,8 @@ func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			want := platformOf[stack]
 			p := stackPlan(t, stack)
-			comp := must(t, p, "refarch:ecscluster:Cluster", stack)
-			cluster := must(t, p, "aws:ecs/cluster:Cluster", stack)
+			comp := p.Require(t, "refarch:ecscluster:Cluster", stack)
+			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stack)
 			assert.Equal(t, "enabled", cluster.String("settings[0].value"), "Container Insights")
 			assert.Equal(t, want.exec, cluster.Has("configuration.executeCommandConfiguration"))
 			for _, svc := range byInput(p, ecsServiceType, "cluster", cluster.Output("arn")) {
@@ -463,7 +455,7 @@ func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
 				}
 				assert.Equal(t, wantProviders, providers, "Spot weighs in dev only")
 			}
-			key := must(t, p, "aws:kms/key:Key", stack+"-logs")
+			key := p.Require(t, "aws:kms/key:Key", stack+"-logs")
 			assert.Equal(t, want.protect, key.Protect)
 			groups := 0
 			for _, r := range p.Descendants(comp) {
@@ -526,7 +518,7 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			p := stackPlan(t, stack)
 			for _, svc := range []string{"frontend", "backend"} {
-				ecs := must(t, p, ecsServiceType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
 				c := containerOf(t, taskOf(t, p, ecs))
 				repo := repos[svc]
 				require.NotNil(t, repo, "shared-services has a %s repository", svc)
@@ -536,7 +528,7 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 					assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/"+platformOf[stack].frontendImage, c.Image)
 				}
 
-				exec := must(t, p, "aws:iam/rolePolicy:RolePolicy", stack+"-"+svc+"-exec")
+				exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stack+"-"+svc+"-exec")
 				var doc struct {
 					Statement []struct {
 						Action   []string

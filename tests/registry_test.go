@@ -23,7 +23,7 @@ func TestRegistryLivesInSharedServicesOnly(t *testing.T) {
 				return
 			}
 			var names []string
-			key := must(t, p, "aws:kms/key:Key", "ecr")
+			key := p.Require(t, "aws:kms/key:Key", "ecr")
 			assert.True(t, key.Bool("enableKeyRotation"))
 			assert.True(t, key.Protect, "the key of the images is protected with them")
 			for _, r := range repos {
@@ -34,7 +34,7 @@ func TestRegistryLivesInSharedServicesOnly(t *testing.T) {
 				assert.Equal(t, key.Output("arn"), r.Get("encryptionConfigurations[0].kmsKey"), r.Name)
 				assert.True(t, r.Protect, "shared-services protects its stateful resources")
 				assert.Equal(t, "aws-shared-services", p.ProviderOf(r).Name)
-				lc := must(t, p, "aws:ecr/lifecyclePolicy:LifecyclePolicy", r.Name)
+				lc := p.Require(t, "aws:ecr/lifecyclePolicy:LifecyclePolicy", r.Name)
 				assert.Equal(t, r.String("name"), lc.String("repository"))
 				assert.Contains(t, lc.String("policy"), `"tagStatus":"untagged"`)
 			}

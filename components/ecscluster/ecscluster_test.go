@@ -87,13 +87,6 @@ func build(t *testing.T, a *ecscluster.Args) *harness.Plan {
 	return p
 }
 
-func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q not registered", typ, name)
-	return r
-}
-
 // policy is an IAM policy document as the tests read it.
 type policy struct {
 	Statement []struct {
@@ -146,16 +139,16 @@ func containers(t *testing.T, task *harness.Resource) []container {
 
 func TestClusterInsightsCapacityAndLogKey(t *testing.T) {
 	p := build(t, baseArgs())
-	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
+	cluster := p.Require(t, "aws:ecs/cluster:Cluster", "dev")
 	assert.Equal(t, "containerInsights", cluster.String("settings[0].name"))
 	assert.Equal(t, "enabled", cluster.String("settings[0].value"))
 	assert.False(t, cluster.Has("configuration.executeCommandConfiguration"), "ECS Exec is off by default")
 
-	cp := one(t, p, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "dev")
+	cp := p.Require(t, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "dev")
 	assert.Equal(t, []string{"FARGATE", "FARGATE_SPOT"}, cp.Strings("capacityProviders"))
 	assert.Equal(t, cluster.Output("name"), cp.Get("clusterName"))
 
-	key := one(t, p, "aws:kms/key:Key", "dev-logs")
+	key := p.Require(t, "aws:kms/key:Key", "dev-logs")
 	assert.True(t, key.Bool("enableKeyRotation"))
 	assert.False(t, key.Protect, "unprotected by default")
 	doc := parse(t, key, "policy")
@@ -182,13 +175,13 @@ func TestClusterInsightsCapacityAndLogKey(t *testing.T) {
 
 func TestContainerDefinitionIsHardened(t *testing.T) {
 	p := build(t, baseArgs())
-	task := one(t, p, "aws:ecs/taskDefinition:TaskDefinition", "dev-api")
+	task := p.Require(t, "aws:ecs/taskDefinition:TaskDefinition", "dev-api")
 	assert.Equal(t, "awsvpc", task.String("networkMode"))
 	assert.Equal(t, []string{"FARGATE"}, task.Strings("requiresCompatibilities"))
 	assert.Equal(t, "512", task.String("cpu"))
 	assert.Equal(t, "2048", task.String("memory"))
-	assert.Equal(t, one(t, p, "aws:iam/role:Role", "dev-api-exec").Output("arn"), task.Get("executionRoleArn"))
-	assert.Equal(t, one(t, p, "aws:iam/role:Role", "dev-api-task").Output("arn"), task.Get("taskRoleArn"))
+	assert.Equal(t, p.Require(t, "aws:iam/role:Role", "dev-api-exec").Output("arn"), task.Get("executionRoleArn"))
+	assert.Equal(t, p.Require(t, "aws:iam/role:Role", "dev-api-task").Output("arn"), task.Get("taskRoleArn"))
 	assert.Equal(t, "tmp-0", task.String("volumes[0].name"))
 
 	defs := containers(t, task)
@@ -208,7 +201,7 @@ func TestContainerDefinitionIsHardened(t *testing.T) {
 	assert.False(t, c.MountPoints[0].ReadOnly, "the scratch volume is writable")
 	assert.Equal(t, 9000, c.PortMappings[0].ContainerPort)
 
-	logGroup := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
+	logGroup := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
 	assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
 	assert.Equal(t, logGroup.Output("name"), c.LogConfiguration.Options["awslogs-group"])
 	assert.Equal(t, "us-west-2", c.LogConfiguration.Options["awslogs-region"])
@@ -245,8 +238,8 @@ func TestRolesAreLeastPrivilege(t *testing.T) {
 		}
 	}
 
-	exec := parse(t, one(t, p, "aws:iam/rolePolicy:RolePolicy", "dev-api-exec"), "policy")
-	logGroup := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
+	exec := parse(t, p.Require(t, "aws:iam/rolePolicy:RolePolicy", "dev-api-exec"), "policy")
+	logGroup := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
 	grants := map[string][]string{}
 	for _, s := range exec.Statement {
 		assert.Equal(t, "Allow", s.Effect)
@@ -278,8 +271,8 @@ func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
 	p := build(t, baseArgs())
 	for name, lbGroup := range map[string]string{"web": "sg-0pub", "api": "sg-0int"} {
 		t.Run(name, func(t *testing.T) {
-			sg := one(t, p, "aws:ec2/securityGroup:SecurityGroup", "dev-"+name)
-			svc := one(t, p, "aws:ecs/service:Service", "dev-"+name)
+			sg := p.Require(t, "aws:ec2/securityGroup:SecurityGroup", "dev-"+name)
+			svc := p.Require(t, "aws:ecs/service:Service", "dev-"+name)
 			port := map[string]int{"web": ecscluster.DefaultPort, "api": 9000}[name]
 
 			var ingress []string
@@ -306,20 +299,20 @@ func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
 			assert.True(t, svc.Bool("deploymentCircuitBreaker.enable"))
 			assert.True(t, svc.Bool("deploymentCircuitBreaker.rollback"), "failed deploys roll back")
 			assert.Contains(t, svc.IgnoreChanges, "desiredCount", "deploys never reset the autoscaler's count")
-			tg := one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-"+name)
+			tg := p.Require(t, "aws:lb/targetGroup:TargetGroup", "dev-"+name)
 			assert.Equal(t, tg.Output("arn"), svc.Get("loadBalancers[0].targetGroupArn"))
 			assert.Equal(t, name, svc.String("loadBalancers[0].containerName"))
 			assert.Equal(t, port, svc.Int("loadBalancers[0].containerPort"))
-			assert.Contains(t, svc.DependsOn, one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-"+name).URN)
+			assert.Contains(t, svc.DependsOn, p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-"+name).URN)
 			assert.Equal(t, "ip", tg.String("targetType"))
 			assert.Equal(t, "/healthz", tg.String("healthCheck.path"))
 			assert.LessOrEqual(t, len(tg.Output("name").(string)), 32)
 		})
 	}
-	api := one(t, p, "aws:ecs/service:Service", "dev-api")
-	assert.Equal(t, []string{one(t, p, "aws:ec2/securityGroup:SecurityGroup", "dev-api").ID, "sg-0dbclients"},
+	api := p.Require(t, "aws:ecs/service:Service", "dev-api")
+	assert.Equal(t, []string{p.Require(t, "aws:ec2/securityGroup:SecurityGroup", "dev-api").ID, "sg-0dbclients"},
 		api.Strings("networkConfiguration.securityGroups"), "joins the extra groups")
-	pg := one(t, p, egressType, "dev-api-egress-0")
+	pg := p.Require(t, egressType, "dev-api-egress-0")
 	assert.Equal(t, "10.30.0.0/16", pg.String("cidrIpv4"))
 	assert.Equal(t, 5432, pg.Int("fromPort"))
 }
@@ -333,8 +326,8 @@ func TestListenerRulesAndAutoscaling(t *testing.T) {
 			prio[n] = v
 		}
 	}
-	web := one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-web")
-	api := one(t, p, "aws:lb/listenerRule:ListenerRule", "dev-api")
+	web := p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-web")
+	api := p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-api")
 	assert.Equal(t, prio["web"], web.Int("priority"))
 	assert.Equal(t, prio["api"], api.Int("priority"))
 	assert.Greater(t, web.Int("priority"), 16000, "a host catch-all ranks after every path rule")
@@ -343,20 +336,20 @@ func TestListenerRulesAndAutoscaling(t *testing.T) {
 	assert.Contains(t, api.String("listenerArn"), "/app/int/")
 	assert.Equal(t, []string{"/api/*"}, api.Strings("conditions[0].pathPattern.values"), "internal services live at /<name>/*")
 	assert.Equal(t, []string{"app.example.com"}, web.Strings("conditions[1].hostHeader.values"))
-	assert.Equal(t, one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-api").Output("arn"), api.Get("actions[0].targetGroupArn"))
+	assert.Equal(t, p.Require(t, "aws:lb/targetGroup:TargetGroup", "dev-api").Output("arn"), api.Get("actions[0].targetGroupArn"))
 
-	target := one(t, p, "aws:appautoscaling/target:Target", "dev-api")
-	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
-	svc := one(t, p, "aws:ecs/service:Service", "dev-api")
+	target := p.Require(t, "aws:appautoscaling/target:Target", "dev-api")
+	cluster := p.Require(t, "aws:ecs/cluster:Cluster", "dev")
+	svc := p.Require(t, "aws:ecs/service:Service", "dev-api")
 	assert.Equal(t, 2, target.Int("minCapacity"))
 	assert.Equal(t, 6, target.Int("maxCapacity"))
 	assert.Equal(t, 2, svc.Int("desiredCount"), "starts at MinCount")
 	assert.Equal(t, fmt.Sprintf("service/%s/%s", cluster.Output("name"), svc.Output("name")), target.String("resourceId"))
-	cpu := one(t, p, "aws:appautoscaling/policy:Policy", "dev-api-cpu")
+	cpu := p.Require(t, "aws:appautoscaling/policy:Policy", "dev-api-cpu")
 	assert.Equal(t, "ECSServiceAverageCPUUtilization", cpu.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType"))
 	assert.InDelta(t, float64(ecscluster.DefaultCPUTarget), cpu.Get("targetTrackingScalingPolicyConfiguration.targetValue"), 0)
-	req := one(t, p, "aws:appautoscaling/policy:Policy", "dev-api-requests")
-	tg := one(t, p, "aws:lb/targetGroup:TargetGroup", "dev-api")
+	req := p.Require(t, "aws:appautoscaling/policy:Policy", "dev-api-requests")
+	tg := p.Require(t, "aws:lb/targetGroup:TargetGroup", "dev-api")
 	assert.Equal(t, "ALBRequestCountPerTarget", req.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType"))
 	assert.Equal(t, "app/int/0123456789abcdef/"+tg.Output("arnSuffix").(string),
 		req.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel"))
@@ -378,22 +371,22 @@ func TestSpotExecAndProtection(t *testing.T) {
 	a.Protect = true
 	a.LogRetentionDays = 365
 	p := build(t, a)
-	svc := one(t, p, "aws:ecs/service:Service", "dev-web")
+	svc := p.Require(t, "aws:ecs/service:Service", "dev-web")
 	assert.Equal(t, "FARGATE", svc.String("capacityProviderStrategies[0].capacityProvider"))
 	assert.Equal(t, 1, svc.Int("capacityProviderStrategies[0].base"), "one on-demand task survives any Spot reclaim")
 	assert.Equal(t, "FARGATE_SPOT", svc.String("capacityProviderStrategies[1].capacityProvider"))
 	assert.Equal(t, 3, svc.Int("capacityProviderStrategies[1].weight"))
 	assert.True(t, svc.Bool("enableExecuteCommand"))
 
-	cluster := one(t, p, "aws:ecs/cluster:Cluster", "dev")
-	key := one(t, p, "aws:kms/key:Key", "dev-logs")
-	execLogs := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "dev-exec")
+	cluster := p.Require(t, "aws:ecs/cluster:Cluster", "dev")
+	key := p.Require(t, "aws:kms/key:Key", "dev-logs")
+	execLogs := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "dev-exec")
 	assert.Equal(t, key.Output("arn"), cluster.Get("configuration.executeCommandConfiguration.kmsKeyId"))
 	assert.Equal(t, "OVERRIDE", cluster.String("configuration.executeCommandConfiguration.logging"))
 	assert.Equal(t, execLogs.Output("name"), cluster.Get("configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName"))
 	assert.True(t, cluster.Bool("configuration.executeCommandConfiguration.logConfiguration.cloudWatchEncryptionEnabled"))
 
-	taskPolicy := parse(t, one(t, p, "aws:iam/rolePolicy:RolePolicy", "dev-web-task-exec"), "policy")
+	taskPolicy := parse(t, p.Require(t, "aws:iam/rolePolicy:RolePolicy", "dev-web-task-exec"), "policy")
 	actions := map[string]bool{}
 	for _, s := range taskPolicy.Statement {
 		for _, a := range s.Action {

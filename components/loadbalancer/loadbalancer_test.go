@@ -46,13 +46,6 @@ func build(t *testing.T, name string, a *loadbalancer.Args) *harness.Plan {
 	return p
 }
 
-func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q not registered", typ, name)
-	return r
-}
-
 // ingress lists a group's ingress rules as "cidr:from-to".
 func ingress(p *harness.Plan, group *harness.Resource) []string {
 	var out []string
@@ -66,9 +59,9 @@ func ingress(p *harness.Plan, group *harness.Resource) []string {
 
 func TestPublicLoadBalancerListenersAndExposure(t *testing.T) {
 	p := build(t, "dev-public", args(true))
-	comp := one(t, p, "refarch:loadbalancer:LoadBalancer", "dev-public")
-	alb := one(t, p, lbType, "dev-public")
-	sg := one(t, p, sgType, "dev-public")
+	comp := p.Require(t, "refarch:loadbalancer:LoadBalancer", "dev-public")
+	alb := p.Require(t, lbType, "dev-public")
+	sg := p.Require(t, sgType, "dev-public")
 
 	assert.False(t, alb.Bool("internal"))
 	assert.Equal(t, "application", alb.String("loadBalancerType"))
@@ -83,7 +76,7 @@ func TestPublicLoadBalancerListenersAndExposure(t *testing.T) {
 		assert.NotEqual(t, sg.ID, r.String("securityGroupId"), "the load balancer has no egress until a service attaches")
 	}
 
-	https := one(t, p, listenType, "dev-public-https")
+	https := p.Require(t, listenType, "dev-public-https")
 	assert.Equal(t, alb.ID, https.String("loadBalancerArn"))
 	assert.Equal(t, "HTTPS", https.String("protocol"))
 	assert.Equal(t, 443, https.Int("port"))
@@ -93,7 +86,7 @@ func TestPublicLoadBalancerListenersAndExposure(t *testing.T) {
 	assert.Equal(t, "404", https.String("defaultActions[0].fixedResponse.statusCode"), "unclaimed requests reach no service")
 	assert.Contains(t, https.String("routingHttpResponseStrictTransportSecurityHeaderValue"), "max-age=31536000")
 
-	http := one(t, p, listenType, "dev-public-http")
+	http := p.Require(t, listenType, "dev-public-http")
 	assert.Equal(t, "HTTP", http.String("protocol"))
 	assert.Equal(t, 80, http.Int("port"))
 	assert.Equal(t, "redirect", http.String("defaultActions[0].type"))
@@ -115,8 +108,8 @@ func TestInternalLoadBalancerAdmitsOnlyItsNetworks(t *testing.T) {
 	a.IngressCIDRs = []string{"10.30.0.0/16", "10.0.0.0/16"}
 	a.Aliases = []loadbalancer.Alias{{ZoneID: pulumi.String("Z0PRIVATE"), Name: "internal.prod.example.com"}}
 	p := build(t, "prod-internal", a)
-	alb := one(t, p, lbType, "prod-internal")
-	sg := one(t, p, sgType, "prod-internal")
+	alb := p.Require(t, lbType, "prod-internal")
+	sg := p.Require(t, sgType, "prod-internal")
 
 	assert.True(t, alb.Bool("internal"))
 	assert.True(t, strings.HasPrefix(alb.Output("dnsName").(string), "internal-"))
@@ -125,7 +118,7 @@ func TestInternalLoadBalancerAdmitsOnlyItsNetworks(t *testing.T) {
 	assert.Len(t, p.ByType(listenType), 1, "no plain-HTTP listener on an internal load balancer")
 	assert.Equal(t, "HTTPS", p.ByType(listenType)[0].String("protocol"))
 
-	rec := one(t, p, recordType, "prod-internal-internal.prod.example.com")
+	rec := p.Require(t, recordType, "prod-internal-internal.prod.example.com")
 	assert.Equal(t, "Z0PRIVATE", rec.String("zoneId"))
 	assert.Equal(t, "A", rec.String("type"))
 	assert.Equal(t, alb.Output("dnsName"), rec.Get("aliases[0].name"))
@@ -151,8 +144,8 @@ func TestAccessLogBucketIsLockedDown(t *testing.T) {
 			a.Protect = protect
 			a.AccessLogDays = 180
 			p := build(t, "stage-public", a)
-			alb := one(t, p, lbType, "stage-public")
-			bucket := one(t, p, bucketType, "stage-public-logs")
+			alb := p.Require(t, lbType, "stage-public")
+			bucket := p.Require(t, bucketType, "stage-public-logs")
 
 			assert.Equal(t, protect, alb.Bool("enableDeletionProtection"))
 			assert.Equal(t, protect, bucket.Protect, "logs survive `pulumi destroy` when protected")
@@ -162,23 +155,23 @@ func TestAccessLogBucketIsLockedDown(t *testing.T) {
 			assert.True(t, alb.Bool("accessLogs.enabled"))
 			assert.Equal(t, bucket.ID, alb.String("accessLogs.bucket"))
 			assert.Equal(t, "stage-public", alb.String("accessLogs.prefix"))
-			assert.Contains(t, alb.DependsOn, one(t, p, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").URN,
+			assert.Contains(t, alb.DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").URN,
 				"ELB checks its write permission when logging is enabled")
 
-			sse := one(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "stage-public-logs")
+			sse := p.Require(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "stage-public-logs")
 			assert.Equal(t, bucket.ID, sse.String("bucket"))
 			assert.Equal(t, "AES256", sse.String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"), "ALB logs support SSE-S3 only")
-			versioning := one(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", "stage-public-logs")
+			versioning := p.Require(t, "aws:s3/bucketVersioningV2:BucketVersioningV2", "stage-public-logs")
 			assert.Equal(t, "Enabled", versioning.String("versioningConfiguration.status"))
-			block := one(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "stage-public-logs")
+			block := p.Require(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "stage-public-logs")
 			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 				assert.True(t, block.Bool(k), k)
 			}
-			lifecycle := one(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "stage-public-logs")
+			lifecycle := p.Require(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "stage-public-logs")
 			assert.Equal(t, 180, lifecycle.Int("rules[0].expiration.days"))
 			assert.Equal(t, "Enabled", lifecycle.String("rules[0].status"))
 
-			raw, err := one(t, p, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").JSON("policy")
+			raw, err := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "stage-public-logs").JSON("policy")
 			require.NoError(t, err)
 			var doc policyDoc
 			b, _ := json.Marshal(raw)

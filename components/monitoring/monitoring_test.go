@@ -32,20 +32,6 @@ func run(t *testing.T, args *monitoring.Args) (*harness.Plan, error) {
 	})
 }
 
-// statements parses the policy held in input path of r and indexes its
-// statements by Sid.
-func statements(t *testing.T, r *harness.Resource, path string) map[string]map[string]any {
-	t.Helper()
-	doc, err := r.JSON(path)
-	require.NoError(t, err)
-	out := map[string]map[string]any{}
-	for _, s := range doc.(map[string]any)["Statement"].([]any) {
-		st := s.(map[string]any)
-		out[st["Sid"].(string)] = st
-	}
-	return out
-}
-
 func TestTopicIsEncryptedWithItsOwnRotatingKey(t *testing.T) {
 	p, err := run(t, validArgs())
 	require.NoError(t, err)
@@ -74,7 +60,7 @@ func TestTopicIsEncryptedWithItsOwnRotatingKey(t *testing.T) {
 func TestKeyPolicyNamesExactlyWhoMayUseTheKey(t *testing.T) {
 	p, err := run(t, validArgs())
 	require.NoError(t, err)
-	st := statements(t, p.Find("aws:kms/key:Key", "alerts-key"), "policy")
+	st := p.Find("aws:kms/key:Key", "alerts-key").Statements(t, "policy")
 	require.Len(t, st, 3)
 
 	admin := st["KeyAdministration"]
@@ -101,7 +87,7 @@ func TestTopicPolicyAdmitsPublishersForThisAccountOnly(t *testing.T) {
 	pol := p.Find("aws:sns/topicPolicy:TopicPolicy", "alerts")
 	require.NotNil(t, pol)
 	assert.Equal(t, topic.Output("arn"), pol.Get("arn"))
-	st := statements(t, pol, "policy")
+	st := pol.Statements(t, "policy")
 
 	pub := st["PublishingServices"]
 	assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, pub["Principal"].(map[string]any)["Service"])

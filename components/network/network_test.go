@@ -28,17 +28,10 @@ func build(t *testing.T, args network.Args) *harness.Plan {
 	return p
 }
 
-func one(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q not registered", typ, name)
-	return r
-}
-
 func TestNetworkConfiguresAwsxSafely(t *testing.T) {
 	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
-	comp := one(t, p, "refarch:network:Network", "main")
-	vpc := one(t, p, "awsx:ec2:Vpc", "main")
+	comp := p.Require(t, "refarch:network:Network", "main")
+	vpc := p.Require(t, "awsx:ec2:Vpc", "main")
 	assert.Equal(t, comp.URN, vpc.Parent)
 	assert.True(t, vpc.Remote)
 	assert.NotEmpty(t, vpc.Providers["aws"], "awsx's children must get the explicit provider")
@@ -58,9 +51,9 @@ func TestNetworkConfiguresAwsxSafely(t *testing.T) {
 
 func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 731, Protect: true})
-	key := one(t, p, "aws:kms/key:Key", "main-flow-logs")
-	group := one(t, p, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs")
-	flow := one(t, p, "aws:ec2/flowLog:FlowLog", "main")
+	key := p.Require(t, "aws:kms/key:Key", "main-flow-logs")
+	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs")
+	flow := p.Require(t, "aws:ec2/flowLog:FlowLog", "main")
 
 	assert.True(t, key.Bool("enableKeyRotation"))
 	assert.Equal(t, key.Output("arn"), group.Get("kmsKeyId"), "the log group is encrypted with the component's key")
@@ -71,15 +64,14 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	assert.True(t, key.Protect && key.RetainOnDelete && group.Protect && group.RetainOnDelete, "Protect keeps the logs and their key")
 
 	// The key policy lets CloudWatch Logs use the key for this log group only.
-	policy, err := key.JSON("policy")
-	require.NoError(t, err)
-	logs := statement(t, policy, "CloudWatchLogsForFlowLogGroup")
+	logs := key.Statements(t, "policy")["CloudWatchLogsForFlowLogGroup"]
+	require.NotNil(t, logs)
 	assert.Equal(t, "logs.us-west-2.amazonaws.com", first(logs["Principal"].(map[string]any)["Service"]))
 	cond, _ := harness.Lookup(logs, "Condition.ArnEquals.kms:EncryptionContext:aws:logs:arn")
 	assert.Equal(t, "arn:aws:logs:us-west-2:123456789012:log-group:/refarch/vpc/main/flow-logs", first(cond))
 	assert.Equal(t, "/refarch/vpc/main/flow-logs", group.String("name"))
 
-	role := one(t, p, "aws:iam/role:Role", "main-flow-logs")
+	role := p.Require(t, "aws:iam/role:Role", "main-flow-logs")
 	trust, err := role.JSON("assumeRolePolicy")
 	require.NoError(t, err)
 	svc, _ := harness.Lookup(trust, "Statement[0].Principal.Service")
@@ -88,21 +80,21 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	assert.Equal(t, harness.UnitAccount, first(account), "confused-deputy guard")
 
 	unprotected := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
-	assert.False(t, one(t, unprotected, "aws:kms/key:Key", "main-flow-logs").Protect)
-	assert.Equal(t, 365, one(t, unprotected, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs").Int("retentionInDays"))
+	assert.False(t, unprotected.Require(t, "aws:kms/key:Key", "main-flow-logs").Protect)
+	assert.Equal(t, 365, unprotected.Require(t, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs").Int("retentionInDays"))
 }
 
 func TestNetworkStripsTheDefaultSecurityGroup(t *testing.T) {
 	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
-	sg := one(t, p, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "main-default")
+	sg := p.Require(t, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "main-default")
 	assert.True(t, sg.Has("ingress") && len(sg.List("ingress")) == 0, "no ingress rule")
 	assert.True(t, sg.Has("egress") && len(sg.List("egress")) == 0, "no egress rule")
 }
 
 func TestNetworkFencesTheDataTier(t *testing.T) {
 	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"10.0.0.0/16"}})
-	acl := one(t, p, "aws:ec2/networkAcl:NetworkAcl", "main-data")
-	vpc := one(t, p, "awsx:ec2:Vpc", "main")
+	acl := p.Require(t, "aws:ec2/networkAcl:NetworkAcl", "main-data")
+	vpc := p.Require(t, "awsx:ec2:Vpc", "main")
 	assert.Equal(t, vpc.Output("isolatedSubnetIds"), acl.Get("subnetIds"), "the ACL guards exactly the data subnets")
 
 	admitted := map[string]bool{}
@@ -122,16 +114,16 @@ func TestNetworkFencesTheDataTier(t *testing.T) {
 
 func TestNetworkEndpoints(t *testing.T) {
 	p := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
-	s3 := one(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-s3")
+	s3 := p.Require(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-s3")
 	assert.Equal(t, "com.amazonaws.us-west-2.s3", s3.String("serviceName"))
 	assert.Equal(t, "Gateway", s3.String("vpcEndpointType"))
 	assert.Len(t, s3.List("routeTableIds"), 6, "app and data route tables of three zones")
-	one(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-dynamodb")
+	p.Require(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-dynamodb")
 	assert.Len(t, p.ByType("aws:ec2/vpcEndpoint:VpcEndpoint"), 2, "no interface endpoints unless asked")
 	assert.Empty(t, p.ByType("aws:ec2/securityGroup:SecurityGroup"))
 
 	p = build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones, InterfaceEndpoints: true})
-	sg := one(t, p, "aws:ec2/securityGroup:SecurityGroup", "main-endpoints")
+	sg := p.Require(t, "aws:ec2/securityGroup:SecurityGroup", "main-endpoints")
 	require.Len(t, sg.List("ingress"), 1)
 	assert.Equal(t, []string{"10.30.0.0/16"}, sg.Strings("ingress[0].cidrBlocks"), "HTTPS from the VPC only")
 	assert.Equal(t, 443, sg.Int("ingress[0].fromPort"))
@@ -184,19 +176,6 @@ func TestNetworkArgsValidation(t *testing.T) {
 			assert.Empty(t, p.ByType("refarch:network:Network"), "nothing is registered")
 		})
 	}
-}
-
-// statement returns the statement of a parsed policy with a Sid.
-func statement(t *testing.T, policy any, sid string) map[string]any {
-	t.Helper()
-	stmts, _ := harness.Lookup(policy, "Statement")
-	for _, s := range stmts.([]any) {
-		if m := s.(map[string]any); m["Sid"] == sid {
-			return m
-		}
-	}
-	t.Fatalf("no statement %q in %v", sid, policy)
-	return nil
 }
 
 // first returns a policy value's first element (values are lists).

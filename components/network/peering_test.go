@@ -47,8 +47,8 @@ func peer(t *testing.T, edit func(*network.PeeringArgs)) (*harness.Plan, error) 
 func TestPeeringWiresBothAccounts(t *testing.T) {
 	p, err := peer(t, nil)
 	require.NoError(t, err)
-	conn := one(t, p, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "hub-spoke")
-	accepter := one(t, p, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "hub-spoke")
+	conn := p.Require(t, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "hub-spoke")
+	accepter := p.Require(t, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "hub-spoke")
 
 	assert.Equal(t, "hub", p.ProviderOf(conn).Name, "the request is made in the requester's account")
 	assert.Equal(t, "vpc-hub", conn.String("vpcId"))

@@ -94,7 +94,7 @@ func TestDefaultsDoNotModifyTheCallersArgs(t *testing.T) {
 	assert.Nil(t, args.AccountRoles.CI.Branches, "defaults are applied to a copy")
 	assert.Empty(t, args.Audit.TrailName)
 	assert.Zero(t, args.AccountRoles.Personas[0].MaxSessionHours)
-	trust := statements(t, must(t, p, "aws:iam/role:Role", "base-ci"), "assumeRolePolicy")["CircleCIProjectBranches"]
+	trust := p.Require(t, "aws:iam/role:Role", "base-ci").Statements(t, "assumeRolePolicy")["CircleCIProjectBranches"]
 	subs := strs(cond(trust, "StringLike", "oidc.circleci.com/org/"+orgID+":sub"))
 	require.Len(t, subs, 1)
 	assert.Contains(t, subs[0], "/vcs-ref/refs/heads/main", "the default branch is main")

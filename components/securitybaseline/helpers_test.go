@@ -88,23 +88,6 @@ func mustRun(t *testing.T, args *sb.Args) *harness.Plan {
 	return p
 }
 
-// statements parses the JSON policy in input path of r and indexes its
-// statements by Sid.
-func statements(t *testing.T, r *harness.Resource, path string) map[string]map[string]any {
-	t.Helper()
-	require.NotNil(t, r)
-	doc, err := r.JSON(path)
-	require.NoError(t, err)
-	out := map[string]map[string]any{}
-	for _, s := range doc.(map[string]any)["Statement"].([]any) {
-		st := s.(map[string]any)
-		sid, _ := st["Sid"].(string)
-		require.NotContains(t, out, sid, "duplicate Sid %q in %s %q", sid, r.Type, r.Name)
-		out[sid] = st
-	}
-	return out
-}
-
 // cond returns Condition[op][key] of a statement.
 func cond(st map[string]any, op, key string) any {
 	c, _ := st["Condition"].(map[string]any)
@@ -121,9 +104,3 @@ func strs(v any) []string {
 	return out
 }
 
-func must(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
-	t.Helper()
-	r := p.Find(typ, name)
-	require.NotNil(t, r, "%s %q not registered", typ, name)
-	return r
-}

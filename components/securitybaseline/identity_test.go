@@ -41,9 +41,9 @@ func TestPersonaGroupsMayOnlyAssumeTheirRoleWithMFA(t *testing.T) {
 	p, err := runIdentity(t, identityArgs())
 	require.NoError(t, err)
 	require.Len(t, p.ByType("aws:iam/group:Group"), 3, "two personas and the base group")
-	dev := must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-developers")
-	assert.Equal(t, must(t, p, "aws:iam/group:Group", "people-developers").Output("name"), dev.Get("group"))
-	st := statements(t, dev, "policy")
+	dev := p.Require(t, "aws:iam/groupPolicy:GroupPolicy", "people-developers")
+	assert.Equal(t, p.Require(t, "aws:iam/group:Group", "people-developers").Output("name"), dev.Get("group"))
+	st := dev.Statements(t, "policy")
 	require.Len(t, st, 1, "the group's only permission")
 	assume := st["AssumePersonaRoleWithMFA"]
 	assert.Equal(t, "Allow", assume["Effect"])
@@ -54,7 +54,7 @@ func TestPersonaGroupsMayOnlyAssumeTheirRoleWithMFA(t *testing.T) {
 	}, strs(assume["Resource"]))
 	assert.Equal(t, []any{"true"}, cond(assume, "Bool", "aws:MultiFactorAuthPresent"))
 
-	billing := statements(t, must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-billing"), "policy")["AssumePersonaRoleWithMFA"]
+	billing := p.Require(t, "aws:iam/groupPolicy:GroupPolicy", "people-billing").Statements(t, "policy")["AssumePersonaRoleWithMFA"]
 	assert.ElementsMatch(t, []string{
 		"arn:aws:iam::222222222222:role/refarch-billing",
 		"arn:aws:iam::333333333333:role/refarch-billing",
@@ -70,14 +70,14 @@ func TestUsersBelongToGroupsOnlyAndNeedMFA(t *testing.T) {
 	for _, typ := range []string{"aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile"} {
 		assert.Empty(t, p.ByType(typ), "users get no %s", typ)
 	}
-	alice := must(t, p, "aws:iam/user:User", "people-alice")
+	alice := p.Require(t, "aws:iam/user:User", "people-alice")
 	assert.Equal(t, "alice@example.com", alice.String("tags.Email"))
-	m := must(t, p, "aws:iam/userGroupMembership:UserGroupMembership", "people-alice")
+	m := p.Require(t, "aws:iam/userGroupMembership:UserGroupMembership", "people-alice")
 	assert.Equal(t, alice.Output("name"), m.Get("user"))
 	assert.ElementsMatch(t, []string{"people-users", "developers", "billing"}, m.Strings("groups"))
-	assert.ElementsMatch(t, []string{"people-users", "billing"}, must(t, p, "aws:iam/userGroupMembership:UserGroupMembership", "people-bob").Strings("groups"))
+	assert.ElementsMatch(t, []string{"people-users", "billing"}, p.Require(t, "aws:iam/userGroupMembership:UserGroupMembership", "people-bob").Strings("groups"))
 
-	base := statements(t, must(t, p, "aws:iam/groupPolicy:GroupPolicy", "people-people-users"), "policy")
+	base := p.Require(t, "aws:iam/groupPolicy:GroupPolicy", "people-people-users").Statements(t, "policy")
 	deny := base["DenyEverythingElseWithoutMFA"]
 	assert.Equal(t, "Deny", deny["Effect"])
 	assert.Equal(t, []any{"false"}, cond(deny, "BoolIfExists", "aws:MultiFactorAuthPresent"))

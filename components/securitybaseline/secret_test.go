@@ -29,12 +29,12 @@ func TestSecretUsesTheSecretsKeyAndRotates(t *testing.T) {
 		Protect:           true,
 	})
 	require.NoError(t, err)
-	s := must(t, p, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key")
+	s := p.Require(t, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key")
 	assert.Equal(t, secretsKey, s.String("kmsKeyId"), "never the AWS-managed key")
 	assert.Equal(t, 30, s.Int("recoveryWindowInDays"))
 	assert.True(t, s.Protect)
 	assert.True(t, s.RetainOnDelete)
-	rot := must(t, p, "aws:secretsmanager/secretRotation:SecretRotation", "refarch/prod/api-key")
+	rot := p.Require(t, "aws:secretsmanager/secretRotation:SecretRotation", "refarch/prod/api-key")
 	assert.Equal(t, s.ID, rot.String("secretId"))
 	assert.Equal(t, 30, rot.Int("rotationRules.automaticallyAfterDays"))
 	assert.Empty(t, p.ByType("aws:secretsmanager/secretVersion:SecretVersion"), "the value never passes through the program")
@@ -44,7 +44,7 @@ func TestSecretWithoutRotationOrKey(t *testing.T) {
 	p, err := runSecret(t, &sb.SecretArgs{KMSKeyARN: pulumi.String(secretsKey)})
 	require.NoError(t, err)
 	assert.Empty(t, p.ByType("aws:secretsmanager/secretRotation:SecretRotation"), "no rotation without a rotation function")
-	assert.False(t, must(t, p, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key").Protect)
+	assert.False(t, p.Require(t, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key").Protect)
 
 	p, err = runSecret(t, &sb.SecretArgs{RecoveryWindowDays: 3})
 	require.Error(t, err)

@@ -18,7 +18,7 @@ import (
 
 func TestEveryResourceIsAChildOfTheComponent(t *testing.T) {
 	p := mustRun(t, archiveArgs())
-	comp := must(t, p, "refarch:securitybaseline:SecurityBaseline", "base")
+	comp := p.Require(t, "refarch:securitybaseline:SecurityBaseline", "base")
 	var children int
 	for _, r := range p.Resources {
 		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:") {
@@ -31,26 +31,26 @@ func TestEveryResourceIsAChildOfTheComponent(t *testing.T) {
 
 func TestAccountHardening(t *testing.T) {
 	p := mustRun(t, workloadArgs())
-	pw := must(t, p, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "base-passwords")
+	pw := p.Require(t, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "base-passwords")
 	assert.GreaterOrEqual(t, pw.Int("minimumPasswordLength"), 14, "CIS 1.8")
 	assert.Equal(t, 24, pw.Int("passwordReusePrevention"), "CIS 1.9")
 	for _, class := range []string{"requireLowercaseCharacters", "requireUppercaseCharacters", "requireNumbers", "requireSymbols"} {
 		assert.True(t, pw.Bool(class), class)
 	}
 
-	assert.True(t, must(t, p, "aws:ebs/encryptionByDefault:EncryptionByDefault", "base-ebs-encryption").Bool("enabled"))
+	assert.True(t, p.Require(t, "aws:ebs/encryptionByDefault:EncryptionByDefault", "base-ebs-encryption").Bool("enabled"))
 
-	pab := must(t, p, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "base-s3-public-access")
+	pab := p.Require(t, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "base-s3-public-access")
 	assert.Equal(t, account, pab.String("accountId"))
 	for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		assert.True(t, pab.Bool(f), f)
 	}
 
-	imds := must(t, p, "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults", "base-imds")
+	imds := p.Require(t, "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults", "base-imds")
 	assert.Equal(t, "required", imds.String("httpTokens"), "IMDSv2 only")
 	assert.Equal(t, 2, imds.Int("httpPutResponseHopLimit"))
 
-	assert.Equal(t, "ACCOUNT", must(t, p, "aws:accessanalyzer/analyzer:Analyzer", "base-access-analyzer").String("type"))
+	assert.Equal(t, "ACCOUNT", p.Require(t, "aws:accessanalyzer/analyzer:Analyzer", "base-access-analyzer").String("type"))
 }
 
 func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
@@ -59,7 +59,7 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	require.Len(t, keys, 3)
 	for _, k := range keys {
 		assert.True(t, k.Bool("enableKeyRotation"), "%s rotates (CIS 3.6)", k.Name)
-		st := statements(t, k, "policy")
+		st := k.Statements(t, "policy")
 		assert.Equal(t, []string{deployRole}, strs(st["KeyAdministration"]["Principal"].(map[string]any)["AWS"]), k.Name)
 		assert.NotContains(t, strs(st["KeyAdministration"]["Action"]), "kms:Decrypt", "administrators cannot decrypt")
 		for sid, s := range st {
@@ -70,12 +70,12 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 				assert.NotContains(t, strs(aws), "*")
 			}
 		}
-		alias := must(t, p, "aws:kms/alias:Alias", k.Name)
+		alias := p.Require(t, "aws:kms/alias:Alias", k.Name)
 		assert.Equal(t, "alias/"+k.Name, alias.String("name"))
 		assert.Equal(t, k.Output("keyId"), alias.Get("targetKeyId"))
 	}
 
-	logs := statements(t, must(t, p, "aws:kms/key:Key", "base-logs"), "policy")
+	logs := p.Require(t, "aws:kms/key:Key", "base-logs").Statements(t, "policy")
 	trailARN := "arn:aws:cloudtrail:us-west-2:" + account + ":trail/base-trail"
 	assert.Equal(t, []string{trailARN}, strs(cond(logs["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn")))
 	assert.Equal(t, []string{"arn:aws:cloudtrail:*:" + account + ":trail/*"}, strs(cond(logs["CloudTrailOfThisAccount"], "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn")))
@@ -87,23 +87,23 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	assert.Equal(t, []string{"s3.us-west-2.amazonaws.com"}, strs(cond(readers, "StringEquals", "kms:ViaService")))
 	assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:DescribeKey"}, strs(readers["Action"]))
 
-	data := statements(t, must(t, p, "aws:kms/key:Key", "base-data"), "policy")
+	data := p.Require(t, "aws:kms/key:Key", "base-data").Statements(t, "policy")
 	via := data["AccountThroughDataServices"]
 	assert.Equal(t, []string{account}, strs(cond(via, "StringEquals", "kms:CallerAccount")))
 	assert.Contains(t, strs(cond(via, "StringEquals", "kms:ViaService")), "rds.us-west-2.amazonaws.com")
 	assert.Equal(t, []any{"true"}, cond(data["GrantsThroughDataServices"], "Bool", "kms:GrantIsForAWSResource"))
 
-	secrets := statements(t, must(t, p, "aws:kms/key:Key", "base-secrets"), "policy")
+	secrets := p.Require(t, "aws:kms/key:Key", "base-secrets").Statements(t, "policy")
 	assert.ElementsMatch(t, []string{"secretsmanager.us-west-2.amazonaws.com", "ssm.us-west-2.amazonaws.com", "rds.us-west-2.amazonaws.com"},
 		strs(cond(secrets["AccountThroughSecretServices"], "StringEquals", "kms:ViaService")))
 }
 
 func TestTrailIsMultiRegionValidatedEncryptedAndLogged(t *testing.T) {
 	p := mustRun(t, workloadArgs())
-	trail := must(t, p, "aws:cloudtrail/trail:Trail", "base-trail")
-	logsKey := must(t, p, "aws:kms/key:Key", "base-logs")
-	group := must(t, p, "aws:cloudwatch/logGroup:LogGroup", "base-trail")
-	role := must(t, p, "aws:iam/role:Role", "base-cloudtrail-logs")
+	trail := p.Require(t, "aws:cloudtrail/trail:Trail", "base-trail")
+	logsKey := p.Require(t, "aws:kms/key:Key", "base-logs")
+	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "base-trail")
+	role := p.Require(t, "aws:iam/role:Role", "base-cloudtrail-logs")
 
 	assert.Equal(t, "base-trail", trail.String("name"))
 	assert.True(t, trail.Bool("isMultiRegionTrail"), "CIS 3.1")
@@ -119,24 +119,24 @@ func TestTrailIsMultiRegionValidatedEncryptedAndLogged(t *testing.T) {
 	assert.Equal(t, logsKey.Output("arn"), group.Get("kmsKeyId"))
 	assert.Equal(t, 365, group.Int("retentionInDays"))
 
-	trust := statements(t, role, "assumeRolePolicy")["CloudTrailOfThisAccount"]
+	trust := role.Statements(t, "assumeRolePolicy")["CloudTrailOfThisAccount"]
 	assert.Equal(t, []string{"cloudtrail.amazonaws.com"}, strs(trust["Principal"].(map[string]any)["Service"]))
 	assert.Equal(t, []string{trail.Output("arn").(string)}, strs(cond(trust, "StringEquals", "aws:SourceArn")), "only this trail assumes the role")
-	deliver := statements(t, must(t, p, "aws:iam/rolePolicy:RolePolicy", "base-cloudtrail-logs"), "policy")["DeliverToTheTrailLogGroup"]
+	deliver := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-cloudtrail-logs").Statements(t, "policy")["DeliverToTheTrailLogGroup"]
 	assert.Equal(t, []string{group.Output("arn").(string) + ":log-stream:*"}, strs(deliver["Resource"]))
 }
 
 func TestCISMetricFiltersAlarmTheTopic(t *testing.T) {
 	p := mustRun(t, workloadArgs())
-	group := must(t, p, "aws:cloudwatch/logGroup:LogGroup", "base-trail")
+	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "base-trail")
 	filters := p.ByType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
 	alarms := p.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")
 	require.Len(t, filters, len(sb.CISAlarms))
 	require.Len(t, alarms, len(sb.CISAlarms))
 	require.Len(t, sb.CISAlarms, 14, "CIS 4.1-4.14")
 	for _, al := range sb.CISAlarms {
-		f := must(t, p, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "base-cis-"+al.Name)
-		a := must(t, p, "aws:cloudwatch/metricAlarm:MetricAlarm", "base-cis-"+al.Name)
+		f := p.Require(t, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "base-cis-"+al.Name)
+		a := p.Require(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "base-cis-"+al.Name)
 		assert.Equal(t, group.Output("name"), f.Get("logGroupName"), "filters read the trail's log group")
 		assert.Equal(t, al.Pattern, f.String("pattern"))
 		assert.True(t, strings.HasPrefix(al.Pattern, "{") && strings.HasSuffix(al.Pattern, "}"), "%s: a JSON filter pattern", al.Name)
@@ -152,20 +152,20 @@ func TestConfigRecordsEverythingIntoTheCentralBucket(t *testing.T) {
 	p := mustRun(t, workloadArgs())
 	require.Len(t, p.ByType("aws:cfg/recorder:Recorder"), 1, "one recorder per account and region")
 	require.Len(t, p.ByType("aws:cfg/deliveryChannel:DeliveryChannel"), 1)
-	slr := must(t, p, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "base-config")
+	slr := p.Require(t, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "base-config")
 	assert.Equal(t, "config.amazonaws.com", slr.String("awsServiceName"))
-	rec := must(t, p, "aws:cfg/recorder:Recorder", "base")
+	rec := p.Require(t, "aws:cfg/recorder:Recorder", "base")
 	assert.Equal(t, slr.Output("arn"), rec.Get("roleArn"), "Config.1: the service-linked role")
 	assert.Contains(t, rec.String("roleArn"), "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
 	assert.True(t, rec.Bool("recordingGroup.allSupported"))
 	assert.True(t, rec.Bool("recordingGroup.includeGlobalResourceTypes"))
 
-	ch := must(t, p, "aws:cfg/deliveryChannel:DeliveryChannel", "base")
+	ch := p.Require(t, "aws:cfg/deliveryChannel:DeliveryChannel", "base")
 	assert.Equal(t, "org-audit-config", ch.String("s3BucketName"))
-	assert.Equal(t, must(t, p, "aws:kms/key:Key", "base-logs").Output("arn"), ch.Get("s3KmsKeyArn"))
+	assert.Equal(t, p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn"), ch.Get("s3KmsKeyArn"))
 	assert.Contains(t, ch.DependsOn, rec.URN)
 
-	status := must(t, p, "aws:cfg/recorderStatus:RecorderStatus", "base")
+	status := p.Require(t, "aws:cfg/recorderStatus:RecorderStatus", "base")
 	assert.True(t, status.Bool("isEnabled"))
 	assert.Contains(t, status.DependsOn, ch.URN, "recording starts once delivery is configured")
 
@@ -180,7 +180,7 @@ func TestConfigRecordsEverythingIntoTheCentralBucket(t *testing.T) {
 	}
 	assert.ElementsMatch(t, sb.DefaultConfigRules, ids)
 
-	pw := must(t, p, "aws:cfg/rule:Rule", "base-iam_password_policy")
+	pw := p.Require(t, "aws:cfg/rule:Rule", "base-iam_password_policy")
 	var params map[string]string
 	require.NoError(t, json.Unmarshal([]byte(pw.String("inputParameters")), &params))
 	assert.Equal(t, "14", params["MinimumPasswordLength"], "the rule checks the policy the baseline sets")
@@ -192,7 +192,7 @@ func TestGuardDutySecurityHubAndFindingRules(t *testing.T) {
 	args.DisabledGuardDutyFeatures = []string{"EKS_AUDIT_LOGS"}
 	p := mustRun(t, args)
 	require.Len(t, p.ByType("aws:guardduty/detector:Detector"), 1, "one detector per account and region")
-	det := must(t, p, "aws:guardduty/detector:Detector", "base")
+	det := p.Require(t, "aws:guardduty/detector:Detector", "base")
 	assert.True(t, det.Bool("enable"))
 	assert.Equal(t, "FIFTEEN_MINUTES", det.String("findingPublishingFrequency"))
 	assert.Len(t, det.ID, 32)
@@ -207,11 +207,11 @@ func TestGuardDutySecurityHubAndFindingRules(t *testing.T) {
 		}
 		assert.Equal(t, want, f.String("status"), f.String("name"))
 	}
-	runtime := must(t, p, "aws:guardduty/detectorFeature:DetectorFeature", "base-runtime-monitoring")
+	runtime := p.Require(t, "aws:guardduty/detectorFeature:DetectorFeature", "base-runtime-monitoring")
 	assert.Equal(t, "ECS_FARGATE_AGENT_MANAGEMENT", runtime.String("additionalConfigurations[0].name"))
 	assert.Equal(t, "ENABLED", runtime.String("additionalConfigurations[0].status"))
 
-	hub := must(t, p, "aws:securityhub/account:Account", "base")
+	hub := p.Require(t, "aws:securityhub/account:Account", "base")
 	assert.False(t, hub.Bool("enableDefaultStandards"))
 	var standards []string
 	for _, s := range p.ByType("aws:securityhub/standardsSubscription:StandardsSubscription") {
@@ -223,21 +223,21 @@ func TestGuardDutySecurityHubAndFindingRules(t *testing.T) {
 		"arn:aws:securityhub:us-west-2::standards/cis-aws-foundations-benchmark/v/3.0.0",
 	}, standards)
 
-	gd := must(t, p, "aws:cloudwatch/eventRule:EventRule", "base-guardduty-findings")
+	gd := p.Require(t, "aws:cloudwatch/eventRule:EventRule", "base-guardduty-findings")
 	pattern, err := gd.JSON("eventPattern")
 	require.NoError(t, err)
 	assert.Equal(t, []any{"aws.guardduty"}, pattern.(map[string]any)["source"])
 	sev, _ := harness.Lookup(pattern, "detail.severity[0].numeric")
 	assert.Equal(t, []any{">=", float64(7)}, sev, "high and critical GuardDuty findings")
 
-	hubRule := must(t, p, "aws:cloudwatch/eventRule:EventRule", "base-securityhub-findings")
+	hubRule := p.Require(t, "aws:cloudwatch/eventRule:EventRule", "base-securityhub-findings")
 	pattern, err = hubRule.JSON("eventPattern")
 	require.NoError(t, err)
 	labels, _ := harness.Lookup(pattern, "detail.findings.Severity.Label")
 	assert.ElementsMatch(t, []any{"HIGH", "CRITICAL"}, labels)
 
 	for _, rule := range []*harness.Resource{gd, hubRule} {
-		target := must(t, p, "aws:cloudwatch/eventTarget:EventTarget", rule.Name)
+		target := p.Require(t, "aws:cloudwatch/eventTarget:EventTarget", rule.Name)
 		assert.Equal(t, rule.Output("name"), target.Get("rule"))
 		assert.Equal(t, topicARN, target.String("arn"), "findings go to the alert topic")
 	}
@@ -245,40 +245,40 @@ func TestGuardDutySecurityHubAndFindingRules(t *testing.T) {
 
 func TestArchiveBucketsAreHardenedAndAdmitExactlyTheWriters(t *testing.T) {
 	p := mustRun(t, archiveArgs())
-	logsKey := must(t, p, "aws:kms/key:Key", "base-logs")
+	logsKey := p.Require(t, "aws:kms/key:Key", "base-logs")
 	buckets := map[string]string{"base-trail-archive": "org-audit-trail", "base-config-archive": "org-audit-config", "base-access-logs": "org-audit-trail-access"}
 	require.Len(t, p.ByType("aws:s3/bucketV2:BucketV2"), 3)
 	for logical, name := range buckets {
-		b := must(t, p, "aws:s3/bucketV2:BucketV2", logical)
+		b := p.Require(t, "aws:s3/bucketV2:BucketV2", logical)
 		assert.Equal(t, name, b.String("bucket"))
 		assert.False(t, b.Bool("forceDestroy"))
 		assert.Equal(t, logical == "base-trail-archive", b.Bool("objectLockEnabled"), "%s: Object Lock on the trail archive only (Config cannot deliver to a locked bucket)", logical)
-		assert.Equal(t, "Enabled", must(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", logical).String("versioningConfiguration.status"))
-		assert.Equal(t, "BucketOwnerEnforced", must(t, p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", logical).String("rule.objectOwnership"))
-		block := must(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logical)
+		assert.Equal(t, "Enabled", p.Require(t, "aws:s3/bucketVersioningV2:BucketVersioningV2", logical).String("versioningConfiguration.status"))
+		assert.Equal(t, "BucketOwnerEnforced", p.Require(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", logical).String("rule.objectOwnership"))
+		block := p.Require(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logical)
 		for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 			assert.True(t, block.Bool(f), "%s %s", logical, f)
 		}
-		sse := must(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", logical)
+		sse := p.Require(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", logical)
 		if logical == "base-access-logs" {
 			assert.Equal(t, "AES256", sse.String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"), "log delivery targets support SSE-S3 only")
 		} else {
 			assert.Equal(t, "aws:kms", sse.String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 			assert.Equal(t, logsKey.Output("arn"), sse.Get("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
-			logging := must(t, p, "aws:s3/bucketLoggingV2:BucketLoggingV2", logical)
+			logging := p.Require(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", logical)
 			assert.Equal(t, "org-audit-trail-access", logging.String("targetBucket"), "CIS 3.4: access-logged")
 		}
-		pol := must(t, p, "aws:s3/bucketPolicy:BucketPolicy", logical)
-		st := statements(t, pol, "policy")
+		pol := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", logical)
+		st := pol.Statements(t, "policy")
 		tls := st["DenyWithoutTLS"]
 		assert.Equal(t, "Deny", tls["Effect"])
 		assert.Equal(t, []any{"false"}, cond(tls, "Bool", "aws:SecureTransport"))
 		assert.ElementsMatch(t, []string{"arn:aws:s3:::" + name, "arn:aws:s3:::" + name + "/*"}, strs(tls["Resource"]))
 		assert.Contains(t, pol.DependsOn, block.URN)
 	}
-	assert.Equal(t, 365, must(t, p, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "base-trail-archive").Int("rule.defaultRetention.days"))
+	assert.Equal(t, 365, p.Require(t, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "base-trail-archive").Int("rule.defaultRetention.days"))
 
-	trail := statements(t, must(t, p, "aws:s3/bucketPolicy:BucketPolicy", "base-trail-archive"), "policy")
+	trail := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-trail-archive").Statements(t, "policy")
 	assert.ElementsMatch(t, []string{
 		"arn:aws:cloudtrail:us-west-2:" + account + ":trail/base-trail",
 		"arn:aws:cloudtrail:us-west-2:" + otherWriter + ":trail/other-trail",
@@ -289,19 +289,19 @@ func TestArchiveBucketsAreHardenedAndAdmitExactlyTheWriters(t *testing.T) {
 	assert.Equal(t, []string{"bucket-owner-full-control"}, strs(cond(other, "StringEquals", "s3:x-amz-acl")))
 	assert.Equal(t, "Deny", trail["DenyDeletingAuditRecords"]["Effect"])
 
-	cfg := statements(t, must(t, p, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive"), "policy")
+	cfg := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive").Statements(t, "policy")
 	assert.ElementsMatch(t, []string{account, otherWriter}, strs(cond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
 	assert.Equal(t, []string{"arn:aws:s3:::org-audit-config/AWSLogs/" + otherWriter + "/Config/*"}, strs(cfg["ConfigWrite"+otherWriter]["Resource"]))
 
-	access := statements(t, must(t, p, "aws:s3/bucketPolicy:BucketPolicy", "base-access-logs"), "policy")["S3ServerAccessLogsOfTheArchive"]
+	access := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-access-logs").Statements(t, "policy")["S3ServerAccessLogsOfTheArchive"]
 	assert.Equal(t, []string{"logging.s3.amazonaws.com"}, strs(access["Principal"].(map[string]any)["Service"]))
 	assert.ElementsMatch(t, []string{"arn:aws:s3:::org-audit-trail", "arn:aws:s3:::org-audit-config"}, strs(cond(access, "ArnLike", "aws:SourceArn")))
 
 	// The archive account's own trail and channel wait for the policies admitting them.
-	assert.Contains(t, must(t, p, "aws:cloudtrail/trail:Trail", "base-trail").DependsOn, must(t, p, "aws:s3/bucketPolicy:BucketPolicy", "base-trail-archive").URN)
-	assert.Contains(t, must(t, p, "aws:cfg/deliveryChannel:DeliveryChannel", "base").DependsOn, must(t, p, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive").URN)
+	assert.Contains(t, p.Require(t, "aws:cloudtrail/trail:Trail", "base-trail").DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-trail-archive").URN)
+	assert.Contains(t, p.Require(t, "aws:cfg/deliveryChannel:DeliveryChannel", "base").DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive").URN)
 	assert.Equal(t, []string{"arn:aws:iam::" + account + ":root"},
-		strs(statements(t, logsKey, "policy")["AuditReadersThroughS3"]["Principal"].(map[string]any)["AWS"]), "the reader defaults to the account itself")
+		strs(logsKey.Statements(t, "policy")["AuditReadersThroughS3"]["Principal"].(map[string]any)["AWS"]), "the reader defaults to the account itself")
 }
 
 func TestWorkloadAccountsHaveNoArchive(t *testing.T) {
@@ -320,10 +320,10 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 		{"full-access", 1, []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
 		{"read-only", 4, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"}},
 	} {
-		role := must(t, p, "aws:iam/role:Role", "base-"+tc.name)
+		role := p.Require(t, "aws:iam/role:Role", "base-"+tc.name)
 		assert.Equal(t, tc.name, role.String("name"))
 		assert.Equal(t, tc.hours*3600, role.Int("maxSessionDuration"), "bounded sessions")
-		st := statements(t, role, "assumeRolePolicy")
+		st := role.Statements(t, "assumeRolePolicy")
 		require.Len(t, st, 1)
 		trust := st["IdentityAccountWithMFA"]
 		assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + identityAccount + ":root"}}, trust["Principal"], "exactly the identity account")
@@ -341,14 +341,14 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 
 func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {
 	p := mustRun(t, workloadArgs())
-	oidc := must(t, p, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "base-circleci")
+	oidc := p.Require(t, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "base-circleci")
 	assert.Equal(t, "https://oidc.circleci.com/org/"+orgID, oidc.String("url"))
 	assert.Equal(t, []string{orgID}, oidc.Strings("clientIdLists"))
 
-	role := must(t, p, "aws:iam/role:Role", "base-ci")
+	role := p.Require(t, "aws:iam/role:Role", "base-ci")
 	assert.Equal(t, "ci", role.String("name"))
 	assert.Equal(t, 3600, role.Int("maxSessionDuration"))
-	st := statements(t, role, "assumeRolePolicy")
+	st := role.Statements(t, "assumeRolePolicy")
 	require.Len(t, st, 1)
 	trust := st["CircleCIProjectBranches"]
 	assert.Equal(t, []string{"arn:aws:iam::" + account + ":oidc-provider/oidc.circleci.com/org/" + orgID},
@@ -360,7 +360,7 @@ func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {
 	prefix := "org/" + orgID + "/project/" + projectID + "/user/*/vcs-origin/github.com/example-org/refarch/vcs-ref/refs/heads/"
 	assert.ElementsMatch(t, []string{prefix + "main", prefix + "release/*"}, strs(cond(trust, "StringLike", issuer+":sub")))
 
-	pol := statements(t, must(t, p, "aws:iam/rolePolicy:RolePolicy", "base-ci"), "policy")
+	pol := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-ci").Statements(t, "policy")
 	require.Len(t, pol, 1)
 	assume := pol["AssumeTheDeployRolesOnly"]
 	assert.Equal(t, []string{deployRole}, strs(assume["Resource"]))
@@ -370,20 +370,20 @@ func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {
 
 func TestSessionManagerLogsEverySession(t *testing.T) {
 	p := mustRun(t, workloadArgs())
-	doc := must(t, p, "aws:ssm/document:Document", "base-session-preferences")
+	doc := p.Require(t, "aws:ssm/document:Document", "base-session-preferences")
 	assert.Equal(t, sb.SessionPreferencesDocument, doc.String("name"))
 	assert.Equal(t, "Session", doc.String("documentType"))
 	content, err := doc.JSON("content")
 	require.NoError(t, err)
-	group := must(t, p, "aws:cloudwatch/logGroup:LogGroup", "base-sessions")
+	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "base-sessions")
 	inputs := content.(map[string]any)["inputs"].(map[string]any)
 	assert.Equal(t, group.Output("name"), inputs["cloudWatchLogGroupName"])
 	assert.Equal(t, true, inputs["cloudWatchEncryptionEnabled"])
 	assert.Equal(t, true, inputs["cloudWatchStreamingEnabled"])
 	assert.Equal(t, false, inputs["runAsEnabled"])
-	assert.Equal(t, must(t, p, "aws:kms/key:Key", "base-logs").Output("arn"), group.Get("kmsKeyId"))
+	assert.Equal(t, p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn"), group.Get("kmsKeyId"))
 
-	pol := statements(t, must(t, p, "aws:iam/policy:Policy", "base-instance-logging"), "policy")
+	pol := p.Require(t, "aws:iam/policy:Policy", "base-instance-logging").Statements(t, "policy")
 	assert.Contains(t, strs(pol["WriteSessionAndPatchLogs"]["Resource"]), group.Output("arn").(string)+":log-stream:*")
 }
 
@@ -391,34 +391,34 @@ func TestPatchingAutoApprovesSecurityUpdatesByTag(t *testing.T) {
 	args := workloadArgs()
 	args.Patching.ApproveAfterDays = 3
 	p := mustRun(t, args)
-	pb := must(t, p, "aws:ssm/patchBaseline:PatchBaseline", "base-security-updates")
+	pb := p.Require(t, "aws:ssm/patchBaseline:PatchBaseline", "base-security-updates")
 	assert.Equal(t, "AMAZON_LINUX_2023", pb.String("operatingSystem"))
 	assert.Equal(t, 3, pb.Int("approvalRules[0].approveAfterDays"))
 	assert.Equal(t, "CLASSIFICATION", pb.String("approvalRules[0].patchFilters[0].key"))
 	assert.Equal(t, []string{"Security"}, pb.Strings("approvalRules[0].patchFilters[0].values"))
-	assert.Equal(t, pb.ID, must(t, p, "aws:ssm/patchGroup:PatchGroup", "base-security-updates").String("baselineId"))
-	assert.Equal(t, "base", must(t, p, "aws:ssm/patchGroup:PatchGroup", "base-security-updates").String("patchGroup"))
-	assert.Equal(t, pb.ID, must(t, p, "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline", "base-security-updates").String("baselineId"))
+	assert.Equal(t, pb.ID, p.Require(t, "aws:ssm/patchGroup:PatchGroup", "base-security-updates").String("baselineId"))
+	assert.Equal(t, "base", p.Require(t, "aws:ssm/patchGroup:PatchGroup", "base-security-updates").String("patchGroup"))
+	assert.Equal(t, pb.ID, p.Require(t, "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline", "base-security-updates").String("baselineId"))
 
-	scan := must(t, p, "aws:ssm/association:Association", "base-patch-scan")
+	scan := p.Require(t, "aws:ssm/association:Association", "base-patch-scan")
 	assert.Equal(t, "AWS-RunPatchBaseline", scan.String("name"))
 	assert.Equal(t, "Scan", scan.String("parameters.Operation"))
 	assert.Equal(t, "tag:Patch Group", scan.String("targets[0].key"))
 	assert.Equal(t, []string{"base"}, scan.Strings("targets[0].values"))
 
-	window := must(t, p, "aws:ssm/maintenanceWindow:MaintenanceWindow", "base-patching")
+	window := p.Require(t, "aws:ssm/maintenanceWindow:MaintenanceWindow", "base-patching")
 	assert.Equal(t, "cron(0 3 ? * SUN *)", window.String("schedule"))
 	assert.Equal(t, 3, window.Int("duration"))
 	assert.Less(t, window.Int("cutoff"), window.Int("duration"))
-	target := must(t, p, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget", "base-patching")
+	target := p.Require(t, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget", "base-patching")
 	assert.Equal(t, window.ID, target.String("windowId"))
 	assert.Equal(t, "tag:Patch Group", target.String("targets[0].key"))
-	task := must(t, p, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "base-patching")
+	task := p.Require(t, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "base-patching")
 	assert.Equal(t, "AWS-RunPatchBaseline", task.String("taskArn"))
 	assert.Equal(t, []string{target.ID}, task.Strings("targets[0].values"))
 	params := task.List("taskInvocationParameters.runCommandParameters.parameters")
 	assert.Contains(t, params, map[string]any{"name": "Operation", "values": []any{"Install"}})
-	assert.Equal(t, must(t, p, "aws:cloudwatch/logGroup:LogGroup", "base-patching").Output("name"),
+	assert.Equal(t, p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "base-patching").Output("name"),
 		task.Get("taskInvocationParameters.runCommandParameters.cloudwatchConfig.cloudwatchLogGroupName"))
 }
 
@@ -469,13 +469,13 @@ func TestOutputsCarryTheChildrensValues(t *testing.T) {
 	require.NoError(t, err)
 	wg.Wait()
 	want := []string{
-		must(t, p, "aws:kms/key:Key", "base-logs").Output("arn").(string),
-		must(t, p, "aws:kms/key:Key", "base-data").Output("arn").(string),
-		must(t, p, "aws:kms/key:Key", "base-secrets").Output("arn").(string),
-		must(t, p, "aws:iam/role:Role", "base-ci").Output("arn").(string),
-		must(t, p, "aws:cloudtrail/trail:Trail", "base-trail").Output("arn").(string),
+		p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn").(string),
+		p.Require(t, "aws:kms/key:Key", "base-data").Output("arn").(string),
+		p.Require(t, "aws:kms/key:Key", "base-secrets").Output("arn").(string),
+		p.Require(t, "aws:iam/role:Role", "base-ci").Output("arn").(string),
+		p.Require(t, "aws:cloudtrail/trail:Trail", "base-trail").Output("arn").(string),
 		"base",
-		must(t, p, "aws:guardduty/detector:Detector", "base").ID,
+		p.Require(t, "aws:guardduty/detector:Detector", "base").ID,
 	}
 	assert.Equal(t, want, got)
 	assert.Len(t, slices.Compact(slices.Clone(want[:3])), 3, "three distinct keys")

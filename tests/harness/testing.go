@@ -1,0 +1,45 @@
+package harness
+
+import (
+	"testing"
+)
+
+// Require returns the resource of a type with a logical name, and fails t
+// when the program did not register it.
+func (p *Plan) Require(t testing.TB, typ, name string) *Resource {
+	t.Helper()
+	r := p.Find(typ, name)
+	if r == nil {
+		t.Fatalf("%s %q is not registered", typ, name)
+	}
+	return r
+}
+
+// Statements parses the IAM policy document held as JSON at path and returns
+// its statements by Sid ("" for a statement without one). It fails t when
+// the document does not parse, has no statement, or repeats a Sid.
+func (r *Resource) Statements(t testing.TB, path string) map[string]map[string]any {
+	t.Helper()
+	if r == nil {
+		t.Fatalf("no resource to read the policy at %s from", path)
+	}
+	doc, err := r.JSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := Lookup(doc, "Statement")
+	stmts, _ := list.([]any)
+	if len(stmts) == 0 {
+		t.Fatalf("%s %q: the policy at %s has no statement", r.Type, r.Name, path)
+	}
+	out := map[string]map[string]any{}
+	for _, s := range stmts {
+		st, _ := s.(map[string]any)
+		sid, _ := st["Sid"].(string)
+		if _, dup := out[sid]; dup {
+			t.Fatalf("%s %q: duplicate Sid %q in the policy at %s", r.Type, r.Name, sid, path)
+		}
+		out[sid] = st
+	}
+	return out
+}
