@@ -103,4 +103,3 @@ func strs(v any) []string {
 	}
 	return out
 }
-
