@@ -88,6 +88,14 @@ type ServiceConfig struct {
 	// CallsInternal lets the service call the internal load balancer and
 	// tells it where: INTERNAL_URL=https://<private zone>.
 	CallsInternal bool `json:"callsInternal"`
+	// ManagedSecrets are variables whose values live in secrets this stack
+	// creates with the library's Secrets Manager pattern
+	// (securitybaseline.Secret: encrypted with the account's secrets key,
+	// a 30-day recovery window, protected where data is). Each is named
+	// <stack>/<service>/<VARIABLE>; its value is set out of band
+	// (aws secretsmanager put-secret-value), so it is never in the
+	// configuration, the code or the Pulumi state.
+	ManagedSecrets []string `json:"managedSecrets"`
 	// User and Architecture override the container user and CPU type.
 	User         string `json:"user"`
 	Architecture string `json:"architecture"`
@@ -125,6 +133,7 @@ const (
 
 // Variables the platform injects; a service may not set them itself.
 var (
+	envVariable       = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	dataVariables     = []string{"DB_HOST", "DB_PORT", "DB_NAME", "CACHE_ENDPOINT", "DB_USERNAME", "DB_PASSWORD"}
 	internalVariables = []string{"INTERNAL_URL"}
 )
@@ -211,6 +220,19 @@ func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
 				p.Add(key(i, "secrets."+name), arn, "must be the ARN of a Secrets Manager secret or SSM parameter: secrets are injected by reference, never as values")
 			} else if parts := strings.Split(arn, ":"); parts[4] != c.AccountID || parts[3] != c.Region {
 				p.Addf(key(i, "secrets."+name), arn, "must be in this stack's account and region (%s, %s)", c.AccountID, c.Region)
+			}
+		}
+		for j, v := range svc.ManagedSecrets {
+			field := key(i, fmt.Sprintf("managedSecrets[%d]", j))
+			switch {
+			case !envVariable.MatchString(v):
+				p.Add(field, v, "must be an environment variable name (upper case letters, digits and _)")
+			case slices.Contains(svc.ManagedSecrets[:j], v):
+				p.Add(field, v, "is listed twice")
+			case svc.Environment[v] != "" || svc.Secrets[v] != "":
+				p.Add(field, v, "is also set in environment or secrets: a variable has one source")
+			case slices.Contains(dataVariables, v) || slices.Contains(internalVariables, v):
+				p.Add(field, v, "is a variable the platform sets")
 			}
 		}
 		reserved := map[string][]string{"dataAccess": nil, "callsInternal": nil}

@@ -10,6 +10,7 @@ import (
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
+	"github.com/refarch/refarch/components/securitybaseline"
 )
 
 // The outputs of the application platform.
@@ -120,6 +121,9 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		if svc.DataAccess {
 			wireData(&s, a)
 		}
+		if err := wireManagedSecrets(ctx, c, p, a, svc, &s); err != nil {
+			return err
+		}
 		services[i] = s
 	}
 	listener := func(l *loadbalancer.LoadBalancer) ecscluster.Listener {
@@ -171,6 +175,32 @@ func wireData(s *ecscluster.Service, a *parts) {
 	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
 	s.Secrets["DB_USERNAME"] = pulumi.Sprintf("%s:username::", d.DatabaseSecretARN)
 	s.Secrets["DB_PASSWORD"] = pulumi.Sprintf("%s:password::", d.DatabaseSecretARN)
+}
+
+// wireManagedSecrets creates the service's managed secrets with the
+// library's Secrets Manager pattern and injects them by reference; the
+// execution role may decrypt them with the account's secrets key, through
+// Secrets Manager only.
+func wireManagedSecrets(ctx *pulumi.Context, c *Config, p *Providers, a *parts, svc ServiceConfig, s *ecscluster.Service) error {
+	if len(svc.ManagedSecrets) == 0 {
+		return nil
+	}
+	if a.Baseline == nil || a.Baseline.SecretsKeyARN == nil {
+		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: deployBaseline must run before deployPlatform", svc.Name)
+	}
+	for _, v := range svc.ManagedSecrets {
+		secret, err := securitybaseline.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &securitybaseline.SecretArgs{
+			KMSKeyARN:   a.Baseline.SecretsKeyARN,
+			Description: fmt.Sprintf("%s of the %s service (%s); set its value with aws secretsmanager put-secret-value", v, svc.Name, c.Stack),
+			Protect:     c.DeletionProtection,
+		}, pulumi.Provider(p.Account))
+		if err != nil {
+			return err
+		}
+		s.Secrets[v] = secret.ARN
+	}
+	s.DecryptKeyARNs = pulumi.StringArray{a.Baseline.SecretsKeyARN}
+	return nil
 }
 
 // deployRegistry creates the container registry in shared-services: the

@@ -501,7 +501,12 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 					for _, s := range c.Secrets {
 						secrets[s.Name] = s.ValueFrom
 					}
-					assert.Equal(t, map[string]string{"DB_USERNAME": dbSecret + ":username::", "DB_PASSWORD": dbSecret + ":password::"}, secrets)
+					signing := p.Require(t, "aws:secretsmanager/secret:Secret", stack+"/backend/SESSION_SIGNING_KEY").Output("arn").(string)
+					assert.Equal(t, map[string]string{
+						"DB_USERNAME":         dbSecret + ":username::",
+						"DB_PASSWORD":         dbSecret + ":password::",
+						"SESSION_SIGNING_KEY": signing,
+					}, secrets)
 				}
 			}
 		})
