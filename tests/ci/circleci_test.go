@@ -5,6 +5,7 @@ package ci
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
 )
 
 // root is the repository root (the folder holding go.mod).
@@ -176,34 +178,135 @@ func jobsOf(t *testing.T, cfg map[string]any, workflow string) map[string]map[st
 	return out
 }
 
-func TestPullRequestsPreviewEveryStack(t *testing.T) {
-	jobs := jobsOf(t, config(t), "pull-request")
-	preview := jobs["preview-<< matrix.stack >>"]
-	require.NotNil(t, preview, "a preview matrix")
-	stacksIn, _ := preview["matrix"].(map[string]any)["parameters"].(map[string]any)["stack"].([]any)
-	var got []string
-	for _, s := range stacksIn {
-		got = append(got, s.(string))
+// ciStacks are the stacks CI deploys: all but security, which has no CI
+// role (people deploy it).
+func ciStacks() []string {
+	var out []string
+	for _, s := range stacks.StackNames() {
+		if s != "security" {
+			out = append(out, s)
+		}
 	}
-	assert.Equal(t, stacks.StackNames(), got, "every stack is previewed")
-	assert.Equal(t, []any{"test"}, preview["requires"], "previews run after the offline proof")
+	return out
+}
+
+// ciBranches reads a stack's refarch:ciBranches (globs) from its real file.
+func ciBranches(t *testing.T, stack string) []string {
+	t.Helper()
+	cfg, err := harness.LoadStackConfig(root(t), stack)
+	require.NoError(t, err)
+	var globs []string
+	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:ciBranches"]), &globs))
+	return globs
+}
+
+// filterOf renders a job's branch filter as an anchored regular expression
+// ("main" becomes ^main$, /^feature\/.*/ stays as written).
+func filterOf(t *testing.T, job map[string]any) string {
+	t.Helper()
+	branches, _ := job["filters"].(map[string]any)["branches"].(map[string]any)
+	only, ok := branches["only"].(string)
+	require.True(t, ok, "job %v must run on named branches only", job["name"])
+	if strings.HasPrefix(only, "/") && strings.HasSuffix(only, "/") {
+		return strings.Trim(only, "/")
+	}
+	return "^" + regexp.QuoteMeta(only) + "$"
+}
+
+// globRegexp renders a refarch:ciBranches glob as the regular expression a
+// branch filter must use for the same branches.
+func globRegexp(glob string) string {
+	re := regexp.QuoteMeta(glob)
+	re = strings.ReplaceAll(re, `/`, `\/`)
+	re = strings.ReplaceAll(re, `\*`, `.*`)
+	if strings.HasSuffix(re, ".*") {
+		return "^" + re
+	}
+	return "^" + re + "$"
+}
+
+// TestJobsRunOnlyOnBranchesTheCIRoleAdmits ties the pipeline to the trust
+// policies: every job that needs a stack's CI role runs only on branches
+// that stack's refarch:ciBranches admits (otherwise it could only fail),
+// and every admitted branch pattern other than main gets a preview on pull
+// requests.
+func TestJobsRunOnlyOnBranchesTheCIRoleAdmits(t *testing.T) {
+	cfg := config(t)
+	previewed := map[string]map[string]bool{}
+	for _, wf := range []string{"pull-request", "deploy"} {
+		for name, job := range jobsOf(t, cfg, wf) {
+			if job["job"] != "preview" && job["job"] != "update" {
+				continue
+			}
+			var targets []string
+			if s, ok := job["stack"].(string); ok {
+				targets = []string{s}
+			} else if m, ok := job["matrix"].(map[string]any); ok {
+				for _, s := range m["parameters"].(map[string]any)["stack"].([]any) {
+					targets = append(targets, s.(string))
+				}
+			}
+			require.NotEmpty(t, targets, "%s/%s targets no stack", wf, name)
+			filter := filterOf(t, job)
+			for _, stack := range targets {
+				assert.NotEqual(t, "security", stack, "%s/%s: the security account has no CI role", wf, name)
+				admitted := false
+				for _, glob := range ciBranches(t, stack) {
+					if globRegexp(glob) == filter {
+						admitted = true
+					}
+				}
+				assert.True(t, admitted, "%s/%s runs on %s, which %s's refarch:ciBranches %v does not admit", wf, name, filter, stack, ciBranches(t, stack))
+				if job["job"] == "preview" && wf == "pull-request" {
+					if previewed[stack] == nil {
+						previewed[stack] = map[string]bool{}
+					}
+					previewed[stack][filter] = true
+				}
+			}
+		}
+	}
+	for _, stack := range ciStacks() {
+		for _, glob := range ciBranches(t, stack) {
+			if glob != "main" {
+				assert.True(t, previewed[stack][globRegexp(glob)], "pull requests from %s are not previewed on %s", glob, stack)
+			}
+		}
+	}
+}
+
+func TestPullRequestsNeverUpdate(t *testing.T) {
+	jobs := jobsOf(t, config(t), "pull-request")
 	for name, j := range jobs {
 		assert.NotEqual(t, "update", j["job"], "%s: a pull request never updates", name)
+		if j["job"] == "preview" {
+			assert.Equal(t, []any{"test"}, j["requires"], "%s runs after the offline proof", name)
+		}
 	}
+	test := jobs["test"]
+	require.NotNil(t, test, "the offline proof (.ci/run, which plans all five stacks) runs on every pull request")
 }
 
 func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 	jobs := jobsOf(t, config(t), "deploy")
-	order := stacks.StackNames()
+	order := ciStacks()
+	preview := jobs["preview-<< matrix.stack >>"]
+	require.NotNil(t, preview)
+	var previewed []string
+	for _, s := range preview["matrix"].(map[string]any)["parameters"].(map[string]any)["stack"].([]any) {
+		previewed = append(previewed, s.(string))
+	}
+	assert.Equal(t, order, previewed, "main previews every stack it updates")
 	for i, stack := range order {
 		j := jobs["update-"+stack]
 		require.NotNil(t, j, "no update of %s", stack)
 		assert.Equal(t, "update", j["job"])
 		assert.Equal(t, stack, j["stack"])
-		assert.Equal(t, map[string]any{"only": "main"}, j["filters"].(map[string]any)["branches"], "updates only from main")
 		requires, _ := j["requires"].([]any)
 		if i == 0 {
-			assert.Contains(t, requires, "preview-security")
+			for _, s := range order {
+				assert.Contains(t, requires, "preview-"+s, "updates start once every preview passed")
+			}
 			continue
 		}
 		prev := "update-" + order[i-1]
