@@ -2,7 +2,6 @@ package ecscluster_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/ecscluster"
-	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/tests/harness"
 )
 
@@ -474,10 +472,7 @@ func TestClusterValidation(t *testing.T) {
 				_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
 				return err
 			})
-			var verr *validate.Error
-			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
-			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
+			harness.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "nothing but the test's provider may be registered")
 		})
 	}

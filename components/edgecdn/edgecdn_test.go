@@ -2,7 +2,6 @@ package edgecdn_test
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/edgecdn"
-	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/tests/harness"
 )
 
@@ -352,10 +350,7 @@ func TestArgsAreValidatedBeforeAnythingIsRegistered(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := run(t, tc.edit)
 			require.Error(t, err)
-			var verr *validate.Error
-			require.True(t, errors.As(err, &verr), "want a *validate.Error, got %v", err)
-			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
+			harness.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Contains(t, err.Error(), `edge CDN "web"`)
 			assert.Empty(t, p.ByType("refarch:edgecdn:EdgeCdn"), "nothing may be registered")
 		})

@@ -2,7 +2,6 @@ package loadbalancer_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/loadbalancer"
-	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/tests/harness"
 )
 
@@ -238,10 +236,7 @@ func TestLoadBalancerValidation(t *testing.T) {
 				_, err := loadbalancer.NewLoadBalancer(ctx, tc.lb, a, pulumi.Provider(provider))
 				return err
 			})
-			var verr *validate.Error
-			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
-			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
+			harness.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "only the test's provider may be registered")
 		})
 	}

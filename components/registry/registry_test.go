@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/registry"
-	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/tests/harness"
 )
 
@@ -122,10 +120,7 @@ func TestRegistryValidation(t *testing.T) {
 				_, err := registry.NewRegistry(ctx, "ecr", &tc.args, pulumi.Provider(provider))
 				return err
 			})
-			var verr *validate.Error
-			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
-			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
+			harness.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "nothing but the test's provider may be registered")
 		})
 	}

@@ -1,7 +1,11 @@
 package harness
 
 import (
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Require returns the resource of a type with a logical name, and fails t
@@ -42,4 +46,20 @@ func (r *Resource) Statements(t testing.TB, path string) map[string]map[string]a
 		out[sid] = st
 	}
 	return out
+}
+
+// RequireProblem fails t unless err is (or wraps) a *validate.Error with a
+// problem for field, and its text contains rule.
+func RequireProblem(t testing.TB, err error, field, rule string) {
+	t.Helper()
+	var verr *validate.Error
+	if !errors.As(err, &verr) {
+		t.Fatalf("want a validation error naming %s, got %v", field, err)
+	}
+	if !verr.Has(field) {
+		t.Errorf("the error must name %s:\n%v", field, verr)
+	}
+	if !strings.Contains(verr.Error(), rule) {
+		t.Errorf("the error must say %q:\n%v", rule, verr)
+	}
 }
