@@ -39,13 +39,3 @@ func Lookup(ctx *pulumi.Context, opts ...pulumi.InvokeOption) (Env, error) {
 	}
 	return Env{Account: caller.AccountId, Region: region.Name, Partition: partition.Partition}, nil
 }
-
-// RootARN is the ARN of the account's root principal.
-func (e Env) RootARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, e.Account)
-}
-
-// ARN builds an ARN of service in the Env's region and account.
-func (e Env) ARN(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition, service, e.Region, e.Account, resource)
-}

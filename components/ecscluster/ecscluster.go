@@ -13,10 +13,11 @@ package ecscluster
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/awsenv"
 )
 
 // Cluster is an ECS cluster and its Fargate services.
@@ -153,19 +154,11 @@ type builder struct {
 // identity reads the account, region and partition of the component's
 // provider, for key policies, trust conditions and log configuration.
 func (b *builder) identity() error {
-	caller, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.child)
+	env, err := awsenv.Lookup(b.ctx, b.child)
 	if err != nil {
-		return fmt.Errorf("reading the account id: %w", err)
+		return err
 	}
-	region, err := aws.GetRegion(b.ctx, &aws.GetRegionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the region: %w", err)
-	}
-	partition, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.child)
-	if err != nil {
-		return fmt.Errorf("reading the partition: %w", err)
-	}
-	b.account, b.region, b.partition = caller.AccountId, region.Name, partition.Partition
+	b.account, b.region, b.partition = env.Account, env.Region, env.Partition
 	return nil
 }
 

@@ -85,11 +85,6 @@ func StringOutput(inputs []pulumi.Input, build func(values []any) (Document, err
 	}).(pulumi.StringOutput)
 }
 
-// Static renders a document with no deploy-time values.
-func Static(d Document) pulumi.StringOutput {
-	return StringOutput(nil, func([]any) (Document, error) { return d, nil })
-}
-
 // RootARN is the ARN of an account's root principal, which in a policy
 // stands for every principal of the account that its own IAM allows.
 func RootARN(partition, account string) string {

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -78,14 +77,4 @@ func Partition(region string) string {
 	default:
 		return "aws"
 	}
-}
-
-// KnownRegions lists RegionAZs' keys in order, for messages and tests.
-func KnownRegions() []string {
-	out := make([]string, 0, len(RegionAZs))
-	for r := range RegionAZs {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
 }
