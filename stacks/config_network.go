@@ -14,7 +14,8 @@ type NetworkConfig struct {
 	// one-per-az, single or none.
 	NatGateways network.NatStrategy
 	// InterfaceEndpoints adds ECR, Logs, SSM, Secrets Manager and KMS
-	// interface endpoints (refarch:interfaceEndpoints; default: on in prod).
+	// interface endpoints (refarch:interfaceEndpoints; default off, as
+	// Pulumi.yaml declares it; Pulumi.prod.yaml turns it on).
 	InterfaceEndpoints bool
 	// ManagementPeering peers an application VPC with the management VPC
 	// of shared-services, so the VPN reaches private resources
@@ -36,7 +37,7 @@ func (s *NetworkConfig) load(r *reader, c *Config) {
 	if c.IsProd() && s.NatGateways != "" && s.NatGateways != network.NatOnePerAZ {
 		r.problems.Addf(Key("natGateways"), string(s.NatGateways), "must be %q in prod: a single NAT gateway makes every zone's egress depend on one zone", network.NatOnePerAZ)
 	}
-	s.InterfaceEndpoints = r.boolean("interfaceEndpoints", false, c.IsProd())
+	s.InterfaceEndpoints = r.boolean("interfaceEndpoints", false, false)
 	if c.Role == RoleApp {
 		s.ManagementPeering = r.boolean("managementPeering", false, true)
 	}

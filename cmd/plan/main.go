@@ -7,7 +7,9 @@
 //	go run ./cmd/plan -stack all         # all five, in deployment order
 //	go run ./cmd/plan -stack prod -json  # full records, for tools
 //
-// Bad configuration prints the validation problems and exits with status 1.
+// Configuration is read as the Pulumi CLI reads it (secure values need
+// PULUMI_CONFIG_PASSPHRASE, and are masked in the output). Bad configuration
+// prints the validation problems and exits with status 1.
 package main
 
 import (
@@ -63,7 +65,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			status = 1
 			continue
 		}
-		plans = append(plans, plan)
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(stderr, "plan %s: warning: %s\n", name, w)
+		}
+		plans = append(plans, plan.Masked())
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

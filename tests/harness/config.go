@@ -1,16 +1,20 @@
 package harness
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
 
 // StackConfig is a stack's configuration as the Pulumi CLI hands it to the
@@ -21,34 +25,18 @@ type StackConfig struct {
 	Project string
 	// Stack is the stack name.
 	Stack string
-	// Values maps every full key to its text.
+	// Values maps every full key to its text. A secret's value is its
+	// plaintext, as the CLI hands it to the program.
 	Values map[string]string
 	// Secret lists the keys whose values are secret (`secure:` in the stack
-	// file). The harness cannot decrypt them; their values are placeholders.
+	// file, or an object holding one), sorted; the program receives them as
+	// secrets.
 	Secret []string
-}
-
-// projectFile is the part of Pulumi.yaml the harness reads.
-type projectFile struct {
-	Name   string                    `yaml:"name"`
-	Config map[string]yaml.Node      `yaml:"config"`
-	Extra  map[string]map[string]any `yaml:"-"`
-}
-
-// declaration is a typed project config key (a Pulumi.yaml `config:` entry).
-type declaration struct {
-	Type        string         `yaml:"type"`
-	Items       *itemsType     `yaml:"items"`
-	Description string         `yaml:"description"`
-	Default     any            `yaml:"default"`
-	Value       any            `yaml:"value"`
-	Secret      bool           `yaml:"secret"`
-	Rest        map[string]any `yaml:",inline"`
-}
-
-type itemsType struct {
-	Type  string     `yaml:"type"`
-	Items *itemsType `yaml:"items"`
+	// Warnings are what the CLI would print before running the program
+	// (keys without a value), and keys of the project's namespace that
+	// Pulumi.yaml does not declare: the engine accepts them, so the harness
+	// does too, but the program never reads them.
+	Warnings []string
 }
 
 // FindProjectDir walks up from dir to the nearest folder holding Pulumi.yaml,
@@ -68,219 +56,266 @@ func FindProjectDir(dir string) (string, error) {
 	}
 }
 
-// LoadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir and
-// merges them the way the Pulumi CLI does: stack values over project values
-// over project defaults. Like the CLI, it rejects a stack value whose type
-// differs from the project's declaration; unlike the CLI, it also rejects a
-// project-namespaced key that Pulumi.yaml does not declare, because the
-// program would silently ignore a misspelt key.
+// LoadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir the way
+// the Pulumi CLI does, with the SDK's own loaders (so quoted scalars, values
+// written by `pulumi config set`, `--path` values and secure values read as
+// they do there), applies the project's values and defaults, and validates
+// the result by the engine's rules: a declared key without a default that
+// the stack does not set is missing; a stack value must match its declared
+// type; a key declared secret must be encrypted. Secure values are decrypted
+// with the passphrase from PULUMI_CONFIG_PASSPHRASE or
+// PULUMI_CONFIG_PASSPHRASE_FILE, as the CLI does for a passphrase stack.
+//
+// It accepts what `pulumi preview` accepts and rejects what it rejects; the
+// real-engine test (tests/engine) proves the two agree on the real files.
 func LoadStackConfig(dir, stack string) (*StackConfig, error) {
 	projPath := filepath.Join(dir, "Pulumi.yaml")
-	raw, err := os.ReadFile(projPath)
+	proj, err := workspace.LoadProject(projPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading project file: %w", err)
 	}
-	var proj projectFile
-	if err := yaml.Unmarshal(raw, &proj); err != nil {
-		return nil, fmt.Errorf("%s: %w", projPath, err)
-	}
-	if proj.Name == "" {
-		return nil, fmt.Errorf("%s: no project name", projPath)
-	}
-	cfg := &StackConfig{Project: proj.Name, Stack: stack, Values: map[string]string{}}
-	decls := map[string]declaration{}
-	var problems []string
-	for key, node := range proj.Config {
-		full := fullKey(proj.Name, key)
-		var d declaration
-		if node.Kind == yaml.MappingNode {
-			if err := node.Decode(&d); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: config %q: %v", projPath, key, err))
-				continue
-			}
-			if len(d.Rest) > 0 {
-				problems = append(problems, fmt.Sprintf("%s: config %q has unknown attributes %v", projPath, key, keys(d.Rest)))
-			}
-		} else {
-			// Shorthand: `aws:region: us-west-2` sets a value.
-			var v any
-			if err := node.Decode(&v); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: config %q: %v", projPath, key, err))
-				continue
-			}
-			d.Value = v
-		}
-		namespaced := strings.HasPrefix(full, proj.Name+":")
-		switch {
-		case !namespaced && d.Type != "":
-			problems = append(problems, fmt.Sprintf("%s: config %q is not namespaced by the project and must not declare a type", projPath, key))
-		case d.Default != nil && d.Value != nil:
-			problems = append(problems, fmt.Sprintf("%s: config %q has both a default and a value", projPath, key))
-		case d.Type != "" && d.Default != nil && !matchesType(d.Type, d.Items, d.Default):
-			problems = append(problems, fmt.Sprintf("%s: the default of %q is not of type %s", projPath, key, typeName(d.Type, d.Items)))
-		}
-		decls[full] = d
-		switch {
-		case d.Value != nil:
-			cfg.Values[full] = present(d.Value)
-		case d.Default != nil:
-			cfg.Values[full] = present(d.Default)
-		}
-	}
-
 	stackPath := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	raw, err = os.ReadFile(stackPath)
-	if err != nil {
+	if _, err := os.Stat(stackPath); err != nil {
+		// The CLI would create an empty stack file; a plan of a stack that
+		// has none is almost always a misspelt stack name.
 		return nil, fmt.Errorf("reading stack file: %w", err)
 	}
-	var stackFile struct {
-		Config map[string]any `yaml:"config"`
+	var warnings bytes.Buffer
+	sink := diag.DefaultSink(&warnings, &warnings, diag.FormatOptions{Color: colors.Never})
+	ps, err := workspace.LoadProjectStack(sink, proj, stackPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(stackPath), err)
 	}
-	if err := yaml.Unmarshal(raw, &stackFile); err != nil {
-		return nil, fmt.Errorf("%s: %w", stackPath, err)
+	cfg := &StackConfig{Project: proj.Name.String(), Stack: stack, Values: map[string]string{}}
+	cfg.Warnings = append(cfg.Warnings, lines(warnings.String())...)
+	cfg.Warnings = append(cfg.Warnings, undeclared(proj, ps.Config, filepath.Base(stackPath))...)
+
+	dec := decrypterFor(ps, stack)
+	if err := applyProjectConfig(stack, proj, ps.Config, dec); err != nil {
+		return nil, err
 	}
-	for key, v := range stackFile.Config {
-		full := fullKey(proj.Name, key)
-		d, declared := decls[full]
-		if strings.HasPrefix(full, proj.Name+":") && !declared {
-			problems = append(problems, fmt.Sprintf("%s sets %s, which Pulumi.yaml does not declare (misspelt?)", filepath.Base(stackPath), full))
-			continue
-		}
-		if secure, ok := secureValue(v); ok {
-			cfg.Secret = append(cfg.Secret, full)
-			cfg.Values[full] = "harness-secret:" + secure[:min(8, len(secure))]
-			continue
-		}
-		if d.Type != "" && !matchesType(d.Type, d.Items, v) {
-			problems = append(problems, fmt.Sprintf("%s: %s is %s, but Pulumi.yaml declares type %s",
-				filepath.Base(stackPath), full, describe(v), typeName(d.Type, d.Items)))
-			continue
-		}
-		cfg.Values[full] = present(v)
+	values, err := ps.Config.Decrypt(dec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decrypting secrets: %w", filepath.Base(stackPath), err)
 	}
-	for full, d := range decls {
-		if d.Secret && !contains(cfg.Secret, full) {
-			if _, set := cfg.Values[full]; set {
-				problems = append(problems, fmt.Sprintf("%s: %s must be a secret (pulumi config set --secret)", filepath.Base(stackPath), full))
-			}
-		}
+	for k, v := range values {
+		cfg.Values[k.String()] = v
+	}
+	for _, k := range ps.Config.SecureKeys() {
+		cfg.Secret = append(cfg.Secret, k.String())
 	}
 	sort.Strings(cfg.Secret)
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return nil, errors.New(strings.Join(problems, "\n"))
-	}
 	return cfg, nil
 }
 
-func fullKey(project, key string) string {
-	if strings.Contains(key, ":") {
-		return key
+// applyProjectConfig merges the project's config block into the stack's and
+// validates the result, as the engine does before every preview and update.
+// It follows mergeConfig and validateStackConfigValues of the engine, which
+// live in the Pulumi CLI's module (pkg), not in the SDK a program imports;
+// stack environments (ESC) are not supported here.
+// Source: https://github.com/pulumi/pulumi/blob/v3.274.1/pkg/workspace/config.go
+func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.Map, dec config.Decrypter) error {
+	project := proj.Name.String()
+	keys := make([]string, 0, len(proj.Config))
+	for k := range proj.Config {
+		keys = append(keys, k)
 	}
-	return project + ":" + key
-}
+	sort.Strings(keys)
 
-// secureValue recognizes `{secure: <ciphertext>}`.
-func secureValue(v any) (string, bool) {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return "", false
-	}
-	s, ok := m["secure"].(string)
-	return s, ok
-}
-
-// present renders a YAML value as the CLI passes it to programs.
-func present(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case bool:
-		return strconv.FormatBool(t)
-	case int:
-		return strconv.Itoa(t)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	default:
-		b, err := json.Marshal(t)
+	var missing []string
+	for _, name := range keys {
+		decl := proj.Config[name]
+		key, err := projectKey(project, name)
 		if err != nil {
-			return fmt.Sprint(t)
+			return err
 		}
-		return string(b)
+		_, found, err := stackCfg.Get(key, true)
+		if err != nil {
+			return fmt.Errorf("getting stack config value for key '%v': %w", key, err)
+		}
+		if found {
+			continue
+		}
+		var value any
+		switch {
+		case decl.Default != nil:
+			value = decl.Default
+		case decl.Value != nil:
+			value = decl.Value
+		default:
+			if key.Namespace() == project {
+				missing = append(missing, name)
+			}
+			continue
+		}
+		v, err := configValue(value)
+		if err != nil {
+			return fmt.Errorf("the project value of '%v': %w", key, err)
+		}
+		if err := stackCfg.Set(key, v, true); err != nil {
+			return err
+		}
 	}
-}
+	if len(missing) > 0 {
+		return missingKeysError(stack, missing)
+	}
 
-func matchesType(typ string, items *itemsType, v any) bool {
-	switch typ {
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "integer":
-		_, ok := v.(int)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "object":
-		_, ok := v.(map[string]any)
-		return ok
-	case "array":
-		arr, ok := v.([]any)
-		if !ok {
-			return false
+	// The engine decrypts every value once, then checks each typed key.
+	if _, err := stackCfg.Decrypt(dec); err != nil {
+		return err
+	}
+	for _, name := range keys {
+		decl := proj.Config[name]
+		if !decl.IsExplicitlyTyped() {
+			continue
 		}
-		if items == nil {
-			return true
+		key, err := projectKey(project, name)
+		if err != nil {
+			return err
 		}
-		for _, e := range arr {
-			if !matchesType(items.Type, items.Items, e) {
-				return false
+		v, _, err := stackCfg.Get(key, true)
+		if err != nil {
+			return fmt.Errorf("getting stack config value for key '%v': %w", key, err)
+		}
+		if decl.Secret && !v.Secure() {
+			return fmt.Errorf("Stack '%v' with configuration key '%v' must be encrypted as it's secret", stack, name)
+		}
+		text, err := v.Value(dec)
+		if err != nil {
+			return err
+		}
+		var content any = text
+		if v.Object() {
+			if err := json.Unmarshal([]byte(text), &content); err != nil {
+				return err
 			}
 		}
-		return true
+		if !workspace.ValidateConfigValue(*decl.Type, decl.Items, content) {
+			return fmt.Errorf("Stack '%v' with configuration key '%v' must be of type '%v'",
+				stack, name, workspace.InferFullTypeName(*decl.Type, decl.Items))
+		}
 	}
-	return false
+	return nil
 }
 
-func typeName(typ string, items *itemsType) string {
-	if typ == "array" && items != nil {
-		return "array<" + typeName(items.Type, items.Items) + ">"
+// projectKey namespaces a Pulumi.yaml config key with the project unless it
+// names its own namespace ("aws:region", "pulumi:disable-default-providers").
+func projectKey(project, name string) (config.Key, error) {
+	if strings.Contains(name, ":") {
+		return config.ParseKey(name)
 	}
-	return typ
+	return config.MustMakeKey(project, name), nil
 }
 
-func describe(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int:
-		return "an integer"
-	case float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
+// configValue turns a project default or value into a stack value: scalars
+// as their text, the rest as JSON objects.
+func configValue(raw any) (config.Value, error) {
+	switch raw.(type) {
+	case string, int, bool:
+		return config.NewValue(fmt.Sprintf("%v", raw)), nil
 	}
-	return fmt.Sprintf("%T", v)
+	simple, err := workspace.SimplifyMarshalledValue(raw)
+	if err != nil {
+		return config.Value{}, err
+	}
+	text, err := json.Marshal(simple)
+	if err != nil {
+		return config.Value{}, err
+	}
+	return config.NewObjectValue(string(text)), nil
 }
 
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// missingKeysError words the error as the engine does.
+func missingKeysError(stack string, missing []string) error {
+	quoted := make([]string, len(missing))
+	for i, k := range missing {
+		quoted[i] = "'" + k + "'"
+	}
+	list := quoted[0]
+	if n := len(quoted); n > 1 {
+		list = strings.Join(quoted[:n-1], ", ") + " and " + quoted[n-1]
+	}
+	noun := "value"
+	if len(missing) > 1 {
+		noun = "values"
+	}
+	return fmt.Errorf("Stack '%v' is missing configuration %v %v", stack, noun, list)
+}
+
+// undeclared lists the project-namespaced keys a stack file sets that
+// Pulumi.yaml does not declare.
+func undeclared(proj *workspace.Project, stackCfg config.Map, file string) []string {
+	declared := map[string]bool{}
+	for name := range proj.Config {
+		if k, err := projectKey(proj.Name.String(), name); err == nil {
+			declared[k.String()] = true
+		}
+	}
+	var out []string
+	for k := range stackCfg {
+		if k.Namespace() == proj.Name.String() && !declared[k.String()] {
+			out = append(out, fmt.Sprintf("%s sets %s, which Pulumi.yaml does not declare: the program never reads it (misspelt?)", file, k))
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
 		}
 	}
-	return false
+	return out
+}
+
+// errDecrypter stands in when the stack's secrets cannot be decrypted: it
+// fails only if a secure value is actually read, as the CLI does.
+type errDecrypter struct{ err error }
+
+func (d errDecrypter) DecryptValue(context.Context, string) (string, error) { return "", d.err }
+
+func (d errDecrypter) BatchDecrypt(_ context.Context, ciphertexts []string) ([]string, error) {
+	if len(ciphertexts) == 0 {
+		return nil, nil
+	}
+	return nil, d.err
+}
+
+// decrypterFor returns the decrypter of a stack's secure values: the
+// passphrase secrets provider's, keyed by the stack file's encryptionsalt.
+func decrypterFor(ps *workspace.ProjectStack, stack string) config.Decrypter {
+	if p := ps.SecretsProvider; p != "" && p != "passphrase" && p != "default" {
+		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml uses the secrets provider %q; offline, only passphrase secrets can be decrypted", stack, p)}
+	}
+	if ps.EncryptionSalt == "" {
+		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml holds secure values but no encryptionsalt: they were not written by a passphrase stack", stack)}
+	}
+	phrase, err := passphrase()
+	if err != nil {
+		return errDecrypter{err}
+	}
+	crypter, err := passphraseCrypter(phrase, ps.EncryptionSalt)
+	if err != nil {
+		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml: %w", stack, err)}
+	}
+	return crypter
+}
+
+// passphrase reads the passphrase as the CLI does when it may not prompt.
+// Source: https://www.pulumi.com/docs/iac/concepts/secrets/#passphrase
+func passphrase() (string, error) {
+	if p, ok := os.LookupEnv("PULUMI_CONFIG_PASSPHRASE"); ok {
+		return p, nil
+	}
+	if f := os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("unable to read PULUMI_CONFIG_PASSPHRASE_FILE: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", errors.New("passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables")
 }

@@ -1,6 +1,8 @@
 package harness_test
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,10 +27,14 @@ config:
   size:
     type: integer
     default: 2
+  enabled:
+    type: boolean
+    default: false
   zones:
     type: array
     items:
       type: string
+    default: []
   name:
     type: string
   password:
@@ -47,13 +55,30 @@ func project(t *testing.T, stackYAML string) string {
 	return dir
 }
 
+// passphraseStack returns the encryptionsalt line of a passphrase stack and
+// a function encrypting values with it, as `pulumi stack init` and
+// `pulumi config set --secret` write them.
+func passphraseStack(t *testing.T, phrase string) (saltLine string, encrypt func(string) string) {
+	t.Helper()
+	salt := []byte("8bytesal")
+	crypter := config.NewSymmetricCrypterFromPassphrase(phrase, salt)
+	enc := func(s string) string {
+		out, err := crypter.EncryptValue(context.Background(), s)
+		require.NoError(t, err)
+		return out
+	}
+	return fmt.Sprintf("encryptionsalt: v1:%s:%s\n", base64.StdEncoding.EncodeToString(salt), enc("pulumi")), enc
+}
+
 func TestLoadStackConfigPresentsValuesLikeTheCLI(t *testing.T) {
-	dir := project(t, `config:
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
+	salt, encrypt := passphraseStack(t, "correct horse")
+	dir := project(t, salt+`config:
   demo:size: 5
   demo:zones: [a, b]
   demo:name: web
   demo:password:
-    secure: AAABAJ0eNc2ExbZ
+    secure: `+encrypt("hunter2")+`
   aws:region: us-west-2
 `)
 	cfg, err := harness.LoadStackConfig(dir, "test")
@@ -61,19 +86,46 @@ func TestLoadStackConfigPresentsValuesLikeTheCLI(t *testing.T) {
 	assert.Equal(t, "5", cfg.Values["demo:size"], "the stack value overrides the default")
 	assert.JSONEq(t, `["a","b"]`, cfg.Values["demo:zones"], "arrays travel as JSON")
 	assert.JSONEq(t, `{"a":1}`, cfg.Values["demo:layout"], "project defaults apply")
+	assert.Equal(t, "false", cfg.Values["demo:enabled"], "scalar defaults travel as text")
 	assert.JSONEq(t, `["aws"]`, cfg.Values["pulumi:disable-default-providers"], "project values apply")
 	assert.Equal(t, "us-west-2", cfg.Values["aws:region"])
 	assert.Equal(t, []string{"demo:password"}, cfg.Secret)
-	assert.NotContains(t, cfg.Values["demo:password"], "AAABAJ0eNc2ExbZ", "ciphertext is not handed to the program")
+	assert.Equal(t, "hunter2", cfg.Values["demo:password"], "the program receives the plaintext, flagged secret")
+	assert.Empty(t, cfg.Warnings)
+}
+
+// validStack returns a passphrase stack file setting every required key of
+// the fixture project (name, and password as a secret) plus extra lines.
+func validStack(t *testing.T, extra string) string {
+	t.Helper()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
+	salt, encrypt := passphraseStack(t, "correct horse")
+	return salt + "config:\n  demo:name: web\n  demo:password:\n    secure: " + encrypt("x") + "\n" + extra
+}
+
+// The CLI stores every top-level value as text: `pulumi config set` writes
+// demo:size: "5", and the engine accepts a quoted number or boolean for a
+// typed key.
+func TestLoadStackConfigAcceptsWhatTheCLIWrites(t *testing.T) {
+	cfg, err := harness.LoadStackConfig(project(t, validStack(t, `  demo:size: "5"
+  demo:enabled: "true"
+  demo:sise: 3
+`)), "test")
+	require.NoError(t, err)
+	assert.Equal(t, "5", cfg.Values["demo:size"])
+	assert.Equal(t, "true", cfg.Values["demo:enabled"])
+	assert.Equal(t, []string{"Pulumi.test.yaml sets demo:sise, which Pulumi.yaml does not declare: the program never reads it (misspelt?)"},
+		cfg.Warnings, "the engine accepts an undeclared key; the harness says so without failing")
 }
 
 func TestLoadStackConfigRejectsWhatTheCLIWould(t *testing.T) {
 	cases := map[string]struct{ stack, want string }{
-		"type mismatch":     {"config:\n  demo:size: \"5\"\n", "demo:size is a string, but Pulumi.yaml declares type integer"},
-		"array item type":   {"config:\n  demo:zones: [1, 2]\n", "declares type array<string>"},
-		"undeclared key":    {"config:\n  demo:sise: 5\n", "demo:sise, which Pulumi.yaml does not declare"},
-		"secret in clear":   {"config:\n  demo:password: hunter2\n", "demo:password must be a secret"},
-		"broken stack yaml": {"config: [", "Pulumi.test.yaml"},
+		"missing required keys": {"config:\n  demo:size: 5\n", "Stack 'test' is missing configuration values 'name' and 'password'"},
+		"type mismatch":         {validStack(t, "  demo:size: five\n"), "Stack 'test' with configuration key 'size' must be of type 'integer'"},
+		"boolean spelt True":    {validStack(t, "  demo:enabled: \"True\"\n"), "configuration key 'enabled' must be of type 'boolean'"},
+		"array item type":       {validStack(t, "  demo:zones: [1, 2]\n"), "must be of type 'array<string>'"},
+		"secret in clear":       {"config:\n  demo:name: a\n  demo:password: hunter2\n", "configuration key 'password' must be encrypted as it's secret"},
+		"broken stack yaml":     {"config: [", "Pulumi.test.yaml"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -82,6 +134,47 @@ func TestLoadStackConfigRejectsWhatTheCLIWould(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestLoadStackConfigNeedsThePassphraseOfItsSecrets(t *testing.T) {
+	salt, encrypt := passphraseStack(t, "correct horse")
+	stack := salt + "config:\n  demo:name: a\n  demo:password:\n    secure: " + encrypt("hunter2") + "\n"
+
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "wrong")
+	_, err := harness.LoadStackConfig(project(t, stack), "test")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "incorrect passphrase")
+
+	require.NoError(t, os.Unsetenv("PULUMI_CONFIG_PASSPHRASE")) // t.Setenv restores it
+	_, err = harness.LoadStackConfig(project(t, stack), "test")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "PULUMI_CONFIG_PASSPHRASE")
+
+	file := filepath.Join(t.TempDir(), "phrase")
+	require.NoError(t, os.WriteFile(file, []byte("correct horse\n"), 0o600))
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", file)
+	cfg, err := harness.LoadStackConfig(project(t, stack), "test")
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2", cfg.Values["demo:password"])
+}
+
+func TestSecretConfigReachesTheProgramAsASecret(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
+	salt, encrypt := passphraseStack(t, "correct horse")
+	cfg, err := harness.LoadStackConfig(project(t, salt+"config:\n  demo:name: a\n  demo:password:\n    secure: "+encrypt("hunter2")+"\n"), "test")
+	require.NoError(t, err)
+	p, err := harness.Run(func(ctx *pulumi.Context) error {
+		password := pulumiconfig.RequireSecret(ctx, "password")
+		var r pulumi.CustomResourceState
+		return ctx.RegisterResource("demo:index:Thing", "thing", pulumi.Map{"password": password, "name": pulumi.String("x")}, &r)
+	}, cfg, harness.Options{})
+	require.NoError(t, err)
+	thing := p.Require(t, "demo:index:Thing", "thing")
+	assert.Equal(t, []string{"password"}, thing.Secrets, "the value stays secret on its way into the resource")
+	masked := p.Masked().Require(t, "demo:index:Thing", "thing")
+	assert.Equal(t, harness.SecretMask, masked.Inputs["password"], "a printed plan masks it")
+	assert.Equal(t, "x", masked.Inputs["name"])
+	assert.Equal(t, "hunter2", thing.Inputs["password"], "masking copies: the recorded plan keeps the value for tests")
 }
 
 // awsProvider registers a provider resource like aws.NewProvider would.
@@ -96,7 +189,7 @@ func awsProvider(ctx *pulumi.Context, name, account, region string) (pulumi.Prov
 
 func runProgram(t *testing.T, program pulumi.RunFunc) (*harness.Plan, error) {
 	t.Helper()
-	cfg, err := harness.LoadStackConfig(project(t, "config: {}\n"), "test")
+	cfg, err := harness.LoadStackConfig(project(t, validStack(t, "")), "test")
 	require.NoError(t, err)
 	return harness.Run(program, cfg, harness.Options{})
 }

@@ -170,16 +170,24 @@ func (m *mocks) envOf(ref string) env {
 	if p == nil {
 		return e
 	}
-	if ids, ok := p.Inputs["allowedAccountIds"].([]any); ok && len(ids) > 0 {
+	return envFromProvider(p.Inputs)
+}
+
+// envFromProvider reads account, region and default tags from an aws
+// provider's inputs (nested values already decoded from JSON). A provider
+// without allowedAccountIds or region yields placeholders.
+func envFromProvider(inputs map[string]any) env {
+	e := env{Account: "000000000000", Region: "us-east-1", Partition: "aws"}
+	if ids, ok := inputs["allowedAccountIds"].([]any); ok && len(ids) > 0 {
 		if s, ok := ids[0].(string); ok {
 			e.Account = s
 		}
 	}
-	if region, ok := p.Inputs["region"].(string); ok && region != "" {
+	if region, ok := inputs["region"].(string); ok && region != "" {
 		e.Region = region
 	}
 	e.Partition = partitionOf(e.Region)
-	if tags, ok := Lookup(p.Inputs, "defaultTags.tags"); ok {
+	if tags, ok := Lookup(inputs, "defaultTags.tags"); ok {
 		if tm, ok := tags.(map[string]any); ok {
 			e.DefaultTags = map[string]string{}
 			for k, v := range tm {

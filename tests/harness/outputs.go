@@ -29,10 +29,17 @@ func registerOutputs(token string, f OutputFunc) {
 
 // outputs builds the state the mock returns for r.
 func (m *mocks) outputs(r *Resource, e env, inputs resource.PropertyMap) (resource.PropertyMap, error) {
-	state := plainMap(inputs)
 	if r.Type == stackReferenceType {
 		return m.stackReference(r)
 	}
+	return cloudState(r, e, inputs)
+}
+
+// cloudState is what the cloud would hold for r once created: its inputs,
+// plus name, arn and tagsAll for AWS resources, plus what the type's output
+// mock adds.
+func cloudState(r *Resource, e env, inputs resource.PropertyMap) (resource.PropertyMap, error) {
+	state := plainMap(inputs)
 	if r.Custom && !isProviderType(r.Type) && packageOf(r.Type) == "aws" {
 		service, kind := awsTypeParts(r.Type)
 		if _, ok := state["name"]; !ok {

@@ -60,12 +60,43 @@ type Plan struct {
 	Resources []*Resource `json:"resources"`
 	// Invokes in the order they were made.
 	Invokes []*Invoke `json:"invokes"`
+	// Warnings are what the CLI would warn about the configuration
+	// (StackConfig.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
 
 	byURN map[string]*Resource
 }
 
 func newPlan(cfg *StackConfig) *Plan {
-	return &Plan{Project: cfg.Project, Stack: cfg.Stack, byURN: map[string]*Resource{}}
+	return &Plan{Project: cfg.Project, Stack: cfg.Stack, Warnings: cfg.Warnings, byURN: map[string]*Resource{}}
+}
+
+// SecretMask replaces a secret input in a masked plan, as `pulumi preview`
+// shows it.
+const SecretMask = "[secret]"
+
+// Masked returns a copy of the plan fit to print, with every top-level input
+// that is or holds a secret replaced by SecretMask. The plan itself keeps
+// the values, for tests.
+func (p *Plan) Masked() *Plan {
+	out := *p
+	out.Resources = make([]*Resource, len(p.Resources))
+	out.byURN = make(map[string]*Resource, len(p.Resources))
+	for i, r := range p.Resources {
+		c := *r
+		if len(r.Secrets) > 0 {
+			c.Inputs = make(map[string]any, len(r.Inputs))
+			for k, v := range r.Inputs {
+				c.Inputs[k] = v
+			}
+			for _, k := range r.Secrets {
+				c.Inputs[k] = SecretMask
+			}
+		}
+		out.Resources[i] = &c
+		out.byURN[c.URN] = &c
+	}
+	return &out
 }
 
 func (p *Plan) add(r *Resource) {
