@@ -2,7 +2,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -101,7 +103,15 @@ func (r *reader) object(name string, required bool, out any) bool {
 	dec := json.NewDecoder(strings.NewReader(v))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(out); err != nil {
-		r.problems.Add(Key(name), v, fmt.Sprintf("must be %s: %v", describeJSON(out), err))
+		rule := fmt.Sprintf("must be %s: %v", describeJSON(out), err)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Value == "number" && typeErr.Type.Kind() == reflect.String {
+			// `pulumi config set --path` stores an untyped nested value that
+			// looks like a number as a number (and drops leading zeros).
+			// Source: https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+			rule += "; quote it in the stack file, or set it with `pulumi config set --path --type string`"
+		}
+		r.problems.Add(Key(name), v, rule)
 		return false
 	}
 	return true

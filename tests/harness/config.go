@@ -178,7 +178,7 @@ func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.M
 			return fmt.Errorf("getting stack config value for key '%v': %w", key, err)
 		}
 		if decl.Secret && !v.Secure() {
-			return fmt.Errorf("Stack '%v' with configuration key '%v' must be encrypted as it's secret", stack, name)
+			return fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be encrypted as it's secret", stack, name)
 		}
 		text, err := v.Value(dec)
 		if err != nil {
@@ -191,7 +191,7 @@ func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.M
 			}
 		}
 		if !workspace.ValidateConfigValue(*decl.Type, decl.Items, content) {
-			return fmt.Errorf("Stack '%v' with configuration key '%v' must be of type '%v'",
+			return fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be of type '%v'",
 				stack, name, workspace.InferFullTypeName(*decl.Type, decl.Items))
 		}
 	}
@@ -225,7 +225,7 @@ func configValue(raw any) (config.Value, error) {
 	return config.NewObjectValue(string(text)), nil
 }
 
-// missingKeysError words the error as the engine does.
+// missingKeysError words the error as the CLI prints it.
 func missingKeysError(stack string, missing []string) error {
 	quoted := make([]string, len(missing))
 	for i, k := range missing {
@@ -239,7 +239,7 @@ func missingKeysError(stack string, missing []string) error {
 	if len(missing) > 1 {
 		noun = "values"
 	}
-	return fmt.Errorf("Stack '%v' is missing configuration %v %v", stack, noun, list)
+	return fmt.Errorf("validating stack config: Stack '%v' is missing configuration %v %v", stack, noun, list)
 }
 
 // undeclared lists the project-namespaced keys a stack file sets that
@@ -288,10 +288,10 @@ func (d errDecrypter) BatchDecrypt(_ context.Context, ciphertexts []string) ([]s
 // passphrase secrets provider's, keyed by the stack file's encryptionsalt.
 func decrypterFor(ps *workspace.ProjectStack, stack string) config.Decrypter {
 	if p := ps.SecretsProvider; p != "" && p != "passphrase" && p != "default" {
-		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml uses the secrets provider %q; offline, only passphrase secrets can be decrypted", stack, p)}
+		return errDecrypter{fmt.Errorf("stack file Pulumi.%s.yaml uses the secrets provider %q; offline, only passphrase secrets can be decrypted", stack, p)}
 	}
 	if ps.EncryptionSalt == "" {
-		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml holds secure values but no encryptionsalt: they were not written by a passphrase stack", stack)}
+		return errDecrypter{fmt.Errorf("stack file Pulumi.%s.yaml holds secure values but no encryptionsalt: they were not written by a passphrase stack", stack)}
 	}
 	phrase, err := passphrase()
 	if err != nil {
@@ -299,7 +299,7 @@ func decrypterFor(ps *workspace.ProjectStack, stack string) config.Decrypter {
 	}
 	crypter, err := passphraseCrypter(phrase, ps.EncryptionSalt)
 	if err != nil {
-		return errDecrypter{fmt.Errorf("Pulumi.%s.yaml: %w", stack, err)}
+		return errDecrypter{fmt.Errorf("stack file Pulumi.%s.yaml: %w", stack, err)}
 	}
 	return crypter
 }

@@ -55,11 +55,15 @@ func project(t *testing.T, stackYAML string) string {
 	return dir
 }
 
-// passphraseStack returns the encryptionsalt line of a passphrase stack and
-// a function encrypting values with it, as `pulumi stack init` and
-// `pulumi config set --secret` write them.
-func passphraseStack(t *testing.T, phrase string) (saltLine string, encrypt func(string) string) {
+// passphrase is the passphrase of the test stacks.
+const passphrase = "correct horse"
+
+// passphraseStack returns the encryptionsalt line of a stack with the test
+// passphrase and a function encrypting values with it, as `pulumi stack
+// init` and `pulumi config set --secret` write them.
+func passphraseStack(t *testing.T) (saltLine string, encrypt func(string) string) {
 	t.Helper()
+	phrase := passphrase
 	salt := []byte("8bytesal")
 	crypter := config.NewSymmetricCrypterFromPassphrase(phrase, salt)
 	enc := func(s string) string {
@@ -71,8 +75,8 @@ func passphraseStack(t *testing.T, phrase string) (saltLine string, encrypt func
 }
 
 func TestLoadStackConfigPresentsValuesLikeTheCLI(t *testing.T) {
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
-	salt, encrypt := passphraseStack(t, "correct horse")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", passphrase)
+	salt, encrypt := passphraseStack(t)
 	dir := project(t, salt+`config:
   demo:size: 5
   demo:zones: [a, b]
@@ -98,8 +102,8 @@ func TestLoadStackConfigPresentsValuesLikeTheCLI(t *testing.T) {
 // the fixture project (name, and password as a secret) plus extra lines.
 func validStack(t *testing.T, extra string) string {
 	t.Helper()
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
-	salt, encrypt := passphraseStack(t, "correct horse")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", passphrase)
+	salt, encrypt := passphraseStack(t)
 	return salt + "config:\n  demo:name: web\n  demo:password:\n    secure: " + encrypt("x") + "\n" + extra
 }
 
@@ -137,7 +141,7 @@ func TestLoadStackConfigRejectsWhatTheCLIWould(t *testing.T) {
 }
 
 func TestLoadStackConfigNeedsThePassphraseOfItsSecrets(t *testing.T) {
-	salt, encrypt := passphraseStack(t, "correct horse")
+	salt, encrypt := passphraseStack(t)
 	stack := salt + "config:\n  demo:name: a\n  demo:password:\n    secure: " + encrypt("hunter2") + "\n"
 
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "wrong")
@@ -159,8 +163,8 @@ func TestLoadStackConfigNeedsThePassphraseOfItsSecrets(t *testing.T) {
 }
 
 func TestSecretConfigReachesTheProgramAsASecret(t *testing.T) {
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
-	salt, encrypt := passphraseStack(t, "correct horse")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", passphrase)
+	salt, encrypt := passphraseStack(t)
 	cfg, err := harness.LoadStackConfig(project(t, salt+"config:\n  demo:name: a\n  demo:password:\n    secure: "+encrypt("hunter2")+"\n"), "test")
 	require.NoError(t, err)
 	p, err := harness.Run(func(ctx *pulumi.Context) error {

@@ -1,0 +1,432 @@
+// Package engine_test drives the program with the real Pulumi CLI, the seam
+// users meet first: the real Pulumi.yaml and stack files, configuration as
+// the CLI validates and writes it, deployment order, stack references on a
+// file backend, and protection. The aws and awsx plugins are stand-ins
+// (./standin) that answer from the offline harness's cloud; what only AWS
+// can prove (IAM evaluation, service limits, real ids) stays out of reach.
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/tests/stackrefs"
+)
+
+// cliVersion is the Pulumi CLI the test drives: tools/pulumi/go.mod pins it.
+const cliVersion = "v3.274.1"
+
+// buildHint is how to get the CLI this test needs.
+const buildHint = "build it with `tools/pulumi/build` (into .bin/pulumi; several minutes cold, seconds when cached)"
+
+// rig is one real-engine setup: the CLI, a PULUMI_HOME holding only the
+// stand-in plugins, a file backend, and a copy of the project's files.
+type rig struct {
+	root, dir, home, backend string
+	cli                      auto.PulumiCommand
+	env                      map[string]string
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	root, err := harness.FindProjectDir(".")
+	require.NoError(t, err)
+	bin := filepath.Join(root, ".bin", "pulumi")
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		// Never a skip: without the CLI nothing here is proven.
+		t.Fatalf("the Pulumi CLI %s is not at .bin/pulumi (%v): %s", cliVersion, err, buildHint)
+	}
+	require.Equal(t, cliVersion, strings.TrimSpace(string(out)), "the CLI at .bin/pulumi is not the pinned one: %s", buildHint)
+
+	tmp := t.TempDir()
+	r := &rig{
+		root:    root,
+		dir:     filepath.Join(tmp, "project"),
+		home:    filepath.Join(tmp, "home"),
+		backend: filepath.Join(tmp, "state"),
+	}
+	for _, d := range []string{r.dir, r.home, r.backend, filepath.Join(tmp, "cli", "bin")} {
+		require.NoError(t, os.MkdirAll(d, 0o700))
+	}
+	// The Automation API runs <root>/bin/pulumi.
+	require.NoError(t, os.Symlink(bin, filepath.Join(tmp, "cli", "bin", "pulumi")))
+	r.cli, err = auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: filepath.Join(tmp, "cli")})
+	require.NoError(t, err)
+
+	r.env = map[string]string{
+		"PULUMI_HOME":                                 r.home,
+		"PULUMI_BACKEND_URL":                          "file://" + r.backend,
+		"PULUMI_CONFIG_PASSPHRASE":                    "refarch real-engine test",
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+	}
+	// The offline engine decrypts the stack files with the same passphrase.
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", r.env["PULUMI_CONFIG_PASSPHRASE"])
+
+	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(r.dir, filepath.Base(f)), b, 0o600))
+	}
+	r.installPlugins(t, tmp)
+	return r
+}
+
+// installPlugins builds the stand-in once and installs it as the aws and
+// awsx plugins at the versions the program's SDKs ask for.
+func (r *rig) installPlugins(t *testing.T, tmp string) {
+	t.Helper()
+	for pkg, version := range map[string]string{"aws": "6.83.4", "awsx": "2.22.0"} {
+		bin := filepath.Join(tmp, "plugins", "pulumi-resource-"+pkg)
+		build := exec.Command("go", "build", "-o", bin, "./tests/engine/standin")
+		build.Dir = r.root
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "building the stand-in: %s", out)
+		install := exec.Command(filepath.Join(tmp, "cli", "bin", "pulumi"), "plugin", "install", "resource", pkg, version, "--file", bin)
+		install.Env = r.environ()
+		out, err = install.CombinedOutput()
+		require.NoError(t, err, "installing the %s stand-in: %s", pkg, out)
+	}
+}
+
+func (r *rig) environ() []string {
+	env := os.Environ()
+	for k, v := range r.env {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// stack creates (or selects) a stack of the project copy with the program
+// inline, so no Go language plugin is needed.
+func (r *rig) stack(t *testing.T, name string) *auto.Stack {
+	t.Helper()
+	ctx := context.Background()
+	ws, err := auto.NewLocalWorkspace(ctx,
+		auto.WorkDir(r.dir),
+		auto.Program(stacks.Run),
+		auto.Pulumi(r.cli),
+		auto.PulumiHome(r.home),
+		auto.EnvVars(r.env),
+		auto.SecretsProvider("passphrase"),
+	)
+	require.NoError(t, err)
+	st, err := auto.UpsertStack(ctx, name, ws)
+	require.NoError(t, err, "stack init %s", name)
+	return &st
+}
+
+// diagnostics collects the engine's warnings and errors of one operation.
+type diagnostics struct {
+	mu       sync.Mutex
+	warnings []string
+	done     chan struct{}
+}
+
+func watch() (chan events.EngineEvent, *diagnostics) {
+	ch := make(chan events.EngineEvent)
+	d := &diagnostics{done: make(chan struct{})}
+	go func() {
+		defer close(d.done)
+		for e := range ch {
+			if diag := e.DiagnosticEvent; diag != nil && (diag.Severity == "warning" || diag.Severity == "error") {
+				d.mu.Lock()
+				d.warnings = append(d.warnings, strings.TrimSpace(diag.Severity+": "+diag.URN+" "+diag.Message))
+				d.mu.Unlock()
+			}
+		}
+	}()
+	return ch, d
+}
+
+func (d *diagnostics) wait() []string {
+	select {
+	case <-d.done:
+	case <-time.After(time.Minute):
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.warnings
+}
+
+// state is a stack's deployment as the file backend holds it.
+type state struct {
+	Resources []struct {
+		URN            string         `json:"urn"`
+		Type           string         `json:"type"`
+		Custom         bool           `json:"custom"`
+		Parent         string         `json:"parent"`
+		Protect        bool           `json:"protect"`
+		External       bool           `json:"external"`
+		RetainOnDelete bool           `json:"retainOnDelete"`
+		Dependencies   []string       `json:"dependencies"`
+		Inputs         map[string]any `json:"inputs"`
+	} `json:"resources"`
+}
+
+// dependenciesOf maps each resource to everything it needs, transitively:
+// its dependencies and their parents, as the engine orders deletes.
+func dependenciesOf(s state) map[string][]string {
+	direct := map[string][]string{}
+	for _, r := range s.Resources {
+		direct[r.URN] = append(append([]string(nil), r.Dependencies...), r.Parent)
+	}
+	out := map[string][]string{}
+	for _, r := range s.Resources {
+		seen := map[string]bool{}
+		var walk func(string)
+		walk = func(urn string) {
+			for _, d := range direct[urn] {
+				if d != "" && !seen[d] {
+					seen[d] = true
+					walk(d)
+				}
+			}
+		}
+		walk(r.URN)
+		for d := range seen {
+			out[r.URN] = append(out[r.URN], d)
+		}
+		sort.Strings(out[r.URN])
+	}
+	return out
+}
+
+// statefulTypes hold what a user stores: in prod, each must be protected
+// (a destroy fails on it) or retained on delete (a destroy leaves it in AWS).
+var statefulTypes = []string{
+	"aws:rds/instance:Instance",
+	"aws:s3/bucketV2:BucketV2",
+	"aws:kms/key:Key",
+	"aws:cloudwatch/logGroup:LogGroup",
+	"aws:secretsmanager/secret:Secret",
+	"aws:route53/zone:Zone",
+}
+
+func exportState(t *testing.T, st *auto.Stack) state {
+	t.Helper()
+	dep, err := st.Export(context.Background())
+	require.NoError(t, err)
+	var s state
+	require.NoError(t, json.Unmarshal(dep.Deployment, &s))
+	return s
+}
+
+// view is what both engines can be compared on: every resource's URN and
+// type, and which are protected. Left out: the stack resource and default
+// providers, which only the real engine registers, and what remote
+// components (awsx) create inside, which the mocks never see.
+type view struct {
+	types     map[string]int
+	urns      []string
+	protected []string
+}
+
+func realView(s state) view {
+	typeOf := map[string]string{}
+	parentOf := map[string]string{}
+	for _, r := range s.Resources {
+		typeOf[r.URN], parentOf[r.URN] = r.Type, r.Parent
+	}
+	insideRemote := func(urn string) bool {
+		for p := parentOf[urn]; p != ""; p = parentOf[p] {
+			if strings.HasPrefix(typeOf[p], "awsx:") {
+				return true
+			}
+		}
+		return false
+	}
+	v := view{types: map[string]int{}}
+	for _, r := range s.Resources {
+		if r.Type == "pulumi:pulumi:Stack" || isDefaultProvider(r.URN, r.Type) || insideRemote(r.URN) {
+			continue
+		}
+		v.add(r.URN, r.Type, r.Protect)
+	}
+	return v.sorted()
+}
+
+func offlineView(p *harness.Plan) view {
+	v := view{types: map[string]int{}}
+	for _, r := range p.Resources {
+		v.add(r.URN, r.Type, r.Protect)
+	}
+	return v.sorted()
+}
+
+func (v *view) add(urn, typ string, protect bool) {
+	v.types[typ]++
+	v.urns = append(v.urns, urn)
+	if protect {
+		v.protected = append(v.protected, urn)
+	}
+}
+
+func (v view) sorted() view {
+	sort.Strings(v.urns)
+	sort.Strings(v.protected)
+	return v
+}
+
+func isDefaultProvider(urn, typ string) bool {
+	return strings.HasPrefix(typ, "pulumi:providers:") && strings.Contains(urn, "::default")
+}
+
+// offlinePlan plans a stack of the project copy with the offline engine.
+func (r *rig) offlinePlan(t *testing.T, stack string) *harness.Plan {
+	t.Helper()
+	p, err := harness.RunStack(stacks.Run, stack, harness.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
+	require.NoError(t, err, "offline plan of %s", stack)
+	return p
+}
+
+func TestRealEngine(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	all := stacks.StackNames()
+	live := map[string]*auto.Stack{}
+
+	t.Run("deploy in the documented order", func(t *testing.T) {
+		for _, name := range all {
+			st := r.stack(t, name)
+			live[name] = st
+			ch, diags := watch()
+			_, err := st.Preview(ctx, optpreview.EventStreams(ch))
+			require.NoError(t, err, "pulumi preview -s %s", name)
+			assert.Empty(t, diags.wait(), "pulumi preview -s %s warns", name)
+
+			ch, diags = watch()
+			res, err := st.Up(ctx, optup.EventStreams(ch))
+			require.NoError(t, err, "pulumi up -s %s", name)
+			assert.Empty(t, diags.wait(), "pulumi up -s %s warns", name)
+			assert.Equal(t, "succeeded", res.Summary.Result)
+			assert.Positive(t, (*res.Summary.ResourceChanges)["create"], "pulumi up -s %s created nothing", name)
+		}
+	})
+	require.Len(t, live, len(all), "every stack must deploy before the rest can be checked")
+
+	t.Run("a second preview changes nothing", func(t *testing.T) {
+		for _, name := range all {
+			res, err := live[name].Preview(ctx, optpreview.ExpectNoChanges())
+			require.NoError(t, err, "pulumi preview -s %s", name)
+			for op, n := range res.ChangeSummary {
+				assert.Equal(t, apitype.OpSame, op, "pulumi preview -s %s would %s %d resources", name, op, n)
+			}
+		}
+	})
+
+	t.Run("the two engines agree", func(t *testing.T) {
+		for _, name := range all {
+			real := realView(exportState(t, live[name]))
+			offline := offlineView(r.offlinePlan(t, name))
+			assert.Equal(t, offline.types, real.types, "resources per type of %s", name)
+			assert.Equal(t, offline.urns, real.urns, "URNs of %s", name)
+			assert.Equal(t, offline.protected, real.protected, "protected resources of %s", name)
+			if name == "prod" {
+				assert.NotEmpty(t, real.protected, "prod protects its stateful resources")
+			}
+		}
+	})
+
+	// The engine has no pre-check: `pulumi destroy` deletes what is not
+	// protected, dependents first, and fails at the first protected
+	// resource. Protection must therefore cover everything that holds data,
+	// and whatever it deletes must come back with `pulumi up`.
+	t.Run("destroy of prod stops at protection and loses no data", func(t *testing.T) {
+		prod := live["prod"]
+		before := exportState(t, prod)
+		_, err := prod.Destroy(ctx)
+		require.Error(t, err, "pulumi destroy -s prod must fail")
+		assert.Contains(t, err.Error(), "protected")
+
+		survivors := map[string]bool{}
+		for _, r := range exportState(t, prod).Resources {
+			survivors[r.URN] = true
+		}
+		dependencies := dependenciesOf(before)
+		for _, r := range before.Resources {
+			if !r.Protect {
+				continue
+			}
+			assert.True(t, survivors[r.URN], "the protected %s survives", r.URN)
+			for _, dep := range dependencies[r.URN] {
+				assert.True(t, survivors[dep], "%s, which the protected %s needs, survives", dep, r.URN)
+			}
+		}
+		for _, typ := range statefulTypes {
+			for _, r := range before.Resources {
+				// A read replica is a copy of the writer: deleting it loses nothing.
+				if r.Type == typ && r.Inputs["replicateSourceDb"] == nil {
+					assert.True(t, r.Protect || r.RetainOnDelete, "prod's %s %s holds data: it must be protected or retained on delete", typ, r.URN)
+				}
+			}
+		}
+
+		ch, diags := watch()
+		_, err = prod.Up(ctx, optup.EventStreams(ch))
+		require.NoError(t, err, "pulumi up -s prod brings back what the destroy deleted")
+		assert.Empty(t, diags.wait())
+		assert.Equal(t, realView(before), realView(exportState(t, prod)))
+		_, err = prod.Preview(ctx, optpreview.ExpectNoChanges())
+		require.NoError(t, err, "prod is as it was")
+	})
+
+	t.Run("configuration as the CLI writes it", func(t *testing.T) {
+		prod := live["prod"]
+		before := r.offlinePlan(t, "prod")
+		// The CLI quotes top-level scalars, nests --path values and encrypts
+		// --secret ones with the stack's passphrase.
+		require.NoError(t, prod.SetConfig(ctx, "refarch:dbReplicas", auto.ConfigValue{Value: "3"}))
+		require.NoError(t, prod.SetConfigWithOptions(ctx, "refarch:services[1].maxCount", auto.ConfigValue{Value: "25"}, &auto.ConfigOptions{Path: true}))
+		require.NoError(t, prod.SetConfig(ctx, "refarch:costCenter", auto.ConfigValue{Value: "engineering-secret", Secret: true}))
+		file, err := os.ReadFile(filepath.Join(r.dir, "Pulumi.prod.yaml"))
+		require.NoError(t, err)
+		assert.Contains(t, string(file), `refarch:dbReplicas: "3"`, "the CLI stores the number quoted")
+		assert.NotContains(t, string(file), "engineering-secret", "the secret is stored encrypted")
+
+		after := r.offlinePlan(t, "prod")
+		replicas := func(p *harness.Plan) int {
+			n := 0
+			for _, db := range p.ByType("aws:rds/instance:Instance") {
+				if db.Inputs["replicateSourceDb"] != nil {
+					n++
+				}
+			}
+			return n
+		}
+		assert.Equal(t, 2, replicas(before))
+		assert.Equal(t, 3, replicas(after), "the quoted number reaches the program")
+		target := after.Find("aws:appautoscaling/target:Target", "prod-backend")
+		require.NotNil(t, target, "the backend's scaling target")
+		assert.InDelta(t, 25, target.Inputs["maxCapacity"], 0, "the --path value reaches the program")
+
+		ch, diags := watch()
+		res, err := prod.Up(ctx, optup.EventStreams(ch))
+		require.NoError(t, err, "pulumi up -s prod after pulumi config set")
+		assert.Empty(t, diags.wait())
+		assert.Positive(t, (*res.Summary.ResourceChanges)["create"], "the new replica is created")
+		real := realView(exportState(t, prod))
+		assert.Equal(t, offlineView(after).types, real.types, "the engines agree on the rewritten file")
+	})
+}
