@@ -6,8 +6,10 @@
 // groups) and never reaches into the load balancer component: the stack
 // wires them. Services are plain pulumi-aws resources rather than awsx's
 // FargateService, whose defaults (the default VPC, log groups kept forever)
-// are unsafe and whose children the mocks cannot see (/work/shared/README.md,
-// "Known traps").
+// are unsafe and whose children the mocks cannot see (a remote component
+// is one registration to them).
+// Source: https://www.pulumi.com/registry/packages/awsx/api-docs/ecs/fargateservice/,
+// https://www.pulumi.com/docs/iac/guides/testing/unit/
 package ecscluster
 
 import (

@@ -24,7 +24,8 @@ type bucketSpec struct {
 // access blocked on all four counts, SSE-S3 by default, versioned, with a
 // lifecycle and (through bucketPolicy) a policy refusing anything but TLS
 // 1.2 or later. The settings are the separate *V2 resources: pulumi-aws v6
-// deprecates the inline arguments (/work/shared/README.md, S3 trap).
+// deprecates the inline arguments.
+// Source: https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketv2/
 type privateBucket struct {
 	bucket *s3.BucketV2
 	// settled are the resources that must exist before anything uses the

@@ -138,8 +138,8 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		return nil, err
 	}
 	// The grant names the distribution, so it can only follow it: until
-	// then CloudFront gets 403 from the bucket (/work/shared/README.md,
-	// CloudFront trap).
+	// then CloudFront gets 403 from the bucket.
+	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 	if _, err := bucketPolicy(ctx, name+"-assets", assets, []pulumi.Input{dist.Arn}, func(v []any) []iampolicy.Statement {
 		return []iampolicy.Statement{{
 			Sid:       "AllowThisDistributionOnly",

@@ -15,8 +15,8 @@ import (
 // Args.SSLPolicy says otherwise: TLS 1.3 and 1.2 with forward-secret AEAD
 // ciphers only, plus hybrid post-quantum key exchange for clients that offer
 // it — the policy AWS recommends. An HTTPS listener created without a policy
-// gets ELBSecurityPolicy-2016-08, which still accepts TLS 1.0
-// (/work/shared/README.md, "Known traps").
+// gets ELBSecurityPolicy-2016-08, which still accepts TLS 1.0.
+// Source: https://www.pulumi.com/registry/packages/aws/api-docs/lb/listener/#sslpolicy_go
 // Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 const DefaultSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 
@@ -86,8 +86,8 @@ type Args struct {
 	// internal load balancer has no default and accepts only RFC 1918
 	// blocks, so it can never be opened to the internet by mistake. (awsx's
 	// ApplicationLoadBalancer opens 0.0.0.0/0 on every port when given no
-	// group, /work/shared/README.md "Known traps"; this component always
-	// creates its own.)
+	// group; this component always creates its own. Source:
+	// https://www.pulumi.com/registry/packages/awsx/api-docs/lb/applicationloadbalancer/)
 	IngressCIDRs []string
 	// SSLPolicy is the HTTPS listener's security policy. Default
 	// DefaultSSLPolicy; must be one of ModernSSLPolicies (TLS 1.2 or later).

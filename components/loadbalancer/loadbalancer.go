@@ -6,8 +6,9 @@
 // It registers plain pulumi-aws resources rather than awsx's
 // ApplicationLoadBalancer: awsx opens its security group to 0.0.0.0/0 on
 // every port when given none, and under mocks an awsx component is remote
-// and hides its children from the tests (/work/shared/README.md, "Known
-// traps").
+// and hides its children from the tests.
+// Source: https://www.pulumi.com/registry/packages/awsx/api-docs/lb/applicationloadbalancer/,
+// https://www.pulumi.com/docs/iac/guides/testing/unit/
 package loadbalancer
 
 import (

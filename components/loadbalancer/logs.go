@@ -30,7 +30,7 @@ type logBucket struct {
 }
 
 // logBucket creates the access-log bucket. ALB log delivery supports only
-// SSE-S3, never SSE-KMS (/work/shared/README.md, "Known traps"; Source:
+// SSE-S3, never SSE-KMS (Source:
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html),
 // so the bucket is locked down by policy instead: TLS only, public access
 // blocked, ELB the only writer. S3 uses BucketV2 and the separate *V2

@@ -39,7 +39,7 @@ const (
 // MinTLSVersion is the first Memcached version ElastiCache encrypts in
 // transit (TLS); older versions cannot turn it on.
 // Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/mem-ug/supported-engine-versions-mc.html,
-// /work/shared/README.md (Memcached traps)
+// https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-mc.html
 var MinTLSVersion = [3]int{1, 6, 12}
 
 // Args configures a Memcached. Zero values mean the documented default.

@@ -12,8 +12,7 @@
 // keys with consistent hashing over the nodes (auto discovery through the
 // configuration endpoint), tolerate a missing node as a cache miss, and
 // never keep data there they cannot rebuild from the database.
-// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html,
-// /work/shared/README.md (Memcached traps)
+// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html
 package memcached
 
 import (

@@ -22,7 +22,7 @@ func (b *builder) vpc() error {
 	zoneMask := b.net.Layout.ZoneMask
 	// Auto, not awsx's default Legacy: Legacy's layout depends on the zone
 	// count, so adding a zone would replace every subnet.
-	// Source: /work/shared/README.md (awsx traps) and the awsx ec2.Vpc docs.
+	// Source: https://www.pulumi.com/registry/packages/awsx/api-docs/ec2/vpc/#subnetstrategy_go
 	strategy := awsxec2.SubnetAllocationStrategyAuto
 	specs := make([]awsxec2.SubnetSpecArgs, 0, len(Tiers))
 	for _, t := range Tiers {

@@ -88,8 +88,8 @@ type Args struct {
 	// bare major version RDS picks the newest minor and AutoMinorVersionUpgrade
 	// keeps it current without drift. The parameter group family follows the
 	// major version (postgres18), so a major upgrade creates a new parameter
-	// group instead of failing on the old one (see /work/shared/README.md,
-	// "RDS" traps).
+	// group instead of failing on the old one.
+	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.Process.html
 	EngineVersion string
 	// AllowMajorVersionUpgrade lets a change of EngineVersion's major
 	// version upgrade the instance in place. Default false: a major upgrade

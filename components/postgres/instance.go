@@ -121,7 +121,8 @@ func (b *builder) writer() error {
 	args.DeleteAutomatedBackups = pulumi.Bool(false)
 	// RDS's own default skips nothing, but the provider requires the
 	// identifier whenever the final snapshot is taken; without it a
-	// destroy fails (see /work/shared/README.md, RDS traps).
+	// destroy fails.
+	// Source: https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#finalsnapshotidentifier_go
 	args.SkipFinalSnapshot = pulumi.Bool(b.args.SkipFinalSnapshot)
 	if !b.args.SkipFinalSnapshot {
 		args.FinalSnapshotIdentifier = pulumi.String(FinalSnapshotIdentifier(b.name))

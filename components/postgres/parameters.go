@@ -14,8 +14,7 @@ import (
 // family cannot serve another major version, and an autonamed group is
 // replaced (created anew, then the old one deleted) when the family
 // changes, so a major upgrade does not fail on the old group.
-// Source: /work/shared/README.md (RDS traps);
-// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.Process.html
+// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.Process.html
 func (b *builder) parameterGroup() error {
 	params := rds.ParameterGroupParameterArray{}
 	// Sorted, so the same arguments always produce the same inputs.

@@ -47,10 +47,9 @@ func config(t *testing.T) map[string]any {
 }
 
 func TestConfigMatchesCircleCISchema(t *testing.T) {
-	schemaPath := filepath.Join(root(t), "..", "shared", "schemas", "circleciconfig.json")
-	if _, err := os.Stat(schemaPath); err != nil {
-		t.Skipf("CircleCI schema not available at %s", schemaPath)
-	}
+	schemaPath := filepath.Join(root(t), "tests", "ci", "testdata", "circleci-config.schema.json")
+	_, err := os.Stat(schemaPath)
+	require.NoError(t, err, "CircleCI's schema must be committed (tests/ci/testdata/README.md)")
 	compiler := jsonschema.NewCompiler()
 	schema, err := compiler.Compile(schemaPath)
 	require.NoError(t, err)
@@ -78,14 +77,12 @@ func normalize(v any) any {
 	return v
 }
 
-// orbCommands parses the orb's command table from shared/orbs: command →
+// orbCommands parses the orb's command table (tests/ci/testdata): command →
 // parameter → required.
 func orbCommands(t *testing.T) map[string]map[string]bool {
 	t.Helper()
-	f, err := os.Open(filepath.Join(root(t), "..", "shared", "orbs", "pulumi-orb-2.2.0.md"))
-	if err != nil {
-		t.Skipf("orb reference not available: %v", err)
-	}
+	f, err := os.Open(filepath.Join(root(t), "tests", "ci", "testdata", "pulumi-orb-2.2.0.md"))
+	require.NoError(t, err, "the orb's command table must be committed (tests/ci/testdata/README.md)")
 	defer func() { _ = f.Close() }()
 	row := regexp.MustCompile("^\\| `([a-z_]+)` \\| `([a-z_-]+)` \\| [a-z]+ \\| `(.*)` \\|$")
 	out := map[string]map[string]bool{}

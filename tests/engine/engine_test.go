@@ -328,8 +328,10 @@ func TestRealEngine(t *testing.T) {
 
 	t.Run("a second preview changes nothing", func(t *testing.T) {
 		for _, name := range all {
-			res, err := live[name].Preview(ctx, optpreview.ExpectNoChanges())
+			ch, diags := watch()
+			res, err := live[name].Preview(ctx, optpreview.ExpectNoChanges(), optpreview.EventStreams(ch))
 			require.NoError(t, err, "pulumi preview -s %s", name)
+			assert.Empty(t, diags.wait(), "pulumi preview -s %s warns", name)
 			for op, n := range res.ChangeSummary {
 				assert.Equal(t, apitype.OpSame, op, "pulumi preview -s %s would %s %d resources", name, op, n)
 			}
@@ -404,6 +406,11 @@ func TestRealEngine(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(file), `refarch:dbReplicas: "3"`, "the CLI stores the number quoted")
 		assert.NotContains(t, string(file), "engineering-secret", "the secret is stored encrypted")
+
+		cfg, err := harness.LoadStackConfig(r.dir, "prod")
+		require.NoError(t, err)
+		assert.Equal(t, "engineering-secret", cfg.Values["refarch:costCenter"], "the offline engine decrypts what the CLI encrypted")
+		assert.Contains(t, cfg.Secret, "refarch:costCenter", "and hands it to the program as a secret")
 
 		after := r.offlinePlan(t, "prod")
 		replicas := func(p *harness.Plan) int {

@@ -49,17 +49,18 @@ func (r *Resource) Statements(t testing.TB, path string) map[string]map[string]a
 }
 
 // RequireProblem fails t unless err is (or wraps) a *validate.Error with a
-// problem for field, and its text contains rule.
+// problem for field whose rule contains rule: the key and the rule must
+// belong to the same problem.
 func RequireProblem(t testing.TB, err error, field, rule string) {
 	t.Helper()
 	var verr *validate.Error
 	if !errors.As(err, &verr) {
 		t.Fatalf("want a validation error naming %s, got %v", field, err)
 	}
-	if !verr.Has(field) {
-		t.Errorf("the error must name %s:\n%v", field, verr)
+	for _, p := range verr.Problems {
+		if p.Field == field && strings.Contains(p.Rule, rule) {
+			return
+		}
 	}
-	if !strings.Contains(verr.Error(), rule) {
-		t.Errorf("the error must say %q:\n%v", rule, verr)
-	}
+	t.Errorf("the error must have a problem for %s saying %q:\n%v", field, rule, verr)
 }
