@@ -8,7 +8,7 @@ import (
 
 // The outputs stacks export for each other. A stack reads a peer's outputs
 // through a StackReference (see ReferenceStack); these names are the
-// contract between them, and tests/stackrefs serves the same names offline.
+// contract between them, and offline/stackrefs serves the same names offline.
 const (
 	// OutputAccountID is the stack's account id (every stack).
 	OutputAccountID = "accountId"

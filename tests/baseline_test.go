@@ -12,16 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 const securityAccount = "111111111111"
 
 // baselineOf returns a stack's SecurityBaseline component and everything
 // below it.
-func baselineOf(t *testing.T, p *harness.Plan) (*harness.Resource, []*harness.Resource) {
+func baselineOf(t *testing.T, p *offline.Plan) (*offline.Resource, []*offline.Resource) {
 	t.Helper()
 	comps := p.ByType("refarch:securitybaseline:SecurityBaseline")
 	require.Len(t, comps, 1, "one baseline per stack")
@@ -29,9 +29,9 @@ func baselineOf(t *testing.T, p *harness.Plan) (*harness.Resource, []*harness.Re
 }
 
 // blFind returns the resource of a type whose name ends with suffix among rs.
-func blFind(t *testing.T, rs []*harness.Resource, typ, suffix string) *harness.Resource {
+func blFind(t *testing.T, rs []*offline.Resource, typ, suffix string) *offline.Resource {
 	t.Helper()
-	var found []*harness.Resource
+	var found []*offline.Resource
 	for _, r := range rs {
 		if r.Type == typ && strings.HasSuffix(r.Name, suffix) {
 			found = append(found, r)
@@ -41,8 +41,8 @@ func blFind(t *testing.T, rs []*harness.Resource, typ, suffix string) *harness.R
 	return found[0]
 }
 
-func blOfType(rs []*harness.Resource, typ string) []*harness.Resource {
-	var out []*harness.Resource
+func blOfType(rs []*offline.Resource, typ string) []*offline.Resource {
+	var out []*offline.Resource
 	for _, r := range rs {
 		if r.Type == typ {
 			out = append(out, r)
@@ -52,7 +52,7 @@ func blOfType(rs []*harness.Resource, typ string) []*harness.Resource {
 }
 
 // blStatements parses the JSON policy at input path of r, by Sid.
-func blStatements(t *testing.T, r *harness.Resource, path string) map[string]map[string]any {
+func blStatements(t *testing.T, r *offline.Resource, path string) map[string]map[string]any {
 	t.Helper()
 	doc, err := r.JSON(path)
 	require.NoError(t, err)
@@ -119,16 +119,16 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 			for _, typ := range []string{"aws:guardduty/detector:Detector", "aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:securityhub/account:Account", "aws:cloudtrail/trail:Trail"} {
 				assert.Len(t, p.ByType(typ), 1, typ)
 			}
-			hardening := map[string]func(r *harness.Resource) bool{
-				"aws:iam/accountPasswordPolicy:AccountPasswordPolicy": func(r *harness.Resource) bool {
+			hardening := map[string]func(r *offline.Resource) bool{
+				"aws:iam/accountPasswordPolicy:AccountPasswordPolicy": func(r *offline.Resource) bool {
 					return r.Int("minimumPasswordLength") >= 14 && r.Int("passwordReusePrevention") == 24 && r.Bool("requireSymbols") && r.Bool("requireNumbers") && r.Bool("requireUppercaseCharacters") && r.Bool("requireLowercaseCharacters")
 				},
-				"aws:ebs/encryptionByDefault:EncryptionByDefault": func(r *harness.Resource) bool { return r.Bool("enabled") },
-				"aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": func(r *harness.Resource) bool {
+				"aws:ebs/encryptionByDefault:EncryptionByDefault": func(r *offline.Resource) bool { return r.Bool("enabled") },
+				"aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": func(r *offline.Resource) bool {
 					return r.String("accountId") == accountOf[stack] && r.Bool("blockPublicAcls") && r.Bool("blockPublicPolicy") && r.Bool("ignorePublicAcls") && r.Bool("restrictPublicBuckets")
 				},
-				"aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": func(r *harness.Resource) bool { return r.String("httpTokens") == "required" },
-				"aws:accessanalyzer/analyzer:Analyzer":                      func(r *harness.Resource) bool { return r.String("type") == "ACCOUNT" },
+				"aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": func(r *offline.Resource) bool { return r.String("httpTokens") == "required" },
+				"aws:accessanalyzer/analyzer:Analyzer":                      func(r *offline.Resource) bool { return r.String("type") == "ACCOUNT" },
 			}
 			for typ, ok := range hardening {
 				rs := blOfType(inside, typ)
@@ -286,7 +286,7 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 			}
 			gd, err := blFind(t, inside, "aws:cloudwatch/eventRule:EventRule", "-guardduty-findings").JSON("eventPattern")
 			require.NoError(t, err)
-			sev, _ := harness.Lookup(gd, "detail.severity[0].numeric")
+			sev, _ := offline.Lookup(gd, "detail.severity[0].numeric")
 			assert.Equal(t, []any{">=", float64(7)}, sev)
 			alarms := blOfType(inside, "aws:cloudwatch/metricAlarm:MetricAlarm")
 			require.Len(t, alarms, 14, "CIS 4.1-4.14")
@@ -394,9 +394,9 @@ func TestSessionManagerAndPatchingPerStack(t *testing.T) {
 			assert.Equal(t, "SSM-SessionManagerRunShell", doc.String("name"))
 			content, err := doc.JSON("content")
 			require.NoError(t, err)
-			enc, _ := harness.Lookup(content, "inputs.cloudWatchEncryptionEnabled")
+			enc, _ := offline.Lookup(content, "inputs.cloudWatchEncryptionEnabled")
 			assert.Equal(t, true, enc, "sessions are logged encrypted")
-			group, _ := harness.Lookup(content, "inputs.cloudWatchLogGroupName")
+			group, _ := offline.Lookup(content, "inputs.cloudWatchLogGroupName")
 			assert.Equal(t, blFind(t, inside, "aws:cloudwatch/logGroup:LogGroup", "-sessions").Output("name"), group)
 
 			window := blFind(t, inside, "aws:ssm/maintenanceWindow:MaintenanceWindow", "-patching")
@@ -457,9 +457,9 @@ func TestBaselineConfigRejectsBadValues(t *testing.T) {
 }
 
 func TestLoadReadsTheBaselineSection(t *testing.T) {
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := harness.LoadStackConfig(dir, "security")
+	raw, err := offline.LoadStackConfig(dir, "security")
 	require.NoError(t, err)
 	cfg, err := stacks.Load("security", stacks.MapSource(raw.Values))
 	require.NoError(t, err)
@@ -473,7 +473,7 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 	assert.Equal(t, "refarch-audit-trail-111111111111", stacks.AuditTrailBucket(cfg))
 	assert.Equal(t, "refarch-audit-config-111111111111", stacks.AuditConfigBucket(cfg))
 
-	raw, err = harness.LoadStackConfig(dir, "dev")
+	raw, err = offline.LoadStackConfig(dir, "dev")
 	require.NoError(t, err)
 	cfg, err = stacks.Load("dev", stacks.MapSource(raw.Values))
 	require.NoError(t, err)
@@ -484,7 +484,7 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 }
 
 // TestBaselineStackOutputsMatchTheOfflineAnswers checks that what
-// tests/stackrefs answers for the baseline's outputs is what each stack
+// offline/stackrefs answers for the baseline's outputs is what each stack
 // really creates.
 func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
 	refs := stackrefs.New("")

@@ -3,9 +3,9 @@ package tests
 import (
 	"testing"
 
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // BenchmarkPlan measures one offline plan per stack: config loading, the
@@ -15,7 +15,7 @@ func BenchmarkPlan(b *testing.B) {
 	for _, stack := range stacks.StackNames() {
 		b.Run(stack, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := harness.RunStack(stacks.Run, stack, harness.Options{StackOutputs: stackrefs.New("")}); err != nil {
+				if _, err := offline.RunStack(stacks.Run, stack, offline.Options{StackOutputs: stackrefs.New("")}); err != nil {
 					b.Fatal(err)
 				}
 			}

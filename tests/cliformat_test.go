@@ -12,15 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // copyProject copies Pulumi.yaml and every stack file into a new folder.
 func copyProject(t *testing.T) string {
 	t.Helper()
-	root, err := harness.FindProjectDir(".")
+	root, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
@@ -81,7 +81,7 @@ func saveAsCLI(t *testing.T, dir, stack string) {
 // URN order) and the invokes, sorted, since they run concurrently.
 func planJSON(t *testing.T, dir, stack string) string {
 	t.Helper()
-	p, err := harness.RunStack(stacks.Run, stack, harness.Options{Dir: dir, StackOutputs: stackrefs.New(dir)})
+	p, err := offline.RunStack(stacks.Run, stack, offline.Options{Dir: dir, StackOutputs: stackrefs.New(dir)})
 	require.NoError(t, err, "stack %s", stack)
 	require.Empty(t, p.Warnings, "stack %s", stack)
 	invokes := make([]string, len(p.Invokes))

@@ -8,17 +8,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
 // directory returns the account directory of Pulumi.yaml, edited by edit,
 // as the JSON text the CLI would pass.
 func directory(t *testing.T, edit func(map[string]map[string]string)) string {
 	t.Helper()
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	cfg, err := harness.LoadStackConfig(dir, "prod")
+	cfg, err := offline.LoadStackConfig(dir, "prod")
 	require.NoError(t, err)
 	var accounts map[string]map[string]string
 	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:accounts"]), &accounts))
@@ -127,9 +127,9 @@ func TestConfigRoleRequirements(t *testing.T) {
 // TestLoadReadsTypedValues checks that the real prod file becomes the typed
 // values it states.
 func TestLoadReadsTypedValues(t *testing.T) {
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := harness.LoadStackConfig(dir, "prod")
+	raw, err := offline.LoadStackConfig(dir, "prod")
 	require.NoError(t, err)
 	cfg, err := stacks.Load("prod", stacks.MapSource(raw.Values))
 	require.NoError(t, err)

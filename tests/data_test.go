@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/memcached"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
@@ -40,13 +40,13 @@ var dataOf = map[string]struct {
 
 // dataStores is one application stack's data stores, found in its plan.
 type dataStores struct {
-	plan                *harness.Plan
-	postgres, memcached *harness.Resource
-	writer, cluster     *harness.Resource
-	readers             []*harness.Resource
-	key, params         *harness.Resource
-	dbGroup, cacheGroup *harness.Resource
-	clients, vpc        *harness.Resource
+	plan                *offline.Plan
+	postgres, memcached *offline.Resource
+	writer, cluster     *offline.Resource
+	readers             []*offline.Resource
+	key, params         *offline.Resource
+	dbGroup, cacheGroup *offline.Resource
+	clients, vpc        *offline.Resource
 }
 
 // findData plans stack and finds its data stores.
@@ -65,7 +65,7 @@ func findData(t *testing.T, stack string) *dataStores {
 		clients:   p.Find(secGroup, prefix+"-data-clients"),
 		vpc:       p.Find("awsx:ec2:Vpc", stack),
 	}
-	for _, r := range []*harness.Resource{d.postgres, d.memcached, d.writer, d.cluster, d.key, d.params, d.clients, d.vpc} {
+	for _, r := range []*offline.Resource{d.postgres, d.memcached, d.writer, d.cluster, d.key, d.params, d.clients, d.vpc} {
 		require.NotNil(t, r, "stack %s lacks a data store resource", stack)
 	}
 	for _, c := range p.Children(d.postgres) {
@@ -178,7 +178,7 @@ func TestDataStoresLiveInTheDataTier(t *testing.T) {
 			assert.Equal(t, dataSubnets, cacheSubnets.Get("subnetIds"))
 			assert.Equal(t, dbSubnets.Output("name"), d.writer.Get("dbSubnetGroupName"))
 			assert.Equal(t, cacheSubnets.Output("name"), d.cluster.Get("subnetGroupName"))
-			for _, sg := range []*harness.Resource{d.dbGroup, d.cacheGroup, d.clients} {
+			for _, sg := range []*offline.Resource{d.dbGroup, d.cacheGroup, d.clients} {
 				assert.Equal(t, d.vpc.Output("vpcId"), sg.Get("vpcId"), "group %s", sg.Name)
 			}
 		})
@@ -238,7 +238,7 @@ func TestDatabaseForcesTLS(t *testing.T) {
 			}
 			assert.Equal(t, "1", params["rds.force_ssl"])
 			assert.Equal(t, "TLSv1.2", params["ssl_min_protocol_version"])
-			for _, inst := range append([]*harness.Resource{d.writer}, d.readers...) {
+			for _, inst := range append([]*offline.Resource{d.writer}, d.readers...) {
 				assert.Equal(t, d.params.Output("name"), inst.Get("parameterGroupName"), "instance %s", inst.Name)
 			}
 		})
@@ -270,7 +270,7 @@ func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
 			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, "", mgmtCIDR}}, admitted[d.dbGroup.ID])
 			assert.Equal(t, []source{{11211, clientsID, ""}}, admitted[d.cacheGroup.ID])
 			assert.Empty(t, admitted[clientsID], "nothing connects to the clients group")
-			for _, sg := range []*harness.Resource{d.dbGroup, d.cacheGroup, d.clients} {
+			for _, sg := range []*offline.Resource{d.dbGroup, d.cacheGroup, d.clients} {
 				assert.Empty(t, sg.List("ingress"), "no inline rules on %s", sg.Name)
 				assert.Empty(t, sg.List("egress"), "no inline rules on %s", sg.Name)
 			}
@@ -374,7 +374,7 @@ func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
 	for stack := range dataOf {
 		t.Run(stack, func(t *testing.T) {
 			d := findData(t, stack)
-			var members []*harness.Resource
+			var members []*offline.Resource
 			for _, svc := range d.plan.ByType("aws:ecs/service:Service") {
 				for _, sg := range svc.Strings("networkConfiguration.securityGroups") {
 					if sg == d.clients.ID {
@@ -386,7 +386,7 @@ func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
 			backend := members[0]
 			assert.Contains(t, backend.Name, "backend")
 
-			var task *harness.Resource
+			var task *offline.Resource
 			for _, td := range d.plan.ByType("aws:ecs/taskDefinition:TaskDefinition") {
 				if td.Output("arn") == backend.Get("taskDefinition") {
 					task = td

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // appStacks are the application stacks, with what their stack files say
@@ -47,7 +47,7 @@ func rootZone(t *testing.T) map[string]any {
 }
 
 // vpcID is the id of the stack's VPC, whatever registers it.
-func vpcID(t *testing.T, p *harness.Plan) string {
+func vpcID(t *testing.T, p *offline.Plan) string {
 	t.Helper()
 	for _, typ := range []string{"awsx:ec2:Vpc", "aws:ec2/vpc:Vpc"} {
 		if vpcs := p.ByType(typ); len(vpcs) == 1 {
@@ -76,7 +76,7 @@ func TestSharedServicesHoldsTheProtectedRootZone(t *testing.T) {
 	assert.Empty(t, p.ByType("aws:route53/record:Record"), "nothing delegates the root zone from within the program")
 	assert.Empty(t, p.ByType("aws:acm/certificate:Certificate"))
 
-	// The exports the application stacks read, as tests/stackrefs serves them.
+	// The exports the application stacks read, as offline/stackrefs serves them.
 	exported := rootZone(t)
 	assert.Equal(t, "example.com", exported[stacks.OutputRootZoneName])
 	assert.Regexp(t, `^Z[0-9A-Z]+$`, exported[stacks.OutputRootZoneID])
@@ -189,7 +189,7 @@ func TestDNSConfigRejectsBadValues(t *testing.T) {
 
 func TestEnvironmentRefusesARootZoneOfAnotherDomain(t *testing.T) {
 	outputs := stackrefs.New("")
-	_, err := harness.RunStack(stacks.Run, "stage", harness.Options{StackOutputs: func(ref string) (map[string]any, error) {
+	_, err := offline.RunStack(stacks.Run, "stage", offline.Options{StackOutputs: func(ref string) (map[string]any, error) {
 		out, err := outputs(ref)
 		if err == nil && strings.HasSuffix(ref, "/shared-services") {
 			out[stacks.OutputRootZoneName] = "example.org"

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // edgeStacks are what each application stack file says about the CDN.
@@ -20,7 +20,7 @@ var edgeStacks = []edgeStackType{
 }
 
 // edge returns the resources of the stack's CDN component.
-func edge(t *testing.T, p *harness.Plan) []*harness.Resource {
+func edge(t *testing.T, p *offline.Plan) []*offline.Resource {
 	t.Helper()
 	comps := p.ByType("refarch:edgecdn:EdgeCdn")
 	require.Len(t, comps, 1, "stack %s has one CDN", p.Stack)
@@ -37,7 +37,7 @@ type edgeStackType = struct {
 
 // forEachEdgeStack plans every application stack and runs check on the
 // plan and the CDN's resources.
-func forEachEdgeStack(t *testing.T, check func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource)) {
+func forEachEdgeStack(t *testing.T, check func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource)) {
 	t.Helper()
 	for _, env := range edgeStacks {
 		t.Run(env.name, func(t *testing.T) {
@@ -49,9 +49,9 @@ func forEachEdgeStack(t *testing.T, check func(t *testing.T, env edgeStackType, 
 
 // edgeOne returns the only resource of typ inside the CDN whose name ends
 // with suffix.
-func edgeOne(t *testing.T, inside []*harness.Resource, typ, suffix string) *harness.Resource {
+func edgeOne(t *testing.T, inside []*offline.Resource, typ, suffix string) *offline.Resource {
 	t.Helper()
-	var found []*harness.Resource
+	var found []*offline.Resource
 	for _, r := range inside {
 		if r.Type == typ && strings.HasSuffix(r.Name, suffix) {
 			found = append(found, r)
@@ -62,7 +62,7 @@ func edgeOne(t *testing.T, inside []*harness.Resource, typ, suffix string) *harn
 }
 
 func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
-	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource) {
 		isEdge := map[string]bool{}
 		for _, r := range inside {
 			isEdge[r.URN] = true
@@ -98,7 +98,7 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 }
 
 func TestEdgeServesTheConfiguredNamesFromTheEnvironmentZone(t *testing.T) {
-	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource) {
 		zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
 		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
 		assert.Equal(t, env.names, dist.Strings("aliases"))
@@ -117,7 +117,7 @@ func TestEdgeServesTheConfiguredNamesFromTheEnvironmentZone(t *testing.T) {
 			}
 			aliases[r.String("name")+" "+r.String("type")] = true
 			assert.Equal(t, dist.Output("domainName"), r.Get("aliases[0].name"))
-			assert.Equal(t, harness.CloudFrontHostedZoneID, r.Get("aliases[0].zoneId"))
+			assert.Equal(t, offline.CloudFrontHostedZoneID, r.Get("aliases[0].zoneId"))
 		}
 		want := map[string]bool{}
 		for _, n := range env.names {
@@ -139,7 +139,7 @@ type bucketPolicyDoc struct {
 }
 
 func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
-	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource) {
 		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
 		assets := edgeOne(t, inside, "aws:s3/bucketV2:BucketV2", "-assets")
 		oac := edgeOne(t, inside, "aws:cloudfront/originAccessControl:OriginAccessControl", "-oac")
@@ -185,7 +185,7 @@ func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
 // validation records in particular are the same for every certificate of
 // an account naming the same domain).
 func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
-	check := func(t *testing.T, p *harness.Plan) {
+	check := func(t *testing.T, p *offline.Plan) {
 		t.Helper()
 		seen := map[string]string{}
 		for _, r := range p.ByType("aws:route53/record:Record") {
@@ -214,7 +214,7 @@ func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
 // distribution to the load balancer: the origin is a name of the public
 // zone whose alias points at the public load balancer, reached over HTTPS.
 func TestEdgeRoutesTheAPIToThePublicLoadBalancer(t *testing.T) {
-	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *harness.Plan, inside []*harness.Resource) {
+	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource) {
 		dist := edgeOne(t, inside, "aws:cloudfront/distribution:Distribution", "-edge")
 		if !env.api {
 			assert.Len(t, dist.List("origins"), 1, "the bucket only")
@@ -233,9 +233,9 @@ func TestEdgeRoutesTheAPIToThePublicLoadBalancer(t *testing.T) {
 		}
 		require.NotNil(t, origin, "the behavior targets an origin of the distribution")
 		host := origin["domainName"].(string)
-		cfg, _ := harness.Lookup(origin, "customOriginConfig.originProtocolPolicy")
+		cfg, _ := offline.Lookup(origin, "customOriginConfig.originProtocolPolicy")
 		assert.Equal(t, "https-only", cfg)
-		protocols, _ := harness.Lookup(origin, "customOriginConfig.originSslProtocols")
+		protocols, _ := offline.Lookup(origin, "customOriginConfig.originSslProtocols")
 		assert.Equal(t, []any{"TLSv1.2"}, protocols)
 
 		zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")

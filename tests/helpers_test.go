@@ -10,23 +10,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // plan runs a stack with its real stack file and fails the test on error.
-func plan(t testing.TB, stack string) *harness.Plan {
+func plan(t testing.TB, stack string) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunStack(stacks.Run, stack, harness.Options{StackOutputs: stackrefs.New("")})
+	p, err := offline.RunStack(stacks.Run, stack, offline.Options{StackOutputs: stackrefs.New("")})
 	require.NoError(t, err, "stack %s", stack)
 	return p
 }
 
 // planWith runs a stack with configuration overrides and returns the error.
-func planWith(t testing.TB, stack string, set map[string]string, unset ...string) (*harness.Plan, error) {
+func planWith(t testing.TB, stack string, set map[string]string, unset ...string) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunStack(stacks.Run, stack, harness.Options{Set: set, Unset: unset, StackOutputs: stackrefs.New("")})
+	return offline.RunStack(stacks.Run, stack, offline.Options{Set: set, Unset: unset, StackOutputs: stackrefs.New("")})
 }
 
 // configError extracts the validation error of a failed run.

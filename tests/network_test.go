@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // networkOf is what each real stack file asks of its network.
@@ -213,12 +213,12 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 		assert.Equal(t, "refarch-delegate-"+env, role.String("name"))
 		trust, err := role.JSON("assumeRolePolicy")
 		require.NoError(t, err)
-		stmts, _ := harness.Lookup(trust, "Statement")
+		stmts, _ := offline.Lookup(trust, "Statement")
 		require.Len(t, stmts, 2)
 		for _, s := range stmts.([]any) {
-			principal, _ := harness.Lookup(s, "Principal.AWS")
-			mfa, hasMFA := harness.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent")
-			ci, hasCI := harness.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
+			principal, _ := offline.Lookup(s, "Principal.AWS")
+			mfa, hasMFA := offline.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent")
+			ci, hasCI := offline.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
 			switch first(principal) {
 			case "arn:aws:iam::111111111111:root":
 				require.True(t, hasMFA, "people of the security account need MFA")
@@ -232,7 +232,7 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 		}
 
 		policies := p.ByType("aws:iam/rolePolicy:RolePolicy")
-		var policy *harness.Resource
+		var policy *offline.Resource
 		for _, rp := range policies {
 			if rp.Name == "delegate-"+env {
 				policy = rp
@@ -241,7 +241,7 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 		require.NotNil(t, policy)
 		doc, err := policy.JSON("policy")
 		require.NoError(t, err)
-		stmts, _ = harness.Lookup(doc, "Statement")
+		stmts, _ = offline.Lookup(doc, "Statement")
 		for _, raw := range stmts.([]any) {
 			s := raw.(map[string]any)
 			actions, _ := s["Action"].([]any)
@@ -254,10 +254,10 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 					assert.Regexp(t, `^ec2:Describe`, a, "only reads may apply to every resource")
 				}
 			}
-			if cond, ok := harness.Lookup(s, "Condition.ArnLike.ec2:AccepterVpc"); ok {
+			if cond, ok := offline.Lookup(s, "Condition.ArnLike.ec2:AccepterVpc"); ok {
 				assert.Equal(t, []any{"arn:aws:ec2:us-west-2:" + accountOf[env] + ":vpc/*"}, cond, "peerings with this environment only")
 			}
-			if cond, ok := harness.Lookup(s, "Condition.ArnEquals.ec2:Vpc"); ok {
+			if cond, ok := offline.Lookup(s, "Condition.ArnEquals.ec2:Vpc"); ok {
 				assert.Regexp(t, `^arn:aws:ec2:us-west-2:222222222222:vpc/vpc-`, first(cond), "routes in the management VPC only")
 			}
 		}

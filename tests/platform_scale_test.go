@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // generatedServices is a prod refarch:services of n services: odd ones
@@ -35,7 +35,7 @@ func generatedServices(t testing.TB, n int) string {
 }
 
 // scalePlan plans prod with n generated services.
-func scalePlan(t testing.TB, n int) *harness.Plan {
+func scalePlan(t testing.TB, n int) *offline.Plan {
 	t.Helper()
 	p, err := planWith(t, "prod", map[string]string{"refarch:services": generatedServices(t, n)})
 	require.NoError(t, err, "%d services", n)
@@ -71,12 +71,12 @@ func TestFiftyServicesPlanWithUniquePrioritiesAndValidNames(t *testing.T) {
 func BenchmarkPlatformScale(b *testing.B) {
 	for _, n := range []int{5, 50} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			opts := harness.Options{
+			opts := offline.Options{
 				Set:          map[string]string{"refarch:services": generatedServices(b, n)},
 				StackOutputs: stackrefs.New(""),
 			}
 			for b.Loop() {
-				if _, err := harness.RunStack(stacks.Run, "prod", opts); err != nil {
+				if _, err := offline.RunStack(stacks.Run, "prod", opts); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
 // Resource types of the application platform.
@@ -61,11 +61,11 @@ func platformStacks() []string {
 // stack's many times.
 var planCache = struct {
 	sync.Mutex
-	plans map[string]*harness.Plan
-}{plans: map[string]*harness.Plan{}}
+	plans map[string]*offline.Plan
+}{plans: map[string]*offline.Plan{}}
 
 // stackPlan is plan(t, stack), planned once per test binary.
-func stackPlan(t testing.TB, stack string) *harness.Plan {
+func stackPlan(t testing.TB, stack string) *offline.Plan {
 	t.Helper()
 	planCache.Lock()
 	defer planCache.Unlock()
@@ -80,9 +80,9 @@ func stackPlan(t testing.TB, stack string) *harness.Plan {
 // stackConfig loads a stack's typed configuration from its real files.
 func stackConfig(t testing.TB, stack string) *stacks.Config {
 	t.Helper()
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := harness.LoadStackConfig(dir, stack)
+	raw, err := offline.LoadStackConfig(dir, stack)
 	require.NoError(t, err)
 	cfg, err := stacks.Load(stack, stacks.MapSource(raw.Values))
 	require.NoError(t, err)
@@ -90,8 +90,8 @@ func stackConfig(t testing.TB, stack string) *stacks.Config {
 }
 
 // byInput returns the resources of a type whose input at path equals value.
-func byInput(p *harness.Plan, typ, path string, value any) []*harness.Resource {
-	var out []*harness.Resource
+func byInput(p *offline.Plan, typ, path string, value any) []*offline.Resource {
+	var out []*offline.Resource
 	for _, r := range p.ByType(typ) {
 		if r.Get(path) == value {
 			out = append(out, r)
@@ -101,13 +101,13 @@ func byInput(p *harness.Plan, typ, path string, value any) []*harness.Resource {
 }
 
 // ruleOf describes a security group rule as "source-or-destination:from-to".
-func ruleOf(r *harness.Resource) string {
+func ruleOf(r *offline.Resource) string {
 	peer := r.String("referencedSecurityGroupId") + r.String("cidrIpv4") + r.String("cidrIpv6")
 	return fmt.Sprintf("%s:%d-%d", peer, r.Int("fromPort"), r.Int("toPort"))
 }
 
 // rulesOf lists the rules of a type attached to a group.
-func rulesOf(p *harness.Plan, typ string, group *harness.Resource) []string {
+func rulesOf(p *offline.Plan, typ string, group *offline.Resource) []string {
 	var out []string
 	for _, r := range byInput(p, typ, "securityGroupId", group.ID) {
 		out = append(out, ruleOf(r))
@@ -126,7 +126,7 @@ type containerDef struct {
 	LogConfiguration       struct{ Options map[string]string }
 }
 
-func containerOf(t testing.TB, task *harness.Resource) containerDef {
+func containerOf(t testing.TB, task *offline.Resource) containerDef {
 	t.Helper()
 	var defs []containerDef
 	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
@@ -135,7 +135,7 @@ func containerOf(t testing.TB, task *harness.Resource) containerDef {
 }
 
 // taskOf returns the task definition an ECS service runs.
-func taskOf(t testing.TB, p *harness.Plan, svc *harness.Resource) *harness.Resource {
+func taskOf(t testing.TB, p *offline.Plan, svc *offline.Resource) *offline.Resource {
 	t.Helper()
 	for _, td := range p.ByType(taskDefType) {
 		if td.Output("arn") == svc.Get("taskDefinition") {
@@ -165,7 +165,7 @@ func TestPlatformLoadBalancersPerStack(t *testing.T) {
 				assert.Equal(t, vpc.Output(subnets), alb.Get("subnets"), "%s load balancer in the %s", kind, subnets)
 
 				listeners := byInput(p, listenerType, "loadBalancerArn", alb.ID)
-				protocols := map[string]*harness.Resource{}
+				protocols := map[string]*offline.Resource{}
 				for _, l := range listeners {
 					protocols[l.String("protocol")] = l
 				}
@@ -197,7 +197,7 @@ func TestPlatformLoadBalancersPerStack(t *testing.T) {
 
 // openIngress lists every ingress that admits the whole internet, as
 // "group:from-to", whatever resource type declares it.
-func openIngress(p *harness.Plan) []string {
+func openIngress(p *offline.Plan) []string {
 	open := func(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0" }
 	var out []string
 	for _, r := range p.ByType(sgIngressType) {
@@ -282,7 +282,7 @@ func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
 
 // assertAlias checks that the load balancer lb has an alias record name in
 // the zone of the DNS part's zone component, and returns the load balancer.
-func assertAlias(t *testing.T, p *harness.Plan, lb, name, zone string) *harness.Resource {
+func assertAlias(t *testing.T, p *offline.Plan, lb, name, zone string) *offline.Resource {
 	t.Helper()
 	alb := p.Require(t, albType, lb)
 	record := p.Require(t, "aws:route53/record:Record", lb+"-"+name)
@@ -348,9 +348,9 @@ func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
 // servicesJSON returns a stack's refarch:services, edited.
 func servicesJSON(t testing.TB, stack string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := harness.LoadStackConfig(dir, stack)
+	raw, err := offline.LoadStackConfig(dir, stack)
 	require.NoError(t, err)
 	var services []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:services"]), &services))
@@ -361,7 +361,7 @@ func servicesJSON(t testing.TB, stack string, edit func([]map[string]any) []map[
 
 // priorities maps each service to its listener rule's priority, and checks
 // they are unique per listener.
-func priorities(t testing.TB, p *harness.Plan, stack string) map[string]int {
+func priorities(t testing.TB, p *offline.Plan, stack string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	perListener := map[string]map[int]string{}
@@ -515,7 +515,7 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 
 func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 	shared := stackPlan(t, "shared-services")
-	repos := map[string]*harness.Resource{}
+	repos := map[string]*offline.Resource{}
 	for _, r := range shared.ByType("aws:ecr/repository:Repository") {
 		repos[r.String("name")] = r
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 const repositoryType = "aws:ecr/repository:Repository"

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
 // accountOf is the account id each real stack file deploys into.
@@ -54,7 +54,7 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 			account := accountOf[stack]
 			role, _ := stacks.RoleOf(stack)
 			own := map[string]bool{}
-			var delegate *harness.Resource
+			var delegate *offline.Resource
 			for _, prov := range p.Providers() {
 				assert.Equal(t, "pulumi:providers:aws", prov.Type)
 				assert.Empty(t, prov.String("profile"), "no ambient profile may pick the account")
@@ -111,10 +111,10 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 // aws provider, which is what makes the pinning above enforced by the engine
 // rather than by convention.
 func TestDefaultProviderIsDisabled(t *testing.T) {
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
 	for _, stack := range stacks.StackNames() {
-		cfg, err := harness.LoadStackConfig(dir, stack)
+		cfg, err := offline.LoadStackConfig(dir, stack)
 		require.NoError(t, err)
 		assert.JSONEq(t, `["aws"]`, cfg.Values["pulumi:disable-default-providers"], "stack %s", stack)
 	}
@@ -123,12 +123,12 @@ func TestDefaultProviderIsDisabled(t *testing.T) {
 // TestUnknownStackIsRefused checks the dispatch refuses a stack it has no
 // composition for and lists the valid ones.
 func TestUnknownStackIsRefused(t *testing.T) {
-	dir, err := harness.FindProjectDir(".")
+	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	cfg, err := harness.LoadStackConfig(dir, "dev")
+	cfg, err := offline.LoadStackConfig(dir, "dev")
 	require.NoError(t, err)
 	cfg.Stack = "qa"
-	p, err := harness.Run(stacks.Run, cfg, harness.Options{})
+	p, err := offline.Run(stacks.Run, cfg, offline.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown stack "qa"`)
 	assert.Contains(t, err.Error(), "security, shared-services, dev, stage, prod")

@@ -21,9 +21,9 @@ import (
 	"os"
 
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 func main() {
@@ -57,9 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	status := 0
-	var plans []*harness.Plan
+	var plans []*offline.Plan
 	for _, name := range names {
-		plan, err := harness.RunStack(stacks.Run, name, harness.Options{Dir: *dir, StackOutputs: stackrefs.New(*dir)})
+		plan, err := offline.RunStack(stacks.Run, name, offline.Options{Dir: *dir, StackOutputs: stackrefs.New(*dir)})
 		if err != nil {
 			reportError(stderr, name, err)
 			status = 1

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 func TestPlanAllPrintsFiveTrees(t *testing.T) {
@@ -28,7 +28,7 @@ func TestPlanAllPrintsFiveTrees(t *testing.T) {
 func TestPlanJSONParses(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run([]string{"-stack", "prod", "-json"}, &out, &errOut), errOut.String())
-	var plans []harness.Plan
+	var plans []offline.Plan
 	require.NoError(t, json.Unmarshal(out.Bytes(), &plans))
 	require.Len(t, plans, 1)
 	assert.Equal(t, "prod", plans[0].Stack)
@@ -43,7 +43,7 @@ func TestPlanJSONParses(t *testing.T) {
 // TestPlanBrokenCIDRExitsNonZero copies the project, breaks the prod VPC
 // block, and expects the validation problem (naming the key) and status 1.
 func TestPlanBrokenCIDRExitsNonZero(t *testing.T) {
-	src, err := harness.FindProjectDir(".")
+	src, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	files, err := filepath.Glob(filepath.Join(src, "Pulumi*.yaml"))

@@ -6,12 +6,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // printTree prints a plan as the tree `pulumi preview` would show, then the
 // counts per type and per component.
-func printTree(w io.Writer, plan *harness.Plan) {
+func printTree(w io.Writer, plan *offline.Plan) {
 	custom, components := 0, 0
 	for _, r := range plan.Resources {
 		switch {
@@ -37,7 +37,7 @@ func printTree(w io.Writer, plan *harness.Plan) {
 	for _, t := range types {
 		fmt.Fprintf(w, "  %4d  %s\n", counts[t], t)
 	}
-	var comps []*harness.Resource
+	var comps []*offline.Resource
 	for _, r := range plan.Resources {
 		if !r.Custom && !r.Read && !r.Remote {
 			comps = append(comps, r)
@@ -51,7 +51,7 @@ func printTree(w io.Writer, plan *harness.Plan) {
 	}
 }
 
-func printLevel(w io.Writer, plan *harness.Plan, level []*harness.Resource, indent, common string) {
+func printLevel(w io.Writer, plan *offline.Plan, level []*offline.Resource, indent, common string) {
 	sort.SliceStable(level, func(i, j int) bool {
 		if level[i].Type != level[j].Type {
 			return level[i].Type < level[j].Type
@@ -70,7 +70,7 @@ func printLevel(w io.Writer, plan *harness.Plan, level []*harness.Resource, inde
 
 // annotations marks what a reviewer must notice: protection, retention,
 // ignored changes, reads, and a provider other than the stack's usual one.
-func annotations(plan *harness.Plan, r *harness.Resource, common string) string {
+func annotations(plan *offline.Plan, r *offline.Resource, common string) string {
 	var notes []string
 	if strings.HasPrefix(r.Type, "pulumi:providers:") {
 		if ids := r.Strings("allowedAccountIds"); len(ids) > 0 {
@@ -112,7 +112,7 @@ func annotations(plan *harness.Plan, r *harness.Resource, common string) string 
 }
 
 // mostUsedProvider names the provider most resources use; others are called out.
-func mostUsedProvider(plan *harness.Plan) string {
+func mostUsedProvider(plan *offline.Plan) string {
 	counts := map[string]int{}
 	best := ""
 	for _, r := range plan.Resources {

@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/dns"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // validationOptions indexes a certificate's mocked domainValidationOptions
 // by domain name.
-func validationOptions(t *testing.T, cert *harness.Resource) map[string]map[string]any {
+func validationOptions(t *testing.T, cert *offline.Resource) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	opts, ok := cert.Output("domainValidationOptions").([]any)
@@ -70,7 +70,7 @@ func TestCertificateForApexAndWildcardNeedsOneRecordAndResolvesWhenIssued(t *tes
 	assert.Equal(t, []string{rec.Output("fqdn").(string)}, validation.Strings("validationRecordFqdns"))
 	assert.True(t, dependsOn(validation, rec.URN), "the validation waits for its record")
 	assert.Equal(t, cert.ID, arn, "CertificateARN is the validated certificate's")
-	assert.True(t, strings.HasPrefix(arn, "arn:aws:acm:us-west-2:"+harness.UnitAccount+":certificate/"))
+	assert.True(t, strings.HasPrefix(arn, "arn:aws:acm:us-west-2:"+offline.UnitAccount+":certificate/"))
 }
 
 func TestUSEast1CertificateSkipsRecordsAnotherCertificateWrites(t *testing.T) {

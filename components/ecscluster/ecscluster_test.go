@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/ecscluster"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
@@ -75,9 +75,9 @@ func baseArgs() *ecscluster.Args {
 	}
 }
 
-func build(t *testing.T, a *ecscluster.Args) *harness.Plan {
+func build(t *testing.T, a *ecscluster.Args) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
 		return err
 	})
@@ -97,7 +97,7 @@ type policy struct {
 	}
 }
 
-func parse(t *testing.T, r *harness.Resource, path string) policy {
+func parse(t *testing.T, r *offline.Resource, path string) policy {
 	t.Helper()
 	var doc policy
 	require.NoError(t, json.Unmarshal([]byte(r.String(path)), &doc), "%s %s", r.Name, path)
@@ -128,7 +128,7 @@ type container struct {
 	}
 }
 
-func containers(t *testing.T, task *harness.Resource) []container {
+func containers(t *testing.T, task *offline.Resource) []container {
 	t.Helper()
 	var out []container
 	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &out))
@@ -468,11 +468,11 @@ func TestClusterValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := baseArgs()
 			tc.edit(a)
-			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 				_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
 				return err
 			})
-			harness.RequireProblem(t, err, tc.field, tc.rule)
+			offline.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "nothing but the test's provider may be registered")
 		})
 	}
@@ -488,7 +488,7 @@ func TestLatestTagAllowedOnlyWhenAsked(t *testing.T) {
 func TestPlainSecretValueFailsTheRun(t *testing.T) {
 	a := baseArgs()
 	a.Services[1].Secrets["DB_PASSWORD"] = pulumi.String("hunter2")
-	_, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	_, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
 		return err
 	})

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/edgecdn"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const zoneID = "Z0ENVZONE00001"
@@ -29,12 +29,12 @@ func baseArgs(usEast1 *aws.Provider) *edgecdn.Args {
 
 // run builds a CDN named "web" with the account provider (harness
 // "unit") and a us-east-1 provider for the certificate.
-func run(t *testing.T, edit func(a *edgecdn.Args)) (*harness.Plan, error) {
+func run(t *testing.T, edit func(a *edgecdn.Args)) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
 		usEast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{
 			Region:            pulumi.String("us-east-1"),
-			AllowedAccountIds: pulumi.StringArray{pulumi.String(harness.UnitAccount)},
+			AllowedAccountIds: pulumi.StringArray{pulumi.String(offline.UnitAccount)},
 		})
 		if err != nil {
 			return err
@@ -48,7 +48,7 @@ func run(t *testing.T, edit func(a *edgecdn.Args)) (*harness.Plan, error) {
 	})
 }
 
-func mustRun(t *testing.T, edit func(a *edgecdn.Args)) *harness.Plan {
+func mustRun(t *testing.T, edit func(a *edgecdn.Args)) *offline.Plan {
 	t.Helper()
 	p, err := run(t, edit)
 	require.NoError(t, err)
@@ -56,7 +56,7 @@ func mustRun(t *testing.T, edit func(a *edgecdn.Args)) *harness.Plan {
 }
 
 // find returns the resource or fails the test.
-func find(t *testing.T, p *harness.Plan, typ, name string) *harness.Resource {
+func find(t *testing.T, p *offline.Plan, typ, name string) *offline.Resource {
 	t.Helper()
 	r := p.Find(typ, name)
 	require.NotNil(t, r, "%s %q is registered", typ, name)
@@ -75,7 +75,7 @@ type policy struct {
 	}
 }
 
-func parsePolicy(t *testing.T, r *harness.Resource) policy {
+func parsePolicy(t *testing.T, r *offline.Resource) policy {
 	t.Helper()
 	var doc policy
 	require.NoError(t, json.Unmarshal([]byte(r.String("policy")), &doc), "%s has a JSON policy", r.Name)
@@ -159,7 +159,7 @@ func TestBucketAdmitsOnlyThisDistributionOverTLS(t *testing.T) {
 	}
 	assert.Equal(t, 1, allows)
 	assert.Equal(t, 2, tls, "plain HTTP and TLS before 1.2 are denied")
-	assert.Contains(t, dist.Output("arn"), "arn:aws:cloudfront::"+harness.UnitAccount+":distribution/"+dist.ID)
+	assert.Contains(t, dist.Output("arn"), "arn:aws:cloudfront::"+offline.UnitAccount+":distribution/"+dist.ID)
 
 	block := find(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-assets")
 	assert.Contains(t, pol.DependsOn, block.URN, "the policy is judged with public access blocked")
@@ -260,7 +260,7 @@ func TestDistributionServesHTTPSOnlyWithModernTLSAndSecurityHeaders(t *testing.T
 			assert.Equal(t, typ, rec.String("type"))
 			assert.Equal(t, zoneID, rec.String("zoneId"))
 			assert.Equal(t, dist.Output("domainName"), rec.Get("aliases[0].name"))
-			assert.Equal(t, harness.CloudFrontHostedZoneID, rec.String("aliases[0].zoneId"))
+			assert.Equal(t, offline.CloudFrontHostedZoneID, rec.String("aliases[0].zoneId"))
 		}
 	}
 }
@@ -350,7 +350,7 @@ func TestArgsAreValidatedBeforeAnythingIsRegistered(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := run(t, tc.edit)
 			require.Error(t, err)
-			harness.RequireProblem(t, err, tc.field, tc.rule)
+			offline.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Contains(t, err.Error(), `edge CDN "web"`)
 			assert.Empty(t, p.ByType("refarch:edgecdn:EdgeCdn"), "nothing may be registered")
 		})
@@ -359,7 +359,7 @@ func TestArgsAreValidatedBeforeAnythingIsRegistered(t *testing.T) {
 
 func TestComponentNameMustFitThePhysicalNames(t *testing.T) {
 	for _, name := range []string{"Web", "web_cdn", strings.Repeat("w", 41), "-web"} {
-		p, err := harness.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
+		p, err := offline.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
 			_, err := edgecdn.NewEdgeCdn(ctx, name, baseArgs(account), pulumi.Provider(account))
 			return err
 		})

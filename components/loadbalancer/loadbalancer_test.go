@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/loadbalancer"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
@@ -34,9 +34,9 @@ func args(public bool) *loadbalancer.Args {
 	}
 }
 
-func build(t *testing.T, name string, a *loadbalancer.Args) *harness.Plan {
+func build(t *testing.T, name string, a *loadbalancer.Args) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := loadbalancer.NewLoadBalancer(ctx, name, a, pulumi.Provider(provider))
 		return err
 	})
@@ -45,7 +45,7 @@ func build(t *testing.T, name string, a *loadbalancer.Args) *harness.Plan {
 }
 
 // ingress lists a group's ingress rules as "cidr:from-to".
-func ingress(p *harness.Plan, group *harness.Resource) []string {
+func ingress(p *offline.Plan, group *offline.Resource) []string {
 	var out []string
 	for _, r := range p.ByType(ingressType) {
 		if r.String("securityGroupId") == group.ID {
@@ -184,7 +184,7 @@ func TestAccessLogBucketIsLockedDown(t *testing.T) {
 				}
 				if s.Effect == "Allow" {
 					assert.Equal(t, []string{"s3:PutObject"}, s.Action, "log delivery may only write")
-					assert.Equal(t, []string{arn + "/stage-public/AWSLogs/" + harness.UnitAccount + "/*"}, s.Resource,
+					assert.Equal(t, []string{arn + "/stage-public/AWSLogs/" + offline.UnitAccount + "/*"}, s.Resource,
 						"only under this load balancer's prefix and account")
 					for typ, ids := range s.Principal {
 						for _, id := range ids {
@@ -232,11 +232,11 @@ func TestLoadBalancerValidation(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(a)
 			}
-			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 				_, err := loadbalancer.NewLoadBalancer(ctx, tc.lb, a, pulumi.Provider(provider))
 				return err
 			})
-			harness.RequireProblem(t, err, tc.field, tc.rule)
+			offline.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "only the test's provider may be registered")
 		})
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/validate"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const clusterType = "aws:elasticache/cluster:Cluster"
@@ -36,10 +36,10 @@ type outputs struct {
 	port                    int
 }
 
-func run(t *testing.T, args *memcached.Args) (*harness.Plan, *outputs, error) {
+func run(t *testing.T, args *memcached.Args) (*offline.Plan, *outputs, error) {
 	t.Helper()
 	out := &outputs{}
-	plan, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	plan, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		mc, err := memcached.NewMemcached(ctx, "sessions", args, pulumi.Provider(provider))
 		if err != nil {
 			return err
@@ -56,7 +56,7 @@ func run(t *testing.T, args *memcached.Args) (*harness.Plan, *outputs, error) {
 	return plan, out, err
 }
 
-func mustRun(t *testing.T, args *memcached.Args) (*harness.Plan, *outputs) {
+func mustRun(t *testing.T, args *memcached.Args) (*offline.Plan, *outputs) {
 	t.Helper()
 	plan, out, err := run(t, args)
 	require.NoError(t, err)

@@ -10,23 +10,23 @@ import (
 
 	"github.com/refarch/refarch/components/monitoring"
 	"github.com/refarch/refarch/components/validate"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const deployRole = "arn:aws:iam::123456789012:role/refarch-deploy"
 
 func validArgs() *monitoring.Args {
 	return &monitoring.Args{
-		AccountID:         harness.UnitAccount,
-		Region:            harness.UnitRegion,
+		AccountID:         offline.UnitAccount,
+		Region:            offline.UnitRegion,
 		KeyAdministrators: []string{deployRole},
 		Emails:            []string{"oncall@example.com", "Platform@example.com"},
 	}
 }
 
-func run(t *testing.T, args *monitoring.Args) (*harness.Plan, error) {
+func run(t *testing.T, args *monitoring.Args) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := monitoring.NewMonitoring(ctx, "alerts", args, pulumi.Provider(p))
 		return err
 	})
@@ -52,7 +52,7 @@ func TestTopicIsEncryptedWithItsOwnRotatingKey(t *testing.T) {
 
 	comp := p.Find("refarch:monitoring:Monitoring", "alerts")
 	require.NotNil(t, comp)
-	for _, r := range []*harness.Resource{key, topic, alias} {
+	for _, r := range []*offline.Resource{key, topic, alias} {
 		assert.Equal(t, comp.URN, r.Parent, "%s is a child of the component", r.Name)
 	}
 }
@@ -71,13 +71,13 @@ func TestKeyPolicyNamesExactlyWhoMayUseTheKey(t *testing.T) {
 
 	svc := st["PublishingServices"]
 	assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, svc["Principal"].(map[string]any)["Service"])
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": []any{harness.UnitAccount}}}, svc["Condition"])
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": []any{offline.UnitAccount}}}, svc["Condition"])
 
 	via := st["AccountThroughSNS"]
-	assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + harness.UnitAccount + ":root"}}, via["Principal"])
+	assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + offline.UnitAccount + ":root"}}, via["Principal"])
 	cond := via["Condition"].(map[string]any)["StringEquals"].(map[string]any)
 	assert.Equal(t, []any{"sns.us-west-2.amazonaws.com"}, cond["kms:ViaService"])
-	assert.Equal(t, []any{harness.UnitAccount}, cond["kms:CallerAccount"])
+	assert.Equal(t, []any{offline.UnitAccount}, cond["kms:CallerAccount"])
 }
 
 func TestTopicPolicyAdmitsPublishersForThisAccountOnly(t *testing.T) {
@@ -93,14 +93,14 @@ func TestTopicPolicyAdmitsPublishersForThisAccountOnly(t *testing.T) {
 	assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, pub["Principal"].(map[string]any)["Service"])
 	assert.Equal(t, []any{"sns:Publish"}, pub["Action"])
 	assert.Equal(t, []any{topic.Output("arn")}, pub["Resource"])
-	assert.Equal(t, []any{harness.UnitAccount}, pub["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:SourceAccount"])
+	assert.Equal(t, []any{offline.UnitAccount}, pub["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:SourceAccount"])
 
 	tls := st["DenyPublishWithoutTLS"]
 	assert.Equal(t, "Deny", tls["Effect"])
 	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": []any{"false"}}}, tls["Condition"])
 
 	owner := st["AccountManagesAndPublishes"]
-	assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + harness.UnitAccount + ":root"}}, owner["Principal"])
+	assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + offline.UnitAccount + ":root"}}, owner["Principal"])
 }
 
 func TestEverySubscriberGetsAnEmailSubscription(t *testing.T) {
@@ -167,7 +167,7 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 }
 
 func TestNameMustBeATopicName(t *testing.T) {
-	_, err := harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+	_, err := offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := monitoring.NewMonitoring(ctx, "alerts.prod", validArgs(), pulumi.Provider(p))
 		return err
 	})

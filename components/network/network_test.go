@@ -13,14 +13,14 @@ import (
 
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/validate"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 
-func build(t *testing.T, args network.Args) *harness.Plan {
+func build(t *testing.T, args network.Args) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := network.NewNetwork(ctx, "main", &args, pulumi.Provider(provider))
 		return err
 	})
@@ -67,17 +67,17 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	logs := key.Statements(t, "policy")["CloudWatchLogsForFlowLogGroup"]
 	require.NotNil(t, logs)
 	assert.Equal(t, "logs.us-west-2.amazonaws.com", first(logs["Principal"].(map[string]any)["Service"]))
-	cond, _ := harness.Lookup(logs, "Condition.ArnEquals.kms:EncryptionContext:aws:logs:arn")
+	cond, _ := offline.Lookup(logs, "Condition.ArnEquals.kms:EncryptionContext:aws:logs:arn")
 	assert.Equal(t, "arn:aws:logs:us-west-2:123456789012:log-group:/refarch/vpc/main/flow-logs", first(cond))
 	assert.Equal(t, "/refarch/vpc/main/flow-logs", group.String("name"))
 
 	role := p.Require(t, "aws:iam/role:Role", "main-flow-logs")
 	trust, err := role.JSON("assumeRolePolicy")
 	require.NoError(t, err)
-	svc, _ := harness.Lookup(trust, "Statement[0].Principal.Service")
+	svc, _ := offline.Lookup(trust, "Statement[0].Principal.Service")
 	assert.Equal(t, "vpc-flow-logs.amazonaws.com", first(svc))
-	account, _ := harness.Lookup(trust, "Statement[0].Condition.StringEquals.aws:SourceAccount")
-	assert.Equal(t, harness.UnitAccount, first(account), "confused-deputy guard")
+	account, _ := offline.Lookup(trust, "Statement[0].Condition.StringEquals.aws:SourceAccount")
+	assert.Equal(t, offline.UnitAccount, first(account), "confused-deputy guard")
 
 	unprotected := build(t, network.Args{CidrBlock: "10.30.0.0/16", AvailabilityZones: zones})
 	assert.False(t, unprotected.Require(t, "aws:kms/key:Key", "main-flow-logs").Protect)
@@ -164,7 +164,7 @@ func TestNetworkArgsValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 				_, err := network.NewNetwork(ctx, "main", &tc.args, pulumi.Provider(provider))
 				return err
 			})

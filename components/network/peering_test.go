@@ -9,16 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/network"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // peer runs a Peering between a hub account (requester, its own provider)
 // and the unit account (accepter).
-func peer(t *testing.T, edit func(*network.PeeringArgs)) (*harness.Plan, error) {
+func peer(t *testing.T, edit func(*network.PeeringArgs)) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		hub, err := aws.NewProvider(ctx, "hub", &aws.ProviderArgs{
-			Region:            pulumi.String(harness.UnitRegion),
+			Region:            pulumi.String(offline.UnitRegion),
 			AllowedAccountIds: pulumi.StringArray{pulumi.String("222222222222")},
 		})
 		if err != nil {
@@ -26,12 +26,12 @@ func peer(t *testing.T, edit func(*network.PeeringArgs)) (*harness.Plan, error) 
 		}
 		args := network.PeeringArgs{
 			Requester: network.PeerSide{
-				Provider: hub, AccountID: "222222222222", Region: harness.UnitRegion,
+				Provider: hub, AccountID: "222222222222", Region: offline.UnitRegion,
 				VpcID: pulumi.String("vpc-hub"), CidrBlock: "10.0.0.0/16",
 				RouteTableIDs: []pulumi.StringInput{pulumi.String("rtb-hub-1"), pulumi.String("rtb-hub-2")},
 			},
 			Accepter: network.PeerSide{
-				Provider: provider, AccountID: harness.UnitAccount, Region: harness.UnitRegion,
+				Provider: provider, AccountID: offline.UnitAccount, Region: offline.UnitRegion,
 				VpcID: pulumi.String("vpc-spoke"), CidrBlock: "10.10.0.0/16",
 				RouteTableIDs: []pulumi.StringInput{pulumi.String("rtb-spoke-1"), pulumi.String("rtb-spoke-2"), pulumi.String("rtb-spoke-3")},
 			},
@@ -53,7 +53,7 @@ func TestPeeringWiresBothAccounts(t *testing.T) {
 	assert.Equal(t, "hub", p.ProviderOf(conn).Name, "the request is made in the requester's account")
 	assert.Equal(t, "vpc-hub", conn.String("vpcId"))
 	assert.Equal(t, "vpc-spoke", conn.String("peerVpcId"))
-	assert.Equal(t, harness.UnitAccount, conn.String("peerOwnerId"))
+	assert.Equal(t, offline.UnitAccount, conn.String("peerOwnerId"))
 	assert.False(t, conn.Bool("autoAccept"), "cross-account requests cannot auto-accept")
 	assert.Equal(t, "unit", p.ProviderOf(accepter).Name, "accepted in the accepter's account")
 	assert.Equal(t, conn.ID, accepter.String("vpcPeeringConnectionId"))

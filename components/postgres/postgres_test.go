@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/postgres"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
-	account = harness.UnitAccount
+	account = offline.UnitAccount
 	// clientSG is the one security group the tests admit.
 	clientSG = "sg-0client1"
 
@@ -45,10 +45,10 @@ type outputs struct {
 
 // run creates a Postgres named "orders" with args under the harness and
 // returns the plan and the resolved outputs.
-func run(t *testing.T, args *postgres.Args) (*harness.Plan, *outputs, error) {
+func run(t *testing.T, args *postgres.Args) (*offline.Plan, *outputs, error) {
 	t.Helper()
 	out := &outputs{}
-	plan, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	plan, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		pg, err := postgres.NewPostgres(ctx, "orders", args, pulumi.Provider(provider))
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func run(t *testing.T, args *postgres.Args) (*harness.Plan, *outputs, error) {
 	return plan, out, err
 }
 
-func mustRun(t *testing.T, args *postgres.Args) (*harness.Plan, *outputs) {
+func mustRun(t *testing.T, args *postgres.Args) (*offline.Plan, *outputs) {
 	t.Helper()
 	plan, out, err := run(t, args)
 	require.NoError(t, err)
@@ -305,7 +305,7 @@ func TestLogGroupsExistBeforeTheInstancesWithRetention(t *testing.T) {
 	args.ReadReplicas = 1
 	args.LogRetentionDays = 30
 	plan, _ := mustRun(t, args)
-	groups := map[string]*harness.Resource{}
+	groups := map[string]*offline.Resource{}
 	for _, g := range plan.ByType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.String("name")] = g
 		assert.Equal(t, 30, g.Int("retentionInDays"))

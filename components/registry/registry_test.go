@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/registry"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const repoType = "aws:ecr/repository:Repository"
 
-func build(t *testing.T, a *registry.Args) *harness.Plan {
+func build(t *testing.T, a *registry.Args) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := registry.NewRegistry(ctx, "ecr", a, pulumi.Provider(provider))
 		return err
 	})
@@ -116,11 +116,11 @@ func TestRegistryValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := harness.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 				_, err := registry.NewRegistry(ctx, "ecr", &tc.args, pulumi.Provider(provider))
 				return err
 			})
-			harness.RequireProblem(t, err, tc.field, tc.rule)
+			offline.RequireProblem(t, err, tc.field, tc.rule)
 			assert.Len(t, p.Resources, 1, "nothing but the test's provider may be registered")
 		})
 	}

@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
-	account         = harness.UnitAccount
+	account         = offline.UnitAccount
 	identityAccount = "111111111111"
 	otherWriter     = "222222222222"
 	deployRole      = "arn:aws:iam::" + account + ":role/refarch-deploy"
@@ -26,7 +26,7 @@ const (
 func workloadArgs() *sb.Args {
 	return &sb.Args{
 		AccountID:         account,
-		Region:            harness.UnitRegion,
+		Region:            offline.UnitRegion,
 		KeyAdministrators: []string{deployRole},
 		AlertTopicARN:     pulumi.String(topicARN),
 		Audit: sb.AuditArgs{
@@ -68,20 +68,20 @@ func archiveArgs() *sb.Args {
 	return a
 }
 
-func run(t *testing.T, args *sb.Args) (*harness.Plan, error) {
+func run(t *testing.T, args *sb.Args) (*offline.Plan, error) {
 	t.Helper()
 	return runNamed(t, "base", args)
 }
 
-func runNamed(t *testing.T, name string, args *sb.Args) (*harness.Plan, error) {
+func runNamed(t *testing.T, name string, args *sb.Args) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := sb.NewSecurityBaseline(ctx, name, args, pulumi.Provider(p))
 		return err
 	})
 }
 
-func mustRun(t *testing.T, args *sb.Args) *harness.Plan {
+func mustRun(t *testing.T, args *sb.Args) *offline.Plan {
 	t.Helper()
 	p, err := run(t, args)
 	require.NoError(t, err)

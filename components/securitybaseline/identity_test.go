@@ -10,7 +10,7 @@ import (
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 var workloads = []string{"222222222222", "333333333333"}
@@ -29,9 +29,9 @@ func identityArgs() *sb.IdentityArgs {
 	}
 }
 
-func runIdentity(t *testing.T, args *sb.IdentityArgs) (*harness.Plan, error) {
+func runIdentity(t *testing.T, args *sb.IdentityArgs) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := sb.NewIdentity(ctx, "people", args, pulumi.Provider(p))
 		return err
 	})

@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const secretsKey = "arn:aws:kms:us-west-2:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-func runSecret(t *testing.T, args *sb.SecretArgs) (*harness.Plan, error) {
+func runSecret(t *testing.T, args *sb.SecretArgs) (*offline.Plan, error) {
 	t.Helper()
-	return harness.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := sb.NewSecret(ctx, "refarch/prod/api-key", args, pulumi.Provider(p))
 		return err
 	})

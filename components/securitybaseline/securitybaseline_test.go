@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 func TestEveryResourceIsAChildOfTheComponent(t *testing.T) {
@@ -227,16 +227,16 @@ func TestGuardDutySecurityHubAndFindingRules(t *testing.T) {
 	pattern, err := gd.JSON("eventPattern")
 	require.NoError(t, err)
 	assert.Equal(t, []any{"aws.guardduty"}, pattern.(map[string]any)["source"])
-	sev, _ := harness.Lookup(pattern, "detail.severity[0].numeric")
+	sev, _ := offline.Lookup(pattern, "detail.severity[0].numeric")
 	assert.Equal(t, []any{">=", float64(7)}, sev, "high and critical GuardDuty findings")
 
 	hubRule := p.Require(t, "aws:cloudwatch/eventRule:EventRule", "base-securityhub-findings")
 	pattern, err = hubRule.JSON("eventPattern")
 	require.NoError(t, err)
-	labels, _ := harness.Lookup(pattern, "detail.findings.Severity.Label")
+	labels, _ := offline.Lookup(pattern, "detail.findings.Severity.Label")
 	assert.ElementsMatch(t, []any{"HIGH", "CRITICAL"}, labels)
 
-	for _, rule := range []*harness.Resource{gd, hubRule} {
+	for _, rule := range []*offline.Resource{gd, hubRule} {
 		target := p.Require(t, "aws:cloudwatch/eventTarget:EventTarget", rule.Name)
 		assert.Equal(t, rule.Output("name"), target.Get("rule"))
 		assert.Equal(t, topicARN, target.String("arn"), "findings go to the alert topic")
@@ -426,7 +426,7 @@ func TestProtectKeepsStatefulResources(t *testing.T) {
 	args := archiveArgs()
 	args.Protect = true
 	p := mustRun(t, args)
-	var stateful []*harness.Resource
+	var stateful []*offline.Resource
 	stateful = append(stateful, p.ByType("aws:kms/key:Key")...)
 	stateful = append(stateful, p.ByType("aws:cloudwatch/logGroup:LogGroup")...)
 	stateful = append(stateful, p.ByType("aws:s3/bucketV2:BucketV2")...)
@@ -452,7 +452,7 @@ func TestOutputsCarryTheChildrensValues(t *testing.T) {
 		got []string
 	)
 	wg.Add(1)
-	p, err := harness.RunComponent(func(ctx *pulumi.Context, prov *aws.Provider) error {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, prov *aws.Provider) error {
 		c, err := sb.NewSecurityBaseline(ctx, "base", workloadArgs(), pulumi.Provider(prov))
 		if err != nil {
 			return err

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
 // root is the repository root (the folder holding go.mod).
@@ -190,7 +190,7 @@ func ciStacks() []string {
 // ciBranches reads a stack's refarch:ciBranches (globs) from its real file.
 func ciBranches(t *testing.T, stack string) []string {
 	t.Helper()
-	cfg, err := harness.LoadStackConfig(root(t), stack)
+	cfg, err := offline.LoadStackConfig(root(t), stack)
 	require.NoError(t, err)
 	var globs []string
 	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:ciBranches"]), &globs))

@@ -26,9 +26,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
-	"github.com/refarch/refarch/tests/stackrefs"
 )
 
 // cliVersion is the Pulumi CLI the test drives: tools/pulumi/go.mod pins it.
@@ -47,7 +47,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	root, err := harness.FindProjectDir(".")
+	root, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
 	bin := filepath.Join(root, ".bin", "pulumi")
 	out, err := exec.Command(bin, "version").Output()
@@ -267,7 +267,7 @@ func realView(s state) view {
 	return v.sorted()
 }
 
-func offlineView(p *harness.Plan) view {
+func offlineView(p *offline.Plan) view {
 	v := view{types: map[string]int{}}
 	for _, r := range p.Resources {
 		v.add(r.URN, r.Type, r.Protect)
@@ -294,9 +294,9 @@ func isDefaultProvider(urn, typ string) bool {
 }
 
 // offlinePlan plans a stack of the project copy with the offline engine.
-func (r *rig) offlinePlan(t *testing.T, stack string) *harness.Plan {
+func (r *rig) offlinePlan(t *testing.T, stack string) *offline.Plan {
 	t.Helper()
-	p, err := harness.RunStack(stacks.Run, stack, harness.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
+	p, err := offline.RunStack(stacks.Run, stack, offline.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
 	require.NoError(t, err, "offline plan of %s", stack)
 	return p
 }
@@ -341,10 +341,10 @@ func TestRealEngine(t *testing.T) {
 	t.Run("the two engines agree", func(t *testing.T) {
 		for _, name := range all {
 			real := realView(exportState(t, live[name]))
-			offline := offlineView(r.offlinePlan(t, name))
-			assert.Equal(t, offline.types, real.types, "resources per type of %s", name)
-			assert.Equal(t, offline.urns, real.urns, "URNs of %s", name)
-			assert.Equal(t, offline.protected, real.protected, "protected resources of %s", name)
+			mock := offlineView(r.offlinePlan(t, name))
+			assert.Equal(t, mock.types, real.types, "resources per type of %s", name)
+			assert.Equal(t, mock.urns, real.urns, "URNs of %s", name)
+			assert.Equal(t, mock.protected, real.protected, "protected resources of %s", name)
 			if name == "prod" {
 				assert.NotEmpty(t, real.protected, "prod protects its stateful resources")
 			}
@@ -407,13 +407,13 @@ func TestRealEngine(t *testing.T) {
 		assert.Contains(t, string(file), `refarch:dbReplicas: "3"`, "the CLI stores the number quoted")
 		assert.NotContains(t, string(file), "engineering-secret", "the secret is stored encrypted")
 
-		cfg, err := harness.LoadStackConfig(r.dir, "prod")
+		cfg, err := offline.LoadStackConfig(r.dir, "prod")
 		require.NoError(t, err)
 		assert.Equal(t, "engineering-secret", cfg.Values["refarch:costCenter"], "the offline engine decrypts what the CLI encrypted")
 		assert.Contains(t, cfg.Secret, "refarch:costCenter", "and hands it to the program as a secret")
 
 		after := r.offlinePlan(t, "prod")
-		replicas := func(p *harness.Plan) int {
+		replicas := func(p *offline.Plan) int {
 			n := 0
 			for _, db := range p.ByType("aws:rds/instance:Instance") {
 				if db.Inputs["replicateSourceDb"] != nil {

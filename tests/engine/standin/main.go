@@ -7,7 +7,7 @@
 //     changed, so a second preview of an unchanged program shows none.
 //   - Create and Update return the inputs plus what the cloud would compute
 //     (ids, ARNs, endpoints), and Invoke answers provider functions, both
-//     from the offline harness's cloud (harness.Cloud), so the two engines
+//     from the offline harness's cloud (offline.Cloud), so the two engines
 //     see the same outputs. An invoke the harness does not know fails.
 //   - awsx's Construct registers the ec2.Vpc component with a VPC and one
 //     subnet per zone and subnet spec as children, created by the aws
@@ -35,7 +35,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 // versions are the plugin versions the program's SDKs ask for (go.mod).
@@ -65,7 +65,7 @@ type server struct {
 	host         *provider.HostClient
 
 	mu    sync.Mutex
-	cloud *harness.Cloud
+	cloud *offline.Cloud
 }
 
 var keep = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}
@@ -102,12 +102,12 @@ func (s *server) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (
 		return nil, fmt.Errorf("configure: %w", err)
 	}
 	s.mu.Lock()
-	s.cloud = harness.NewCloud(args.Mappable())
+	s.cloud = offline.NewCloud(args.Mappable())
 	s.mu.Unlock()
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, AcceptResources: true}, nil
 }
 
-func (s *server) cloudOf() (*harness.Cloud, error) {
+func (s *server) cloudOf() (*offline.Cloud, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cloud == nil {

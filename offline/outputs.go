@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"fmt"
@@ -19,10 +19,10 @@ type OutputFunc func(r *Resource, e env, state map[string]any) error
 var outputFuncs = map[string]OutputFunc{}
 
 // registerOutputs adds the output mock of a type token; a second
-// registration of the same token is a programming error in the harness.
+// registration of the same token is a programming error in the offline.
 func registerOutputs(token string, f OutputFunc) {
 	if _, dup := outputFuncs[token]; dup {
-		panic("harness: duplicate output mock for " + token)
+		panic("offline: duplicate output mock for " + token)
 	}
 	outputFuncs[token] = f
 }

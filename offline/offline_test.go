@@ -1,4 +1,4 @@
-package harness_test
+package offline_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/tests/harness"
+	"github.com/refarch/refarch/offline"
 )
 
 const projectYAML = `name: demo
@@ -85,7 +85,7 @@ func TestLoadStackConfigPresentsValuesLikeTheCLI(t *testing.T) {
     secure: `+encrypt("hunter2")+`
   aws:region: us-west-2
 `)
-	cfg, err := harness.LoadStackConfig(dir, "test")
+	cfg, err := offline.LoadStackConfig(dir, "test")
 	require.NoError(t, err)
 	assert.Equal(t, "5", cfg.Values["demo:size"], "the stack value overrides the default")
 	assert.JSONEq(t, `["a","b"]`, cfg.Values["demo:zones"], "arrays travel as JSON")
@@ -111,7 +111,7 @@ func validStack(t *testing.T, extra string) string {
 // demo:size: "5", and the engine accepts a quoted number or boolean for a
 // typed key.
 func TestLoadStackConfigAcceptsWhatTheCLIWrites(t *testing.T) {
-	cfg, err := harness.LoadStackConfig(project(t, validStack(t, `  demo:size: "5"
+	cfg, err := offline.LoadStackConfig(project(t, validStack(t, `  demo:size: "5"
   demo:enabled: "true"
   demo:sise: 3
 `)), "test")
@@ -119,7 +119,7 @@ func TestLoadStackConfigAcceptsWhatTheCLIWrites(t *testing.T) {
 	assert.Equal(t, "5", cfg.Values["demo:size"])
 	assert.Equal(t, "true", cfg.Values["demo:enabled"])
 	assert.Equal(t, []string{"Pulumi.test.yaml sets demo:sise, which Pulumi.yaml does not declare: the program never reads it (misspelt?)"},
-		cfg.Warnings, "the engine accepts an undeclared key; the harness says so without failing")
+		cfg.Warnings, "the engine accepts an undeclared key; the offline engine says so without failing")
 }
 
 func TestLoadStackConfigRejectsWhatTheCLIWould(t *testing.T) {
@@ -133,7 +133,7 @@ func TestLoadStackConfigRejectsWhatTheCLIWould(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := harness.LoadStackConfig(project(t, tc.stack), "test")
+			_, err := offline.LoadStackConfig(project(t, tc.stack), "test")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
@@ -145,19 +145,19 @@ func TestLoadStackConfigNeedsThePassphraseOfItsSecrets(t *testing.T) {
 	stack := salt + "config:\n  demo:name: a\n  demo:password:\n    secure: " + encrypt("hunter2") + "\n"
 
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "wrong")
-	_, err := harness.LoadStackConfig(project(t, stack), "test")
+	_, err := offline.LoadStackConfig(project(t, stack), "test")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "incorrect passphrase")
 
 	require.NoError(t, os.Unsetenv("PULUMI_CONFIG_PASSPHRASE")) // t.Setenv restores it
-	_, err = harness.LoadStackConfig(project(t, stack), "test")
+	_, err = offline.LoadStackConfig(project(t, stack), "test")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "PULUMI_CONFIG_PASSPHRASE")
 
 	file := filepath.Join(t.TempDir(), "phrase")
 	require.NoError(t, os.WriteFile(file, []byte("correct horse\n"), 0o600))
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", file)
-	cfg, err := harness.LoadStackConfig(project(t, stack), "test")
+	cfg, err := offline.LoadStackConfig(project(t, stack), "test")
 	require.NoError(t, err)
 	assert.Equal(t, "hunter2", cfg.Values["demo:password"])
 }
@@ -165,18 +165,18 @@ func TestLoadStackConfigNeedsThePassphraseOfItsSecrets(t *testing.T) {
 func TestSecretConfigReachesTheProgramAsASecret(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", passphrase)
 	salt, encrypt := passphraseStack(t)
-	cfg, err := harness.LoadStackConfig(project(t, salt+"config:\n  demo:name: a\n  demo:password:\n    secure: "+encrypt("hunter2")+"\n"), "test")
+	cfg, err := offline.LoadStackConfig(project(t, salt+"config:\n  demo:name: a\n  demo:password:\n    secure: "+encrypt("hunter2")+"\n"), "test")
 	require.NoError(t, err)
-	p, err := harness.Run(func(ctx *pulumi.Context) error {
+	p, err := offline.Run(func(ctx *pulumi.Context) error {
 		password := pulumiconfig.RequireSecret(ctx, "password")
 		var r pulumi.CustomResourceState
 		return ctx.RegisterResource("demo:index:Thing", "thing", pulumi.Map{"password": password, "name": pulumi.String("x")}, &r)
-	}, cfg, harness.Options{})
+	}, cfg, offline.Options{})
 	require.NoError(t, err)
 	thing := p.Require(t, "demo:index:Thing", "thing")
 	assert.Equal(t, []string{"password"}, thing.Secrets, "the value stays secret on its way into the resource")
 	masked := p.Masked().Require(t, "demo:index:Thing", "thing")
-	assert.Equal(t, harness.SecretMask, masked.Inputs["password"], "a printed plan masks it")
+	assert.Equal(t, offline.SecretMask, masked.Inputs["password"], "a printed plan masks it")
 	assert.Equal(t, "x", masked.Inputs["name"])
 	assert.Equal(t, "hunter2", thing.Inputs["password"], "masking copies: the recorded plan keeps the value for tests")
 }
@@ -191,11 +191,11 @@ func awsProvider(ctx *pulumi.Context, name, account, region string) (pulumi.Prov
 	return &p, err
 }
 
-func runProgram(t *testing.T, program pulumi.RunFunc) (*harness.Plan, error) {
+func runProgram(t *testing.T, program pulumi.RunFunc) (*offline.Plan, error) {
 	t.Helper()
-	cfg, err := harness.LoadStackConfig(project(t, validStack(t, "")), "test")
+	cfg, err := offline.LoadStackConfig(project(t, validStack(t, "")), "test")
 	require.NoError(t, err)
-	return harness.Run(program, cfg, harness.Options{})
+	return offline.Run(program, cfg, offline.Options{})
 }
 
 func TestDefaultProviderIsRefusedWhenDisabled(t *testing.T) {
@@ -341,11 +341,11 @@ func TestRecordsOptionsParentsAndProvidersAcrossGoroutines(t *testing.T) {
 
 func TestLookupPaths(t *testing.T) {
 	data := map[string]any{"ingress": []any{map[string]any{"cidrBlocks": []any{"10.0.0.0/8", "0.0.0.0/0"}}}}
-	v, ok := harness.Lookup(data, "ingress[0].cidrBlocks[1]")
+	v, ok := offline.Lookup(data, "ingress[0].cidrBlocks[1]")
 	require.True(t, ok)
 	assert.Equal(t, "0.0.0.0/0", v)
-	_, ok = harness.Lookup(data, "ingress[1]")
+	_, ok = offline.Lookup(data, "ingress[1]")
 	assert.False(t, ok)
-	_, ok = harness.Lookup(data, "egress")
+	_, ok = offline.Lookup(data, "egress")
 	assert.False(t, ok)
 }

@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"bytes"
@@ -34,8 +34,8 @@ type StackConfig struct {
 	Secret []string
 	// Warnings are what the CLI would print before running the program
 	// (keys without a value), and keys of the project's namespace that
-	// Pulumi.yaml does not declare: the engine accepts them, so the harness
-	// does too, but the program never reads them.
+	// Pulumi.yaml does not declare: the engine accepts them, so the offline
+	// engine does too, but the program never reads them.
 	Warnings []string
 }
 

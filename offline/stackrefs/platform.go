@@ -1,8 +1,8 @@
 package stackrefs
 
 import (
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
 // The registry's repositories, as shared-services exports them
@@ -15,7 +15,7 @@ func init() {
 		}
 		urls := map[string]any{}
 		for _, name := range cfg.Platform.ECRRepositories {
-			urls[name] = harness.ECRRepositoryURL(cfg.Partition, cfg.Region, cfg.AccountID, name)
+			urls[name] = offline.ECRRepositoryURL(cfg.Partition, cfg.Region, cfg.AccountID, name)
 		}
 		out[stacks.OutputECRRepositoryURLs] = urls
 	})

@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// mocks is the harness's pulumi.MockResourceMonitor: it records every
+// mocks is the offline engine's pulumi.MockResourceMonitor: it records every
 // registration and invoke into a Plan and answers them with realistic data.
 // The mock engine calls it from many goroutines; mu guards the plan.
 type mocks struct {
@@ -77,7 +77,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	r.ID = id
 	state, err := m.outputs(r, env, args.Inputs)
 	if err != nil {
-		return "", nil, fmt.Errorf("harness: %s %q: %w", r.Type, r.Name, err)
+		return "", nil, fmt.Errorf("offline: %s %q: %w", r.Type, r.Name, err)
 	}
 	r.Outputs = plainMap(state)
 	if own, ok := r.Outputs["id"].(string); ok && own != "" && args.ID == "" {
@@ -93,7 +93,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 }
 
 // Call answers an invoke with realistic data for the account and region of
-// the provider it was made with, and fails on an invoke the harness does not
+// the provider it was made with, and fails on an invoke the offline engine does not
 // know: a silent empty answer would hide a missing mock.
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	inv := &Invoke{Token: args.Token, Args: plainMap(args.Args), Provider: args.Provider}
@@ -103,16 +103,16 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 
 	pkg := packageOf(args.Token)
 	if args.Provider == "" && (m.disabled[pkg] || m.disabled["*"]) && pkg != "pulumi" {
-		return nil, fmt.Errorf("harness: invoke %s uses the default %s provider, which Pulumi.yaml disables: pass pulumi.Provider(...) or pulumi.Parent(...)",
+		return nil, fmt.Errorf("offline: invoke %s uses the default %s provider, which Pulumi.yaml disables: pass pulumi.Provider(...) or pulumi.Parent(...)",
 			args.Token, pkg)
 	}
 	answer, ok := invokes[args.Token]
 	if !ok {
-		return nil, fmt.Errorf("harness: no mock answer for invoke %s; add one to tests/harness/invokes.go", args.Token)
+		return nil, fmt.Errorf("offline: no mock answer for invoke %s; add one to offline/invokes.go", args.Token)
 	}
 	out, err := answer(m.envOf(args.Provider), inv.Args)
 	if err != nil {
-		return nil, fmt.Errorf("harness: invoke %s: %w", args.Token, err)
+		return nil, fmt.Errorf("offline: invoke %s: %w", args.Token, err)
 	}
 	return toPropertyMap(out), nil
 }
@@ -127,12 +127,12 @@ func (m *mocks) checkProvider(r *Resource) error {
 	case isProviderType(r.Type), pkg == "pulumi":
 		return nil
 	case r.Custom && r.Provider == "" && (m.disabled[pkg] || m.disabled["*"]):
-		return fmt.Errorf("harness: %s %q has no explicit provider, but Pulumi.yaml disables the default %s provider",
+		return fmt.Errorf("offline: %s %q has no explicit provider, but Pulumi.yaml disables the default %s provider",
 			r.Type, r.Name, pkg)
 	case r.Remote:
 		for dis := range m.disabled {
 			if dis != "*" && r.Providers[dis] == "" && dis != pkg {
-				return fmt.Errorf("harness: remote component %s %q passes no %s provider to its children, but Pulumi.yaml disables the default one: add pulumi.Providers(...)",
+				return fmt.Errorf("offline: remote component %s %q passes no %s provider to its children, but Pulumi.yaml disables the default one: add pulumi.Providers(...)",
 					r.Type, r.Name, dis)
 			}
 		}

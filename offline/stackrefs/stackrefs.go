@@ -1,4 +1,4 @@
-// Package stackrefs answers the program's StackReferences under the harness:
+// Package stackrefs answers this project's StackReferences offline:
 // the outputs each stack of this project exports (the names in
 // stacks/outputs.go), with values taken from the real stack files where the
 // configuration determines them (account ids, regions, VPC blocks) and
@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/tests/harness"
 )
 
-// New returns a harness.Options.StackOutputs for the project in dir
+// New returns a offline.Options.StackOutputs for the project in dir
 // ("" for the nearest parent of the working directory holding Pulumi.yaml).
 func New(dir string) func(ref string) (map[string]any, error) {
 	return func(ref string) (map[string]any, error) {
@@ -28,11 +28,11 @@ func New(dir string) func(ref string) (map[string]any, error) {
 		root := dir
 		if root == "" {
 			var err error
-			if root, err = harness.FindProjectDir("."); err != nil {
+			if root, err = offline.FindProjectDir("."); err != nil {
 				return nil, err
 			}
 		}
-		raw, err := harness.LoadStackConfig(root, stack)
+		raw, err := offline.LoadStackConfig(root, stack)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"encoding/json"
@@ -269,7 +269,7 @@ func elbServiceAccount(e env, args map[string]any) (map[string]any, error) {
 func routeTable(_ env, args map[string]any) (map[string]any, error) {
 	subnet, _ := args["subnetId"].(string)
 	if subnet == "" {
-		return nil, fmt.Errorf("the harness answers route table lookups by subnetId only, got %v", args)
+		return nil, fmt.Errorf("the offline engine answers route table lookups by subnetId only, got %v", args)
 	}
 	id := "rtb-0" + shortHash(subnet) + shortHash("rtb" + subnet)[:2]
 	return map[string]any{"id": id, "routeTableId": id, "subnetId": subnet, "routes": []any{}, "associations": []any{}}, nil

@@ -1,19 +1,4 @@
-// Package harness runs a Pulumi Go program offline, under the Pulumi mock
-// engine, and records every resource it would register.
-//
-// Nobody can run `pulumi preview` without cloud credentials and provider
-// plugins, so this package is how the program is proven: RunStack loads a
-// stack's real Pulumi.<stack>.yaml (with the project's defaults) exactly as
-// the CLI presents it, runs the program, and returns a Plan: every resource
-// with its type, name, URN, parent, provider, inputs and options (protect,
-// retainOnDelete, ignoreChanges, dependsOn). Invokes are answered with
-// realistic data for the provider's account and region; an unknown invoke
-// fails the run. Registrations that the real engine would refuse because
-// they fall back to a disabled default provider fail it too.
-//
-// The tests, the offline plan (cmd/plan) and any Go program that composes
-// these components can use it.
-package harness
+package offline
 
 import (
 	"errors"
@@ -130,7 +115,7 @@ func (m *mocks) stackReference(r *Resource) (resource.PropertyMap, error) {
 		name = r.ID
 	}
 	if m.opts.StackOutputs == nil {
-		return nil, fmt.Errorf("stack reference %q: the harness knows no outputs for it; set Options.StackOutputs", name)
+		return nil, fmt.Errorf("stack reference %q: the offline engine knows no outputs for it; set Options.StackOutputs", name)
 	}
 	outs, err := m.opts.StackOutputs(name)
 	if err != nil {

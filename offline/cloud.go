@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"fmt"
@@ -53,16 +53,16 @@ func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, r
 	return r.ID, state, nil
 }
 
-// Invoke answers a provider function, or fails for one the harness does
-// not know (tests/harness/invokes.go).
+// Invoke answers a provider function, or fails for one the offline engine does
+// not know (offline/invokes.go).
 func (c *Cloud) Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	answer, ok := invokes[token]
 	if !ok {
-		return nil, fmt.Errorf("harness: no answer for invoke %s; add one to tests/harness/invokes.go", token)
+		return nil, fmt.Errorf("offline: no answer for invoke %s; add one to offline/invokes.go", token)
 	}
 	out, err := answer(c.env, plainMap(args))
 	if err != nil {
-		return nil, fmt.Errorf("harness: invoke %s: %w", token, err)
+		return nil, fmt.Errorf("offline: invoke %s: %w", token, err)
 	}
 	return toPropertyMap(out), nil
 }
