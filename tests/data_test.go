@@ -359,10 +359,17 @@ func TestDataConfigurationRules(t *testing.T) {
 // environments free: dev may run single-AZ without a final snapshot, and
 // stage may keep a week of backups.
 func TestDataRulesThatOnlyBindProd(t *testing.T) {
-	_, err := planWith(t, "stage", map[string]string{
+	p, err := planWith(t, "stage", map[string]string{
 		"refarch:dbMultiAz": "false", "refarch:dbSkipFinalSnapshot": "true", "refarch:cacheNodes": "1", "refarch:dbBackupRetentionDays": "7",
 	})
-	assert.NoError(t, err)
+	require.NoError(t, err)
+	db := p.Require(t, "aws:rds/instance:Instance", "refarch-stage-db")
+	assert.False(t, db.Bool("multiAz"), "stage may run without a standby")
+	assert.True(t, db.Bool("skipFinalSnapshot"), "stage may skip the final snapshot")
+	assert.InDelta(t, 7, db.Get("backupRetentionPeriod"), 0, "stage may keep a week of backups")
+	cache := p.Require(t, "aws:elasticache/cluster:Cluster", "refarch-stage-cache")
+	assert.InDelta(t, 1, cache.Get("numCacheNodes"), 0, "stage may run one cache node")
+	assert.Equal(t, "single-az", cache.String("azMode"), "one node cannot be cross-AZ")
 }
 
 // TestOnlyTheBackendReachesTheDataStores follows dataOut into the platform:

@@ -317,17 +317,14 @@ func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
 
 func TestListenerRulesAndAutoscaling(t *testing.T) {
 	p := build(t, baseArgs())
-	prio := map[string]int{}
-	for _, s := range services() {
-		s := s
-		for n, v := range ecscluster.RulePriorities([]ecscluster.Service{withDefaultPaths(s)}) {
-			prio[n] = v
-		}
-	}
 	web := p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-web")
 	api := p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-api")
-	assert.Equal(t, prio["web"], web.Int("priority"))
-	assert.Equal(t, prio["api"], api.Int("priority"))
+	// Derived by hand from the scheme in rules.go: band*16000 + 1 + the
+	// name's 32-bit FNV-1a hash mod 16000. "web" (a host catch-all, band 1):
+	// FNV-1a("web") = 0x0fd9bc91, mod 16000 = 7825, so 16000+1+7825.
+	// "api" (a path, band 0): FNV-1a("api") = 0x386aaa87, mod 16000 = 2567.
+	assert.Equal(t, 23826, web.Int("priority"))
+	assert.Equal(t, 2568, api.Int("priority"))
 	assert.Greater(t, web.Int("priority"), 16000, "a host catch-all ranks after every path rule")
 	assert.LessOrEqual(t, api.Int("priority"), 16000)
 	assert.Contains(t, web.String("listenerArn"), "/app/pub/")
@@ -352,14 +349,6 @@ func TestListenerRulesAndAutoscaling(t *testing.T) {
 	assert.Equal(t, "app/int/0123456789abcdef/"+tg.Output("arnSuffix").(string),
 		req.String("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel"))
 	assert.Equal(t, target.String("resourceId"), req.String("resourceId"))
-}
-
-// withDefaultPaths applies the default path a service gets.
-func withDefaultPaths(s ecscluster.Service) ecscluster.Service {
-	if len(s.Paths) == 0 {
-		s.Paths = []string{"/" + s.Name + "/*"}
-	}
-	return s
 }
 
 func TestSpotExecAndProtection(t *testing.T) {
@@ -479,10 +468,20 @@ func TestClusterValidation(t *testing.T) {
 }
 
 func TestLatestTagAllowedOnlyWhenAsked(t *testing.T) {
+	const latest = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:latest"
 	a := baseArgs()
-	a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:latest"
+	a.Services[1].Image = latest
+	_, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	offline.RequireProblem(t, err, "Args.Services[1].Image", "latest")
+
 	a.AllowLatestTag = true
-	build(t, a)
+	task := build(t, a).Require(t, "aws:ecs/taskDefinition:TaskDefinition", "dev-api")
+	defs := containers(t, task)
+	require.Len(t, defs, 1)
+	assert.Equal(t, latest, defs[0].Image, "with AllowLatestTag the image runs as given")
 }
 
 func TestPlainSecretValueFailsTheRun(t *testing.T) {

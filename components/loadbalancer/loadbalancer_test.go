@@ -78,7 +78,7 @@ func TestPublicLoadBalancerListenersAndExposure(t *testing.T) {
 	assert.Equal(t, alb.ID, https.String("loadBalancerArn"))
 	assert.Equal(t, "HTTPS", https.String("protocol"))
 	assert.Equal(t, 443, https.Int("port"))
-	assert.Equal(t, loadbalancer.DefaultSSLPolicy, https.String("sslPolicy"), "never the TLS 1.0 default of 2016")
+	assert.Equal(t, "TLSv1.2", minProtocol[https.String("sslPolicy")], "the listener admits no protocol below TLS 1.2")
 	assert.Equal(t, "arn:aws:acm:us-west-2:123456789012:certificate/abc", https.String("certificateArn"))
 	assert.Equal(t, "fixed-response", https.String("defaultActions[0].type"))
 	assert.Equal(t, "404", https.String("defaultActions[0].fixedResponse.statusCode"), "unclaimed requests reach no service")
@@ -247,4 +247,51 @@ func TestArgsAreNotMutated(t *testing.T) {
 	build(t, "dev-public", a)
 	assert.Empty(t, a.IngressCIDRs, "defaults apply to a copy")
 	assert.Empty(t, a.SSLPolicy)
+}
+
+// minProtocol is the oldest protocol each predefined ALB security policy
+// admits, copied by hand from the policy table of the AWS documentation
+// (not derived from the code under test).
+// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+var minProtocol = map[string]string{
+	"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09":      "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-PQ-2025-09":          "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09":     "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09":     "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-3-PQ-2025-09":          "TLSv1.3",
+	"ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09":     "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09": "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09":     "TLSv1.3",
+	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06":         "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-2021-06":             "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06":        "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06":        "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-3-2021-06":             "TLSv1.3",
+	"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04":        "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04":    "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04":        "TLSv1.3",
+	"ELBSecurityPolicy-TLS-1-2-2017-01":               "TLSv1.2",
+	"ELBSecurityPolicy-TLS-1-2-Ext-2018-06":           "TLSv1.2",
+	"ELBSecurityPolicy-FS-1-2-2019-08":                "TLSv1.2",
+	"ELBSecurityPolicy-FS-1-2-Res-2019-08":            "TLSv1.2",
+	"ELBSecurityPolicy-FS-1-2-Res-2020-10":            "TLSv1.2",
+	"ELBSecurityPolicy-TLS13-1-1-2021-06":             "TLSv1.1",
+	"ELBSecurityPolicy-TLS13-1-0-2021-06":             "TLSv1",
+	"ELBSecurityPolicy-FS-1-1-2019-08":                "TLSv1.1",
+	"ELBSecurityPolicy-TLS-1-1-2017-01":               "TLSv1.1",
+	"ELBSecurityPolicy-2016-08":                       "TLSv1",
+	"ELBSecurityPolicy-2015-05":                       "TLSv1",
+}
+
+func TestEveryAcceptedPolicyRefusesTLSBefore12(t *testing.T) {
+	for _, policy := range loadbalancer.ModernSSLPolicies {
+		lowest, known := minProtocol[policy]
+		require.True(t, known, "%s is not in the AWS table this test copies", policy)
+		assert.Contains(t, []string{"TLSv1.2", "TLSv1.3"}, lowest, "%s admits %s", policy, lowest)
+	}
+	for policy, lowest := range minProtocol {
+		if lowest == "TLSv1" || lowest == "TLSv1.1" {
+			assert.NotContains(t, loadbalancer.ModernSSLPolicies, policy, "%s admits %s and must be refused", policy, lowest)
+		}
+	}
 }

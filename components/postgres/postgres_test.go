@@ -144,7 +144,8 @@ func TestWriterDefaultsAreSecureAndWired(t *testing.T) {
 	assert.Equal(t, 5432, out.port)
 	assert.Equal(t, keyARN, out.keyARN)
 	assert.Equal(t, sg.ID, out.sgID)
-	assert.Regexp(t, `^arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-`, out.secretARN)
+	assert.Equal(t, db.Output("masterUserSecrets[0].secretArn"), out.secretARN, "the secret is the one RDS manages for the writer")
+	assert.True(t, db.Bool("manageMasterUserPassword"), "RDS keeps the password in Secrets Manager")
 	assert.Empty(t, out.readers)
 }
 
@@ -265,12 +266,19 @@ func TestReplicasGoToOtherZonesWithTheirOwnMonitoring(t *testing.T) {
 	plan, out := mustRun(t, args)
 	db := plan.Find(instanceType, "orders")
 	require.NotNil(t, db)
-	writerZone := db.Output("availabilityZone")
-	require.Equal(t, "us-west-2a", writerZone, "the mock places a Multi-AZ writer in the first zone")
+	writerZone, _ := db.Output("availabilityZone").(string)
+	require.Contains(t, zones, writerZone, "the writer runs in one of the configured zones")
 	role := plan.Find("aws:iam/role:Role", "orders-monitoring")
 
+	// The readers take the other zones in their configured order, round robin.
+	var others []string
+	for _, z := range zones {
+		if z != writerZone {
+			others = append(others, z)
+		}
+	}
 	var readerAddresses []any
-	wantZones := []string{"us-west-2b", "us-west-2c", "us-west-2b"}
+	wantZones := []string{others[0], others[1], others[0]}
 	for i := range 3 {
 		id := postgres.ReplicaIdentifier("orders", i)
 		r := plan.Find(instanceType, id)
