@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/monitoring"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 )
@@ -217,7 +218,7 @@ func accountRoles(c *Config) *sb.AccountRolesArgs {
 		}
 		var arns []string
 		for _, name := range personaPolicies(persona, c.Stack) {
-			arns = append(arns, fmt.Sprintf("arn:%s:iam::aws:policy/%s", c.Partition, name))
+			arns = append(arns, iampolicy.ManagedPolicyARN(c.Partition, name))
 		}
 		personas = append(personas, sb.PersonaRole{RoleName: PersonaRoleName(persona), PolicyARNs: arns, MaxSessionHours: hours})
 	}
@@ -225,7 +226,7 @@ func accountRoles(c *Config) *sb.AccountRolesArgs {
 	// and, from an application stack, its delegate role in shared-services.
 	assumable := []string{c.DeployRoleARN()}
 	if c.Role == RoleApp {
-		assumable = append(assumable, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(c.Stack)))
+		assumable = append(assumable, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(c.Stack)))
 	}
 	return &sb.AccountRolesArgs{
 		TrustedAccountID: c.Accounts["security"].ID,
@@ -248,11 +249,11 @@ func accountRoles(c *Config) *sb.AccountRolesArgs {
 func operatorRoles(c *Config) []string {
 	var out []string
 	for _, stack := range stackOrder {
-		out = append(out, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts[stack].ID, c.DeployRoleName))
+		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts[stack].ID, c.DeployRoleName))
 	}
 	for _, stack := range stackOrder {
 		if stackRoles[stack] == RoleApp {
-			out = append(out, fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(stack)))
+			out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(stack)))
 		}
 	}
 	return out

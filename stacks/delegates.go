@@ -71,7 +71,7 @@ func delegateTrust(c *Config, env, security string) (string, error) {
 			Effect:    iampolicy.Allow,
 			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(c.Partition, envAccount)}},
 			Action:    []string{"sts:AssumeRole"},
-			Condition: iampolicy.Conditions{"ArnEquals": {"aws:PrincipalArn": {fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, envAccount, CIRoleName)}}},
+			Condition: iampolicy.Conditions{"ArnEquals": {"aws:PrincipalArn": {iampolicy.RoleARN(c.Partition, envAccount, CIRoleName)}}},
 		},
 	).JSON()
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/iampolicy"
 )
 
 // USEast1 is the region CloudFront reads its ACM certificates from.
@@ -48,7 +50,7 @@ func (c *Config) DefaultTags() map[string]string {
 
 // DeployRoleARN is the role the providers assume in the stack's account.
 func (c *Config) DeployRoleARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, c.AccountID, c.DeployRoleName)
+	return iampolicy.RoleARN(c.Partition, c.AccountID, c.DeployRoleName)
 }
 
 // NewProviders creates the stack's providers. Explicit providers ignore the
@@ -65,7 +67,7 @@ func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
 	providers := &Providers{Account: account, USEast1: usEast1}
 	if c.Role == RoleApp {
 		shared := c.Accounts["shared-services"]
-		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, shared.ID, DelegateRoleName(c.Stack))
+		role := iampolicy.RoleARN(c.Partition, shared.ID, DelegateRoleName(c.Stack))
 		providers.SharedServices, err = newProvider(ctx, "aws-"+c.Stack+"-shared-services", c, c.Region, shared.ID, role)
 		if err != nil {
 			return nil, err

@@ -31,7 +31,7 @@ func (b *builder) logKey() (pulumi.StringOutput, error) {
 			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
 			Resource:  []string{"*"},
 			Condition: iampolicy.Conditions{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", b.partition, b.region, b.account)},
+				"kms:EncryptionContext:aws:logs:arn": {iampolicy.LogGroupARN(b.partition, b.region, b.account, "*")},
 			}},
 		},
 	).JSON()

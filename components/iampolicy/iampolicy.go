@@ -85,8 +85,36 @@ func StringOutput(inputs []pulumi.Input, build func(values []any) (Document, err
 	}).(pulumi.StringOutput)
 }
 
+// ARN builds an ARN from its parts; region and account are empty for the
+// services whose ARNs have none (IAM has no region, S3 neither).
+// Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+func ARN(partition, service, region, account, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition, service, region, account, resource)
+}
+
 // RootARN is the ARN of an account's root principal, which in a policy
 // stands for every principal of the account that its own IAM allows.
 func RootARN(partition, account string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:root", partition, account)
+	return ARN(partition, "iam", "", account, "root")
+}
+
+// RoleARN is the ARN of the IAM role name (without a path) in account.
+func RoleARN(partition, account, name string) string {
+	return ARN(partition, "iam", "", account, "role/"+name)
+}
+
+// ManagedPolicyARN is the ARN of the AWS managed policy name.
+func ManagedPolicyARN(partition, name string) string {
+	return ARN(partition, "iam", "", "aws", "policy/"+name)
+}
+
+// LogGroupARN is the ARN of a CloudWatch Logs group (a pattern when group
+// holds a wildcard), without the ":*" suffix of its streams.
+func LogGroupARN(partition, region, account, group string) string {
+	return ARN(partition, "logs", region, account, "log-group:"+group)
+}
+
+// BucketARN is the ARN of an S3 bucket.
+func BucketARN(partition, bucket string) string {
+	return ARN(partition, "s3", "", "", bucket)
 }

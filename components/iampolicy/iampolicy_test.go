@@ -33,3 +33,16 @@ func TestJSONRefusesAnEmptyDocument(t *testing.T) {
 	_, err := iampolicy.New().JSON()
 	require.Error(t, err)
 }
+
+func TestARNs(t *testing.T) {
+	cases := map[string]struct{ got, want string }{
+		"root":           {iampolicy.RootARN("aws", "123456789012"), "arn:aws:iam::123456789012:root"},
+		"role":           {iampolicy.RoleARN("aws-us-gov", "123456789012", "refarch-deploy"), "arn:aws-us-gov:iam::123456789012:role/refarch-deploy"},
+		"managed policy": {iampolicy.ManagedPolicyARN("aws", "ReadOnlyAccess"), "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		"log groups":     {iampolicy.LogGroupARN("aws", "eu-west-1", "123456789012", "*"), "arn:aws:logs:eu-west-1:123456789012:log-group:*"},
+		"bucket":         {iampolicy.BucketARN("aws-cn", "audit"), "arn:aws-cn:s3:::audit"},
+	}
+	for name, tc := range cases {
+		assert.Equal(t, tc.want, tc.got, name)
+	}
+}

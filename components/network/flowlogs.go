@@ -26,7 +26,7 @@ func (b *builder) flowLogs() error {
 		return err
 	}
 	groupName := flowLogGroupName(b.name)
-	groupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", b.partition, b.region, b.account, groupName)
+	groupARN := iampolicy.LogGroupARN(b.partition, b.region, b.account, groupName)
 
 	keyPolicy, err := iampolicy.New(
 		iampolicy.Statement{

@@ -154,7 +154,7 @@ func denyDeletion(bucketARN string) iampolicy.Statement {
 }
 
 func (b *builder) bucketARN(name string) string {
-	return fmt.Sprintf("arn:%s:s3:::%s", b.a.Partition, name)
+	return iampolicy.BucketARN(b.a.Partition, name)
 }
 
 // writerTrailARN is the ARN of a writer's trail. Every writer's trail lives

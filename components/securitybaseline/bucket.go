@@ -122,7 +122,7 @@ func (b *builder) bucket(spec bucketSpec) (*s3.BucketPolicy, error) {
 			return nil, err
 		}
 	}
-	arn := fmt.Sprintf("arn:%s:s3:::%s", b.a.Partition, spec.name)
+	arn := iampolicy.BucketARN(b.a.Partition, spec.name)
 	policy, err := iampolicy.New(append([]iampolicy.Statement{{
 		Sid:       "DenyWithoutTLS",
 		Effect:    iampolicy.Deny,

@@ -247,7 +247,7 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 func AssumePersonaRole(partition string, g GroupArgs) iampolicy.Document {
 	roles := make([]string, 0, len(g.AccountIDs)+len(g.ExtraRoleARNs))
 	for _, id := range g.AccountIDs {
-		roles = append(roles, fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, id, g.RoleName))
+		roles = append(roles, iampolicy.RoleARN(partition, id, g.RoleName))
 	}
 	roles = append(roles, g.ExtraRoleARNs...)
 	return iampolicy.New(iampolicy.Statement{

@@ -93,7 +93,7 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
 			Resource:  []string{"*"},
 			Condition: iampolicy.Conditions{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", a.Partition, a.Region, a.AccountID)},
+				"kms:EncryptionContext:aws:logs:arn": {iampolicy.LogGroupARN(a.Partition, a.Region, a.AccountID, "*")},
 			}},
 		},
 		iampolicy.Statement{

@@ -3,6 +3,7 @@ package stackrefs
 import (
 	"fmt"
 
+	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/stacks"
 )
 
@@ -16,6 +17,6 @@ func init() {
 			out[stacks.OutputAuditConfigBucket] = stacks.AuditConfigBucket(cfg)
 			return
 		}
-		out[stacks.OutputCIRoleARN] = fmt.Sprintf("arn:%s:iam::%s:role/%s", cfg.Partition, cfg.AccountID, stacks.CIRoleName)
+		out[stacks.OutputCIRoleARN] = iampolicy.RoleARN(cfg.Partition, cfg.AccountID, stacks.CIRoleName)
 	})
 }
