@@ -110,6 +110,7 @@ func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		Partition:         c.Partition,
 		KeyAdministrators: admins,
 		AlertTopicARN:     alerts.TopicARN,
+		MetricNamespace:   Namespace + "/CISBenchmark",
 		Audit: sb.AuditArgs{
 			TrailBucket:     AuditTrailBucket(c),
 			ConfigBucket:    AuditConfigBucket(c),

@@ -45,8 +45,8 @@ func (s *NetworkConfig) load(r *reader, c *Config) {
 	// sizes a block smaller than /21 leaves public subnets below the /27 an
 	// ALB needs.
 	if c.VpcCIDR.IsValid() && c.AZCount >= 2 {
-		args := network.Args{CidrBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), NatGateways: network.NatOnePerAZ, FlowLogRetentionDays: 365}
-		args.Masks = network.DefaultMasks(c.VpcCIDR)
+		// The component applies its own defaults (masks, NAT, retention).
+		args := network.Args{CidrBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount)}
 		var verr *validate.Error
 		if err := args.Validate(); errors.As(err, &verr) {
 			for _, p := range verr.Problems {

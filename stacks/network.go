@@ -54,6 +54,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 		NatGateways:          c.Network.NatGateways,
 		InterfaceEndpoints:   c.Network.InterfaceEndpoints,
 		FlowLogRetentionDays: c.LogRetentionDays,
+		FlowLogGroupPrefix:   "/" + Namespace + "/vpc",
 		Protect:              c.DeletionProtection,
 		Tags:                 map[string]string{"Stack": c.Stack},
 	}

@@ -129,7 +129,7 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	listener := func(l *loadbalancer.LoadBalancer) ecscluster.Listener {
 		return ecscluster.Listener{ARN: l.HTTPSListenerARN, SecurityGroupID: l.SecurityGroupID, LoadBalancerARNSuffix: l.ARNSuffix}
 	}
-	cluster, err := ecscluster.NewCluster(ctx, c.Stack, &ecscluster.Args{
+	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, &ecscluster.Args{
 		VpcID:            a.Network.VpcID,
 		SubnetIDs:        a.Network.AppSubnetIDs,
 		Listeners:        map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},

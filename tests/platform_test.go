@@ -438,7 +438,7 @@ func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			want := platformOf[stack]
 			p := stackPlan(t, stack)
-			comp := p.Require(t, "refarch:ecscluster:Cluster", stack)
+			comp := p.Require(t, "refarch:ecscluster:EcsCluster", stack)
 			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stack)
 			assert.Equal(t, "enabled", cluster.String("settings[0].value"), "Container Insights")
 			assert.Equal(t, want.exec, cluster.Has("configuration.executeCommandConfiguration"))

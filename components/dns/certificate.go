@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Certificate is a public ACM certificate for DomainName and
@@ -43,7 +45,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args *CertificateArgs, opt
 		args = &CertificateArgs{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("certificate arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
 		return nil, fmt.Errorf("dns certificate %q: %w", name, err)
 	}
 	c := &Certificate{}

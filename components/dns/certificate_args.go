@@ -89,8 +89,11 @@ func (a CertificateArgs) withDefaults() CertificateArgs {
 // Validate reports every problem of the arguments at once, each naming the
 // field (CertificateArgs.DomainName), the value and the rule. Zero values
 // are judged as their defaults, as NewCertificate uses them.
-func (a CertificateArgs) Validate() error {
-	a = a.withDefaults()
+func (a *CertificateArgs) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a CertificateArgs) validate() error {
 	var p validate.Problems
 	zoneOK := CheckZone(&p, "CertificateArgs", a.ZoneID, a.ZoneName)
 	if a.DomainName == "" {

@@ -29,6 +29,10 @@ func InZone(name, zone string) bool {
 	return name == zone || strings.HasSuffix(name, "."+zone)
 }
 
+// MaxNameLength bounds the name of a Zone or Certificate component: its
+// children's logical names derive from it (and a DNS label is 63 at most).
+const MaxNameLength = 63
+
 // CheckName requires a lower-case, fully qualified DNS name
 // (validate.CheckDomainName), optionally with a wildcard as its whole first
 // label ("*.prod.example.com"), the only form of wildcard ACM issues.

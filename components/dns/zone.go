@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Zone is a Route 53 hosted zone.
@@ -46,7 +48,7 @@ func NewZone(ctx *pulumi.Context, name string, args *ZoneArgs, opts ...pulumi.Re
 		args = &ZoneArgs{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("zone arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
 		return nil, fmt.Errorf("dns zone %q: %w", name, err)
 	}
 	c := &Zone{}

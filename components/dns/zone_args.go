@@ -84,8 +84,11 @@ func (a ZoneArgs) withDefaults() ZoneArgs {
 // Validate reports every problem of the arguments at once, each naming the
 // field (ZoneArgs.Domain), the value and the rule. Zero values are judged
 // as their defaults, as NewZone uses them.
-func (a ZoneArgs) Validate() error {
-	a = a.withDefaults()
+func (a *ZoneArgs) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a ZoneArgs) validate() error {
 	var p validate.Problems
 	if a.Domain == "" {
 		p.Add("ZoneArgs.Domain", "", "is required")

@@ -3,7 +3,6 @@ package ecscluster
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -106,18 +105,44 @@ func (a *Args) withDefaults() Args {
 	return out
 }
 
-// clusterName is what a cluster's name may look like: it prefixes the names
-// of every service's resources, target groups included.
-var clusterName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+// MaxNameLength bounds a cluster's name: "<cluster>-<service>" prefixes the
+// names of every service's resources, target groups included, and must fit
+// MaxBaseNameLength with a one-letter service.
+const MaxNameLength = MaxBaseNameLength - 2
 
-// Validate reports every problem of the arguments of a cluster called name,
-// each naming the field (Args.X, Args.Services[2].CPU), the value and the
-// rule.
-func (a *Args) Validate(name string) error {
-	var p validate.Problems
-	if !clusterName.MatchString(name) {
-		p.Add("name", name, "must be lower-case letters, digits and inner hyphens, starting with a letter: it prefixes every service's resource names")
+// CheckName returns the rule a cluster's name breaks, or "".
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
+}
+
+// nameProblems are the problems that need the cluster's name: each
+// service's resources are named "<cluster>-<service>".
+func (a *Args) nameProblems(cluster string) []validate.Problem {
+	var out []validate.Problem
+	if CheckName(cluster) != "" {
+		return nil // reported as the name's own problem
 	}
+	for i, s := range a.Services {
+		s = s.withDefaults()
+		if serviceName.MatchString(s.Name) {
+			if rule := baseNameRule(cluster, s.Name); rule != "" {
+				out = append(out, validate.Problem{Field: fmt.Sprintf("Args.Services[%d].Name", i), Value: s.Name, Rule: rule})
+			}
+		}
+	}
+	return out
+}
+
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field (Args.X, Args.Services[2].CPU), the value
+// and the rule. The rules that need the cluster's name are NewEcsCluster's.
+func (a *Args) Validate() error {
+	d := a.withDefaults()
+	return d.validate()
+}
+
+func (a *Args) validate() error {
+	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the services' security and target groups live in the VPC")
 	}
@@ -136,7 +161,7 @@ func (a *Args) Validate(name string) error {
 			p.Add(field, key, "needs ARN, SecurityGroupID and LoadBalancerARNSuffix")
 		}
 	}
-	for _, sp := range CheckServices(name, a.Services, sortedKeys(a.Listeners), a.AllowLatestTag) {
+	for _, sp := range CheckServices("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag) {
 		field := "Args.Services"
 		if sp.Index >= 0 {
 			field = fmt.Sprintf("Args.Services[%d]", sp.Index)

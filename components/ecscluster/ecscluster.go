@@ -1,4 +1,4 @@
-// Package ecscluster provides Cluster, an ECS cluster of Fargate services
+// Package ecscluster provides EcsCluster, an ECS cluster of Fargate services
 // behind Application Load Balancer listeners, each service hardened,
 // least-privileged and autoscaled by default.
 //
@@ -20,9 +20,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/awsenv"
+	"github.com/refarch/refarch/components/validate"
 )
 
-// Cluster is an ECS cluster and its Fargate services.
+// EcsCluster is an ECS cluster and its Fargate services.
 //
 // What it creates, and the defaults a reuser should know (see Args and
 // Service for every field):
@@ -54,7 +55,7 @@ import (
 //     deploys, and desiredCount ignored after creation; target-tracking
 //     autoscaling on CPU and on ALB requests per target between MinCount
 //     and MaxCount.
-type Cluster struct {
+type EcsCluster struct {
 	pulumi.ResourceState
 
 	// Name and ARN identify the cluster.
@@ -67,29 +68,33 @@ type Cluster struct {
 	Services map[string]*FargateService
 }
 
-// NewCluster creates an ECS cluster called name and its services. It
+// typeToken is the component's type. (It was refarch:ecscluster:Cluster
+// before any stack could deploy, so no alias keeps the old one.)
+const typeToken = "refarch:ecscluster:EcsCluster"
+
+// NewEcsCluster creates an ECS cluster called name and its services. It
 // validates args (with defaults applied) before registering anything.
-func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+func NewEcsCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*EcsCluster, error) {
 	if args == nil {
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(name); err != nil {
+	if err := validate.Component("ECS cluster arguments", name, CheckName(name), &a, a.nameProblems(name)...); err != nil {
 		return nil, fmt.Errorf("ECS cluster %q: %w", name, err)
 	}
-	c := &Cluster{Services: map[string]*FargateService{}}
-	if err := ctx.RegisterComponentResource("refarch:ecscluster:Cluster", name, c, opts...); err != nil {
-		return nil, err
+	c := &EcsCluster{Services: map[string]*FargateService{}}
+	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("ECS cluster %q: registering the component: %w", name, err)
 	}
 	b := &builder{ctx: ctx, name: name, args: &a, child: pulumi.Parent(c)}
 	if err := b.identity(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ECS cluster %q: provider identity: %w", name, err)
 	}
 	key := a.LogKMSKeyARN
 	if key == nil {
 		k, err := b.logKey()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ECS cluster %q: log key: %w", name, err)
 		}
 		key = k
 	}
@@ -97,7 +102,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 
 	cluster, err := b.cluster()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ECS cluster %q: cluster: %w", name, err)
 	}
 	b.ecsCluster = cluster
 	providers, err := ecs.NewClusterCapacityProviders(ctx, name, &ecs.ClusterCapacityProvidersArgs{
@@ -106,7 +111,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		DefaultCapacityProviderStrategies: b.defaultStrategy(),
 	}, b.child)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ECS cluster %q: capacity providers: %w", name, err)
 	}
 	b.capacity = providers
 
@@ -123,7 +128,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	for _, s := range a.Services {
 		svc, err := b.service(s, priorities[s.Name], pulumi.Parent(c))
 		if err != nil {
-			return nil, fmt.Errorf("service %q: %w", s.Name, err)
+			return nil, fmt.Errorf("ECS cluster %q: service %q: %w", name, s.Name, err)
 		}
 		c.Services[s.Name] = svc
 	}
@@ -176,7 +181,7 @@ func (b *builder) cluster() (*ecs.Cluster, error) {
 	if b.args.ExecuteCommand {
 		group, err := b.logGroup(b.name+"-exec", "/ecs/"+b.name+"/exec/", b.child)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ECS Exec log group: %w", err)
 		}
 		b.execLogGroupARN = group.Arn
 		// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html

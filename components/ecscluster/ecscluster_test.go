@@ -78,7 +78,7 @@ func baseArgs() *ecscluster.Args {
 func build(t *testing.T, a *ecscluster.Args) *offline.Plan {
 	t.Helper()
 	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
-		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
 		return err
 	})
 	require.NoError(t, err)
@@ -458,7 +458,7 @@ func TestClusterValidation(t *testing.T) {
 			a := baseArgs()
 			tc.edit(a)
 			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
-				_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+				_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
 				return err
 			})
 			offline.RequireProblem(t, err, tc.field, tc.rule)
@@ -472,7 +472,7 @@ func TestLatestTagAllowedOnlyWhenAsked(t *testing.T) {
 	a := baseArgs()
 	a.Services[1].Image = latest
 	_, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
-		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
 		return err
 	})
 	offline.RequireProblem(t, err, "Args.Services[1].Image", "latest")
@@ -488,7 +488,7 @@ func TestPlainSecretValueFailsTheRun(t *testing.T) {
 	a := baseArgs()
 	a.Services[1].Secrets["DB_PASSWORD"] = pulumi.String("hunter2")
 	_, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
-		_, err := ecscluster.NewCluster(ctx, "dev", a, pulumi.Provider(provider))
+		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
 		return err
 	})
 	require.Error(t, err)

@@ -227,7 +227,8 @@ var (
 // called cluster whose listeners are listeners: each service's own fields
 // (with defaults applied), unique names, and listener rules that cannot
 // compete for the same request. Callers that validate configuration call it
-// before building Args; Args.Validate calls it too.
+// before building Args; Args.Validate calls it without a cluster name (""
+// skips the rules that need it), and NewEcsCluster adds those.
 func CheckServices(cluster string, services []Service, listeners []string, allowLatest bool) []ServiceProblem {
 	var out []ServiceProblem
 	add := func(i int, field, value, rule string) {
@@ -261,7 +262,18 @@ func CheckServices(cluster string, services []Service, listeners []string, allow
 	return out
 }
 
-// check applies the rules of one service (with defaults applied).
+// baseNameRule returns the rule "<cluster>-<service>", the logical name of
+// a service's resources, breaks, or "".
+func baseNameRule(cluster, service string) string {
+	if base := cluster + "-" + service; len(base) > MaxBaseNameLength {
+		return fmt.Sprintf("makes %q, %d characters; at most %d fit the 32-character target group name limit once Pulumi appends its 8-character suffix",
+			base, len(base), MaxBaseNameLength)
+	}
+	return ""
+}
+
+// check applies the rules of one service (with defaults applied); an empty
+// cluster skips the rules that need its name.
 func (s *Service) check(cluster string, listeners []string, allowLatest bool) []ServiceProblem {
 	var p []ServiceProblem
 	add := func(field, value, rule string) {
@@ -271,12 +283,10 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 	}
 	num := func(field string, n, lo, hi int) { add(field, fmt.Sprint(n), validate.CheckRange(n, lo, hi)) }
 
-	switch base := cluster + "-" + s.Name; {
-	case !serviceName.MatchString(s.Name):
+	if !serviceName.MatchString(s.Name) {
 		add("Name", s.Name, "must be lower-case letters, digits and inner hyphens, starting with a letter")
-	case len(base) > MaxBaseNameLength:
-		add("Name", s.Name, fmt.Sprintf("makes %q, %d characters; at most %d fit the 32-character target group name limit once Pulumi appends its 8-character suffix",
-			base, len(base), MaxBaseNameLength))
+	} else if cluster != "" {
+		add("Name", s.Name, baseNameRule(cluster, s.Name))
 	}
 	add("Image", s.Image, checkImage(s.Image, allowLatest))
 	if rule := CheckFargateCPU(s.CPU); rule != "" {

@@ -49,8 +49,7 @@ const (
 const MaxNameLength = 40
 
 var (
-	componentName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	objectKey     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	objectKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 )
 
 // Args configures an EdgeCdn. Zero values mean the documented default.
@@ -155,8 +154,11 @@ func (a Args) withDefaults() Args {
 // Validate reports every problem of the arguments at once, each naming the
 // field (Args.Names[1]), the value and the rule. Zero values are judged as
 // their defaults, as NewEdgeCdn uses them.
-func (a Args) Validate() error {
-	a = a.withDefaults()
+func (a *Args) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
 	a.validateNames(&p)
 	if a.CertificateProvider == nil {
@@ -211,14 +213,10 @@ func (a Args) validateNames(p *validate.Problems) {
 	}
 }
 
-// checkComponentName requires a name the physical names can be derived
-// from: lower-case letters, digits and inner hyphens (what bucket names
-// allow), at most MaxNameLength characters.
-func checkComponentName(name string) string {
-	if !componentName.MatchString(name) || len(name) > MaxNameLength {
-		return fmt.Sprintf("must be 1-%d lower-case letters, digits and inner hyphens: the bucket and policy names are derived from it", MaxNameLength)
-	}
-	return ""
+// CheckName returns the rule an EdgeCdn's name breaks, or "": the bucket
+// and policy names are derived from it.
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
 }
 
 var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)

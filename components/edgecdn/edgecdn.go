@@ -18,6 +18,7 @@ import (
 
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/validate"
 )
 
 // EdgeCdn is a CloudFront distribution in front of a private S3 bucket of
@@ -84,10 +85,7 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	if rule := checkComponentName(name); rule != "" {
-		return nil, fmt.Errorf("edge CDN %q: name %s", name, rule)
-	}
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("edge CDN arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("edge CDN %q: %w", name, err)
 	}
 	c := &EdgeCdn{}

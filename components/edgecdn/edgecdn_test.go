@@ -358,13 +358,13 @@ func TestArgsAreValidatedBeforeAnythingIsRegistered(t *testing.T) {
 }
 
 func TestComponentNameMustFitThePhysicalNames(t *testing.T) {
-	for _, name := range []string{"Web", "web_cdn", strings.Repeat("w", 41), "-web"} {
+	for name, rule := range map[string]string{"Web": "lower-case", "web_cdn": "lower-case", strings.Repeat("w", 41): "at most 40", "-web": "starting with a letter"} {
 		p, err := offline.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
 			_, err := edgecdn.NewEdgeCdn(ctx, name, baseArgs(account), pulumi.Provider(account))
 			return err
 		})
 		require.Error(t, err, name)
-		assert.Contains(t, err.Error(), "bucket and policy names are derived from it")
+		offline.RequireProblem(t, err, "name", rule)
 		assert.Empty(t, p.ByType("refarch:edgecdn:EdgeCdn"))
 	}
 }

@@ -2,7 +2,6 @@ package loadbalancer
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -137,31 +136,28 @@ func (a *Args) withDefaults() Args {
 	return out
 }
 
-// namePattern is what the component name may look like: it becomes the
-// load balancer's name (letters, digits, hyphens), the access-log bucket's
-// (lower case only) and the prefix of every child's.
-var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-
 // CheckName returns the rule a LoadBalancer's name breaks, or "". The name
 // is the load balancer's logical name, which Pulumi autonames into its
 // physical name by appending "-" and 7 hex digits.
 func CheckName(name string) string {
 	switch {
-	case !namePattern.MatchString(name):
-		return "must be lower-case letters, digits and inner hyphens: it names the load balancer and its log bucket"
-	case len(name) > MaxNameLength:
-		return fmt.Sprintf("is %d characters long; at most %d fit the 32-character ELB name limit once Pulumi appends its 8-character suffix", len(name), MaxNameLength)
+	case validate.CheckName(name, MaxNameLength) != "":
+		return validate.CheckName(name, MaxNameLength) + " (the 32-character ELB name limit, once Pulumi appends its 8-character suffix)"
 	case strings.HasPrefix(name+"-", "internal-"):
 		return `must not start with "internal-": ELB reserves that prefix for the DNS names of internal load balancers`
 	}
 	return ""
 }
 
-// Validate reports every problem of the arguments of a load balancer called
-// name, each naming the field (Args.X), the value and the rule.
-func (a *Args) Validate(name string) error {
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field (Args.X), the value and the rule.
+func (a *Args) Validate() error {
+	d := a.withDefaults()
+	return d.validate()
+}
+
+func (a *Args) validate() error {
 	var p validate.Problems
-	p.Check("name", name, CheckName(name))
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the security group lives in the VPC")
 	}

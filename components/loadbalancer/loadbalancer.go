@@ -16,6 +16,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // LoadBalancer is an Application Load Balancer and everything it needs to be
@@ -78,7 +80,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *Args, opts ...pulum
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(name); err != nil {
+	if err := validate.Component("load balancer arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("load balancer %q: %w", name, err)
 	}
 	c := &LoadBalancer{}

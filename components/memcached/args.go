@@ -101,9 +101,13 @@ func (a Args) withDefaults() Args {
 	return a
 }
 
-// Validate reports every problem of a (after defaults), each naming the
-// field, its value and the rule.
-func (a Args) Validate() error {
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field, its value and the rule.
+func (a *Args) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the cache's security group lives in the VPC")
@@ -135,14 +139,15 @@ func (a Args) Validate() error {
 	return p.Err("memcached arguments")
 }
 
-var clusterName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
-
 // CheckName requires a component name the autonamed cluster id can carry:
 // lower-case letters, digits and single inner hyphens, starting with a
 // letter, at most MaxNameLength.
 func CheckName(name string) string {
-	if len(name) > MaxNameLength || !clusterName.MatchString(name) || strings.Contains(name, "--") {
-		return fmt.Sprintf("must be 1-%d lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (an ElastiCache cluster id)", MaxNameLength)
+	if rule := validate.CheckName(name, MaxNameLength); rule != "" {
+		return rule
+	}
+	if strings.Contains(name, "--") {
+		return "must not hold two hyphens in a row: it is the ElastiCache cluster id"
 	}
 	return ""
 }

@@ -66,10 +66,7 @@ func NewMemcached(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.R
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	var problems validate.Problems
-	problems.Check("name", name, CheckName(name))
-	problems.Merge("Args", a.Validate())
-	if err := problems.Err("memcached arguments"); err != nil {
+	if err := validate.Component("memcached arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("memcached %q: %w", name, err)
 	}
 

@@ -64,18 +64,27 @@ func (a Args) withDefaults(name string) Args {
 	return a
 }
 
-// topicName is the characters SNS allows in a standard topic's name.
+// MaxNameLength bounds a Monitoring's name: it names the topic (SNS allows
+// 256 characters), its key's alias, and is the topic's default display
+// name, which SNS limits to 100.
 // Source: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
-var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+const MaxNameLength = 100
+
+// CheckName returns the rule a Monitoring's name breaks, or "".
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
+}
 
 var iamPrincipalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
 
-// Validate reports every problem of the (defaulted) arguments at once.
-func (a Args) Validate(name string) error {
+// Validate reports every problem of the arguments (with the defaults
+// applied) at once.
+func (a *Args) Validate() error {
+	return a.withDefaults("").validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
-	if !topicName.MatchString(name) {
-		p.Add("name", name, "must be a valid SNS topic name: 1-256 letters, digits, hyphens and underscores (the topic is named after the component)")
-	}
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
 	if len(a.KeyAdministrators) == 0 {

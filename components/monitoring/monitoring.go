@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Monitoring is an account's alert topic. It creates:
@@ -56,7 +58,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		args = &Args{}
 	}
 	a := args.withDefaults(name)
-	if err := a.Validate(name); err != nil {
+	if err := validate.Component("monitoring arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("monitoring %q: %w", name, err)
 	}
 	c := &Monitoring{}

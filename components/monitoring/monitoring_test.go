@@ -1,6 +1,7 @@
 package monitoring_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -167,12 +168,16 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 }
 
 func TestNameMustBeATopicName(t *testing.T) {
-	_, err := offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
-		_, err := monitoring.NewMonitoring(ctx, "alerts.prod", validArgs(), pulumi.Provider(p))
-		return err
-	})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "SNS topic name")
+	for name, rule := range map[string]string{
+		"alerts.prod":            "lower-case letters, digits and inner hyphens", // SNS refuses dots
+		strings.Repeat("a", 101): "at most 100",                                  // the display name it defaults to
+	} {
+		_, err := offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+			_, err := monitoring.NewMonitoring(ctx, name, validArgs(), pulumi.Provider(p))
+			return err
+		})
+		offline.RequireProblem(t, err, "name", rule)
+	}
 }
 
 func TestCallerArgsAreNotModified(t *testing.T) {

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 
 	"github.com/refarch/refarch/components/validate"
 )
@@ -71,6 +72,11 @@ type Args struct {
 	// com.amazonaws.<region>.) given interface endpoints. Default
 	// DefaultInterfaceEndpoints.
 	InterfaceEndpointServices []string
+	// FlowLogGroupPrefix starts the name of the flow logs' log group,
+	// "<prefix>/<name>/flow-logs" (fixed, not autonamed, so the key policy
+	// can name it before it exists). Default DefaultFlowLogGroupPrefix. It
+	// must start with "/" and end without one.
+	FlowLogGroupPrefix string
 	// FlowLogRetentionDays is how long the VPC flow logs are kept. Default
 	// 365: incident response usually needs months of history. Must be a
 	// value CloudWatch Logs accepts.
@@ -96,6 +102,9 @@ func (a Args) withDefaults() Args {
 	if a.FlowLogRetentionDays == 0 {
 		a.FlowLogRetentionDays = 365
 	}
+	if a.FlowLogGroupPrefix == "" {
+		a.FlowLogGroupPrefix = DefaultFlowLogGroupPrefix
+	}
 	if len(a.InterfaceEndpointServices) == 0 {
 		a.InterfaceEndpointServices = DefaultInterfaceEndpoints
 	}
@@ -107,9 +116,30 @@ func (a Args) withDefaults() Args {
 	return a
 }
 
-// Validate reports every problem of a (after defaults), each naming the
-// field, its value and the rule.
-func (a Args) Validate() error {
+// DefaultFlowLogGroupPrefix starts the flow-log group's name by default.
+const DefaultFlowLogGroupPrefix = "/vpc"
+
+// logGroupPrefix is a log group path: CloudWatch allows 512 characters of
+// [A-Za-z0-9_./#-]; the rest of the name takes at most MaxNameLength+11.
+// Source: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+var logGroupPrefix = regexp.MustCompile(`^/[A-Za-z0-9_./#-]{0,399}[A-Za-z0-9_.#-]$`)
+
+// MaxNameLength bounds a Network's name: it prefixes the names of the VPC's
+// subnets, gateways, groups and keys, and their Name tags.
+const MaxNameLength = 32
+
+// CheckName returns the rule a Network's or Peering's name breaks, or "".
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
+}
+
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field, its value and the rule.
+func (a *Args) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
 	vpc, rule := validate.ParseCIDR(a.CidrBlock)
 	if rule == "" {
@@ -138,6 +168,9 @@ func (a Args) Validate() error {
 		p.Addf("Args.NatGateways", string(a.NatGateways), "must be %q, %q or %q", NatOnePerAZ, NatSingle, NatNone)
 	}
 	p.Check("Args.FlowLogRetentionDays", fmt.Sprint(a.FlowLogRetentionDays), validate.CheckLogRetention(a.FlowLogRetentionDays))
+	if !logGroupPrefix.MatchString(a.FlowLogGroupPrefix) {
+		p.Add("Args.FlowLogGroupPrefix", a.FlowLogGroupPrefix, `must be "/" and up to 400 letters, digits and _-./# characters, ending without "/" (a CloudWatch log group path)`)
+	}
 	for i, c := range a.DataTierPeerCIDRs {
 		peer, rule := validate.ParseCIDR(c)
 		if rule == "" {

@@ -14,8 +14,8 @@ import (
 
 // flowLogGroupName is the log group of a network's flow logs. It is fixed
 // (not autonamed) so the KMS key policy can name it before it exists.
-func flowLogGroupName(network string) string {
-	return "/refarch/vpc/" + network + "/flow-logs"
+func flowLogGroupName(prefix, network string) string {
+	return prefix + "/" + network + "/flow-logs"
 }
 
 // flowLogs records all traffic of the VPC (accepted and rejected) to a
@@ -25,7 +25,7 @@ func (b *builder) flowLogs() error {
 	if err := b.identity(); err != nil {
 		return err
 	}
-	groupName := flowLogGroupName(b.name)
+	groupName := flowLogGroupName(b.args.FlowLogGroupPrefix, b.name)
 	groupARN := iampolicy.LogGroupARN(b.partition, b.region, b.account, groupName)
 
 	keyPolicy, err := iampolicy.New(

@@ -12,6 +12,8 @@ import (
 	"net/netip"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Network is an account's VPC: three subnet tiers in every availability zone,
@@ -111,7 +113,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("network arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("network %q: %w", name, err)
 	}
 	vpcBlock := netip.MustParsePrefix(a.CidrBlock)

@@ -68,8 +68,8 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	require.NotNil(t, logs)
 	assert.Equal(t, "logs.us-west-2.amazonaws.com", first(logs["Principal"].(map[string]any)["Service"]))
 	cond, _ := offline.Lookup(logs, "Condition.ArnEquals.kms:EncryptionContext:aws:logs:arn")
-	assert.Equal(t, "arn:aws:logs:us-west-2:123456789012:log-group:/refarch/vpc/main/flow-logs", first(cond))
-	assert.Equal(t, "/refarch/vpc/main/flow-logs", group.String("name"))
+	assert.Equal(t, "arn:aws:logs:us-west-2:123456789012:log-group:/vpc/main/flow-logs", first(cond))
+	assert.Equal(t, "/vpc/main/flow-logs", group.String("name"), "the default prefix names no project")
 
 	role := p.Require(t, "aws:iam/role:Role", "main-flow-logs")
 	trust, err := role.JSON("assumeRolePolicy")
@@ -161,6 +161,8 @@ func TestNetworkArgsValidation(t *testing.T) {
 		{"public tier too small for an ALB", network.Args{CidrBlock: "10.0.0.0/22", AvailabilityZones: zones}, "Args.Masks.Public"},
 		{"app tier too small", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 25, Data: 26, Public: 27}}, "Args.Masks.App"},
 		{"tiers overflow the zone", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 20, Data: 20, Public: 20}}, "Args.Masks"},
+		{"log group prefix without a slash", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "vpc"}, "Args.FlowLogGroupPrefix"},
+		{"log group prefix ending in a slash", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "/acme/"}, "Args.FlowLogGroupPrefix"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -107,7 +107,7 @@ func NewPeering(ctx *pulumi.Context, name string, args *PeeringArgs, opts ...pul
 	if args == nil {
 		args = &PeeringArgs{}
 	}
-	if err := args.Validate(); err != nil {
+	if err := validate.Component("peering arguments", name, CheckName(name), args); err != nil {
 		return nil, fmt.Errorf("peering %q: %w", name, err)
 	}
 	c := &Peering{}

@@ -255,9 +255,13 @@ func (a Args) withDefaults() Args {
 	return a
 }
 
-// Validate reports every problem of a (after defaults), each naming the
-// field, its value and the rule.
-func (a Args) Validate() error {
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field, its value and the rule.
+func (a *Args) Validate() error {
+	return a.withDefaults().validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the database's security group lives in the VPC")
@@ -319,13 +323,14 @@ func (a Args) Validate() error {
 // from it can carry: lower-case letters, digits and single inner hyphens,
 // starting with a letter (the RDS identifier rules), at most MaxNameLength.
 func CheckName(name string) string {
-	if !rdsIdentifier.MatchString(name) || strings.Contains(name, "--") || len(name) > MaxNameLength {
-		return fmt.Sprintf("must be 1-%d lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen: RDS identifiers and the names derived from it must stay valid", MaxNameLength)
+	if rule := validate.CheckName(name, MaxNameLength); rule != "" {
+		return rule
+	}
+	if strings.Contains(name, "--") {
+		return "must not hold two hyphens in a row: RDS identifiers refuse them"
 	}
 	return ""
 }
-
-var rdsIdentifier = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 
 // instanceClass matches RDS instance classes: db.<family>.<size>, e.g.
 // db.t4g.micro, db.r7g.2xlarge, db.m6id.metal.

@@ -84,7 +84,7 @@ func TestValidateRejectsEachRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := goodArgs()
 			tc.mutate(&a)
-			err := a.withDefaults().Validate()
+			err := a.Validate()
 			var verr *validate.Error
 			require.True(t, errors.As(err, &verr), "expected a validation error, got %v", err)
 			assert.True(t, verr.Has(tc.field), "want a problem on %s, got:\n%v", tc.field, err)
@@ -96,7 +96,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	a := goodArgs()
 	a.InstanceClass, a.Port, a.ReadReplicas = "big", 1, 99
 	var verr *validate.Error
-	require.True(t, errors.As(a.withDefaults().Validate(), &verr))
+	require.True(t, errors.As(a.Validate(), &verr))
 	for _, f := range []string{"Args.InstanceClass", "Args.Port", "Args.ReadReplicas"} {
 		assert.True(t, verr.Has(f), f)
 	}

@@ -99,10 +99,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	var problems validate.Problems
-	problems.Check("name", name, CheckName(name))
-	problems.Merge("Args", a.Validate())
-	if err := problems.Err("postgres arguments"); err != nil {
+	if err := validate.Component("postgres arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("postgres %q: %w", name, err)
 	}
 

@@ -76,9 +76,18 @@ func CheckRepositoryName(name string) string {
 	return ""
 }
 
-// Validate reports every problem of the arguments, each naming the field,
-// the value and the rule.
+// MaxNameLength bounds a Registry's name: its children's logical names
+// derive from it.
+const MaxNameLength = 63
+
+// Validate reports every problem of the arguments (with the defaults
+// applied), each naming the field, the value and the rule.
 func (a *Args) Validate() error {
+	d := a.withDefaults()
+	return d.validate()
+}
+
+func (a *Args) validate() error {
 	var p validate.Problems
 	if len(a.Repositories) == 0 {
 		p.Add("Args.Repositories", "[]", "must list at least one repository")

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/validate"
 )
 
 // Registry is a set of ECR repositories.
@@ -57,7 +58,7 @@ func NewRegistry(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		args = &Args{}
 	}
 	a := args.withDefaults()
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("registry arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
 		return nil, fmt.Errorf("registry %q: %w", name, err)
 	}
 	c := &Registry{}

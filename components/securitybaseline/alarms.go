@@ -5,8 +5,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// CISAlarmNamespace is the CloudWatch namespace of the CIS metric filters.
-const CISAlarmNamespace = "refarch/CISBenchmark"
+// DefaultMetricNamespace is the CloudWatch namespace of the CIS metric
+// filters and alarms unless Args.MetricNamespace names another.
+const DefaultMetricNamespace = "CISBenchmark"
 
 // CISAlarm is one CIS section 4 monitoring recommendation: a metric filter
 // on the trail's log group and an alarm on its metric, sent to the alert
@@ -67,7 +68,7 @@ func (b *builder) cisAlarms(group *cloudwatch.LogGroup) error {
 			Pattern:      pulumi.String(al.Pattern),
 			MetricTransformation: &cloudwatch.LogMetricFilterMetricTransformationArgs{
 				Name:      pulumi.String(al.Name),
-				Namespace: pulumi.String(CISAlarmNamespace),
+				Namespace: pulumi.String(b.a.MetricNamespace),
 				Value:     pulumi.String("1"),
 			},
 		}, b.child); err != nil {
@@ -76,7 +77,7 @@ func (b *builder) cisAlarms(group *cloudwatch.LogGroup) error {
 		if _, err := cloudwatch.NewMetricAlarm(b.ctx, logical, &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(logical),
 			AlarmDescription:   pulumi.String("CIS " + al.CIS + " (Security Hub " + al.Control + "): " + al.Name),
-			Namespace:          pulumi.String(CISAlarmNamespace),
+			Namespace:          pulumi.String(b.a.MetricNamespace),
 			MetricName:         pulumi.String(al.Name),
 			Statistic:          pulumi.String("Sum"),
 			Period:             pulumi.Int(300),

@@ -3,6 +3,7 @@ package securitybaseline
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -43,6 +44,11 @@ type Args struct {
 	AccountRoles *AccountRolesArgs
 	// Patching configures the patch baseline, window and scan association.
 	Patching PatchingArgs
+	// MetricNamespace is the CloudWatch namespace of the CIS metric filters
+	// and their alarms. Default DefaultMetricNamespace. 1-255 characters,
+	// not starting with "AWS/" (reserved for AWS's own metrics).
+	// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
+	MetricNamespace string
 	// LogRetentionDays is the retention of the baseline's log groups (the
 	// trail, sessions, patch runs). Default 365: a year of audit evidence.
 	// It must be a value CloudWatch Logs accepts.
@@ -184,6 +190,9 @@ func (a Args) withDefaults(name string) Args {
 	if a.LogRetentionDays == 0 {
 		a.LogRetentionDays = 365
 	}
+	if a.MetricNamespace == "" {
+		a.MetricNamespace = DefaultMetricNamespace
+	}
 	if a.ConfigRules == nil {
 		a.ConfigRules = DefaultConfigRules
 	}
@@ -245,13 +254,19 @@ func (a Args) withDefaults(name string) Args {
 	return a
 }
 
-// Validate reports every problem of the (defaulted) arguments at once,
-// each naming the field, the value and the rule.
-func (a Args) Validate(name string) error {
+// Validate reports every problem of the arguments (with the defaults
+// applied) at once, each naming the field, the value and the rule.
+func (a *Args) Validate() error {
+	return a.withDefaults(standInName).validate()
+}
+
+func (a Args) validate() error {
 	var p validate.Problems
-	p.Check("name", name, CheckResourceName(name))
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
+	if len(a.MetricNamespace) > 255 || strings.HasPrefix(a.MetricNamespace, "AWS/") {
+		p.Add("Args.MetricNamespace", a.MetricNamespace, `must be 1-255 characters, not starting with "AWS/"`)
+	}
 	if len(a.KeyAdministrators) == 0 {
 		p.Add("Args.KeyAdministrators", "", "must name at least one key administrator (the deploy role): nobody could change the key policies otherwise")
 	}

@@ -52,7 +52,7 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 		{"archive naming another own trail", archiveArgs, func(a *sb.Args) { a.Archive.Writers[0].TrailName = "renamed" }, "Args.Archive.Writers[0].TrailName", "refuse its own trail"},
 		{"writer twice", archiveArgs, func(a *sb.Args) { a.Archive.Writers[1].AccountID = account }, "Args.Archive.Writers[1].AccountID", "twice"},
 		{"logs expire while locked", archiveArgs, func(a *sb.Args) { a.Archive.ExpireDays = 300 }, "Args.Archive.ExpireDays", "LockDays"},
-		{"component name too long", workloadArgs, nil, "name", "1-40"},
+		{"component name too long", workloadArgs, nil, "name", "at most 40"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

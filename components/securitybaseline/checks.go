@@ -4,23 +4,29 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // The Check* functions return "" for a good value and the rule it breaks
 // otherwise, like those of components/validate; the stack configuration
 // reuses them so a key and the argument it feeds obey the same rule.
 
-var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,39}$`)
+// MaxNameLength bounds the name of a SecurityBaseline or Identity: every
+// derived physical name (roles "<name>-cloudtrail-logs", rules, alarms,
+// windows, groups) stays within its AWS limit.
+const MaxNameLength = 40
 
-// CheckResourceName requires a component name that every derived physical
-// name (roles "<name>-cloudtrail-logs", rules, alarms, windows) keeps
-// within its AWS limit: 1-40 letters, digits and hyphens.
-func CheckResourceName(s string) string {
-	if !resourceName.MatchString(s) {
-		return "must be 1-40 letters, digits and hyphens, starting with a letter or digit (physical names derive from it)"
-	}
-	return ""
+// CheckName returns the rule a SecurityBaseline's or Identity's name
+// breaks, or "".
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
 }
+
+// standInName judges the defaults Validate derives from the component's
+// name (the trail's, the base group's) when it has none: NewSecurityBaseline
+// and NewIdentity apply the real name, whose own rule keeps them valid.
+const standInName = "baseline"
 
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 

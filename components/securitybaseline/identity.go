@@ -92,8 +92,13 @@ func (a IdentityArgs) withDefaults(name string) IdentityArgs {
 	return a
 }
 
-// Validate reports every problem of the arguments at once.
-func (a IdentityArgs) Validate() error {
+// Validate reports every problem of the arguments (with the defaults
+// applied) at once.
+func (a *IdentityArgs) Validate() error {
+	return a.withDefaults(standInName).validate()
+}
+
+func (a IdentityArgs) validate() error {
 	var p validate.Problems
 	p.Check("IdentityArgs.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	if !groupName.MatchString(a.BaseGroup) {
@@ -175,7 +180,7 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 		args = &IdentityArgs{}
 	}
 	a := args.withDefaults(name)
-	if err := a.Validate(); err != nil {
+	if err := validate.Component("identity arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("identity %q: %w", name, err)
 	}
 	c := &Identity{}

@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
 )
 
 // SecurityBaseline hardens one account. Controls, with the CIS v3.0.0
@@ -125,7 +127,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *Args, opts ...p
 		args = &Args{}
 	}
 	a := args.withDefaults(name)
-	if err := a.Validate(name); err != nil {
+	if err := validate.Component("security baseline arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("security baseline %q: %w", name, err)
 	}
 	empty := pulumi.String("").ToStringOutput()

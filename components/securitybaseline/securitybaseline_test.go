@@ -142,6 +142,7 @@ func TestCISMetricFiltersAlarmTheTopic(t *testing.T) {
 		assert.True(t, strings.HasPrefix(al.Pattern, "{") && strings.HasSuffix(al.Pattern, "}"), "%s: a JSON filter pattern", al.Name)
 		assert.Equal(t, f.String("metricTransformation.name"), a.String("metricName"))
 		assert.Equal(t, f.String("metricTransformation.namespace"), a.String("namespace"))
+		assert.Equal(t, "CISBenchmark", a.String("namespace"), "the default namespace names no project")
 		assert.Equal(t, []string{topicARN}, a.Strings("alarmActions"))
 		assert.Equal(t, "GreaterThanOrEqualToThreshold", a.String("comparisonOperator"))
 		assert.Equal(t, "notBreaching", a.String("treatMissingData"))

@@ -90,3 +90,41 @@ func TestProblemsReportEverythingSortedByField(t *testing.T) {
 	assert.True(t, verr.Has("a"))
 	assert.False(t, verr.Has("c"))
 }
+
+func TestCheckName(t *testing.T) {
+	cases := map[string]string{
+		"prod":        "",
+		"ref-db2":     "",
+		"Prod":        "lower-case",
+		"2prod":       "starting with a letter",
+		"prod-":       "inner hyphens",
+		"pr_od":       "lower-case",
+		"":            "lower-case",
+		"abcdefghijk": "at most 10",
+	}
+	for name, want := range cases {
+		got := validate.CheckName(name, 10)
+		if want == "" {
+			assert.Empty(t, got, name)
+		} else {
+			assert.Contains(t, got, want, name)
+		}
+	}
+}
+
+type fakeArgs struct{ err error }
+
+func (f *fakeArgs) Validate() error { return f.err }
+
+func TestComponentReportsNameArgsAndMoreAtOnce(t *testing.T) {
+	var argProblems validate.Problems
+	argProblems.Add("Args.Port", "1", "must be at least 1024")
+	err := validate.Component("thing arguments", "Bad", validate.CheckName("Bad", 10),
+		&fakeArgs{err: argProblems.Err("thing arguments")},
+		validate.Problem{Field: "Args.Services[0].Name", Value: "x", Rule: "too long with the name"})
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	assert.Equal(t, "thing arguments", verr.Subject)
+	assert.Equal(t, []string{"Args.Port", "Args.Services[0].Name", "name"}, []string{verr.Problems[0].Field, verr.Problems[1].Field, verr.Problems[2].Field})
+	assert.NoError(t, validate.Component("thing arguments", "good", "", &fakeArgs{}))
+}

@@ -1,0 +1,43 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/components/edgecdn"
+	"github.com/refarch/refarch/components/loadbalancer"
+	"github.com/refarch/refarch/components/memcached"
+	"github.com/refarch/refarch/components/monitoring"
+	"github.com/refarch/refarch/components/network"
+	"github.com/refarch/refarch/components/postgres"
+	"github.com/refarch/refarch/components/registry"
+	"github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/validate"
+)
+
+// Every component's arguments follow one contract (CONTRIBUTING.md): a
+// pointer-receiver Validate() that applies the defaults itself and reports
+// every problem as a *validate.Error.
+var _ = []validate.Validator{
+	(*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
+	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
+	(*memcached.Args)(nil), (*monitoring.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
+	(*postgres.Args)(nil), (*registry.Args)(nil),
+	(*securitybaseline.Args)(nil), (*securitybaseline.IdentityArgs)(nil),
+}
+
+// Zero arguments are judged as their defaults: Validate of an empty Args
+// names what is required, not what a default would have filled.
+func TestValidateJudgesZeroValuesAsTheirDefaults(t *testing.T) {
+	err := (&network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "b"}}).Validate()
+	assert.NoError(t, err, "masks, NAT strategy and retention come from the defaults")
+	var verr *validate.Error
+	err = (&postgres.Args{}).Validate()
+	if assert.ErrorAs(t, err, &verr) {
+		assert.True(t, verr.Has("Args.VpcID"))
+		assert.False(t, verr.Has("Args.InstanceClass"), "the instance class has a default")
+	}
+}
