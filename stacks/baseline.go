@@ -91,7 +91,7 @@ type baselineOut struct {
 // persona roles and the CI role.
 func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	provider := pulumi.Provider(p.Account)
-	admins := []string{c.DeployRoleARN()}
+	admins := c.KeyAdministrators()
 	alerts, err := monitoring.NewMonitoring(ctx, Namespace+"-"+c.Stack+"-alerts", &monitoring.Args{
 		AccountID:         c.AccountID,
 		Region:            c.Region,

@@ -87,6 +87,7 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	}
 	d := c.Data
 	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.Args{
+		KeyAdministrators:      c.KeyAdministrators(),
 		VpcID:                  net.VpcID,
 		SubnetIDs:              net.DataSubnetIDs,
 		AvailabilityZones:      net.AvailabilityZones,

@@ -49,6 +49,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	}
 	mgmt := c.Accounts["shared-services"]
 	args := &network.Args{
+		KeyAdministrators:    c.KeyAdministrators(),
 		CidrBlock:            c.VpcCIDR.String(),
 		AvailabilityZones:    zones,
 		NatGateways:          c.Network.NatGateways,

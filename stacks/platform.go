@@ -130,15 +130,16 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		return ecscluster.Listener{ARN: l.HTTPSListenerARN, SecurityGroupID: l.SecurityGroupID, LoadBalancerARNSuffix: l.ARNSuffix}
 	}
 	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, &ecscluster.Args{
-		VpcID:            a.Network.VpcID,
-		SubnetIDs:        a.Network.AppSubnetIDs,
-		Listeners:        map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
-		Services:         services,
-		SpotWeight:       c.Platform.FargateSpotWeight,
-		ExecuteCommand:   c.Platform.ECSExec,
-		LogRetentionDays: c.LogRetentionDays,
-		AllowLatestTag:   c.Stack == "dev",
-		Protect:          c.DeletionProtection,
+		KeyAdministrators: c.KeyAdministrators(),
+		VpcID:             a.Network.VpcID,
+		SubnetIDs:         a.Network.AppSubnetIDs,
+		Listeners:         map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
+		Services:          services,
+		SpotWeight:        c.Platform.FargateSpotWeight,
+		ExecuteCommand:    c.Platform.ECSExec,
+		LogRetentionDays:  c.LogRetentionDays,
+		AllowLatestTag:    c.Stack == "dev",
+		Protect:           c.DeletionProtection,
 	}, opt)
 	if err != nil {
 		return err
@@ -214,11 +215,12 @@ func deployRegistry(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		}
 	}
 	reg, err := registry.NewRegistry(ctx, "ecr", &registry.Args{
-		Repositories:   c.Platform.ECRRepositories,
-		PullAccountIDs: pullers,
-		KeepImages:     c.Platform.ECRKeepImages,
-		UntaggedDays:   c.Platform.ECRUntaggedDays,
-		Protect:        c.DeletionProtection,
+		KeyAdministrators: c.KeyAdministrators(),
+		Repositories:      c.Platform.ECRRepositories,
+		PullAccountIDs:    pullers,
+		KeepImages:        c.Platform.ECRKeepImages,
+		UntaggedDays:      c.Platform.ECRUntaggedDays,
+		Protect:           c.DeletionProtection,
 	}, pulumi.Provider(p.Account))
 	if err != nil {
 		return err

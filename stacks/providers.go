@@ -48,6 +48,14 @@ func (c *Config) DefaultTags() map[string]string {
 	}
 }
 
+// KeyAdministrators are the principals that administer every KMS key the
+// stack creates: the deploy role its providers assume, which must be able
+// to change the key policies it writes (KMS refuses a policy that locks its
+// caller out), and which may never use the keys.
+func (c *Config) KeyAdministrators() []string {
+	return []string{c.DeployRoleARN()}
+}
+
 // DeployRoleARN is the role the providers assume in the stack's account.
 func (c *Config) DeployRoleARN() string {
 	return iampolicy.RoleARN(c.Partition, c.AccountID, c.DeployRoleName)

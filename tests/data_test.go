@@ -217,7 +217,9 @@ func TestDatabaseIsEncryptedWithItsOwnKey(t *testing.T) {
 					assert.ElementsMatch(t, []any{"rds.us-west-2.amazonaws.com", "secretsmanager.us-west-2.amazonaws.com"}, cond["kms:ViaService"])
 					assert.NotContains(t, st["Action"], "kms:*")
 				} else {
-					assert.Equal(t, []any{"arn:aws:iam::" + account + ":root"}, principals)
+					assert.Equal(t, []any{"arn:aws:iam::" + account + ":role/refarch-deploy"}, principals, "only the deploy role administers the key")
+					assert.NotContains(t, st["Action"], "kms:*")
+					assert.NotContains(t, st["Action"], "kms:Decrypt", "and it cannot read the data")
 				}
 			}
 		})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -62,10 +63,15 @@ type Args struct {
 	LogRetentionDays int
 	// LogKMSKeyARN is the customer-managed key encrypting the log groups
 	// and ECS Exec sessions; its policy must let CloudWatch Logs use it.
-	// Default: the cluster creates one (rotated yearly, usable only by the
-	// account's IAM principals and by CloudWatch Logs for this account's
-	// log groups).
+	// Default: the cluster creates one (rotated yearly, administered by
+	// KeyAdministrators, usable by CloudWatch Logs for this account's log
+	// groups and, with ExecuteCommand, by the account's IAM principals for
+	// ECS Exec sessions only).
 	LogKMSKeyARN pulumi.StringInput
+	// KeyAdministrators are the IAM principals (ARNs) that administer the
+	// log key the cluster creates (never use it). Required unless
+	// LogKMSKeyARN is given: the deploy role.
+	KeyAdministrators []string
 	// AllowLatestTag accepts images without a tag or digest, or tagged
 	// "latest". Default false: a deploy must name exactly what it runs, so
 	// a rollback can run it again.
@@ -148,6 +154,9 @@ func (a *Args) validate() error {
 	}
 	if a.SubnetIDs == nil {
 		p.Add("Args.SubnetIDs", "", "is required: the private subnets the tasks run in")
+	}
+	if a.LogKMSKeyARN == nil {
+		keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	}
 	if !slices.Contains(ContainerInsightsModes, a.ContainerInsights) {
 		p.Addf("Args.ContainerInsights", a.ContainerInsights, "must be one of %v", ContainerInsightsModes)

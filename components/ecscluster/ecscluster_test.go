@@ -68,12 +68,16 @@ func services() []ecscluster.Service {
 
 func baseArgs() *ecscluster.Args {
 	return &ecscluster.Args{
-		VpcID:     pulumi.String("vpc-0123"),
-		SubnetIDs: pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
-		Listeners: listeners(),
-		Services:  services(),
+		VpcID:             pulumi.String("vpc-0123"),
+		SubnetIDs:         pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
+		Listeners:         listeners(),
+		Services:          services(),
+		KeyAdministrators: []string{deployRole},
 	}
 }
+
+// deployRole administers the cluster's log key.
+const deployRole = "arn:aws:iam::123456789012:role/deploy"
 
 func build(t *testing.T, a *ecscluster.Args) *offline.Plan {
 	t.Helper()
@@ -162,7 +166,11 @@ func TestClusterInsightsCapacityAndLogKey(t *testing.T) {
 				"CloudWatch Logs may use the key for this account's log groups only")
 		}
 	}
-	assert.Equal(t, map[string]bool{"AWS:arn:aws:iam::123456789012:root": true, "Service:logs.us-west-2.amazonaws.com": true}, principals)
+	assert.Equal(t, map[string]bool{"AWS:" + deployRole: true, "Service:logs.us-west-2.amazonaws.com": true}, principals,
+		"without ECS Exec the account's IAM gets no say over the key")
+	for _, s := range doc.Statement {
+		assert.NotContains(t, s.Action, "kms:*")
+	}
 
 	for _, lg := range p.ByType("aws:cloudwatch/logGroup:LogGroup") {
 		assert.Equal(t, ecscluster.DefaultLogRetentionDays, lg.Int("retentionInDays"), "%s keeps logs a bounded time", lg.Name)
@@ -370,6 +378,15 @@ func TestSpotExecAndProtection(t *testing.T) {
 	execLogs := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "dev-exec")
 	assert.Equal(t, key.Output("arn"), cluster.Get("configuration.executeCommandConfiguration.kmsKeyId"))
 	assert.Equal(t, "OVERRIDE", cluster.String("configuration.executeCommandConfiguration.logging"))
+	var viaIAM []string
+	for _, st := range parse(t, key, "policy").Statement {
+		if st.Sid == "ExecSessionsThroughIAM" {
+			assert.Equal(t, []string{"arn:aws:iam::123456789012:root"}, st.Principal["AWS"])
+			viaIAM = st.Action
+		}
+	}
+	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, viaIAM,
+		"with ECS Exec the account's IAM decides who opens sessions, for those two actions only")
 	assert.Equal(t, execLogs.Output("name"), cluster.Get("configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName"))
 	assert.True(t, cluster.Bool("configuration.executeCommandConfiguration.logConfiguration.cloudWatchEncryptionEnabled"))
 

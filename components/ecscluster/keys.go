@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 )
 
 // logKey creates the customer-managed key of the cluster's log groups and
@@ -16,15 +17,9 @@ import (
 // Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
 func (b *builder) logKey() (pulumi.StringOutput, error) {
 	logs := fmt.Sprintf("logs.%s.amazonaws.com", b.region)
-	doc, err := iampolicy.New(
-		iampolicy.Statement{
-			Sid:       "AccountAdministers",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(b.partition, b.account)}},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		},
-		iampolicy.Statement{
+	stmts := []iampolicy.Statement{
+		keypolicy.Administration(b.args.KeyAdministrators),
+		{
 			Sid:       "CloudWatchLogsOfThisAccount",
 			Effect:    iampolicy.Allow,
 			Principal: iampolicy.Principal{"Service": {logs}},
@@ -34,7 +29,22 @@ func (b *builder) logKey() (pulumi.StringOutput, error) {
 				"kms:EncryptionContext:aws:logs:arn": {iampolicy.LogGroupARN(b.partition, b.region, b.account, "*")},
 			}},
 		},
-	).JSON()
+	}
+	if b.args.ExecuteCommand {
+		// ECS Exec encrypts each session with the key: the task role
+		// decrypts and the operator's session generates data keys, both
+		// through their IAM policies, which this statement lets decide for
+		// these two actions only.
+		// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+		stmts = append(stmts, iampolicy.Statement{
+			Sid:       "ExecSessionsThroughIAM",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(b.partition, b.account)}},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource:  []string{"*"},
+		})
+	}
+	doc, err := iampolicy.New(stmts...).JSON()
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
-	"github.com/refarch/refarch/components/securitybaseline/keypolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 )
 
 // topicKeyPolicy names exactly who may use the topic's key: its

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -85,6 +86,9 @@ type Args struct {
 	// the data tier's network ACL admits, such as the management VPC the
 	// VPN lives in. Default none: only the app tier reaches the data tier.
 	DataTierPeerCIDRs []string
+	// KeyAdministrators are the IAM principals (ARNs) that administer the
+	// flow logs' KMS key (never use it). Required: the deploy role.
+	KeyAdministrators []string
 	// Protect keeps the flow logs and their KMS key when the component is
 	// deleted or replaced (pulumi protect and retainOnDelete). Default false;
 	// prod stacks set it.
@@ -168,6 +172,7 @@ func (a Args) validate() error {
 		p.Addf("Args.NatGateways", string(a.NatGateways), "must be %q, %q or %q", NatOnePerAZ, NatSingle, NatNone)
 	}
 	p.Check("Args.FlowLogRetentionDays", fmt.Sprint(a.FlowLogRetentionDays), validate.CheckLogRetention(a.FlowLogRetentionDays))
+	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	if !logGroupPrefix.MatchString(a.FlowLogGroupPrefix) {
 		p.Add("Args.FlowLogGroupPrefix", a.FlowLogGroupPrefix, `must be "/" and up to 400 letters, digits and _-./# characters, ending without "/" (a CloudWatch log group path)`)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 )
 
 // flowLogGroupName is the log group of a network's flow logs. It is fixed
@@ -29,13 +30,7 @@ func (b *builder) flowLogs() error {
 	groupARN := iampolicy.LogGroupARN(b.partition, b.region, b.account, groupName)
 
 	keyPolicy, err := iampolicy.New(
-		iampolicy.Statement{
-			Sid:       "AccountAdministration",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(b.partition, b.account)}},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		},
+		keypolicy.Administration(b.args.KeyAdministrators),
 		iampolicy.Statement{
 			// CloudWatch Logs may use the key for this log group only.
 			// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html

@@ -18,8 +18,14 @@ import (
 
 var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 
+// deployRole administers the flow logs' key unless a test says otherwise.
+const deployRole = "arn:aws:iam::123456789012:role/deploy"
+
 func build(t *testing.T, args network.Args) *offline.Plan {
 	t.Helper()
+	if args.KeyAdministrators == nil {
+		args.KeyAdministrators = []string{deployRole}
+	}
 	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := network.NewNetwork(ctx, "main", &args, pulumi.Provider(provider))
 		return err
@@ -62,6 +68,14 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	assert.Equal(t, group.Output("arn"), flow.Get("logDestination"))
 	assert.Equal(t, "cloud-watch-logs", flow.String("logDestinationType"))
 	assert.True(t, key.Protect && key.RetainOnDelete && group.Protect && group.RetainOnDelete, "Protect keeps the logs and their key")
+
+	// Only the deploy role administers the key, and it cannot use it.
+	admin := key.Statements(t, "policy")["KeyAdministration"]
+	require.NotNil(t, admin)
+	assert.Equal(t, deployRole, first(admin["Principal"].(map[string]any)["AWS"]))
+	assert.NotContains(t, admin["Action"], "kms:*")
+	assert.NotContains(t, admin["Action"], "kms:Decrypt")
+	assert.Len(t, key.Statements(t, "policy"), 2, "no statement hands the key to the account's IAM")
 
 	// The key policy lets CloudWatch Logs use the key for this log group only.
 	logs := key.Statements(t, "policy")["CloudWatchLogsForFlowLogGroup"]
@@ -161,6 +175,8 @@ func TestNetworkArgsValidation(t *testing.T) {
 		{"public tier too small for an ALB", network.Args{CidrBlock: "10.0.0.0/22", AvailabilityZones: zones}, "Args.Masks.Public"},
 		{"app tier too small", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 25, Data: 26, Public: 27}}, "Args.Masks.App"},
 		{"tiers overflow the zone", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 20, Data: 20, Public: 20}}, "Args.Masks"},
+		{"no key administrator", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones}, "Args.KeyAdministrators"},
+		{"key administrator not an ARN", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, KeyAdministrators: []string{"deploy"}}, "Args.KeyAdministrators[0]"},
 		{"log group prefix without a slash", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "vpc"}, "Args.FlowLogGroupPrefix"},
 		{"log group prefix ending in a slash", network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "/acme/"}, "Args.FlowLogGroupPrefix"},
 	}

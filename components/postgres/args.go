@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -144,6 +145,11 @@ type Args struct {
 	// "<name>-final-snapshot", so even an unprotected database's data
 	// survives a `pulumi destroy`.
 	SkipFinalSnapshot bool
+	// KeyAdministrators are the IAM principals (ARNs) that administer the
+	// database's KMS key: change its policy, rotate it, schedule its
+	// deletion; never encrypt or decrypt with it. Required (the deploy
+	// role): the account's IAM gets no say over the key.
+	KeyAdministrators []string
 	// Protect turns on RDS deletion protection on every instance and
 	// pulumi protect (plus retainOnDelete) on the writer, its KMS key and
 	// its log groups. Default false, so dev can be torn down; stacks pass
@@ -263,6 +269,7 @@ func (a *Args) Validate() error {
 
 func (a Args) validate() error {
 	var p validate.Problems
+	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the database's security group lives in the VPC")
 	}

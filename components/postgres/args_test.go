@@ -17,6 +17,7 @@ func goodArgs() Args {
 		SubnetIDs:              pulumi.ToStringArray([]string{"subnet-1", "subnet-2"}),
 		AvailabilityZones:      []string{"us-west-2a", "us-west-2b"},
 		ClientSecurityGroupIDs: []pulumi.StringInput{pulumi.String("sg-1")},
+		KeyAdministrators:      []string{"arn:aws:iam::123456789012:role/deploy"},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 )
 
 // keyUseActions are what RDS and Secrets Manager need of a key they encrypt
@@ -19,9 +20,8 @@ var keyUseActions = []string{
 
 // KeyPolicy is the policy of the database's key. Two statements:
 //
-//   - the account root may administer and use the key, which hands its
-//     governance to the account's IAM policies (without it the key could
-//     become unmanageable);
+//   - admins (the deploy role) administer the key and cannot use it; the
+//     account's IAM policies get no say over it;
 //   - any principal of this account may use it, but only through RDS (the
 //     instances, their snapshots, Performance Insights) and Secrets Manager
 //     (the master user's secret) in this region: kms:ViaService and
@@ -32,19 +32,13 @@ var keyUseActions = []string{
 // Sources: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
 // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html
-func KeyPolicy(partition, account, region string) iampolicy.Document {
+func KeyPolicy(partition, account, region string, admins []string) iampolicy.Document {
 	suffix := "amazonaws.com"
 	if partition == "aws-cn" {
 		suffix = "amazonaws.com.cn"
 	}
 	return iampolicy.New(
-		iampolicy.Statement{
-			Sid:       "AccountAdministration",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(partition, account)}},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		},
+		keypolicy.Administration(admins),
 		iampolicy.Statement{
 			Sid:       "UseThroughRDSAndSecretsManager",
 			Effect:    iampolicy.Allow,
@@ -64,7 +58,7 @@ func KeyPolicy(partition, account, region string) iampolicy.Document {
 
 // key creates the customer-managed key of the database and its alias.
 func (b *builder) key() error {
-	policy, err := KeyPolicy(b.partition, b.account, b.region).JSON()
+	policy, err := KeyPolicy(b.partition, b.account, b.region, b.args.KeyAdministrators).JSON()
 	if err != nil {
 		return fmt.Errorf("key policy: %w", err)
 	}

@@ -32,8 +32,12 @@ func baseArgs() *postgres.Args {
 		SubnetIDs:              pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b", "subnet-0c"}),
 		AvailabilityZones:      zones,
 		ClientSecurityGroupIDs: []pulumi.StringInput{pulumi.String(clientSG)},
+		KeyAdministrators:      []string{deployRole},
 	}
 }
+
+// deployRole administers the database's key.
+const deployRole = "arn:aws:iam::123456789012:role/deploy"
 
 // outputs are the component's outputs, resolved.
 type outputs struct {
@@ -197,9 +201,12 @@ func TestKeyRotatesAndIsUsableOnlyThroughRDSAndSecretsManager(t *testing.T) {
 		st := s.(map[string]any)
 		bySid[st["Sid"].(string)] = st
 	}
-	admin := bySid["AccountAdministration"]
+	admin := bySid["KeyAdministration"]
 	require.NotNil(t, admin)
-	assert.Equal(t, []any{"arn:aws:iam::123456789012:root"}, admin["Principal"].(map[string]any)["AWS"])
+	assert.Equal(t, []any{deployRole}, admin["Principal"].(map[string]any)["AWS"], "only the named administrators manage the key")
+	for _, forbidden := range []string{"kms:*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"} {
+		assert.NotContains(t, admin["Action"], forbidden, "administrators cannot use the key")
+	}
 
 	use := bySid["UseThroughRDSAndSecretsManager"]
 	require.NotNil(t, use)

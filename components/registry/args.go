@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -44,6 +45,10 @@ type Args struct {
 	// entry.
 	// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
 	KMSKeyARN pulumi.StringInput
+	// KeyAdministrators are the IAM principals (ARNs) that administer the
+	// key the registry creates (never use it). Required unless KMSKeyARN is
+	// given: the deploy role.
+	KeyAdministrators []string
 	// Protect keeps the images: repositories (and the key the registry
 	// creates) are protected and retained on delete, and a repository
 	// holding images cannot be deleted. Default false: unprotected
@@ -89,6 +94,9 @@ func (a *Args) Validate() error {
 
 func (a *Args) validate() error {
 	var p validate.Problems
+	if a.KMSKeyARN == nil {
+		keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
+	}
 	if len(a.Repositories) == 0 {
 		p.Add("Args.Repositories", "[]", "must list at least one repository")
 	}

@@ -7,12 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/awsenv"
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -63,30 +64,27 @@ func NewRegistry(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	}
 	c := &Registry{}
 	if err := ctx.RegisterComponentResource("refarch:registry:Registry", name, c, opts...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("registry %q: registering the component: %w", name, err)
 	}
 	child := pulumi.Parent(c)
 	keep := []pulumi.ResourceOption{child, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect)}
 
-	partition, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, child)
+	env, err := awsenv.Lookup(ctx, child)
 	if err != nil {
-		return nil, fmt.Errorf("reading the partition: %w", err)
+		return nil, fmt.Errorf("registry %q: %w", name, err)
 	}
 	key := a.KMSKeyARN
 	if key == nil {
-		caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, child)
+		// The administrators manage the key; the account's principals use
+		// it only through ECR, which decrypts for pullers through grants.
+		// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
+		doc, err := iampolicy.New(
+			keypolicy.Administration(a.KeyAdministrators),
+			keypolicy.ViaServices("UseThroughECR", env.Partition, env.Account, env.Region, []string{"ecr"}),
+			keypolicy.GrantsViaServices("GrantsForECR", env.Partition, env.Account, env.Region, []string{"ecr"}),
+		).JSON()
 		if err != nil {
-			return nil, fmt.Errorf("reading the account id: %w", err)
-		}
-		doc, err := iampolicy.New(iampolicy.Statement{
-			Sid:       "AccountAdministers",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(partition.Partition, caller.AccountId)}},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		}).JSON()
-		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("registry %q: key policy: %w", name, err)
 		}
 		k, err := kms.NewKey(ctx, name, &kms.KeyArgs{
 			Description:          pulumi.Sprintf("ECR registry %s: container images", name),
@@ -107,7 +105,7 @@ func NewRegistry(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	if len(a.PullAccountIDs) > 0 {
 		var principals []string
 		for _, id := range a.PullAccountIDs {
-			principals = append(principals, iampolicy.RootARN(partition.Partition, id))
+			principals = append(principals, iampolicy.RootARN(env.Partition, id))
 		}
 		if pull, err = iampolicy.New(iampolicy.Statement{
 			Sid:       "PullFromOrganizationAccounts",

@@ -15,8 +15,14 @@ import (
 
 const repoType = "aws:ecr/repository:Repository"
 
+// deployRole administers the registry's key unless a test says otherwise.
+const deployRole = "arn:aws:iam::123456789012:role/deploy"
+
 func build(t *testing.T, a *registry.Args) *offline.Plan {
 	t.Helper()
+	if a.KeyAdministrators == nil && a.KMSKeyARN == nil {
+		a.KeyAdministrators = []string{deployRole}
+	}
 	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := registry.NewRegistry(ctx, "ecr", a, pulumi.Provider(provider))
 		return err
@@ -32,6 +38,14 @@ func TestRepositoriesAreImmutableScannedEncrypted(t *testing.T) {
 	key := p.Find("aws:kms/key:Key", "ecr")
 	require.NotNil(t, key)
 	assert.True(t, key.Bool("enableKeyRotation"))
+	stmts := key.Statements(t, "policy")
+	require.Len(t, stmts, 3)
+	assert.Equal(t, []any{deployRole}, stmts["KeyAdministration"]["Principal"].(map[string]any)["AWS"], "only the deploy role administers the key")
+	via, _ := offline.Lookup(stmts["UseThroughECR"], "Condition.StringEquals.kms:ViaService")
+	assert.Equal(t, []any{"ecr.us-west-2.amazonaws.com"}, via, "the account uses the key through ECR only")
+	for sid, st := range stmts {
+		assert.NotContains(t, st["Action"], "kms:*", sid)
+	}
 	names := map[string]bool{}
 	for _, r := range repos {
 		names[r.String("name")] = true

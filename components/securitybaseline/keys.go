@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
-	"github.com/refarch/refarch/components/securitybaseline/keypolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 )
 
 // The purposes of the baseline's customer-managed keys. Each has its own

@@ -12,8 +12,10 @@ package keypolicy
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/validate"
 )
 
 // AdministrationActions are what a key administrator may do: everything
@@ -97,4 +99,23 @@ func ServiceEndpoints(region string, services []string) []string {
 		out[i] = fmt.Sprintf("%s.%s.amazonaws.com", s, region)
 	}
 	return out
+}
+
+// iamPrincipal is the ARN of an account root, role or user.
+var iamPrincipal = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
+
+// CheckAdministrators records under field every problem of a key's
+// administrators: at least one (nobody could change the key policy
+// otherwise, and KMS refuses a policy that locks out its caller), each an
+// IAM principal ARN.
+// Source: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key
+func CheckAdministrators(p *validate.Problems, field string, admins []string) {
+	if len(admins) == 0 {
+		p.Add(field, "", "must name at least one administrator of the key (the deploy role): nobody could change its policy otherwise")
+	}
+	for i, arn := range admins {
+		if !iamPrincipal.MatchString(arn) {
+			p.Add(fmt.Sprintf("%s[%d]", field, i), arn, "must be an IAM principal ARN (arn:<partition>:iam::<account>:role/<name>, user/<name> or root)")
+		}
+	}
 }
