@@ -73,16 +73,8 @@ type baselineOut struct {
 	// AlertTopicARN is the account's alert SNS topic (alarms, findings);
 	// its key admits CloudWatch and EventBridge.
 	AlertTopicARN pulumi.StringInput
-	// LogsKeyARN encrypts log groups; DataKeyARN data at rest (RDS, S3,
-	// ElastiCache, EBS); SecretsKeyARN secrets (Secrets Manager, SSM
-	// SecureString, RDS-managed master passwords).
-	LogsKeyARN, DataKeyARN, SecretsKeyARN pulumi.StringInput
-	// InstancePolicyARN is the managed policy instance roles attach (with
-	// AmazonSSMManagedInstanceCore) so Session Manager and patching log.
-	InstancePolicyARN pulumi.StringInput
-	// PatchTags are the tags that put an instance under the baseline's
-	// patch baseline, window and scan.
-	PatchTags map[string]string
+	// SecretsKeyARN encrypts secrets (Secrets Manager, SSM SecureString).
+	SecretsKeyARN pulumi.StringInput
 }
 
 // deployBaseline applies the SecurityBaseline to the stack's account: its
@@ -139,12 +131,8 @@ func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		return err
 	}
 	a.Baseline = &baselineOut{
-		AlertTopicARN:     alerts.TopicARN,
-		LogsKeyARN:        base.LogsKeyARN,
-		DataKeyARN:        base.DataKeyARN,
-		SecretsKeyARN:     base.SecretsKeyARN,
-		InstancePolicyARN: base.InstancePolicyARN,
-		PatchTags:         map[string]string{sb.PatchGroupTag: args.Patching.PatchGroup},
+		AlertTopicARN: alerts.TopicARN,
+		SecretsKeyARN: base.SecretsKeyARN,
 	}
 	ctx.Export(OutputAlertTopicARN, alerts.TopicARN)
 	if c.Role == RoleSecurity {

@@ -43,8 +43,11 @@ type dataOut struct {
 
 	// DatabaseName is the database the service uses.
 	DatabaseName string
-	// DatabaseReaderAddresses are the read replicas' DNS names (may be empty).
+	// DatabaseReaderAddresses are the read replicas' DNS names (may be
+	// empty); services get them as DB_READER_HOSTS.
 	DatabaseReaderAddresses pulumi.StringArrayInput
+	// Replicas is how many read replicas the database has.
+	Replicas int
 	// DatabaseResourceID is the writer's resource id, for rds-db:connect
 	// grants when the service authenticates with IAM.
 	DatabaseResourceID pulumi.StringInput
@@ -149,6 +152,7 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 		CacheEndpoint:           cache.ConfigurationEndpoint,
 		DatabaseName:            db.DatabaseName,
 		DatabaseReaderAddresses: db.ReaderAddresses,
+		Replicas:                c.Data.DBReplicas,
 		DatabaseResourceID:      db.ResourceID,
 	}
 	ctx.Export(OutputDatabaseAddress, db.Address)

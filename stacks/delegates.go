@@ -17,7 +17,7 @@ import (
 // stack (or its CI) can never change the management VPC or another
 // environment's records.
 func deployDelegateRoles(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
-	if a.Network == nil || a.Network.Network == nil {
+	if a.Network == nil {
 		return fmt.Errorf("the delegate roles need the management network")
 	}
 	security := c.Accounts["security"].ID

@@ -35,8 +35,6 @@ type networkOut struct {
 	// VPN, which translates its clients' addresses) come from there, so
 	// security groups that admit operators admit this block.
 	ManagementCIDR string
-	// Network is the component, for the parts that need more of it.
-	Network *network.Network
 }
 
 // deployNetwork creates the stack's VPC; in an application stack it also
@@ -79,7 +77,6 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 		AppSubnetIDs:      ref.App.SubnetIDs,
 		DataSubnetIDs:     ref.Data.SubnetIDs,
 		ManagementCIDR:    mgmt.VpcCIDR,
-		Network:           n,
 	}
 	ctx.Export("vpcId", n.VpcID)
 

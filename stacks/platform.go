@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -38,18 +39,10 @@ const originLabel = "origin"
 
 // platformOut is what the application platform hands the other parts.
 type platformOut struct {
-	// PublicALBDNSName and PublicALBZoneID address the public load balancer.
-	PublicALBDNSName pulumi.StringInput
-	PublicALBZoneID  pulumi.StringInput
 	// OriginDomain is a name in the environment's zone that points at the
 	// public load balancer and is covered by its certificate, for CloudFront
 	// to reach the API over HTTPS. It resolves once the record exists.
 	OriginDomain pulumi.StringInput
-	// InternalURL is the internal load balancer's base URL
-	// (https://<private zone>); services live below /<service>/.
-	InternalURL string
-	// ClusterName is the ECS cluster's name.
-	ClusterName pulumi.StringInput
 }
 
 // deployPlatform creates the public and internal load balancers, the ECS
@@ -146,13 +139,7 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	}
 
 	originDomain := public.AliasNames.Index(pulumi.Int(0))
-	a.Platform = &platformOut{
-		PublicALBDNSName: public.DNSName,
-		PublicALBZoneID:  public.ZoneID,
-		OriginDomain:     originDomain,
-		InternalURL:      internalURL,
-		ClusterName:      cluster.Name,
-	}
+	a.Platform = &platformOut{OriginDomain: originDomain}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))
@@ -172,6 +159,13 @@ func wireData(s *ecscluster.Service, a *parts) {
 	s.Environment["DB_PORT"] = d.DatabasePort.ToIntOutput().ApplyT(strconv.Itoa).(pulumi.StringOutput)
 	s.Environment["DB_NAME"] = pulumi.String(d.DatabaseName)
 	s.Environment["CACHE_ENDPOINT"] = d.CacheEndpoint
+	if d.Replicas > 0 {
+		// Read-only queries may go to the replicas (comma-separated
+		// host names, same port and credentials as the writer).
+		s.Environment["DB_READER_HOSTS"] = d.DatabaseReaderAddresses.ToStringArrayOutput().ApplyT(func(hosts []string) string {
+			return strings.Join(hosts, ",")
+		}).(pulumi.StringOutput)
+	}
 	// The RDS-managed secret holds {"username": …, "password": …}.
 	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
 	s.Secrets["DB_USERNAME"] = pulumi.Sprintf("%s:username::", d.DatabaseSecretARN)

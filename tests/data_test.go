@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -420,6 +421,15 @@ func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
 			assert.Equal(t, "5432", env["DB_PORT"])
 			assert.Equal(t, "app", env["DB_NAME"])
 			assert.Equal(t, d.cluster.Output("configurationEndpoint"), env["CACHE_ENDPOINT"])
+			if len(d.readers) == 0 {
+				assert.NotContains(t, env, "DB_READER_HOSTS", "no replicas, no reader hosts")
+			} else {
+				var hosts []string
+				for _, r := range d.readers {
+					hosts = append(hosts, r.Output("address").(string))
+				}
+				assert.ElementsMatch(t, hosts, strings.Split(env["DB_READER_HOSTS"], ","), "the service can send reads to every replica")
+			}
 			secretARN := d.writer.Output("masterUserSecrets[0].secretArn").(string)
 			assert.Equal(t, secretARN+":password::", secrets["DB_PASSWORD"])
 			assert.NotContains(t, env, "DB_PASSWORD", "the password never travels as plain environment")
