@@ -46,7 +46,7 @@ func (s *NetworkConfig) load(r *reader, c *Config) {
 	// ALB needs.
 	if c.VpcCIDR.IsValid() && c.AZCount >= 2 {
 		// The component applies its own defaults (masks, NAT, retention).
-		args := network.Args{CidrBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
+		args := network.Args{CIDRBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
 		var verr *validate.Error
 		if err := args.Validate(); errors.As(err, &verr) {
 			for _, p := range verr.Problems {

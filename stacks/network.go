@@ -48,7 +48,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	mgmt := c.Accounts["shared-services"]
 	args := &network.Args{
 		KeyAdministrators:    c.KeyAdministrators(),
-		CidrBlock:            c.VpcCIDR.String(),
+		CIDRBlock:            c.VpcCIDR.String(),
 		AvailabilityZones:    zones,
 		NatGateways:          c.Network.NatGateways,
 		InterfaceEndpoints:   c.Network.InterfaceEndpoints,
@@ -71,7 +71,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	ref := n.Ref()
 	a.Network = &networkOut{
 		VpcID:             ref.VpcID,
-		CIDR:              ref.CidrBlock,
+		CIDR:              ref.CIDRBlock,
 		AvailabilityZones: ref.AvailabilityZones,
 		PublicSubnetIDs:   ref.Public.SubnetIDs,
 		AppSubnetIDs:      ref.App.SubnetIDs,
@@ -83,7 +83,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	switch {
 	case c.Role == RoleSharedServices:
 		ctx.Export(OutputManagementVpcID, n.VpcID)
-		ctx.Export(OutputManagementVpcCIDR, pulumi.String(n.CidrBlock.String()))
+		ctx.Export(OutputManagementVpcCIDR, pulumi.String(n.CIDRBlock.String()))
 		ctx.Export(OutputManagementRouteTableIDs, pulumi.All(n.PublicRouteTableIDs, n.AppRouteTableIDs).ApplyT(concatIDs).(pulumi.StringArrayOutput))
 	case c.Role == RoleApp && c.Network.ManagementPeering:
 		return peerWithManagement(ctx, c, p, a, n)
@@ -146,7 +146,7 @@ func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 			AccountID:     mgmt.ID,
 			Region:        c.Region,
 			VpcID:         ref.GetStringOutput(pulumi.String(OutputManagementVpcID)),
-			CidrBlock:     mgmt.VpcCIDR,
+			CIDRBlock:     mgmt.VpcCIDR,
 			RouteTableIDs: mgmtTables,
 		},
 		Accepter: network.PeerSide{
@@ -154,7 +154,7 @@ func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 			AccountID:     c.AccountID,
 			Region:        c.Region,
 			VpcID:         n.VpcID,
-			CidrBlock:     c.VpcCIDR.String(),
+			CIDRBlock:     c.VpcCIDR.String(),
 			RouteTableIDs: ownTables,
 		},
 		Tags: map[string]string{"Stack": c.Stack},

@@ -32,7 +32,7 @@ var _ = []validate.Validator{
 // Zero arguments are judged as their defaults: Validate of an empty Args
 // names what is required, not what a default would have filled.
 func TestValidateJudgesZeroValuesAsTheirDefaults(t *testing.T) {
-	err := (&network.Args{CidrBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "b"}, KeyAdministrators: []string{"arn:aws:iam::123456789012:role/deploy"}}).Validate()
+	err := (&network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "b"}, KeyAdministrators: []string{"arn:aws:iam::123456789012:role/deploy"}}).Validate()
 	assert.NoError(t, err, "masks, NAT strategy and retention come from the defaults")
 	var verr *validate.Error
 	err = (&postgres.Args{}).Validate()

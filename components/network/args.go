@@ -47,11 +47,11 @@ var DefaultInterfaceEndpoints = []string{
 
 // Args configures a Network. Zero values mean the documented default.
 type Args struct {
-	// CidrBlock is the VPC's block (required): an RFC 1918 network address
+	// CIDRBlock is the VPC's block (required): an RFC 1918 network address
 	// between /16 and /24. It is split into 8 zone blocks (so zones can be
 	// added later without moving any subnet), each holding an app, a data
 	// and a public subnet.
-	CidrBlock string
+	CIDRBlock string
 	// AvailabilityZones are the zones to span, 2 to 6 (required). Order
 	// matters: zone i always gets block i, so append, never reorder.
 	AvailabilityZones []string
@@ -113,7 +113,7 @@ func (a Args) withDefaults() Args {
 		a.InterfaceEndpointServices = DefaultInterfaceEndpoints
 	}
 	if a.Masks == (Masks{}) {
-		if p, err := netip.ParsePrefix(a.CidrBlock); err == nil {
+		if p, err := netip.ParsePrefix(a.CIDRBlock); err == nil {
 			a.Masks = DefaultMasks(p)
 		}
 	}
@@ -145,14 +145,14 @@ func (a *Args) Validate() error {
 
 func (a Args) validate() error {
 	var p validate.Problems
-	vpc, rule := validate.ParseCIDR(a.CidrBlock)
+	vpc, rule := validate.ParseCIDR(a.CIDRBlock)
 	if rule == "" {
 		rule = validate.CheckPrivateCIDR(vpc)
 	}
 	if rule == "" {
 		rule = validate.CheckPrefixLength(vpc, 16, 24)
 	}
-	p.Check("Args.CidrBlock", a.CidrBlock, rule)
+	p.Check("Args.CIDRBlock", a.CIDRBlock, rule)
 
 	zones := len(a.AvailabilityZones)
 	if zones < 2 || zones > 6 {
@@ -195,7 +195,7 @@ func (a Args) validate() error {
 			{"Args.Masks.Data", a.Masks.Data, maxDataMask, "AWS's smallest subnet is a /28"},
 		} {
 			if tier.mask > tier.most {
-				p.Addf(tier.name, fmt.Sprintf("/%d", tier.mask), "is too small: %s (with %s, enlarge the VPC or set the tier masks)", tier.use, a.CidrBlock)
+				p.Addf(tier.name, fmt.Sprintf("/%d", tier.mask), "is too small: %s (with %s, enlarge the VPC or set the tier masks)", tier.use, a.CIDRBlock)
 			}
 		}
 		if _, err := PlanLayout(vpc, min(zones, zoneSlots), a.Masks); err != nil {

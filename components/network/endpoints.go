@@ -57,7 +57,7 @@ func (b *builder) interfaceEndpoints() error {
 			Protocol:    pulumi.String("tcp"),
 			FromPort:    pulumi.Int(443),
 			ToPort:      pulumi.Int(443),
-			CidrBlocks:  pulumi.StringArray{pulumi.String(b.args.CidrBlock)},
+			CidrBlocks:  pulumi.StringArray{pulumi.String(b.args.CIDRBlock)},
 		}},
 		// Endpoints answer; they never open connections.
 		Egress: ec2.SecurityGroupEgressArray{},

@@ -70,8 +70,8 @@ type Network struct {
 	// ("" without interface endpoints).
 	EndpointSecurityGroupID pulumi.StringOutput `pulumi:"endpointSecurityGroupId"`
 
-	// CidrBlock is the VPC's block.
-	CidrBlock netip.Prefix
+	// CIDRBlock is the VPC's block.
+	CIDRBlock netip.Prefix
 	// AvailabilityZones are the zones, in subnet order.
 	AvailabilityZones []string
 	// Layout is where each subnet is, known before deployment.
@@ -81,7 +81,7 @@ type Network struct {
 // Ref is the narrow view of a Network that other components consume.
 type Ref struct {
 	VpcID             pulumi.StringOutput
-	CidrBlock         string
+	CIDRBlock         string
 	AvailabilityZones []string
 	// Public, App and Data are the tiers' subnets.
 	Public, App, Data TierRef
@@ -98,7 +98,7 @@ type TierRef struct {
 func (n *Network) Ref() Ref {
 	return Ref{
 		VpcID:             n.VpcID,
-		CidrBlock:         n.CidrBlock.String(),
+		CIDRBlock:         n.CIDRBlock.String(),
 		AvailabilityZones: append([]string(nil), n.AvailabilityZones...),
 		Public:            TierRef{n.PublicSubnetIDs, n.Layout.CIDRs(TierPublic), n.PublicRouteTableIDs},
 		App:               TierRef{n.AppSubnetIDs, n.Layout.CIDRs(TierApp), n.AppRouteTableIDs},
@@ -116,13 +116,13 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if err := validate.Component("network arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("network %q: %w", name, err)
 	}
-	vpcBlock := netip.MustParsePrefix(a.CidrBlock)
+	vpcBlock := netip.MustParsePrefix(a.CIDRBlock)
 	layout, err := PlanLayout(vpcBlock, len(a.AvailabilityZones), a.Masks)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", name, err)
 	}
 
-	n := &Network{CidrBlock: vpcBlock, AvailabilityZones: append([]string(nil), a.AvailabilityZones...), Layout: layout}
+	n := &Network{CIDRBlock: vpcBlock, AvailabilityZones: append([]string(nil), a.AvailabilityZones...), Layout: layout}
 	if err := ctx.RegisterComponentResource("refarch:network:Network", name, n, opts...); err != nil {
 		return nil, err
 	}

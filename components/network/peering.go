@@ -51,8 +51,8 @@ type PeerSide struct {
 	AccountID, Region string
 	// VpcID is the VPC (required).
 	VpcID pulumi.StringInput
-	// CidrBlock is the VPC's block, which the other side routes (required).
-	CidrBlock string
+	// CIDRBlock is the VPC's block, which the other side routes (required).
+	CIDRBlock string
 	// RouteTableIDs are this side's route tables that get a route to the
 	// other side's block; at least one.
 	RouteTableIDs []pulumi.StringInput
@@ -83,11 +83,11 @@ func (a *PeeringArgs) Validate() error {
 		if len(side.s.RouteTableIDs) == 0 {
 			p.Add(side.field+".RouteTableIDs", "[]", "must name at least one route table, or the connection carries nothing")
 		}
-		prefix, rule := validate.ParseCIDR(side.s.CidrBlock)
+		prefix, rule := validate.ParseCIDR(side.s.CIDRBlock)
 		if rule == "" {
 			rule = validate.CheckPrivateCIDR(prefix)
 		}
-		p.Check(side.field+".CidrBlock", side.s.CidrBlock, rule)
+		p.Check(side.field+".CIDRBlock", side.s.CIDRBlock, rule)
 		if rule == "" {
 			blocks[side.field] = prefix
 		}
@@ -96,7 +96,7 @@ func (a *PeeringArgs) Validate() error {
 	p.Check("PeeringArgs.Accepter.Region", a.Accepter.Region, validate.CheckRegion(a.Accepter.Region))
 	if r, ok := blocks["PeeringArgs.Requester"]; ok {
 		if acc, ok := blocks["PeeringArgs.Accepter"]; ok && r.Overlaps(acc) {
-			p.Addf("PeeringArgs.Accepter.CidrBlock", a.Accepter.CidrBlock, "overlaps the requester's %s: peered VPCs need disjoint blocks", r)
+			p.Addf("PeeringArgs.Accepter.CIDRBlock", a.Accepter.CIDRBlock, "overlaps the requester's %s: peered VPCs need disjoint blocks", r)
 		}
 	}
 	return p.Err("peering arguments")
@@ -148,7 +148,7 @@ func NewPeering(ctx *pulumi.Context, name string, args *PeeringArgs, opts ...pul
 		role     string
 		s        PeerSide
 		destCIDR string
-	}{{"requester", req, acc.CidrBlock}, {"accepter", acc, req.CidrBlock}} {
+	}{{"requester", req, acc.CIDRBlock}, {"accepter", acc, req.CIDRBlock}} {
 		for i, table := range side.s.RouteTableIDs {
 			if _, err := ec2.NewRoute(ctx, fmt.Sprintf("%s-%s-%d", name, side.role, i+1), &ec2.RouteArgs{
 				RouteTableId:           table,

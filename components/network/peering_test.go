@@ -27,12 +27,12 @@ func peer(t *testing.T, edit func(*network.PeeringArgs)) (*offline.Plan, error) 
 		args := network.PeeringArgs{
 			Requester: network.PeerSide{
 				Provider: hub, AccountID: "222222222222", Region: offline.UnitRegion,
-				VpcID: pulumi.String("vpc-hub"), CidrBlock: "10.0.0.0/16",
+				VpcID: pulumi.String("vpc-hub"), CIDRBlock: "10.0.0.0/16",
 				RouteTableIDs: []pulumi.StringInput{pulumi.String("rtb-hub-1"), pulumi.String("rtb-hub-2")},
 			},
 			Accepter: network.PeerSide{
 				Provider: provider, AccountID: offline.UnitAccount, Region: offline.UnitRegion,
-				VpcID: pulumi.String("vpc-spoke"), CidrBlock: "10.10.0.0/16",
+				VpcID: pulumi.String("vpc-spoke"), CIDRBlock: "10.10.0.0/16",
 				RouteTableIDs: []pulumi.StringInput{pulumi.String("rtb-spoke-1"), pulumi.String("rtb-spoke-2"), pulumi.String("rtb-spoke-3")},
 			},
 		}
@@ -75,8 +75,8 @@ func TestPeeringArgsValidation(t *testing.T) {
 		edit  func(*network.PeeringArgs)
 		field string
 	}{
-		"overlapping blocks":       {func(a *network.PeeringArgs) { a.Accepter.CidrBlock = "10.0.128.0/17" }, "PeeringArgs.Accepter.CidrBlock"},
-		"public block":             {func(a *network.PeeringArgs) { a.Requester.CidrBlock = "54.0.0.0/16" }, "PeeringArgs.Requester.CidrBlock"},
+		"overlapping blocks":       {func(a *network.PeeringArgs) { a.Accepter.CIDRBlock = "10.0.128.0/17" }, "PeeringArgs.Accepter.CIDRBlock"},
+		"public block":             {func(a *network.PeeringArgs) { a.Requester.CIDRBlock = "54.0.0.0/16" }, "PeeringArgs.Requester.CIDRBlock"},
 		"no requester provider":    {func(a *network.PeeringArgs) { a.Requester.Provider = nil }, "PeeringArgs.Requester.Provider"},
 		"no accepter route tables": {func(a *network.PeeringArgs) { a.Accepter.RouteTableIDs = nil }, "PeeringArgs.Accepter.RouteTableIDs"},
 		"bad accepter account":     {func(a *network.PeeringArgs) { a.Accepter.AccountID = "12" }, "PeeringArgs.Accepter.AccountID"},

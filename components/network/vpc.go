@@ -18,7 +18,7 @@ var awsxSubnetTypes = map[Tier]awsxec2.SubnetType{
 
 // vpc creates the awsx VPC with the subnet layout of PlanLayout.
 func (b *builder) vpc() error {
-	cidr := b.args.CidrBlock
+	cidr := b.args.CIDRBlock
 	zoneMask := b.net.Layout.ZoneMask
 	// Auto, not awsx's default Legacy: Legacy's layout depends on the zone
 	// count, so adding a zone would replace every subnet.

@@ -18,7 +18,7 @@ import (
 // rule it breaks, phrased so the three read as a sentence.
 type Problem struct {
 	// Field is the configuration key ("refarch:vpcCidr") or argument path
-	// ("NetworkArgs.CidrBlock") that holds the bad value.
+	// ("NetworkArgs.CIDRBlock") that holds the bad value.
 	Field string
 	// Value is the offending value as the user wrote it.
 	Value string
