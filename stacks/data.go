@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/memcached"
@@ -65,9 +64,10 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	account := pulumi.Provider(p.Account)
 	prefix := fmt.Sprintf("%s-%s", Namespace, c.Stack)
 
-	// No ingress: nothing connects to the clients; their egress to the
-	// stores is added below, so even a service whose own groups allow no
-	// egress reaches its database.
+	// No ingress: nothing connects to the clients. The stores add the
+	// group's egress to themselves (postgres and memcached, with their
+	// ingress), so even a service whose own groups allow no egress reaches
+	// them.
 	clients, err := ec2.NewSecurityGroup(ctx, prefix+"-data-clients", &ec2.SecurityGroupArgs{
 		VpcId:       net.VpcID,
 		Description: pulumi.String("Members reach the data stores (Postgres, Memcached)"),
@@ -112,7 +112,7 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 		AlarmTopicARN:          alarmTopic,
 	}, account)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
 	cache, err := memcached.NewMemcached(ctx, prefix+"-cache", &memcached.Args{
 		VpcID:                  net.VpcID,
@@ -125,23 +125,6 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	}, account)
 	if err != nil {
 		return err
-	}
-
-	for _, store := range []struct {
-		name string
-		sg   pulumi.StringOutput
-		port pulumi.IntOutput
-	}{{"postgres", db.SecurityGroupID, db.Port}, {"memcached", cache.SecurityGroupID, cache.Port}} {
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, prefix+"-data-clients-"+store.name, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId:           clients.ID(),
-			ReferencedSecurityGroupId: store.sg,
-			IpProtocol:                pulumi.String("tcp"),
-			FromPort:                  store.port,
-			ToPort:                    store.port,
-			Description:               pulumi.String("To " + store.name),
-		}, account); err != nil {
-			return fmt.Errorf("data clients egress to %s: %w", store.name, err)
-		}
 	}
 
 	a.Data = &dataOut{

@@ -53,8 +53,8 @@ type Args struct {
 	// > 1: the nodes are spread over them in turn (cross-az).
 	AvailabilityZones []string
 	// ClientSecurityGroupIDs are the security groups admitted on Port
-	// (required, at least one); nothing else is admitted, no block of
-	// addresses in particular.
+	// (required, at least one), each with the matching egress rule to the
+	// cache; nothing else is admitted, no block of addresses in particular.
 	ClientSecurityGroupIDs []pulumi.StringInput
 	// NodeType is the node class, e.g. "cache.r7g.large". Default
 	// "cache.t4g.micro".

@@ -46,6 +46,16 @@ func create(ctx *pulumi.Context, name string, a Args, mc *Memcached, child pulum
 		}, child); err != nil {
 			return fmt.Errorf("ingress rule %d: %w", i, err)
 		}
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, fmt.Sprintf("%s-client-%d-egress", name, i), &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           client,
+			ReferencedSecurityGroupId: sg.ID(),
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  pulumi.Int(a.Port),
+			ToPort:                    pulumi.Int(a.Port),
+			Description:               pulumi.Sprintf("To Memcached %s", name),
+		}, child); err != nil {
+			return fmt.Errorf("client egress rule %d: %w", i, err)
+		}
 	}
 
 	params := elasticache.ParameterGroupParameterArray{}

@@ -134,6 +134,17 @@ func TestSecurityGroupAdmitsOnlyTheNamedGroups(t *testing.T) {
 	}
 	sort.Strings(sources)
 	assert.Equal(t, []string{"sg-0client1", "sg-0client2"}, sources)
+
+	// Each client group gets its way out to the cache, and nothing more.
+	var egress []string
+	for _, rule := range plan.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+		assert.Equal(t, sg.ID, rule.String("referencedSecurityGroupId"), "clients reach the cache's group only")
+		assert.Equal(t, 11211, rule.Int("fromPort"))
+		assert.Equal(t, 11211, rule.Int("toPort"))
+		egress = append(egress, rule.String("securityGroupId"))
+	}
+	sort.Strings(egress)
+	assert.Equal(t, []string{"sg-0client1", "sg-0client2"}, egress)
 }
 
 func TestParametersAreSetInTheGroup(t *testing.T) {

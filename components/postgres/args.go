@@ -76,8 +76,10 @@ type Args struct {
 	// writer's, so losing the writer's zone leaves a reader up.
 	AvailabilityZones []string
 	// ClientSecurityGroupIDs are the security groups admitted on Port, one
-	// ingress rule each. The security group admits nothing else but
-	// ClientCIDRs; at least one of the two must be set.
+	// ingress rule each, and each gets the matching egress rule to the
+	// database, so a member reaches it whatever its other groups allow. The
+	// security group admits nothing else but ClientCIDRs; at least one of
+	// the two must be set.
 	ClientSecurityGroupIDs []pulumi.StringInput
 	// ClientCIDRs are private blocks also admitted on Port, for operators
 	// (the VPN client pool, the management VPC). Default none. Each must be

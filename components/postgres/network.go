@@ -48,6 +48,16 @@ func (b *builder) network() error {
 		}, b.child); err != nil {
 			return fmt.Errorf("ingress rule %d: %w", i, err)
 		}
+		if _, err := vpc.NewSecurityGroupEgressRule(b.ctx, fmt.Sprintf("%s-client-%d-egress", b.name, i), &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           client,
+			ReferencedSecurityGroupId: sg.ID(),
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  port,
+			ToPort:                    port,
+			Description:               pulumi.Sprintf("To PostgreSQL %s", b.name),
+		}, b.child); err != nil {
+			return fmt.Errorf("client egress rule %d: %w", i, err)
+		}
 	}
 	for i, cidr := range b.args.ClientCIDRs {
 		if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, fmt.Sprintf("%s-cidr-%d", b.name, i), &vpc.SecurityGroupIngressRuleArgs{

@@ -243,6 +243,18 @@ func TestSecurityGroupAdmitsExactlyTheNamedSources(t *testing.T) {
 	}
 	sort.Strings(groups)
 	assert.Equal(t, []string{clientSG, "sg-0client2"}, groups)
+
+	// Each client group gets its way out to the database, and nothing more;
+	// the database itself has no egress rule.
+	var egress []string
+	for _, rule := range plan.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+		assert.Equal(t, sg.ID, rule.String("referencedSecurityGroupId"), "clients reach the database's group only")
+		assert.Equal(t, 6432, rule.Int("fromPort"))
+		assert.Equal(t, 6432, rule.Int("toPort"))
+		egress = append(egress, rule.String("securityGroupId"))
+	}
+	sort.Strings(egress)
+	assert.Equal(t, []string{clientSG, "sg-0client2"}, egress)
 	assert.Equal(t, []string{"172.16.0.0/22"}, cidrs)
 }
 
