@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/refarch/refarch/components/delegaterole"
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/edgecdn"
@@ -22,7 +23,7 @@ import (
 // pointer-receiver Validate() that applies the defaults itself and reports
 // every problem as a *validate.Error.
 var _ = []validate.Validator{
-	(*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
+	(*delegaterole.Args)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
 	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
 	(*memcached.Args)(nil), (*monitoring.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
 	(*postgres.Args)(nil), (*registry.Args)(nil),
