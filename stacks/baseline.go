@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
-	"github.com/refarch/refarch/components/monitoring"
+	"github.com/refarch/refarch/components/alerttopic"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 )
 
@@ -84,7 +84,7 @@ type baselineOut struct {
 func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	provider := pulumi.Provider(p.Account)
 	admins := c.KeyAdministrators()
-	alerts, err := monitoring.NewMonitoring(ctx, Namespace+"-"+c.Stack+"-alerts", &monitoring.Args{
+	alerts, err := alerttopic.NewAlertTopic(ctx, Namespace+"-"+c.Stack+"-alerts", &alerttopic.Args{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,

@@ -269,7 +269,7 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 	for _, stack := range stacks.StackNames() {
 		t.Run(stack, func(t *testing.T) {
 			p := plan(t, stack)
-			mons := p.ByType("refarch:monitoring:Monitoring")
+			mons := p.ByType("refarch:alerttopic:AlertTopic")
 			require.Len(t, mons, 1)
 			alerts := p.Descendants(mons[0])
 			topic := blFind(t, alerts, "aws:sns/topic:Topic", "-alerts")
@@ -493,7 +493,7 @@ func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
 			out, err := refs("organization/refarch/" + stack)
 			require.NoError(t, err)
 			p := plan(t, stack)
-			topic := blFind(t, p.Descendants(p.ByType("refarch:monitoring:Monitoring")[0]), "aws:sns/topic:Topic", "-alerts")
+			topic := blFind(t, p.Descendants(p.ByType("refarch:alerttopic:AlertTopic")[0]), "aws:sns/topic:Topic", "-alerts")
 			assert.Equal(t, topic.Output("arn"), out[stacks.OutputAlertTopicARN])
 			_, inside := baselineOf(t, p)
 			if stack == "security" {

@@ -11,7 +11,7 @@ import (
 	"github.com/refarch/refarch/components/edgecdn"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/memcached"
-	"github.com/refarch/refarch/components/monitoring"
+	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/components/registry"
@@ -25,7 +25,7 @@ import (
 var _ = []validate.Validator{
 	(*delegaterole.Args)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
 	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
-	(*memcached.Args)(nil), (*monitoring.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
+	(*memcached.Args)(nil), (*alerttopic.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
 	(*postgres.Args)(nil), (*registry.Args)(nil),
 	(*securitybaseline.Args)(nil), (*securitybaseline.IdentityArgs)(nil),
 }

@@ -30,7 +30,7 @@ type Args struct {
 	KeyAdministrators []string
 	// AlertTopicARN is the SNS topic receiving high-severity GuardDuty and
 	// Security Hub findings and the CIS metric-filter alarms (a
-	// monitoring.Monitoring topic, whose key admits EventBridge and
+	// alerttopic.Monitoring topic, whose key admits EventBridge and
 	// CloudWatch). Required.
 	AlertTopicARN pulumi.StringInput
 	// Audit says where this account's trail and recorder deliver.

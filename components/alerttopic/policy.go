@@ -1,4 +1,4 @@
-package monitoring
+package alerttopic
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"

@@ -1,4 +1,4 @@
-package monitoring
+package alerttopic
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // default: CloudWatch alarms and EventBridge rules (security findings).
 var DefaultPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"}
 
-// Args configures a Monitoring component. Zero values mean the default.
+// Args configures an AlertTopic. Zero values mean the default.
 type Args struct {
 	// AccountID is the 12-digit id of the account the topic lives in.
 	// Required: the topic and key policies admit the publishing services
@@ -64,13 +64,13 @@ func (a Args) withDefaults(name string) Args {
 	return a
 }
 
-// MaxNameLength bounds a Monitoring's name: it names the topic (SNS allows
+// MaxNameLength bounds an AlertTopic's name: it names the topic (SNS allows
 // 256 characters), its key's alias, and is the topic's default display
 // name, which SNS limits to 100.
 // Source: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
 const MaxNameLength = 100
 
-// CheckName returns the rule a Monitoring's name breaks, or "".
+// CheckName returns the rule an AlertTopic's name breaks, or "".
 func CheckName(name string) string {
 	return validate.CheckName(name, MaxNameLength)
 }
@@ -110,5 +110,5 @@ func (a Args) validate() error {
 		}
 	}
 	p.Check("Args.DisplayName", a.DisplayName, validate.CheckMaxLength(a.DisplayName, 100, "an SNS display name"))
-	return p.Err("monitoring arguments")
+	return p.Err("alert topic arguments")
 }

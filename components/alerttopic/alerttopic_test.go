@@ -1,4 +1,4 @@
-package monitoring_test
+package alerttopic_test
 
 import (
 	"strings"
@@ -9,15 +9,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/components/monitoring"
+	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/offline"
 )
 
 const deployRole = "arn:aws:iam::123456789012:role/refarch-deploy"
 
-func validArgs() *monitoring.Args {
-	return &monitoring.Args{
+func validArgs() *alerttopic.Args {
+	return &alerttopic.Args{
 		AccountID:         offline.UnitAccount,
 		Region:            offline.UnitRegion,
 		KeyAdministrators: []string{deployRole},
@@ -25,10 +25,10 @@ func validArgs() *monitoring.Args {
 	}
 }
 
-func run(t *testing.T, args *monitoring.Args) (*offline.Plan, error) {
+func run(t *testing.T, args *alerttopic.Args) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
-		_, err := monitoring.NewMonitoring(ctx, "alerts", args, pulumi.Provider(p))
+		_, err := alerttopic.NewAlertTopic(ctx, "alerts", args, pulumi.Provider(p))
 		return err
 	})
 }
@@ -51,7 +51,7 @@ func TestTopicIsEncryptedWithItsOwnRotatingKey(t *testing.T) {
 	assert.Equal(t, "alias/alerts", alias.String("name"))
 	assert.Equal(t, key.Output("keyId"), alias.Get("targetKeyId"))
 
-	comp := p.Find("refarch:monitoring:Monitoring", "alerts")
+	comp := p.Find("refarch:alerttopic:AlertTopic", "alerts")
 	require.NotNil(t, comp)
 	for _, r := range []*offline.Resource{key, topic, alias} {
 		assert.Equal(t, comp.URN, r.Parent, "%s is a child of the component", r.Name)
@@ -141,16 +141,16 @@ func TestProtectRetainsTheKey(t *testing.T) {
 func TestInvalidArgsRegisterNothing(t *testing.T) {
 	cases := []struct {
 		name  string
-		edit  func(a *monitoring.Args)
+		edit  func(a *alerttopic.Args)
 		field string
 	}{
-		{"no account", func(a *monitoring.Args) { a.AccountID = "" }, "Args.AccountID"},
-		{"bad region", func(a *monitoring.Args) { a.Region = "mars-1" }, "Args.Region"},
-		{"no key administrator", func(a *monitoring.Args) { a.KeyAdministrators = nil }, "Args.KeyAdministrators"},
-		{"administrator not an ARN", func(a *monitoring.Args) { a.KeyAdministrators = []string{"deploy"} }, "Args.KeyAdministrators[0]"},
-		{"malformed email", func(a *monitoring.Args) { a.Emails = []string{"oncall"} }, "Args.Emails[0]"},
-		{"duplicate email", func(a *monitoring.Args) { a.Emails = []string{"a@example.com", "A@example.com"} }, "Args.Emails[1]"},
-		{"publisher not a service", func(a *monitoring.Args) { a.Publishers = []string{"*"} }, "Args.Publishers[0]"},
+		{"no account", func(a *alerttopic.Args) { a.AccountID = "" }, "Args.AccountID"},
+		{"bad region", func(a *alerttopic.Args) { a.Region = "mars-1" }, "Args.Region"},
+		{"no key administrator", func(a *alerttopic.Args) { a.KeyAdministrators = nil }, "Args.KeyAdministrators"},
+		{"administrator not an ARN", func(a *alerttopic.Args) { a.KeyAdministrators = []string{"deploy"} }, "Args.KeyAdministrators[0]"},
+		{"malformed email", func(a *alerttopic.Args) { a.Emails = []string{"oncall"} }, "Args.Emails[0]"},
+		{"duplicate email", func(a *alerttopic.Args) { a.Emails = []string{"a@example.com", "A@example.com"} }, "Args.Emails[1]"},
+		{"publisher not a service", func(a *alerttopic.Args) { a.Publishers = []string{"*"} }, "Args.Publishers[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 			var verr *validate.Error
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tc.field), "error must name %s: %v", tc.field, err)
-			assert.Empty(t, p.ByType("refarch:monitoring:Monitoring"), "nothing is registered before validation passes")
+			assert.Empty(t, p.ByType("refarch:alerttopic:AlertTopic"), "nothing is registered before validation passes")
 			assert.Empty(t, p.ByType("aws:sns/topic:Topic"))
 		})
 	}
@@ -173,7 +173,7 @@ func TestNameMustBeATopicName(t *testing.T) {
 		strings.Repeat("a", 101): "at most 100",                                  // the display name it defaults to
 	} {
 		_, err := offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
-			_, err := monitoring.NewMonitoring(ctx, name, validArgs(), pulumi.Provider(p))
+			_, err := alerttopic.NewAlertTopic(ctx, name, validArgs(), pulumi.Provider(p))
 			return err
 		})
 		offline.RequireProblem(t, err, "name", rule)

@@ -1,4 +1,4 @@
-// Package monitoring provides Monitoring, an account's alert topic: the SNS
+// Package alerttopic provides AlertTopic, an account's alert topic: the SNS
 // topic that CloudWatch alarms and EventBridge rules (security findings)
 // publish to, with its e-mail subscriptions.
 //
@@ -9,7 +9,7 @@
 // publishing services, on behalf of this account only, plus the account's
 // own principals through SNS.
 // Source: https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
-package monitoring
+package alerttopic
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ import (
 	"github.com/refarch/refarch/components/validate"
 )
 
-// Monitoring is an account's alert topic. It creates:
+// AlertTopic is an account's alert topic. It creates:
 //
 //   - a KMS key (rotated yearly, 30-day deletion window when Protect) whose
 //     policy lets Args.KeyAdministrators manage it, Args.Publishers
@@ -39,7 +39,7 @@ import (
 // region's; Emails default to none; Publishers default to
 // DefaultPublishers; DisplayName defaults to the name; Protect (default
 // false) protects and retains the key.
-type Monitoring struct {
+type AlertTopic struct {
 	pulumi.ResourceState
 
 	// TopicARN is the alert topic's ARN: pass it to alarm actions and
@@ -51,25 +51,25 @@ type Monitoring struct {
 	KeyARN pulumi.StringOutput `pulumi:"keyArn"`
 }
 
-// NewMonitoring creates the alert topic of an account. It validates args
+// NewAlertTopic creates the alert topic of an account. It validates args
 // before registering anything.
-func NewMonitoring(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Monitoring, error) {
+func NewAlertTopic(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AlertTopic, error) {
 	if args == nil {
 		args = &Args{}
 	}
 	a := args.withDefaults(name)
-	if err := validate.Component("monitoring arguments", name, CheckName(name), &a); err != nil {
-		return nil, fmt.Errorf("monitoring %q: %w", name, err)
+	if err := validate.Component("alert topic arguments", name, CheckName(name), &a); err != nil {
+		return nil, fmt.Errorf("alert topic %q: %w", name, err)
 	}
-	c := &Monitoring{}
-	if err := ctx.RegisterComponentResource("refarch:monitoring:Monitoring", name, c, opts...); err != nil {
+	c := &AlertTopic{}
+	if err := ctx.RegisterComponentResource("refarch:alerttopic:AlertTopic", name, c, opts...); err != nil {
 		return nil, err
 	}
 	child := pulumi.Parent(c)
 
 	keyPolicy, err := topicKeyPolicy(a)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring %q: %w", name, err)
+		return nil, fmt.Errorf("alert topic %q: %w", name, err)
 	}
 	deletionWindow := 7
 	if a.Protect {
