@@ -5,8 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/alerttopic"
+	"github.com/refarch/refarch/components/iampolicy"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 )
 

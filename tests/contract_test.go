@@ -5,13 +5,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/delegaterole"
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/edgecdn"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/memcached"
-	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/components/registry"
