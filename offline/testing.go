@@ -64,3 +64,25 @@ func RequireProblem(t testing.TB, err error, field, rule string) {
 	}
 	t.Errorf("the error must have a problem for %s saying %q:\n%v", field, rule, verr)
 }
+
+// Strings turns a JSON list of strings (as policies parse) into a
+// []string; anything else yields nil.
+func Strings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Condition returns Condition[op][key] of a parsed policy statement
+// (keys such as "aws:MultiFactorAuthPresent" may hold dots and colons, which
+// a Lookup path cannot).
+func Condition(statement map[string]any, op, key string) any {
+	c, _ := statement["Condition"].(map[string]any)
+	o, _ := c[op].(map[string]any)
+	return o[key]
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/identity"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 )
 
@@ -259,21 +260,21 @@ func deployIdentity(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 			workloads = append(workloads, c.Accounts[stack].ID)
 		}
 	}
-	args := &sb.IdentityArgs{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
+	args := &identity.Args{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
 	for _, persona := range Personas {
-		group := sb.GroupArgs{Name: PersonaRoleName(persona), RoleName: PersonaRoleName(persona), AccountIDs: workloads}
+		group := identity.GroupArgs{Name: PersonaRoleName(persona), RoleName: PersonaRoleName(persona), AccountIDs: workloads}
 		if persona == PersonaFullAccess {
 			group.ExtraRoleARNs = operatorRoles(c)
 		}
 		args.Groups = append(args.Groups, group)
 	}
 	for _, u := range c.Baseline.Users {
-		user := sb.UserArgs{Name: u.Name, Email: u.Email}
+		user := identity.UserArgs{Name: u.Name, Email: u.Email}
 		for _, g := range u.Groups {
 			user.Groups = append(user.Groups, PersonaRoleName(g))
 		}
 		args.Users = append(args.Users, user)
 	}
-	_, err := sb.NewIdentity(ctx, Namespace+"-identity", args, pulumi.Provider(p.Account))
+	_, err := identity.NewIdentity(ctx, Namespace+"-identity", args, pulumi.Provider(p.Account))
 	return err
 }

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 
+	"github.com/refarch/refarch/components/identity"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
 )
@@ -133,11 +134,11 @@ func (s *BaselineConfig) checkUsers(p *validate.Problems, c *Config) {
 		p.Add(Key("users"), fmt.Sprintf("%d users", len(s.Users)), "must be empty outside the security stack: people have users in the security account only and assume roles elsewhere")
 		return
 	}
-	users := make([]sb.UserArgs, len(s.Users))
+	users := make([]identity.UserArgs, len(s.Users))
 	for i, u := range s.Users {
-		users[i] = sb.UserArgs{Name: u.Name, Email: u.Email, Groups: u.Groups}
+		users[i] = identity.UserArgs{Name: u.Name, Email: u.Email, Groups: u.Groups}
 	}
-	sb.CheckUsers(p, users, Personas, func(i int, field string) string {
+	identity.CheckUsers(p, users, Personas, func(i int, field string) string {
 		return fmt.Sprintf("%s[%d].%s", Key("users"), i, field)
 	})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
-	"github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/secret"
 )
 
 // The outputs of the application platform.
@@ -184,7 +184,7 @@ func wireManagedSecrets(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: deployBaseline must run before deployPlatform", svc.Name)
 	}
 	for _, v := range svc.ManagedSecrets {
-		secret, err := securitybaseline.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &securitybaseline.SecretArgs{
+		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &secret.Args{
 			KMSKeyARN:   a.Baseline.SecretsKeyARN,
 			Description: fmt.Sprintf("%s of the %s service (%s); set its value with aws secretsmanager put-secret-value", v, svc.Name, c.Stack),
 			Protect:     c.DeletionProtection,
@@ -192,7 +192,7 @@ func wireManagedSecrets(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 		if err != nil {
 			return err
 		}
-		s.Secrets[v] = secret.ARN
+		s.Secrets[v] = managed.ARN
 	}
 	s.DecryptKeyARNs = pulumi.StringArray{a.Baseline.SecretsKeyARN}
 	return nil

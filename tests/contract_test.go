@@ -10,11 +10,13 @@ import (
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/edgecdn"
+	"github.com/refarch/refarch/components/identity"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/components/registry"
+	"github.com/refarch/refarch/components/secret"
 	"github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
 )
@@ -27,7 +29,7 @@ var _ = []validate.Validator{
 	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
 	(*memcached.Args)(nil), (*alerttopic.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
 	(*postgres.Args)(nil), (*registry.Args)(nil),
-	(*securitybaseline.Args)(nil), (*securitybaseline.IdentityArgs)(nil),
+	(*securitybaseline.Args)(nil), (*identity.Args)(nil), (*secret.Args)(nil),
 }
 
 // Zero arguments are judged as their defaults: Validate of an empty Args

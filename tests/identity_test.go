@@ -27,7 +27,7 @@ func TestIAMUsersOnlyInTheSecurityStack(t *testing.T) {
 				require.Len(t, users, len(securityUsers))
 			} else {
 				assert.Empty(t, users, "people have users in the security account only")
-				assert.Empty(t, p.ByType("refarch:securitybaseline:Identity"))
+				assert.Empty(t, p.ByType("refarch:identity:Identity"))
 			}
 			for _, typ := range []string{
 				"aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
@@ -42,7 +42,7 @@ func TestIAMUsersOnlyInTheSecurityStack(t *testing.T) {
 
 func TestUsersAreMembersOfTheirGroupsAndNeedMFA(t *testing.T) {
 	p := plan(t, "security")
-	comps := p.ByType("refarch:securitybaseline:Identity")
+	comps := p.ByType("refarch:identity:Identity")
 	require.Len(t, comps, 1)
 	inside := p.Descendants(comps[0])
 	for name, personas := range securityUsers {
@@ -72,7 +72,7 @@ func TestUsersAreMembersOfTheirGroupsAndNeedMFA(t *testing.T) {
 // group's policy against the roles the workload stacks really create.
 func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 	p := plan(t, "security")
-	inside := p.Descendants(p.ByType("refarch:securitybaseline:Identity")[0])
+	inside := p.Descendants(p.ByType("refarch:identity:Identity")[0])
 	require.Len(t, blOfType(inside, "aws:iam/group:Group"), len(stacks.Personas)+1)
 
 	roleARNs := map[string]bool{}

@@ -346,7 +346,7 @@ func (r *AccountRolesArgs) validate(p *validate.Problems, a Args) {
 	names := map[string]bool{}
 	for i, pr := range r.Personas {
 		field := fmt.Sprintf("Args.AccountRoles.Personas[%d]", i)
-		p.Check(field+".RoleName", pr.RoleName, CheckRoleName(pr.RoleName))
+		p.Check(field+".RoleName", pr.RoleName, validate.CheckRoleName(pr.RoleName))
 		if names[pr.RoleName] {
 			p.Add(field+".RoleName", pr.RoleName, "is used by two personas")
 		}
@@ -360,7 +360,7 @@ func (r *AccountRolesArgs) validate(p *validate.Problems, a Args) {
 		p.Check(field+".MaxSessionHours", fmt.Sprint(pr.MaxSessionHours), validate.CheckRange(pr.MaxSessionHours, 1, 12))
 	}
 	if ci := r.CI; ci != nil {
-		p.Check("Args.AccountRoles.CI.RoleName", ci.RoleName, CheckRoleName(ci.RoleName))
+		p.Check("Args.AccountRoles.CI.RoleName", ci.RoleName, validate.CheckRoleName(ci.RoleName))
 		if names[ci.RoleName] {
 			p.Add("Args.AccountRoles.CI.RoleName", ci.RoleName, "is also a persona role's name")
 		}
@@ -374,7 +374,7 @@ func (r *AccountRolesArgs) validate(p *validate.Problems, a Args) {
 			p.Add("Args.AccountRoles.CI.AssumableRoleARNs", "", "must list the roles CI assumes (the deploy role): it may do nothing else")
 		}
 		for i, arn := range ci.AssumableRoleARNs {
-			p.Check(fmt.Sprintf("Args.AccountRoles.CI.AssumableRoleARNs[%d]", i), arn, CheckRoleARN(arn))
+			p.Check(fmt.Sprintf("Args.AccountRoles.CI.AssumableRoleARNs[%d]", i), arn, validate.CheckRoleARN(arn))
 		}
 	}
 }

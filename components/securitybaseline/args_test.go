@@ -8,6 +8,7 @@ import (
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/offline"
 )
 
 func TestInvalidArgsRegisterNothing(t *testing.T) {
@@ -95,7 +96,7 @@ func TestDefaultsDoNotModifyTheCallersArgs(t *testing.T) {
 	assert.Empty(t, args.Audit.TrailName)
 	assert.Zero(t, args.AccountRoles.Personas[0].MaxSessionHours)
 	trust := p.Require(t, "aws:iam/role:Role", "base-ci").Statements(t, "assumeRolePolicy")["CircleCIProjectBranches"]
-	subs := strs(cond(trust, "StringLike", "oidc.circleci.com/org/"+orgID+":sub"))
+	subs := offline.Strings(offline.Condition(trust, "StringLike", "oidc.circleci.com/org/"+orgID+":sub"))
 	require.Len(t, subs, 1)
 	assert.Contains(t, subs[0], "/vcs-ref/refs/heads/main", "the default branch is main")
 }
@@ -107,7 +108,7 @@ func TestChecks(t *testing.T) {
 		"release/*":                            sb.CheckBranch,
 		"cron(30 2 ? * MON-FRI *)":             sb.CheckSchedule,
 		"rate(7 days)":                         sb.CheckSchedule,
-		"alice.smith":                          sb.CheckUserName,
+		"alice.smith":                          validate.CheckUserName,
 		"refarch-audit-111111111111":           sb.CheckBucketName,
 		"Europe/Berlin":                        sb.CheckTimezone,
 	}
@@ -120,8 +121,8 @@ func TestChecks(t *testing.T) {
 		"feature/../main":                  sb.CheckBranch,
 		"-main":                            sb.CheckBranch,
 		"rate(0 days)":                     sb.CheckSchedule,
-		"Alice":                            sb.CheckUserName,
-		"alice smith":                      sb.CheckUserName,
+		"Alice":                            validate.CheckUserName,
+		"alice smith":                      validate.CheckUserName,
 		"192.168.1.10":                     sb.CheckBucketName,
 		"a..b":                             sb.CheckBucketName,
 	}

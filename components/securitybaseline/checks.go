@@ -69,19 +69,8 @@ func checkConfigRule(s string) string {
 	return ""
 }
 
-var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-
-// CheckRoleName requires an IAM role name.
-func CheckRoleName(s string) string {
-	if !roleName.MatchString(s) {
-		return "must be an IAM role name: 1-64 letters, digits and +=,.@_-"
-	}
-	return ""
-}
-
 var (
 	principalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
-	roleARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 	policyARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
 )
 
@@ -89,14 +78,6 @@ var (
 func CheckPrincipalARN(s string) string {
 	if !principalARN.MatchString(s) {
 		return "must be the ARN of an IAM role, user or account root"
-	}
-	return ""
-}
-
-// CheckRoleARN requires the ARN of an IAM role.
-func CheckRoleARN(s string) string {
-	if !roleARN.MatchString(s) {
-		return "must be the ARN of an IAM role"
 	}
 	return ""
 }
@@ -176,17 +157,6 @@ func CheckSchedule(s string) string {
 func CheckApproveAfterDays(n int) string {
 	if n < 0 || n > 360 {
 		return "must be between 0 (approve on release) and 360 days"
-	}
-	return ""
-}
-
-var userName = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
-
-// CheckUserName requires a lower-case IAM user name for a person (IAM
-// names are unique regardless of case, so one spelling avoids surprises).
-func CheckUserName(s string) string {
-	if !userName.MatchString(s) {
-		return "must be a lower-case IAM user name: a letter, then up to 63 letters, digits, '.', '_' and '-'"
 	}
 	return ""
 }

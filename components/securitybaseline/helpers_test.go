@@ -87,19 +87,3 @@ func mustRun(t *testing.T, args *sb.Args) *offline.Plan {
 	require.NoError(t, err)
 	return p
 }
-
-// cond returns Condition[op][key] of a statement.
-func cond(st map[string]any, op, key string) any {
-	c, _ := st["Condition"].(map[string]any)
-	o, _ := c[op].(map[string]any)
-	return o[key]
-}
-
-// strs turns a parsed JSON list into strings.
-func strs(v any) []string {
-	var out []string
-	for _, e := range v.([]any) {
-		out = append(out, e.(string))
-	}
-	return out
-}

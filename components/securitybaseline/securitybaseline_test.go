@@ -60,14 +60,14 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	for _, k := range keys {
 		assert.True(t, k.Bool("enableKeyRotation"), "%s rotates (CIS 3.6)", k.Name)
 		st := k.Statements(t, "policy")
-		assert.Equal(t, []string{deployRole}, strs(st["KeyAdministration"]["Principal"].(map[string]any)["AWS"]), k.Name)
-		assert.NotContains(t, strs(st["KeyAdministration"]["Action"]), "kms:Decrypt", "administrators cannot decrypt")
+		assert.Equal(t, []string{deployRole}, offline.Strings(st["KeyAdministration"]["Principal"].(map[string]any)["AWS"]), k.Name)
+		assert.NotContains(t, offline.Strings(st["KeyAdministration"]["Action"]), "kms:Decrypt", "administrators cannot decrypt")
 		for sid, s := range st {
-			assert.NotContains(t, strs(s["Action"]), "kms:*", "%s %s grants kms:*", k.Name, sid)
+			assert.NotContains(t, offline.Strings(s["Action"]), "kms:*", "%s %s grants kms:*", k.Name, sid)
 			principal := s["Principal"].(map[string]any)
 			if aws, ok := principal["AWS"]; ok && sid != "KeyAdministration" {
 				assert.NotNil(t, s["Condition"], "%s %s: an account principal must be narrowed by conditions", k.Name, sid)
-				assert.NotContains(t, strs(aws), "*")
+				assert.NotContains(t, offline.Strings(aws), "*")
 			}
 		}
 		alias := p.Require(t, "aws:kms/alias:Alias", k.Name)
@@ -77,25 +77,25 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 
 	logs := p.Require(t, "aws:kms/key:Key", "base-logs").Statements(t, "policy")
 	trailARN := "arn:aws:cloudtrail:us-west-2:" + account + ":trail/base-trail"
-	assert.Equal(t, []string{trailARN}, strs(cond(logs["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn")))
-	assert.Equal(t, []string{"arn:aws:cloudtrail:*:" + account + ":trail/*"}, strs(cond(logs["CloudTrailOfThisAccount"], "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn")))
-	assert.Equal(t, []string{"logs.us-west-2.amazonaws.com"}, strs(logs["CloudWatchLogsOfThisAccount"]["Principal"].(map[string]any)["Service"]))
-	assert.Equal(t, []string{"arn:aws:logs:us-west-2:" + account + ":log-group:*"}, strs(cond(logs["CloudWatchLogsOfThisAccount"], "ArnLike", "kms:EncryptionContext:aws:logs:arn")))
-	assert.Equal(t, []string{account}, strs(cond(logs["ConfigOfThisAccount"], "StringEquals", "aws:SourceAccount")))
+	assert.Equal(t, []string{trailARN}, offline.Strings(offline.Condition(logs["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn")))
+	assert.Equal(t, []string{"arn:aws:cloudtrail:*:" + account + ":trail/*"}, offline.Strings(offline.Condition(logs["CloudTrailOfThisAccount"], "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn")))
+	assert.Equal(t, []string{"logs.us-west-2.amazonaws.com"}, offline.Strings(logs["CloudWatchLogsOfThisAccount"]["Principal"].(map[string]any)["Service"]))
+	assert.Equal(t, []string{"arn:aws:logs:us-west-2:" + account + ":log-group:*"}, offline.Strings(offline.Condition(logs["CloudWatchLogsOfThisAccount"], "ArnLike", "kms:EncryptionContext:aws:logs:arn")))
+	assert.Equal(t, []string{account}, offline.Strings(offline.Condition(logs["ConfigOfThisAccount"], "StringEquals", "aws:SourceAccount")))
 	readers := logs["AuditReadersThroughS3"]
-	assert.Equal(t, []string{"arn:aws:iam::" + identityAccount + ":root"}, strs(readers["Principal"].(map[string]any)["AWS"]), "the reader account decrypts delivered logs")
-	assert.Equal(t, []string{"s3.us-west-2.amazonaws.com"}, strs(cond(readers, "StringEquals", "kms:ViaService")))
-	assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:DescribeKey"}, strs(readers["Action"]))
+	assert.Equal(t, []string{"arn:aws:iam::" + identityAccount + ":root"}, offline.Strings(readers["Principal"].(map[string]any)["AWS"]), "the reader account decrypts delivered logs")
+	assert.Equal(t, []string{"s3.us-west-2.amazonaws.com"}, offline.Strings(offline.Condition(readers, "StringEquals", "kms:ViaService")))
+	assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:DescribeKey"}, offline.Strings(readers["Action"]))
 
 	data := p.Require(t, "aws:kms/key:Key", "base-data").Statements(t, "policy")
 	via := data["AccountThroughDataServices"]
-	assert.Equal(t, []string{account}, strs(cond(via, "StringEquals", "kms:CallerAccount")))
-	assert.Contains(t, strs(cond(via, "StringEquals", "kms:ViaService")), "rds.us-west-2.amazonaws.com")
-	assert.Equal(t, []any{"true"}, cond(data["GrantsThroughDataServices"], "Bool", "kms:GrantIsForAWSResource"))
+	assert.Equal(t, []string{account}, offline.Strings(offline.Condition(via, "StringEquals", "kms:CallerAccount")))
+	assert.Contains(t, offline.Strings(offline.Condition(via, "StringEquals", "kms:ViaService")), "rds.us-west-2.amazonaws.com")
+	assert.Equal(t, []any{"true"}, offline.Condition(data["GrantsThroughDataServices"], "Bool", "kms:GrantIsForAWSResource"))
 
 	secrets := p.Require(t, "aws:kms/key:Key", "base-secrets").Statements(t, "policy")
 	assert.ElementsMatch(t, []string{"secretsmanager.us-west-2.amazonaws.com", "ssm.us-west-2.amazonaws.com", "rds.us-west-2.amazonaws.com"},
-		strs(cond(secrets["AccountThroughSecretServices"], "StringEquals", "kms:ViaService")))
+		offline.Strings(offline.Condition(secrets["AccountThroughSecretServices"], "StringEquals", "kms:ViaService")))
 }
 
 func TestTrailIsMultiRegionValidatedEncryptedAndLogged(t *testing.T) {
@@ -120,10 +120,10 @@ func TestTrailIsMultiRegionValidatedEncryptedAndLogged(t *testing.T) {
 	assert.Equal(t, 365, group.Int("retentionInDays"))
 
 	trust := role.Statements(t, "assumeRolePolicy")["CloudTrailOfThisAccount"]
-	assert.Equal(t, []string{"cloudtrail.amazonaws.com"}, strs(trust["Principal"].(map[string]any)["Service"]))
-	assert.Equal(t, []string{trail.Output("arn").(string)}, strs(cond(trust, "StringEquals", "aws:SourceArn")), "only this trail assumes the role")
+	assert.Equal(t, []string{"cloudtrail.amazonaws.com"}, offline.Strings(trust["Principal"].(map[string]any)["Service"]))
+	assert.Equal(t, []string{trail.Output("arn").(string)}, offline.Strings(offline.Condition(trust, "StringEquals", "aws:SourceArn")), "only this trail assumes the role")
 	deliver := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-cloudtrail-logs").Statements(t, "policy")["DeliverToTheTrailLogGroup"]
-	assert.Equal(t, []string{group.Output("arn").(string) + ":log-stream:*"}, strs(deliver["Resource"]))
+	assert.Equal(t, []string{group.Output("arn").(string) + ":log-stream:*"}, offline.Strings(deliver["Resource"]))
 }
 
 func TestCISMetricFiltersAlarmTheTopic(t *testing.T) {
@@ -273,8 +273,8 @@ func TestArchiveBucketsAreHardenedAndAdmitExactlyTheWriters(t *testing.T) {
 		st := pol.Statements(t, "policy")
 		tls := st["DenyWithoutTLS"]
 		assert.Equal(t, "Deny", tls["Effect"])
-		assert.Equal(t, []any{"false"}, cond(tls, "Bool", "aws:SecureTransport"))
-		assert.ElementsMatch(t, []string{"arn:aws:s3:::" + name, "arn:aws:s3:::" + name + "/*"}, strs(tls["Resource"]))
+		assert.Equal(t, []any{"false"}, offline.Condition(tls, "Bool", "aws:SecureTransport"))
+		assert.ElementsMatch(t, []string{"arn:aws:s3:::" + name, "arn:aws:s3:::" + name + "/*"}, offline.Strings(tls["Resource"]))
 		assert.Contains(t, pol.DependsOn, block.URN)
 	}
 	assert.Equal(t, 365, p.Require(t, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "base-trail-archive").Int("rule.defaultRetention.days"))
@@ -283,26 +283,26 @@ func TestArchiveBucketsAreHardenedAndAdmitExactlyTheWriters(t *testing.T) {
 	assert.ElementsMatch(t, []string{
 		"arn:aws:cloudtrail:us-west-2:" + account + ":trail/base-trail",
 		"arn:aws:cloudtrail:us-west-2:" + otherWriter + ":trail/other-trail",
-	}, strs(cond(trail["CloudTrailAclCheck"], "StringEquals", "aws:SourceArn")))
+	}, offline.Strings(offline.Condition(trail["CloudTrailAclCheck"], "StringEquals", "aws:SourceArn")))
 	other := trail["CloudTrailWrite"+otherWriter]
-	assert.Equal(t, []string{"arn:aws:s3:::org-audit-trail/AWSLogs/" + otherWriter + "/*"}, strs(other["Resource"]), "a writer writes under its own prefix only")
-	assert.Equal(t, []string{"arn:aws:cloudtrail:us-west-2:" + otherWriter + ":trail/other-trail"}, strs(cond(other, "StringEquals", "aws:SourceArn")))
-	assert.Equal(t, []string{"bucket-owner-full-control"}, strs(cond(other, "StringEquals", "s3:x-amz-acl")))
+	assert.Equal(t, []string{"arn:aws:s3:::org-audit-trail/AWSLogs/" + otherWriter + "/*"}, offline.Strings(other["Resource"]), "a writer writes under its own prefix only")
+	assert.Equal(t, []string{"arn:aws:cloudtrail:us-west-2:" + otherWriter + ":trail/other-trail"}, offline.Strings(offline.Condition(other, "StringEquals", "aws:SourceArn")))
+	assert.Equal(t, []string{"bucket-owner-full-control"}, offline.Strings(offline.Condition(other, "StringEquals", "s3:x-amz-acl")))
 	assert.Equal(t, "Deny", trail["DenyDeletingAuditRecords"]["Effect"])
 
 	cfg := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive").Statements(t, "policy")
-	assert.ElementsMatch(t, []string{account, otherWriter}, strs(cond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
-	assert.Equal(t, []string{"arn:aws:s3:::org-audit-config/AWSLogs/" + otherWriter + "/Config/*"}, strs(cfg["ConfigWrite"+otherWriter]["Resource"]))
+	assert.ElementsMatch(t, []string{account, otherWriter}, offline.Strings(offline.Condition(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
+	assert.Equal(t, []string{"arn:aws:s3:::org-audit-config/AWSLogs/" + otherWriter + "/Config/*"}, offline.Strings(cfg["ConfigWrite"+otherWriter]["Resource"]))
 
 	access := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-access-logs").Statements(t, "policy")["S3ServerAccessLogsOfTheArchive"]
-	assert.Equal(t, []string{"logging.s3.amazonaws.com"}, strs(access["Principal"].(map[string]any)["Service"]))
-	assert.ElementsMatch(t, []string{"arn:aws:s3:::org-audit-trail", "arn:aws:s3:::org-audit-config"}, strs(cond(access, "ArnLike", "aws:SourceArn")))
+	assert.Equal(t, []string{"logging.s3.amazonaws.com"}, offline.Strings(access["Principal"].(map[string]any)["Service"]))
+	assert.ElementsMatch(t, []string{"arn:aws:s3:::org-audit-trail", "arn:aws:s3:::org-audit-config"}, offline.Strings(offline.Condition(access, "ArnLike", "aws:SourceArn")))
 
 	// The archive account's own trail and channel wait for the policies admitting them.
 	assert.Contains(t, p.Require(t, "aws:cloudtrail/trail:Trail", "base-trail").DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-trail-archive").URN)
 	assert.Contains(t, p.Require(t, "aws:cfg/deliveryChannel:DeliveryChannel", "base").DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-config-archive").URN)
 	assert.Equal(t, []string{"arn:aws:iam::" + account + ":root"},
-		strs(logsKey.Statements(t, "policy")["AuditReadersThroughS3"]["Principal"].(map[string]any)["AWS"]), "the reader defaults to the account itself")
+		offline.Strings(logsKey.Statements(t, "policy")["AuditReadersThroughS3"]["Principal"].(map[string]any)["AWS"]), "the reader defaults to the account itself")
 }
 
 func TestWorkloadAccountsHaveNoArchive(t *testing.T) {
@@ -328,8 +328,8 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 		require.Len(t, st, 1)
 		trust := st["IdentityAccountWithMFA"]
 		assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + identityAccount + ":root"}}, trust["Principal"], "exactly the identity account")
-		assert.Equal(t, []string{"sts:AssumeRole"}, strs(trust["Action"]))
-		assert.Equal(t, []any{"true"}, cond(trust, "Bool", "aws:MultiFactorAuthPresent"))
+		assert.Equal(t, []string{"sts:AssumeRole"}, offline.Strings(trust["Action"]))
+		assert.Equal(t, []any{"true"}, offline.Condition(trust, "Bool", "aws:MultiFactorAuthPresent"))
 		var attached []string
 		for _, att := range p.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
 			if att.Get("role") == role.Output("name") {
@@ -353,19 +353,19 @@ func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {
 	require.Len(t, st, 1)
 	trust := st["CircleCIProjectBranches"]
 	assert.Equal(t, []string{"arn:aws:iam::" + account + ":oidc-provider/oidc.circleci.com/org/" + orgID},
-		strs(trust["Principal"].(map[string]any)["Federated"]))
-	assert.Equal(t, oidc.Output("arn"), strs(trust["Principal"].(map[string]any)["Federated"])[0], "the trust names the provider the component created")
-	assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, strs(trust["Action"]))
+		offline.Strings(trust["Principal"].(map[string]any)["Federated"]))
+	assert.Equal(t, oidc.Output("arn"), offline.Strings(trust["Principal"].(map[string]any)["Federated"])[0], "the trust names the provider the component created")
+	assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, offline.Strings(trust["Action"]))
 	issuer := "oidc.circleci.com/org/" + orgID
-	assert.Equal(t, []string{orgID}, strs(cond(trust, "StringEquals", issuer+":aud")))
+	assert.Equal(t, []string{orgID}, offline.Strings(offline.Condition(trust, "StringEquals", issuer+":aud")))
 	prefix := "org/" + orgID + "/project/" + projectID + "/user/*/vcs-origin/github.com/example-org/refarch/vcs-ref/refs/heads/"
-	assert.ElementsMatch(t, []string{prefix + "main", prefix + "release/*"}, strs(cond(trust, "StringLike", issuer+":sub")))
+	assert.ElementsMatch(t, []string{prefix + "main", prefix + "release/*"}, offline.Strings(offline.Condition(trust, "StringLike", issuer+":sub")))
 
 	pol := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-ci").Statements(t, "policy")
 	require.Len(t, pol, 1)
 	assume := pol["AssumeTheDeployRolesOnly"]
-	assert.Equal(t, []string{deployRole}, strs(assume["Resource"]))
-	assert.ElementsMatch(t, []string{"sts:AssumeRole", "sts:TagSession"}, strs(assume["Action"]))
+	assert.Equal(t, []string{deployRole}, offline.Strings(assume["Resource"]))
+	assert.ElementsMatch(t, []string{"sts:AssumeRole", "sts:TagSession"}, offline.Strings(assume["Action"]))
 	assert.Empty(t, p.ByType("aws:iam/accessKey:AccessKey"), "no long-lived CI keys")
 }
 
@@ -385,7 +385,7 @@ func TestSessionManagerLogsEverySession(t *testing.T) {
 	assert.Equal(t, p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn"), group.Get("kmsKeyId"))
 
 	pol := p.Require(t, "aws:iam/policy:Policy", "base-instance-logging").Statements(t, "policy")
-	assert.Contains(t, strs(pol["WriteSessionAndPatchLogs"]["Resource"]), group.Output("arn").(string)+":log-stream:*")
+	assert.Contains(t, offline.Strings(pol["WriteSessionAndPatchLogs"]["Resource"]), group.Output("arn").(string)+":log-stream:*")
 }
 
 func TestPatchingAutoApprovesSecurityUpdatesByTag(t *testing.T) {

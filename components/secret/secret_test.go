@@ -1,4 +1,4 @@
-package securitybaseline_test
+package secret_test
 
 import (
 	"testing"
@@ -8,22 +8,25 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/secret"
 	"github.com/refarch/refarch/offline"
 )
 
+// account is where the unit provider deploys.
+const account = offline.UnitAccount
+
 const secretsKey = "arn:aws:kms:us-west-2:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-func runSecret(t *testing.T, args *sb.SecretArgs) (*offline.Plan, error) {
+func runSecret(t *testing.T, args *secret.Args) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
-		_, err := sb.NewSecret(ctx, "refarch/prod/api-key", args, pulumi.Provider(p))
+		_, err := secret.NewSecret(ctx, "refarch/prod/api-key", args, pulumi.Provider(p))
 		return err
 	})
 }
 
 func TestSecretUsesTheSecretsKeyAndRotates(t *testing.T) {
-	p, err := runSecret(t, &sb.SecretArgs{
+	p, err := runSecret(t, &secret.Args{
 		KMSKeyARN:         pulumi.String(secretsKey),
 		RotationLambdaARN: pulumi.String("arn:aws:lambda:us-west-2:" + account + ":function:rotate"),
 		Protect:           true,
@@ -41,14 +44,14 @@ func TestSecretUsesTheSecretsKeyAndRotates(t *testing.T) {
 }
 
 func TestSecretWithoutRotationOrKey(t *testing.T) {
-	p, err := runSecret(t, &sb.SecretArgs{KMSKeyARN: pulumi.String(secretsKey)})
+	p, err := runSecret(t, &secret.Args{KMSKeyARN: pulumi.String(secretsKey)})
 	require.NoError(t, err)
 	assert.Empty(t, p.ByType("aws:secretsmanager/secretRotation:SecretRotation"), "no rotation without a rotation function")
 	assert.False(t, p.Require(t, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key").Protect)
 
-	p, err = runSecret(t, &sb.SecretArgs{RecoveryWindowDays: 3})
+	p, err = runSecret(t, &secret.Args{RecoveryWindowDays: 3})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "SecretArgs.KMSKeyARN")
-	assert.Contains(t, err.Error(), "SecretArgs.RecoveryWindowDays")
+	assert.Contains(t, err.Error(), "Args.KMSKeyARN")
+	assert.Contains(t, err.Error(), "Args.RecoveryWindowDays")
 	assert.Empty(t, p.ByType("aws:secretsmanager/secret:Secret"))
 }

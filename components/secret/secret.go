@@ -1,4 +1,8 @@
-package securitybaseline
+// Package secret provides Secret, the library's Secrets Manager pattern: a
+// secret encrypted with the account's secrets key, recoverable for 30 days,
+// rotated where AWS can rotate it, its value set out of band so it is never in
+// the program or its state.
+package secret
 
 import (
 	"fmt"
@@ -39,8 +43,8 @@ type Secret struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
-// SecretArgs configures a Secret.
-type SecretArgs struct {
+// Args configures a Secret.
+type Args struct {
 	// KMSKeyARN is the key encrypting the secret:
 	// SecurityBaseline.SecretsKeyARN. Required.
 	KMSKeyARN pulumi.StringInput
@@ -60,37 +64,58 @@ type SecretArgs struct {
 
 var secretName = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
 
+// CheckName returns the rule a Secret's name breaks, or "". The component's
+// name is the secret's name in Secrets Manager (conventionally
+// <stack>/<service>/<VARIABLE>), so it follows Secrets Manager's rules
+// rather than validate.CheckName's.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+func CheckName(name string) string {
+	if !secretName.MatchString(name) {
+		return "must be a Secrets Manager name: 1-512 letters, digits and /_+=.@-"
+	}
+	return ""
+}
+
+func (a *Args) withDefaults(name string) Args {
+	out := *a
+	if out.Description == "" {
+		out.Description = name
+	}
+	if out.RecoveryWindowDays == 0 {
+		out.RecoveryWindowDays = 30
+	}
+	if out.RotationDays == 0 {
+		out.RotationDays = 30
+	}
+	return out
+}
+
+// Validate reports every problem of the arguments (with the defaults
+// applied) at once.
+func (a *Args) Validate() error {
+	d := a.withDefaults("")
+	var p validate.Problems
+	if d.KMSKeyARN == nil {
+		p.Add("Args.KMSKeyARN", "", "is required: secrets are encrypted with the account's secrets key, not the AWS-managed key")
+	}
+	p.Check("Args.RecoveryWindowDays", fmt.Sprint(d.RecoveryWindowDays), validate.CheckRange(d.RecoveryWindowDays, 7, 30))
+	p.Check("Args.RotationDays", fmt.Sprint(d.RotationDays), validate.CheckRange(d.RotationDays, 1, 1000))
+	return p.Err("secret arguments")
+}
+
 // NewSecret creates a secret (without a value). It validates args before
 // registering anything.
-func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
+func NewSecret(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Secret, error) {
 	if args == nil {
-		args = &SecretArgs{}
+		args = &Args{}
 	}
-	a := *args
-	if a.Description == "" {
-		a.Description = name
-	}
-	if a.RecoveryWindowDays == 0 {
-		a.RecoveryWindowDays = 30
-	}
-	if a.RotationDays == 0 {
-		a.RotationDays = 30
-	}
-	var p validate.Problems
-	if !secretName.MatchString(name) {
-		p.Add("name", name, "must be a Secrets Manager name: 1-512 letters, digits and /_+=.@-")
-	}
-	if a.KMSKeyARN == nil {
-		p.Add("SecretArgs.KMSKeyARN", "", "is required: secrets are encrypted with the account's secrets key, not the AWS-managed key")
-	}
-	p.Check("SecretArgs.RecoveryWindowDays", fmt.Sprint(a.RecoveryWindowDays), validate.CheckRange(a.RecoveryWindowDays, 7, 30))
-	p.Check("SecretArgs.RotationDays", fmt.Sprint(a.RotationDays), validate.CheckRange(a.RotationDays, 1, 1000))
-	if err := p.Err("secret arguments"); err != nil {
+	a := args.withDefaults(name)
+	if err := validate.Component("secret arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("secret %q: %w", name, err)
 	}
 	c := &Secret{}
-	if err := ctx.RegisterComponentResource("refarch:securitybaseline:Secret", name, c, opts...); err != nil {
-		return nil, err
+	if err := ctx.RegisterComponentResource("refarch:secret:Secret", name, c, opts...); err != nil {
+		return nil, fmt.Errorf("secret %q: registering the component: %w", name, err)
 	}
 	child := pulumi.Parent(c)
 	secret, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{

@@ -1,4 +1,4 @@
-package securitybaseline_test
+package identity_test
 
 import (
 	"testing"
@@ -8,31 +8,34 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/identity"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/offline"
 )
 
+// account is where the unit provider deploys.
+const account = offline.UnitAccount
+
 var workloads = []string{"222222222222", "333333333333"}
 
-func identityArgs() *sb.IdentityArgs {
-	return &sb.IdentityArgs{
+func identityArgs() *identity.Args {
+	return &identity.Args{
 		AccountID: account,
-		Groups: []sb.GroupArgs{
+		Groups: []identity.GroupArgs{
 			{Name: "developers", RoleName: "refarch-developers", AccountIDs: workloads},
 			{Name: "billing", RoleName: "refarch-billing", AccountIDs: workloads, ExtraRoleARNs: []string{"arn:aws:iam::" + account + ":role/refarch-deploy"}},
 		},
-		Users: []sb.UserArgs{
+		Users: []identity.UserArgs{
 			{Name: "alice", Email: "alice@example.com", Groups: []string{"developers", "billing"}},
 			{Name: "bob", Email: "bob@example.com", Groups: []string{"billing"}},
 		},
 	}
 }
 
-func runIdentity(t *testing.T, args *sb.IdentityArgs) (*offline.Plan, error) {
+func runIdentity(t *testing.T, args *identity.Args) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
-		_, err := sb.NewIdentity(ctx, "people", args, pulumi.Provider(p))
+		_, err := identity.NewIdentity(ctx, "people", args, pulumi.Provider(p))
 		return err
 	})
 }
@@ -47,19 +50,19 @@ func TestPersonaGroupsMayOnlyAssumeTheirRoleWithMFA(t *testing.T) {
 	require.Len(t, st, 1, "the group's only permission")
 	assume := st["AssumePersonaRoleWithMFA"]
 	assert.Equal(t, "Allow", assume["Effect"])
-	assert.Equal(t, []string{"sts:AssumeRole"}, strs(assume["Action"]))
+	assert.Equal(t, []string{"sts:AssumeRole"}, offline.Strings(assume["Action"]))
 	assert.ElementsMatch(t, []string{
 		"arn:aws:iam::222222222222:role/refarch-developers",
 		"arn:aws:iam::333333333333:role/refarch-developers",
-	}, strs(assume["Resource"]))
-	assert.Equal(t, []any{"true"}, cond(assume, "Bool", "aws:MultiFactorAuthPresent"))
+	}, offline.Strings(assume["Resource"]))
+	assert.Equal(t, []any{"true"}, offline.Condition(assume, "Bool", "aws:MultiFactorAuthPresent"))
 
 	billing := p.Require(t, "aws:iam/groupPolicy:GroupPolicy", "people-billing").Statements(t, "policy")["AssumePersonaRoleWithMFA"]
 	assert.ElementsMatch(t, []string{
 		"arn:aws:iam::222222222222:role/refarch-billing",
 		"arn:aws:iam::333333333333:role/refarch-billing",
 		"arn:aws:iam::" + account + ":role/refarch-deploy",
-	}, strs(billing["Resource"]), "extra roles are added to the persona's, under the same MFA condition")
+	}, offline.Strings(billing["Resource"]), "extra roles are added to the persona's, under the same MFA condition")
 }
 
 func TestUsersBelongToGroupsOnlyAndNeedMFA(t *testing.T) {
@@ -80,31 +83,31 @@ func TestUsersBelongToGroupsOnlyAndNeedMFA(t *testing.T) {
 	base := p.Require(t, "aws:iam/groupPolicy:GroupPolicy", "people-people-users").Statements(t, "policy")
 	deny := base["DenyEverythingElseWithoutMFA"]
 	assert.Equal(t, "Deny", deny["Effect"])
-	assert.Equal(t, []any{"false"}, cond(deny, "BoolIfExists", "aws:MultiFactorAuthPresent"))
-	assert.Contains(t, strs(deny["NotAction"]), "iam:EnableMFADevice", "enrolling MFA works before MFA")
-	assert.NotContains(t, strs(deny["NotAction"]), "sts:AssumeRole", "no role without MFA")
-	assert.Equal(t, []string{"arn:aws:iam::*:user/${aws:username}"}, strs(base["ManageOwnMFA"]["Resource"]), "only one's own device")
+	assert.Equal(t, []any{"false"}, offline.Condition(deny, "BoolIfExists", "aws:MultiFactorAuthPresent"))
+	assert.Contains(t, offline.Strings(deny["NotAction"]), "iam:EnableMFADevice", "enrolling MFA works before MFA")
+	assert.NotContains(t, offline.Strings(deny["NotAction"]), "sts:AssumeRole", "no role without MFA")
+	assert.Equal(t, []string{"arn:aws:iam::*:user/${aws:username}"}, offline.Strings(base["ManageOwnMFA"]["Resource"]), "only one's own device")
 }
 
 func TestIdentityValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		edit  func(a *sb.IdentityArgs)
+		edit  func(a *identity.Args)
 		field string
 		rule  string
 	}{
-		{"user in an unknown group", func(a *sb.IdentityArgs) { a.Users[0].Groups = []string{"admins"} }, "IdentityArgs.Users[0].Groups[0]", "must be one of the groups developers, billing"},
-		{"user in the base group only", func(a *sb.IdentityArgs) { a.Users[0].Groups = []string{"people-users"} }, "IdentityArgs.Users[0].Groups[0]", "must be one of the groups developers, billing"},
-		{"user without group", func(a *sb.IdentityArgs) { a.Users[1].Groups = nil }, "IdentityArgs.Users[1].Groups", "at least one"},
-		{"upper-case user name", func(a *sb.IdentityArgs) { a.Users[0].Name = "Alice" }, "IdentityArgs.Users[0].Name", "lower-case"},
-		{"duplicate user", func(a *sb.IdentityArgs) { a.Users[1].Name = "alice" }, "IdentityArgs.Users[1].Name", "another user"},
-		{"malformed email", func(a *sb.IdentityArgs) { a.Users[0].Email = "alice@localhost" }, "IdentityArgs.Users[0].Email", "e-mail"},
-		{"shared email", func(a *sb.IdentityArgs) { a.Users[1].Email = "ALICE@example.com" }, "IdentityArgs.Users[1].Email", "another user"},
-		{"group in the identity account", func(a *sb.IdentityArgs) { a.Groups[0].AccountIDs = []string{account} }, "IdentityArgs.Groups[0].AccountIDs[0]", "workload account"},
-		{"group without accounts", func(a *sb.IdentityArgs) { a.Groups[0].AccountIDs = nil }, "IdentityArgs.Groups[0].AccountIDs", "accounts"},
-		{"duplicate group", func(a *sb.IdentityArgs) { a.Groups[1].Name = "developers" }, "IdentityArgs.Groups[1].Name", "another group"},
-		{"no groups", func(a *sb.IdentityArgs) { a.Groups = nil; a.Users = nil }, "IdentityArgs.Groups", "at least one"},
-		{"extra role not a role", func(a *sb.IdentityArgs) { a.Groups[1].ExtraRoleARNs = []string{"*"} }, "IdentityArgs.Groups[1].ExtraRoleARNs[0]", "IAM role"},
+		{"user in an unknown group", func(a *identity.Args) { a.Users[0].Groups = []string{"admins"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user in the base group only", func(a *identity.Args) { a.Users[0].Groups = []string{"people-users"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user without group", func(a *identity.Args) { a.Users[1].Groups = nil }, "Args.Users[1].Groups", "at least one"},
+		{"upper-case user name", func(a *identity.Args) { a.Users[0].Name = "Alice" }, "Args.Users[0].Name", "lower-case"},
+		{"duplicate user", func(a *identity.Args) { a.Users[1].Name = "alice" }, "Args.Users[1].Name", "another user"},
+		{"malformed email", func(a *identity.Args) { a.Users[0].Email = "alice@localhost" }, "Args.Users[0].Email", "e-mail"},
+		{"shared email", func(a *identity.Args) { a.Users[1].Email = "ALICE@example.com" }, "Args.Users[1].Email", "another user"},
+		{"group in the identity account", func(a *identity.Args) { a.Groups[0].AccountIDs = []string{account} }, "Args.Groups[0].AccountIDs[0]", "workload account"},
+		{"group without accounts", func(a *identity.Args) { a.Groups[0].AccountIDs = nil }, "Args.Groups[0].AccountIDs", "accounts"},
+		{"duplicate group", func(a *identity.Args) { a.Groups[1].Name = "developers" }, "Args.Groups[1].Name", "another group"},
+		{"no groups", func(a *identity.Args) { a.Groups = nil; a.Users = nil }, "Args.Groups", "at least one"},
+		{"extra role not a role", func(a *identity.Args) { a.Groups[1].ExtraRoleARNs = []string{"*"} }, "Args.Groups[1].ExtraRoleARNs[0]", "IAM role"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,4 +1,7 @@
-package securitybaseline
+// Package identity provides Identity, the people of the identity (security)
+// account: persona groups whose only permission is assuming their role in the
+// workload accounts with MFA, and users who are members of groups only.
+package identity
 
 import (
 	"fmt"
@@ -37,8 +40,8 @@ type Identity struct {
 	UserARNs pulumi.StringMapOutput `pulumi:"userArns"`
 }
 
-// IdentityArgs configures an Identity.
-type IdentityArgs struct {
+// Args configures an Identity.
+type Args struct {
 	// AccountID is the identity account's id. Required.
 	AccountID string
 	// Partition is the ARN partition. Default "aws".
@@ -69,7 +72,7 @@ type GroupArgs struct {
 
 // UserArgs is one person.
 type UserArgs struct {
-	// Name is the IAM user name (CheckUserName).
+	// Name is the IAM user name (validate.CheckUserName).
 	Name string
 	// Email is the person's address, kept as the user's Email tag.
 	Email string
@@ -80,7 +83,7 @@ type UserArgs struct {
 
 var groupName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 
-func (a IdentityArgs) withDefaults(name string) IdentityArgs {
+func (a Args) withDefaults(name string) Args {
 	if a.Partition == "" {
 		a.Partition = "aws"
 	}
@@ -94,34 +97,34 @@ func (a IdentityArgs) withDefaults(name string) IdentityArgs {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once.
-func (a *IdentityArgs) Validate() error {
+func (a *Args) Validate() error {
 	return a.withDefaults(standInName).validate()
 }
 
-func (a IdentityArgs) validate() error {
+func (a Args) validate() error {
 	var p validate.Problems
-	p.Check("IdentityArgs.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
+	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	if !groupName.MatchString(a.BaseGroup) {
-		p.Add("IdentityArgs.BaseGroup", a.BaseGroup, "must be an IAM group name: 1-128 letters, digits and +=,.@_-")
+		p.Add("Args.BaseGroup", a.BaseGroup, "must be an IAM group name: 1-128 letters, digits and +=,.@_-")
 	}
 	if len(a.Groups) == 0 {
-		p.Add("IdentityArgs.Groups", "", "must list at least one persona group")
+		p.Add("Args.Groups", "", "must list at least one persona group")
 	}
 	groups := map[string]bool{a.BaseGroup: true}
 	for i, g := range a.Groups {
-		field := fmt.Sprintf("IdentityArgs.Groups[%d]", i)
+		field := fmt.Sprintf("Args.Groups[%d]", i)
 		if !groupName.MatchString(g.Name) {
 			p.Add(field+".Name", g.Name, "must be an IAM group name: 1-128 letters, digits and +=,.@_-")
 		} else if groups[g.Name] {
 			p.Add(field+".Name", g.Name, "is already the name of another group")
 		}
 		groups[g.Name] = true
-		p.Check(field+".RoleName", g.RoleName, CheckRoleName(g.RoleName))
+		p.Check(field+".RoleName", g.RoleName, validate.CheckRoleName(g.RoleName))
 		if len(g.AccountIDs) == 0 {
 			p.Add(field+".AccountIDs", "", "must list the accounts where the group's members assume "+g.RoleName)
 		}
 		for j, arn := range g.ExtraRoleARNs {
-			p.Check(fmt.Sprintf("%s.ExtraRoleARNs[%d]", field, j), arn, CheckRoleARN(arn))
+			p.Check(fmt.Sprintf("%s.ExtraRoleARNs[%d]", field, j), arn, validate.CheckRoleARN(arn))
 		}
 		for j, id := range g.AccountIDs {
 			f := fmt.Sprintf("%s.AccountIDs[%d]", field, j)
@@ -132,7 +135,7 @@ func (a IdentityArgs) validate() error {
 		}
 	}
 	CheckUsers(&p, a.Users, a.groupNames(), func(i int, field string) string {
-		return fmt.Sprintf("IdentityArgs.Users[%d].%s", i, strings.ToUpper(field[:1])+field[1:])
+		return fmt.Sprintf("Args.Users[%d].%s", i, strings.ToUpper(field[:1])+field[1:])
 	})
 	return p.Err("identity arguments")
 }
@@ -144,7 +147,7 @@ func (a IdentityArgs) validate() error {
 func CheckUsers(p *validate.Problems, users []UserArgs, groups []string, field func(i int, f string) string) {
 	names, emails := map[string]bool{}, map[string]bool{}
 	for i, u := range users {
-		p.Check(field(i, "name"), u.Name, CheckUserName(u.Name))
+		p.Check(field(i, "name"), u.Name, validate.CheckUserName(u.Name))
 		if names[u.Name] {
 			p.Add(field(i, "name"), u.Name, "is already the name of another user")
 		}
@@ -165,7 +168,7 @@ func CheckUsers(p *validate.Problems, users []UserArgs, groups []string, field f
 	}
 }
 
-func (a IdentityArgs) groupNames() []string {
+func (a Args) groupNames() []string {
 	out := make([]string, len(a.Groups))
 	for i, g := range a.Groups {
 		out[i] = g.Name
@@ -175,16 +178,16 @@ func (a IdentityArgs) groupNames() []string {
 
 // NewIdentity creates the groups and users of the identity account. It
 // validates args before registering anything.
-func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...pulumi.ResourceOption) (*Identity, error) {
+func NewIdentity(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Identity, error) {
 	if args == nil {
-		args = &IdentityArgs{}
+		args = &Args{}
 	}
 	a := args.withDefaults(name)
 	if err := validate.Component("identity arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("identity %q: %w", name, err)
 	}
 	c := &Identity{}
-	if err := ctx.RegisterComponentResource("refarch:securitybaseline:Identity", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource("refarch:identity:Identity", name, c, opts...); err != nil {
 		return nil, err
 	}
 	child := pulumi.Parent(c)
@@ -308,3 +311,16 @@ func MFASelfService(partition string) iampolicy.Document {
 		},
 	)
 }
+
+// MaxNameLength bounds an Identity's name: the base group defaults to
+// "<name>-users".
+const MaxNameLength = 40
+
+// CheckName returns the rule an Identity's name breaks, or "".
+func CheckName(name string) string {
+	return validate.CheckName(name, MaxNameLength)
+}
+
+// standInName judges the base group's default when Validate has no name:
+// NewIdentity applies the real one, whose own rule keeps it valid.
+const standInName = "identity"
