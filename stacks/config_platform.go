@@ -90,7 +90,7 @@ type ServiceConfig struct {
 	CallsInternal bool `json:"callsInternal"`
 	// ManagedSecrets are variables whose values live in secrets this stack
 	// creates with the library's Secrets Manager pattern
-	// (securitybaseline.Secret: encrypted with the account's secrets key,
+	// (secret.Secret: encrypted with the account's secrets key,
 	// a 30-day recovery window, protected where data is). Each is named
 	// <stack>/<service>/<VARIABLE>; its value is set out of band
 	// (aws secretsmanager put-secret-value), so it is never in the
