@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -78,15 +77,13 @@ func (s *EdgeConfig) load(r *reader, c *Config) {
 	// them, or with the zone when refarch:domain is itself invalid, are not
 	// the section's, and missing names are already reported as required.
 	args := s.componentArgs(c, pulumi.String("zone"), new(aws.Provider))
-	var verr *validate.Error
-	if err := args.Validate(); errors.As(err, &verr) {
-		for _, prob := range verr.Problems {
-			key, ok := edgeKey(prob.Field)
-			if ok && (namesSet || !strings.HasPrefix(prob.Field, "Args.Names")) {
-				p.Add(key, prob.Value, prob.Rule)
-			}
+	toKey := byField(edgeKeys)
+	recordComponentProblems(p, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
+		if !namesSet && strings.HasPrefix(prob.Field, "Args.Names") {
+			return prob, false
 		}
-	}
+		return toKey(prob)
+	})
 	for i, n := range s.Names {
 		if c.DNS.PrivateZoneName != "" && dns.InZone(n, c.DNS.PrivateZoneName) {
 			p.Addf(fmt.Sprintf("%s[%d]", Key("edgeNames"), i), n,
@@ -114,16 +111,4 @@ func (s *EdgeConfig) componentArgs(c *Config, zoneID pulumi.StringInput, usEast1
 		NoncurrentVersionDays: s.NoncurrentVersionDays,
 		Protect:               c.DeletionProtection,
 	}
-}
-
-// edgeKey turns an argument field ("Args.Names[1]") into the full key it
-// comes from ("refarch:edgeNames[1]"); ok is false for the fields the stack
-// fills itself.
-func edgeKey(field string) (key string, ok bool) {
-	for arg, name := range edgeKeys {
-		if rest, found := strings.CutPrefix(field, arg); found {
-			return Key(name) + rest, true
-		}
-	}
-	return "", false
 }

@@ -1,8 +1,8 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/validate"
@@ -47,12 +47,15 @@ func (s *NetworkConfig) load(r *reader, c *Config) {
 	if c.VpcCIDR.IsValid() && c.AZCount >= 2 {
 		// The component applies its own defaults (masks, NAT, retention).
 		args := network.Args{CIDRBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
-		var verr *validate.Error
-		if err := args.Validate(); errors.As(err, &verr) {
-			for _, p := range verr.Problems {
-				r.problems.Addf(Key("vpcCidr"), c.VpcCIDR.String(), "cannot hold the subnet layout: %s %s %s", p.Field, p.Value, p.Rule)
+		// The block's problems are the layout's (the masks derive from the
+		// block); the other fields have keys and checks of their own.
+		recordComponentProblems(&r.problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
+			if !strings.HasPrefix(prob.Field, "Args.Masks") && prob.Field != "Args.CIDRBlock" {
+				return prob, false
 			}
-		}
+			return validate.Problem{Field: Key("vpcCidr"), Value: c.VpcCIDR.String(),
+				Rule: "cannot hold the subnet layout: " + prob.Field + " " + prob.Value + " " + prob.Rule}, true
+		})
 	}
 }
 

@@ -170,16 +170,7 @@ func (a *Args) validate() error {
 			p.Add(field, key, "needs ARN, SecurityGroupID and LoadBalancerARNSuffix")
 		}
 	}
-	for _, sp := range CheckServices("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag) {
-		field := "Args.Services"
-		if sp.Index >= 0 {
-			field = fmt.Sprintf("Args.Services[%d]", sp.Index)
-		}
-		if sp.Field != "" {
-			field += "." + sp.Field
-		}
-		p.Add(field, sp.Value, sp.Rule)
-	}
+	p.Merge("Args.Services", ServicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
 	return p.Err("ECS cluster arguments")
 }
 

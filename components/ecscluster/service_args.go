@@ -272,6 +272,24 @@ func baseNameRule(cluster, service string) string {
 	return ""
 }
 
+// ServicesError is CheckServices as a *validate.Error (nil when the services
+// are fine), fields named as in Args: "Args.Services[2].CPU", and
+// "Args.Services" for rules about the whole list.
+func ServicesError(cluster string, services []Service, listeners []string, allowLatest bool) error {
+	var p validate.Problems
+	for _, sp := range CheckServices(cluster, services, listeners, allowLatest) {
+		field := "Args.Services"
+		if sp.Index >= 0 {
+			field = fmt.Sprintf("Args.Services[%d]", sp.Index)
+		}
+		if sp.Field != "" {
+			field += "." + sp.Field
+		}
+		p.Add(field, sp.Value, sp.Rule)
+	}
+	return p.Err("ECS services")
+}
+
 // check applies the rules of one service (with defaults applied); an empty
 // cluster skips the rules that need its name.
 func (s *Service) check(cluster string, listeners []string, allowLatest bool) []ServiceProblem {
