@@ -66,8 +66,9 @@ type ServiceConfig struct {
 	Hosts []string `json:"hosts"`
 	// Paths are path prefixes ("/api/*", or "/*" alone).
 	Paths []string `json:"paths"`
-	// HealthCheck is the target group's health check.
-	HealthCheck HealthCheckConfig `json:"healthCheck"`
+	// HealthCheck is the target group's health check, in the component's
+	// own type (seconds; ecscluster.HealthCheck documents each field).
+	HealthCheck ecscluster.HealthCheck `json:"healthCheck"`
 	// MinCount, MaxCount and DesiredCount bound and start the autoscaling;
 	// prod needs at least 2.
 	MinCount     int `json:"minCount"`
@@ -99,17 +100,6 @@ type ServiceConfig struct {
 	// User and Architecture override the container user and CPU type.
 	User         string `json:"user"`
 	Architecture string `json:"architecture"`
-}
-
-// HealthCheckConfig is a service's health check (seconds).
-type HealthCheckConfig struct {
-	Path               string `json:"path"`
-	Interval           int    `json:"interval"`
-	Timeout            int    `json:"timeout"`
-	HealthyThreshold   int    `json:"healthyThreshold"`
-	UnhealthyThreshold int    `json:"unhealthyThreshold"`
-	Matcher            string `json:"matcher"`
-	GracePeriod        int    `json:"gracePeriod"`
 }
 
 // Limits of the platform configuration.
@@ -305,7 +295,6 @@ func (svc *ServiceConfig) component(c *Config) ecscluster.Service {
 	if svc.Public {
 		listener = listenerPublic
 	}
-	h := svc.HealthCheck
 	env, secrets := map[string]pulumi.StringInput{}, map[string]pulumi.StringInput{}
 	for k, v := range svc.Environment {
 		env[k] = pulumi.String(v)
@@ -331,10 +320,7 @@ func (svc *ServiceConfig) component(c *Config) ecscluster.Service {
 		RequestsPerTarget: svc.RequestsPerTarget,
 		User:              svc.User,
 		Architecture:      svc.Architecture,
-		HealthCheck: ecscluster.HealthCheck{
-			Path: h.Path, Interval: h.Interval, Timeout: h.Timeout, Matcher: h.Matcher,
-			HealthyThreshold: h.HealthyThreshold, UnhealthyThreshold: h.UnhealthyThreshold, GracePeriod: h.GracePeriod,
-		},
+		HealthCheck:       svc.HealthCheck,
 	}
 }
 

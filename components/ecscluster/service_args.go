@@ -120,21 +120,25 @@ type Service struct {
 }
 
 // HealthCheck is a target group's health check.
+// The json names are those of configuration (a stack decodes it into this
+// type directly).
 type HealthCheck struct {
 	// Path is the HTTP path probed (must start with "/"). Default "/healthz".
-	Path string
+	Path string `json:"path"`
 	// Interval and Timeout are in seconds: Interval 5-300 (default 30),
 	// Timeout 2-120 (default 5) and shorter than Interval.
-	Interval, Timeout int
+	Interval int `json:"interval"`
+	Timeout  int `json:"timeout"`
 	// HealthyThreshold and UnhealthyThreshold are the consecutive results
 	// that change a target's state, 2-10 each. Defaults 3 and 3.
-	HealthyThreshold, UnhealthyThreshold int
+	HealthyThreshold   int `json:"healthyThreshold"`
+	UnhealthyThreshold int `json:"unhealthyThreshold"`
 	// Matcher is the HTTP codes meaning healthy ("200", "200-399",
 	// "200,204"). Default "200-399".
-	Matcher string
+	Matcher string `json:"matcher"`
 	// GracePeriod is how long ECS ignores failing health checks of a new
 	// task, in seconds (0-3600). Default 60.
-	GracePeriod int
+	GracePeriod int `json:"gracePeriod"`
 }
 
 // Egress is one outbound rule of a service: a TCP port to either a CIDR
