@@ -90,13 +90,9 @@ func LoadStackConfig(dir, stack string) (*StackConfig, error) {
 	cfg.Warnings = append(cfg.Warnings, lines(warnings.String())...)
 	cfg.Warnings = append(cfg.Warnings, undeclared(proj, ps.Config, filepath.Base(stackPath))...)
 
-	dec := decrypterFor(ps, stack)
-	if err := applyProjectConfig(stack, proj, ps.Config, dec); err != nil {
-		return nil, err
-	}
-	values, err := ps.Config.Decrypt(dec)
+	values, err := applyProjectConfig(stack, proj, ps.Config, decrypterFor(ps, stack))
 	if err != nil {
-		return nil, fmt.Errorf("%s: decrypting secrets: %w", filepath.Base(stackPath), err)
+		return nil, fmt.Errorf("%s: %w", filepath.Base(stackPath), err)
 	}
 	for k, v := range values {
 		cfg.Values[k.String()] = v
@@ -109,12 +105,13 @@ func LoadStackConfig(dir, stack string) (*StackConfig, error) {
 }
 
 // applyProjectConfig merges the project's config block into the stack's and
-// validates the result, as the engine does before every preview and update.
+// validates the result, as the engine does before every preview and update;
+// it returns the decrypted values the program receives.
 // It follows mergeConfig and validateStackConfigValues of the engine, which
 // live in the Pulumi CLI's module (pkg), not in the SDK a program imports;
 // stack environments (ESC) are not supported here.
 // Source: https://github.com/pulumi/pulumi/blob/v3.274.1/pkg/workspace/config.go
-func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.Map, dec config.Decrypter) error {
+func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.Map, dec config.Decrypter) (map[config.Key]string, error) {
 	project := proj.Name.String()
 	keys := make([]string, 0, len(proj.Config))
 	for k := range proj.Config {
@@ -127,11 +124,11 @@ func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.M
 		decl := proj.Config[name]
 		key, err := projectKey(project, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, found, err := stackCfg.Get(key, true)
 		if err != nil {
-			return fmt.Errorf("getting stack config value for key '%v': %w", key, err)
+			return nil, fmt.Errorf("getting stack config value for key '%v': %w", key, err)
 		}
 		if found {
 			continue
@@ -150,19 +147,20 @@ func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.M
 		}
 		v, err := configValue(value)
 		if err != nil {
-			return fmt.Errorf("the project value of '%v': %w", key, err)
+			return nil, fmt.Errorf("the project value of '%v': %w", key, err)
 		}
 		if err := stackCfg.Set(key, v, true); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(missing) > 0 {
-		return missingKeysError(stack, missing)
+		return nil, missingKeysError(stack, missing)
 	}
 
 	// The engine decrypts every value once, then checks each typed key.
-	if _, err := stackCfg.Decrypt(dec); err != nil {
-		return err
+	values, err := stackCfg.Decrypt(dec)
+	if err != nil {
+		return nil, fmt.Errorf("decrypting secrets: %w", err)
 	}
 	for _, name := range keys {
 		decl := proj.Config[name]
@@ -171,31 +169,31 @@ func applyProjectConfig(stack string, proj *workspace.Project, stackCfg config.M
 		}
 		key, err := projectKey(project, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v, _, err := stackCfg.Get(key, true)
 		if err != nil {
-			return fmt.Errorf("getting stack config value for key '%v': %w", key, err)
+			return nil, fmt.Errorf("getting stack config value for key '%v': %w", key, err)
 		}
 		if decl.Secret && !v.Secure() {
-			return fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be encrypted as it's secret", stack, name)
+			return nil, fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be encrypted as it's secret", stack, name)
 		}
 		text, err := v.Value(dec)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var content any = text
 		if v.Object() {
 			if err := json.Unmarshal([]byte(text), &content); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if !workspace.ValidateConfigValue(*decl.Type, decl.Items, content) {
-			return fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be of type '%v'",
+			return nil, fmt.Errorf("validating stack config: Stack '%v' with configuration key '%v' must be of type '%v'",
 				stack, name, workspace.InferFullTypeName(*decl.Type, decl.Items))
 		}
 	}
-	return nil
+	return values, nil
 }
 
 // projectKey namespaces a Pulumi.yaml config key with the project unless it

@@ -159,16 +159,15 @@ type env struct {
 // envOf reads account and region from the provider a reference names. A
 // provider without allowedAccountIds or region yields placeholders.
 func (m *mocks) envOf(ref string) env {
-	e := env{Account: "000000000000", Region: "us-east-1", Partition: "aws"}
 	i := strings.LastIndex(ref, providerRefSeparator)
 	if i < 0 {
-		return e
+		return envFromProvider(nil)
 	}
 	m.mu.Lock()
 	p := m.plan.byURN[ref[:i]]
 	m.mu.Unlock()
 	if p == nil {
-		return e
+		return envFromProvider(nil)
 	}
 	return envFromProvider(p.Inputs)
 }

@@ -255,27 +255,17 @@ func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
 			}
 		}
 	}
-	services := ecscluster.ServicesError(c.Stack, s.clusterServices(c), []string{listenerInternal, listenerPublic}, c.Stack == "dev")
-	recordComponentProblems(p, services, func(prob validate.Problem) (validate.Problem, bool) {
-		var i int
-		rest, indexed := strings.CutPrefix(prob.Field, "Args.Services[")
-		if !indexed {
-			prob.Field = Key("services")
-			return prob, true
+	for _, prob := range ecscluster.CheckServices(c.Stack, s.clusterServices(c), []string{listenerInternal, listenerPublic}, c.Stack == "dev") {
+		if prob.Index < 0 {
+			p.Add(Key("services"), prob.Value, prob.Rule)
+			continue
 		}
-		n, _ := fmt.Sscanf(rest, "%d]", &i)
-		field := rest[strings.Index(rest, "]")+1:]
-		if n != 1 || !strings.HasPrefix(field, ".") {
-			prob.Field = Key("services")
-			return prob, true
+		value := prob.Value
+		if prob.Field == "Image" {
+			value = s.Services[prob.Index].Image // as written, not as resolved
 		}
-		field = field[1:]
-		if field == "Image" {
-			prob.Value = s.Services[i].Image // as written, not as resolved
-		}
-		prob.Field = key(i, configPath(field))
-		return prob, true
-	})
+		p.Add(key(prob.Index, configPath(prob.Field)), value, prob.Rule)
+	}
 }
 
 // clusterServices are the configured services as the component sees them,

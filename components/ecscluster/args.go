@@ -170,7 +170,7 @@ func (a *Args) validate() error {
 			p.Add(field, key, "needs ARN, SecurityGroupID and LoadBalancerARNSuffix")
 		}
 	}
-	p.Merge("Args.Services", ServicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
+	p.Merge("Args.Services", servicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
 	return p.Err("ECS cluster arguments")
 }
 

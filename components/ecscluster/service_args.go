@@ -276,10 +276,10 @@ func baseNameRule(cluster, service string) string {
 	return ""
 }
 
-// ServicesError is CheckServices as a *validate.Error (nil when the services
+// servicesError is CheckServices as a *validate.Error (nil when the services
 // are fine), fields named as in Args: "Args.Services[2].CPU", and
 // "Args.Services" for rules about the whole list.
-func ServicesError(cluster string, services []Service, listeners []string, allowLatest bool) error {
+func servicesError(cluster string, services []Service, listeners []string, allowLatest bool) error {
 	var p validate.Problems
 	for _, sp := range CheckServices(cluster, services, listeners, allowLatest) {
 		field := "Args.Services"
