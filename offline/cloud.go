@@ -26,12 +26,6 @@ func NewCloud(inputs map[string]any) *Cloud {
 	return &Cloud{env: envFromProvider(decoded)}
 }
 
-// Account is the account of the cloud's resources.
-func (c *Cloud) Account() string { return c.env.Account }
-
-// Region is the region of the cloud's resources.
-func (c *Cloud) Region() string { return c.env.Region }
-
 // Create returns the id and state of a new custom resource with the given
 // URN and inputs: the inputs, plus what the cloud computes.
 func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {

@@ -2,9 +2,9 @@ package alerttopic
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -75,8 +75,6 @@ func CheckName(name string) string {
 	return validate.CheckName(name, MaxNameLength)
 }
 
-var iamPrincipalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
-
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once.
 func (a *Args) Validate() error {
@@ -87,14 +85,7 @@ func (a Args) validate() error {
 	var p validate.Problems
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
-	if len(a.KeyAdministrators) == 0 {
-		p.Add("Args.KeyAdministrators", "", "must name at least one administrator of the topic's key (the deploy role): nobody could change the key policy otherwise")
-	}
-	for i, arn := range a.KeyAdministrators {
-		if !iamPrincipalARN.MatchString(arn) {
-			p.Add(fmt.Sprintf("Args.KeyAdministrators[%d]", i), arn, "must be the ARN of an IAM role, user or account root")
-		}
-	}
+	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	seen := map[string]bool{}
 	for i, email := range a.Emails {
 		field := fmt.Sprintf("Args.Emails[%d]", i)

@@ -12,7 +12,6 @@ package keypolicy
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/validate"
@@ -101,9 +100,6 @@ func ServiceEndpoints(region string, services []string) []string {
 	return out
 }
 
-// iamPrincipal is the ARN of an account root, role or user.
-var iamPrincipal = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
-
 // CheckAdministrators records under field every problem of a key's
 // administrators: at least one (nobody could change the key policy
 // otherwise, and KMS refuses a policy that locks out its caller), each an
@@ -114,8 +110,6 @@ func CheckAdministrators(p *validate.Problems, field string, admins []string) {
 		p.Add(field, "", "must name at least one administrator of the key (the deploy role): nobody could change its policy otherwise")
 	}
 	for i, arn := range admins {
-		if !iamPrincipal.MatchString(arn) {
-			p.Add(fmt.Sprintf("%s[%d]", field, i), arn, "must be an IAM principal ARN (arn:<partition>:iam::<account>:role/<name>, user/<name> or root)")
-		}
+		p.Check(fmt.Sprintf("%s[%d]", field, i), arn, validate.CheckPrincipalARN(arn))
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -267,12 +268,7 @@ func (a Args) validate() error {
 	if len(a.MetricNamespace) > 255 || strings.HasPrefix(a.MetricNamespace, "AWS/") {
 		p.Add("Args.MetricNamespace", a.MetricNamespace, `must be 1-255 characters, not starting with "AWS/"`)
 	}
-	if len(a.KeyAdministrators) == 0 {
-		p.Add("Args.KeyAdministrators", "", "must name at least one key administrator (the deploy role): nobody could change the key policies otherwise")
-	}
-	for i, arn := range a.KeyAdministrators {
-		p.Check(fmt.Sprintf("Args.KeyAdministrators[%d]", i), arn, CheckPrincipalARN(arn))
-	}
+	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	if a.AlertTopicARN == nil {
 		p.Add("Args.AlertTopicARN", "", "is required: high-severity findings and CIS alarms need a topic")
 	}

@@ -70,17 +70,8 @@ func checkConfigRule(s string) string {
 }
 
 var (
-	principalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
-	policyARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
+	policyARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
 )
-
-// CheckPrincipalARN requires the ARN of an IAM role, user or account root.
-func CheckPrincipalARN(s string) string {
-	if !principalARN.MatchString(s) {
-		return "must be the ARN of an IAM role, user or account root"
-	}
-	return ""
-}
 
 // CheckPolicyARN requires the ARN of a managed IAM policy.
 func CheckPolicyARN(s string) string {

@@ -16,6 +16,16 @@ func CheckRoleName(s string) string {
 	return ""
 }
 
+var principalARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
+
+// CheckPrincipalARN requires the ARN of an IAM role, user or account root.
+func CheckPrincipalARN(s string) string {
+	if !principalARN.MatchString(s) {
+		return "must be the ARN of an IAM role, user or account root"
+	}
+	return ""
+}
+
 var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 
 // CheckRoleARN requires the ARN of an IAM role.
