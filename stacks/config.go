@@ -2,268 +2,57 @@ package stacks
 
 import (
 	"fmt"
-	"net/netip"
-	"regexp"
-	"sort"
 
-	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/baselinepart"
+	"github.com/refarch/refarch/stacks/datapart"
+	"github.com/refarch/refarch/stacks/dnspart"
+	"github.com/refarch/refarch/stacks/edgepart"
+	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/platformpart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // Config is the validated configuration of one stack: everything the program
 // reads from Pulumi configuration, typed. Load builds it; nothing else reads
-// configuration. Each field names its key; Pulumi.yaml declares every key's
-// type, default and description.
+// configuration. The embedded stack.Config holds what every part shares;
+// each section is read and validated by the part that uses it.
 type Config struct {
-	// Stack is the stack name (dev, stage, prod, security, shared-services).
-	Stack string
-	// Role is the account role the stack name implies.
-	Role Role
+	stack.Config
 
-	// AccountID is the 12-digit id of the account this stack deploys into
-	// (refarch:accountId). It must match the directory entry for this stack.
-	AccountID string
-	// Region is the region the stack deploys into (refarch:region).
-	Region string
-	// Partition is the ARN partition of Region ("aws", "aws-us-gov", "aws-cn").
-	Partition string
-	// DeployRoleName is the IAM role the providers assume in AccountID
-	// (refarch:deployRoleName).
-	DeployRoleName string
-	// Owner and CostCenter become default tags on every resource
-	// (refarch:owner, refarch:costCenter).
-	Owner, CostCenter string
-
-	// Accounts is the organization's account directory, by stack name
-	// (refarch:accounts). Trust policies, bucket policies, peering and the
-	// overlap checks read other accounts from it.
-	Accounts map[string]Account
-	// VpnClientCIDR is the address pool of the VPN's clients
-	// (refarch:vpnClientCidr); it must not overlap any VPC.
-	VpnClientCIDR netip.Prefix
-
-	// VpcCIDR is this stack's VPC block (refarch:vpcCidr); invalid (zero)
-	// for the security stack, which needs no VPC.
-	VpcCIDR netip.Prefix
-	// AZCount is how many availability zones the VPC spans (refarch:azCount).
-	AZCount int
-
-	// Domain is the organization's root DNS domain (refarch:domain); an
-	// application stack serves <stack>.<domain>.
-	Domain string
-	// AlertEmails receive the stack's alarms and security findings
-	// (refarch:alertEmails); required everywhere but dev.
-	AlertEmails []string
-	// LogRetentionDays is the retention of every CloudWatch log group
-	// (refarch:logRetentionDays).
-	LogRetentionDays int
-	// DeletionProtection protects every stateful resource: deletion
-	// protection flags, final snapshots and pulumi protect
-	// (refarch:deletionProtection). prod may not turn it off.
-	DeletionProtection bool
-
-	// The sections of one concern each, read and validated by the
-	// config_<concern>.go file that declares them.
-
-	// Network configures the VPC (config_network.go).
-	Network NetworkConfig
-	// DNS configures zones and certificates (config_dns.go).
-	DNS DNSConfig
-	// Data configures Postgres and Memcached (config_data.go).
-	Data DataConfig
-	// Platform configures load balancers, ECS and ECR (config_platform.go).
-	Platform PlatformConfig
-	// Baseline configures the security baseline and identity (config_baseline.go).
-	Baseline BaselineConfig
-	// Edge configures the CDN (config_edge.go).
-	Edge EdgeConfig
+	// Network configures the VPC (stacks/networkpart).
+	Network networkpart.Config
+	// DNS configures zones and certificates (stacks/dnspart).
+	DNS dnspart.Config
+	// Data configures Postgres and Memcached (stacks/datapart).
+	Data datapart.Config
+	// Platform configures load balancers, ECS and ECR (stacks/platformpart).
+	Platform platformpart.Config
+	// Baseline configures the security baseline and identity
+	// (stacks/baselinepart).
+	Baseline baselinepart.Config
+	// Edge configures the CDN (stacks/edgepart).
+	Edge edgepart.Config
 }
-
-// Account is one entry of the account directory (refarch:accounts).
-type Account struct {
-	// ID is the 12-digit account id.
-	ID string `json:"id"`
-	// VpcCIDR is the account's VPC block; empty for an account without a VPC.
-	VpcCIDR string `json:"vpcCidr,omitempty"`
-}
-
-// IsProd reports whether the stack is the production application account.
-func (c *Config) IsProd() bool { return c.Stack == "prod" }
-
-// HasNetwork reports whether the stack's role needs a VPC.
-func (c *Config) HasNetwork() bool { return c.Role != RoleSecurity }
-
-var iamRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // Load reads the configuration of stack from src and validates all of it.
 // It returns every problem at once in a *validate.Error, each naming the key,
 // the bad value and the rule; nothing is registered before it succeeds.
-func Load(stack string, src Source) (*Config, error) {
-	role, err := RoleOf(stack)
+func Load(name string, src stack.Source) (*Config, error) {
+	r := stack.NewReader(src)
+	common, err := stack.Load(name, r)
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{src: src}
-	c := &Config{Stack: stack, Role: role}
-
-	c.AccountID = r.str("accountId")
-	c.Region = r.str("region")
-	c.DeployRoleName = r.str("deployRoleName")
-	c.Owner = r.str("owner")
-	c.CostCenter = r.str("costCenter")
-	r.object("accounts", true, &c.Accounts)
-	vpnCIDR := r.str("vpnClientCidr")
-	alertsRequired := c.Stack != "dev"
-	alertsSet := r.object("alertEmails", alertsRequired, &c.AlertEmails)
-	c.LogRetentionDays = r.integer("logRetentionDays", 0)
-	c.DeletionProtection = r.boolean("deletionProtection", true, true)
-	var vpcCIDR string
-	if c.HasNetwork() {
-		vpcCIDR = r.str("vpcCidr")
-		c.AZCount = r.integer("azCount", 0)
-	}
-	if role != RoleSecurity {
-		c.Domain = r.str("domain")
-	}
-
-	p := &r.problems
-	c.Partition = validate.Partition(c.Region)
-	if c.AccountID != "" {
-		p.Check(Key("accountId"), c.AccountID, validate.CheckAccountID(c.AccountID))
-	}
-	if c.Region != "" {
-		p.Check(Key("region"), c.Region, validate.CheckRegion(c.Region))
-	}
-	if c.DeployRoleName != "" && !iamRoleName.MatchString(c.DeployRoleName) {
-		p.Add(Key("deployRoleName"), c.DeployRoleName, "must be an IAM role name: 1-64 letters, digits and +=,.@_-")
-	}
-	for _, tag := range []struct{ key, value string }{{"owner", c.Owner}, {"costCenter", c.CostCenter}} {
-		p.Check(Key(tag.key), tag.value, validate.CheckMaxLength(tag.value, 256, "an AWS tag value"))
-	}
-	for i, email := range c.AlertEmails {
-		p.Check(fmt.Sprintf("%s[%d]", Key("alertEmails"), i), email, validate.CheckEmail(email))
-	}
-	if alertsSet && alertsRequired && len(c.AlertEmails) == 0 {
-		p.Add(Key("alertEmails"), "[]", "must list at least one address outside dev: alarms and security findings need a recipient")
-	}
-	if c.LogRetentionDays != 0 {
-		p.Check(Key("logRetentionDays"), fmt.Sprint(c.LogRetentionDays), validate.CheckLogRetention(c.LogRetentionDays))
-	}
-	if c.IsProd() && !c.DeletionProtection {
-		p.Add(Key("deletionProtection"), "false", "must be true in prod: databases, buckets and keys there hold data a careless `pulumi up` must not delete")
-	}
-	if c.Domain != "" {
-		p.Check(Key("domain"), c.Domain, validate.CheckDomainName(c.Domain))
-	}
-	if c.HasNetwork() && c.AZCount != 0 && c.Region != "" {
-		p.Check(Key("azCount"), fmt.Sprint(c.AZCount), validate.CheckAZCount(c.AZCount, c.Region))
-	}
-
-	if vpn, rule := validate.ParseCIDR(vpnCIDR); vpnCIDR != "" {
-		if rule == "" {
-			rule = validate.CheckPrivateCIDR(vpn)
-		}
-		p.Check(Key("vpnClientCidr"), vpnCIDR, rule)
-		if rule == "" {
-			c.VpnClientCIDR = vpn
-		}
-	}
-	c.checkDirectory(p)
-	if vpcCIDR != "" {
-		c.VpcCIDR = checkVpcCIDR(p, Key("vpcCidr"), vpcCIDR)
-		if own, ok := c.Accounts[stack]; ok && c.VpcCIDR.IsValid() && own.VpcCIDR != vpcCIDR {
-			p.Addf(Key("vpcCidr"), vpcCIDR, "must equal %s.%s.vpcCidr (%q): the directory is what the other accounts peer with",
-				Key("accounts"), stack, own.VpcCIDR)
-		}
-	}
-	c.Network.load(r, c)
-	c.DNS.load(r, c)
-	c.Data.load(r, c)
-	c.Platform.load(r, c)
-	c.Baseline.load(r, c)
-	c.Edge.load(r, c)
-
-	if own, ok := c.Accounts[stack]; ok && c.AccountID != "" && own.ID != c.AccountID {
-		p.Addf(Key("accountId"), c.AccountID, "must equal %s.%s.id (%q): the stack must deploy into the account the directory names",
-			Key("accounts"), stack, own.ID)
-	}
-	if err := p.Err(fmt.Sprintf("stack %q configuration", stack)); err != nil {
+	c := &Config{Config: *common}
+	base := &c.Config
+	c.Network.Load(r, base)
+	c.DNS.Load(r, base)
+	c.Data.Load(r, base, c.Network.ManagementPeering)
+	c.Platform.Load(r, base, c.DNS.PrivateZoneName)
+	c.Baseline.Load(r, base)
+	c.Edge.Load(r, base, c.DNS.PrivateZoneName)
+	if err := r.Err(fmt.Sprintf("stack %q configuration", name)); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// checkVpcCIDR applies the rules every VPC block follows: a network address,
-// RFC 1918, between /16 and /24.
-func checkVpcCIDR(p *validate.Problems, key, value string) netip.Prefix {
-	prefix, rule := validate.ParseCIDR(value)
-	if rule == "" {
-		rule = validate.CheckPrivateCIDR(prefix)
-	}
-	if rule == "" {
-		rule = validate.CheckPrefixLength(prefix, 16, 24)
-	}
-	if rule != "" {
-		p.Add(key, value, rule)
-		return netip.Prefix{}
-	}
-	return prefix
-}
-
-// checkDirectory validates the account directory: every stack present with
-// a distinct 12-digit id, a valid VPC block for every account with a network,
-// and no two blocks (nor the VPN client pool) overlapping.
-func (c *Config) checkDirectory(p *validate.Problems) {
-	if c.Accounts == nil {
-		return
-	}
-	key := Key("accounts")
-	for name := range c.Accounts {
-		if _, ok := stackRoles[name]; !ok {
-			p.Addf(key+"."+name, name, "is not a stack of this program (%v)", stackOrder)
-		}
-	}
-	type block struct {
-		key    string
-		prefix netip.Prefix
-	}
-	var blocks []block
-	if c.VpnClientCIDR.IsValid() {
-		blocks = append(blocks, block{Key("vpnClientCidr"), c.VpnClientCIDR})
-	}
-	owners := map[string]string{}
-	for _, name := range stackOrder {
-		acct, ok := c.Accounts[name]
-		entry := key + "." + name
-		if !ok {
-			p.Add(entry, "", "is required: the directory must list every account")
-			continue
-		}
-		if rule := validate.CheckAccountID(acct.ID); rule != "" {
-			p.Add(entry+".id", acct.ID, rule)
-		} else if other, dup := owners[acct.ID]; dup {
-			p.Addf(entry+".id", acct.ID, "is also the id of %s.%s: every stack needs its own account", key, other)
-		} else {
-			owners[acct.ID] = name
-		}
-		needsVPC := stackRoles[name] != RoleSecurity
-		switch {
-		case needsVPC && acct.VpcCIDR == "":
-			p.Add(entry+".vpcCidr", "", "is required: the account has a VPC")
-		case acct.VpcCIDR != "":
-			if prefix := checkVpcCIDR(p, entry+".vpcCidr", acct.VpcCIDR); prefix.IsValid() {
-				blocks = append(blocks, block{entry + ".vpcCidr", prefix})
-			}
-		}
-	}
-	// Peered VPCs and VPN clients route to each other: any overlap makes some
-	// addresses unreachable, so every pair must be disjoint.
-	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].key < blocks[j].key })
-	for i := range blocks {
-		for j := i + 1; j < len(blocks); j++ {
-			if blocks[i].prefix.Overlaps(blocks[j].prefix) {
-				p.Addf(blocks[j].key, blocks[j].prefix.String(), "overlaps %s (%s): peered VPCs and the VPN client pool need disjoint address blocks",
-					blocks[i].key, blocks[i].prefix)
-			}
-		}
-	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/baselinepart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 const securityAccount = "111111111111"
@@ -104,16 +106,16 @@ func allAccounts() []string {
 }
 
 func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			comp, inside := baselineOf(t, p)
-			assert.Equal(t, stacks.Namespace+"-"+stack, comp.Name)
+			assert.Equal(t, stack.Namespace+"-"+stackName, comp.Name)
 			assert.Greater(t, len(inside), 90)
 			for _, r := range inside {
 				prov := p.ProviderOf(r)
 				require.NotNil(t, prov, "%s %q", r.Type, r.Name)
-				assert.Equal(t, "aws-"+stack, prov.Name, "%s %q lands in the stack's account and region", r.Type, r.Name)
+				assert.Equal(t, "aws-"+stackName, prov.Name, "%s %q lands in the stack's account and region", r.Type, r.Name)
 			}
 			// At most one detector, recorder and delivery channel per account and region.
 			for _, typ := range []string{"aws:guardduty/detector:Detector", "aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:securityhub/account:Account", "aws:cloudtrail/trail:Trail"} {
@@ -125,7 +127,7 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 				},
 				"aws:ebs/encryptionByDefault:EncryptionByDefault": func(r *offline.Resource) bool { return r.Bool("enabled") },
 				"aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": func(r *offline.Resource) bool {
-					return r.String("accountId") == accountOf[stack] && r.Bool("blockPublicAcls") && r.Bool("blockPublicPolicy") && r.Bool("ignorePublicAcls") && r.Bool("restrictPublicBuckets")
+					return r.String("accountId") == accountOf[stackName] && r.Bool("blockPublicAcls") && r.Bool("blockPublicPolicy") && r.Bool("ignorePublicAcls") && r.Bool("restrictPublicBuckets")
 				},
 				"aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": func(r *offline.Resource) bool { return r.String("httpTokens") == "required" },
 				"aws:accessanalyzer/analyzer:Analyzer":                      func(r *offline.Resource) bool { return r.String("type") == "ACCOUNT" },
@@ -140,13 +142,13 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 }
 
 func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
-			protect := stack != "dev" // deletionProtection: false in dev only
+			protect := stackName != "dev" // deletionProtection: false in dev only
 			for _, k := range p.ByType("aws:kms/key:Key") {
-				assert.True(t, k.Bool("enableKeyRotation"), "%s %q rotates (CIS 3.6, KMS.4)", stack, k.Name)
+				assert.True(t, k.Bool("enableKeyRotation"), "%s %q rotates (CIS 3.6, KMS.4)", stackName, k.Name)
 			}
 			keys := blOfType(inside, "aws:kms/key:Key")
 			require.Len(t, keys, 3, "logs, data and secrets keys")
@@ -155,7 +157,7 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 				assert.Equal(t, protect, r.Protect, "%s %q protect", r.Type, r.Name)
 				assert.Equal(t, protect, r.RetainOnDelete, "%s %q retainOnDelete", r.Type, r.Name)
 			}
-			deploy := "arn:aws:iam::" + accountOf[stack] + ":role/refarch-deploy"
+			deploy := "arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"
 			for _, k := range keys {
 				st := blStatements(t, k, "policy")
 				assert.Equal(t, []string{deploy}, blPrincipal(st["KeyAdministration"], "AWS"), "%s: only the deploy role administers", k.Name)
@@ -176,9 +178,9 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 	trailPolicy := blStatements(t, blFind(t, secInside, "aws:s3/bucketPolicy:BucketPolicy", "-trail-archive"), "policy")
 	admitted := trailPolicy["CloudTrailAclCheck"]
 
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
 			trail := blFind(t, inside, "aws:cloudtrail/trail:Trail", "-trail")
 			logsKey := blFind(t, inside, "aws:kms/key:Key", "-logs")
@@ -187,26 +189,26 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 			assert.True(t, trail.Bool("includeGlobalServiceEvents"))
 			assert.Equal(t, logsKey.Output("arn"), trail.Get("kmsKeyId"), "CIS 3.5: the account's logs key")
 			assert.Equal(t, archive, trail.String("s3BucketName"), "every account delivers to the security archive")
-			assert.Equal(t, stacks.TrailName(stack), trail.String("name"))
+			assert.Equal(t, baselinepart.TrailName(stackName), trail.String("name"))
 			assert.NotEmpty(t, trail.String("cloudWatchLogsGroupArn"))
 
 			// The archive's policy (in the security stack) admits exactly this trail.
 			arn := trail.Output("arn").(string)
 			assert.Contains(t, blCond(admitted, "StringEquals", "aws:SourceArn"), arn)
-			write := trailPolicy["CloudTrailWrite"+accountOf[stack]]
-			require.NotNil(t, write, "a write statement for %s", stack)
+			write := trailPolicy["CloudTrailWrite"+accountOf[stackName]]
+			require.NotNil(t, write, "a write statement for %s", stackName)
 			assert.Equal(t, []string{arn}, blCond(write, "StringEquals", "aws:SourceArn"))
-			assert.Equal(t, []string{"arn:aws:s3:::" + archive + "/AWSLogs/" + accountOf[stack] + "/*"}, blStrs(write["Resource"]))
+			assert.Equal(t, []string{"arn:aws:s3:::" + archive + "/AWSLogs/" + accountOf[stackName] + "/*"}, blStrs(write["Resource"]))
 
 			// The logs key lets exactly this trail encrypt and the security account read.
 			key := blStatements(t, logsKey, "policy")
 			assert.Equal(t, []string{arn}, blCond(key["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn"))
 			assert.Equal(t, []string{"arn:aws:iam::" + securityAccount + ":root"}, blPrincipal(key["AuditReadersThroughS3"], "AWS"))
 
-			channel := blFind(t, inside, "aws:cfg/deliveryChannel:DeliveryChannel", stack)
+			channel := blFind(t, inside, "aws:cfg/deliveryChannel:DeliveryChannel", stackName)
 			assert.Equal(t, "refarch-audit-config-"+securityAccount, channel.String("s3BucketName"))
 			assert.Equal(t, logsKey.Output("arn"), channel.Get("s3KmsKeyArn"))
-			recorder := blFind(t, inside, "aws:cfg/recorder:Recorder", stack)
+			recorder := blFind(t, inside, "aws:cfg/recorder:Recorder", stackName)
 			assert.Contains(t, recorder.String("roleArn"), ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
 			assert.True(t, recorder.Bool("recordingGroup.allSupported"))
 			assert.Len(t, blOfType(inside, "aws:cfg/rule:Rule"), len(sb.DefaultConfigRules))
@@ -252,9 +254,9 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 		assert.Equal(t, 2557, blFind(t, inside, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", suffix).Int("rules[0].expiration.days"))
 	}
 
-	for _, stack := range []string{"shared-services", "dev", "stage", "prod"} {
-		_, inside := baselineOf(t, plan(t, stack))
-		assert.Empty(t, blOfType(inside, "aws:s3/bucketV2:BucketV2"), "%s holds no archive", stack)
+	for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {
+		_, inside := baselineOf(t, plan(t, stackName))
+		assert.Empty(t, blOfType(inside, "aws:s3/bucketV2:BucketV2"), "%s holds no archive", stackName)
 	}
 }
 
@@ -266,9 +268,9 @@ func sorted(s []string) []string {
 
 func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 	emails := map[string]int{"security": 1, "shared-services": 1, "dev": 0, "stage": 1, "prod": 2}
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			mons := p.ByType("refarch:alerttopic:AlertTopic")
 			require.Len(t, mons, 1)
 			alerts := p.Descendants(mons[0])
@@ -276,7 +278,7 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 			key := blFind(t, alerts, "aws:kms/key:Key", "-alerts-key")
 			assert.Equal(t, key.Output("arn"), topic.Get("kmsMasterKeyId"), "a customer key, not alias/aws/sns")
 			assert.ElementsMatch(t, []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, blPrincipal(blStatements(t, key, "policy")["PublishingServices"], "Service"))
-			assert.Len(t, blOfType(alerts, "aws:sns/topicSubscription:TopicSubscription"), emails[stack])
+			assert.Len(t, blOfType(alerts, "aws:sns/topicSubscription:TopicSubscription"), emails[stackName])
 			arn := topic.Output("arn").(string)
 
 			_, inside := baselineOf(t, p)
@@ -311,13 +313,13 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 	sessionHours := map[string]int{"shared-services": 4, "dev": 8, "stage": 4, "prod": 2}
 	developers := map[string]string{"shared-services": "job-function/ViewOnlyAccess", "dev": "PowerUserAccess", "stage": "ReadOnlyAccess", "prod": "job-function/ViewOnlyAccess"}
-	for stack, hours := range sessionHours {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for stackName, hours := range sessionHours {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
-			for _, persona := range stacks.Personas {
-				role := blFind(t, inside, "aws:iam/role:Role", "-"+stacks.PersonaRoleName(persona))
-				assert.Equal(t, stacks.PersonaRoleName(persona), role.String("name"))
+			for _, persona := range baselinepart.Personas {
+				role := blFind(t, inside, "aws:iam/role:Role", "-"+baselinepart.PersonaRoleName(persona))
+				assert.Equal(t, baselinepart.PersonaRoleName(persona), role.String("name"))
 				st := blStatements(t, role, "assumeRolePolicy")
 				require.Len(t, st, 1)
 				for _, s := range st {
@@ -326,18 +328,18 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 					assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(s["Action"]))
 				}
 				want := hours
-				if persona == stacks.PersonaFullAccess {
+				if persona == baselinepart.PersonaFullAccess {
 					want = 1
 				}
 				assert.Equal(t, want*3600, role.Int("maxSessionDuration"), "%s session", persona)
 			}
 			var devPolicies []string
 			for _, att := range blOfType(inside, "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-				if att.String("role") == stacks.PersonaRoleName(stacks.PersonaDevelopers) {
+				if att.String("role") == baselinepart.PersonaRoleName(baselinepart.PersonaDevelopers) {
 					devPolicies = append(devPolicies, att.String("policyArn"))
 				}
 			}
-			assert.Equal(t, []string{"arn:aws:iam::aws:policy/" + developers[stack]}, devPolicies)
+			assert.Equal(t, []string{"arn:aws:iam::aws:policy/" + developers[stackName]}, devPolicies)
 		})
 	}
 	_, inside := baselineOf(t, plan(t, "security"))
@@ -351,20 +353,20 @@ func TestCIRoleTrustsCircleCIForThisProjectAndItsBranches(t *testing.T) {
 	const org = "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b"
 	const project = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
 	branches := map[string][]string{"shared-services": {"main"}, "dev": {"main", "feature/*"}, "stage": {"main", "release/*"}, "prod": {"main"}}
-	for stack, want := range branches {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for stackName, want := range branches {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
 			oidc := blFind(t, inside, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "-circleci")
 			assert.Equal(t, "https://oidc.circleci.com/org/"+org, oidc.String("url"))
-			role := blFind(t, inside, "aws:iam/role:Role", "-"+stacks.CIRoleName)
-			assert.Equal(t, stacks.CIRoleName, role.String("name"))
+			role := blFind(t, inside, "aws:iam/role:Role", "-"+stack.CIRoleName)
+			assert.Equal(t, stack.CIRoleName, role.String("name"))
 			assert.Equal(t, 3600, role.Int("maxSessionDuration"))
 			st := blStatements(t, role, "assumeRolePolicy")
 			require.Len(t, st, 1)
 			trust := st["CircleCIProjectBranches"]
 			assert.Equal(t, []string{oidc.Output("arn").(string)}, blPrincipal(trust, "Federated"))
-			assert.Equal(t, []string{"arn:aws:iam::" + accountOf[stack] + ":oidc-provider/oidc.circleci.com/org/" + org}, blPrincipal(trust, "Federated"))
+			assert.Equal(t, []string{"arn:aws:iam::" + accountOf[stackName] + ":oidc-provider/oidc.circleci.com/org/" + org}, blPrincipal(trust, "Federated"))
 			issuer := "oidc.circleci.com/org/" + org
 			assert.Equal(t, []string{org}, blCond(trust, "StringEquals", issuer+":aud"))
 			var subs []string
@@ -373,11 +375,11 @@ func TestCIRoleTrustsCircleCIForThisProjectAndItsBranches(t *testing.T) {
 			}
 			assert.ElementsMatch(t, subs, blCond(trust, "StringLike", issuer+":sub"))
 
-			assumable := []string{"arn:aws:iam::" + accountOf[stack] + ":role/refarch-deploy"}
-			if role, _ := stacks.RoleOf(stack); role == stacks.RoleApp {
-				assumable = append(assumable, "arn:aws:iam::"+accountOf["shared-services"]+":role/"+stacks.DelegateRoleName(stack))
+			assumable := []string{"arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"}
+			if role, _ := stack.RoleOf(stackName); role == stack.RoleApp {
+				assumable = append(assumable, "arn:aws:iam::"+accountOf["shared-services"]+":role/"+stack.DelegateRoleName(stackName))
 			}
-			pol := blStatements(t, blFind(t, inside, "aws:iam/rolePolicy:RolePolicy", "-"+stacks.CIRoleName), "policy")
+			pol := blStatements(t, blFind(t, inside, "aws:iam/rolePolicy:RolePolicy", "-"+stack.CIRoleName), "policy")
 			require.Len(t, pol, 1)
 			assert.ElementsMatch(t, assumable, blStrs(pol["AssumeTheDeployRolesOnly"]["Resource"]), "CI may only assume the deploy (and delegate) roles")
 		})
@@ -387,9 +389,9 @@ func TestCIRoleTrustsCircleCIForThisProjectAndItsBranches(t *testing.T) {
 func TestSessionManagerAndPatchingPerStack(t *testing.T) {
 	schedules := map[string]string{"security": "cron(0 3 ? * SUN *)", "shared-services": "cron(0 4 ? * SUN *)", "dev": "cron(0 3 ? * TUE *)", "stage": "cron(0 3 ? * WED *)", "prod": "cron(0 3 ? * SUN *)"}
 	approve := map[string]int{"security": 0, "shared-services": 3, "dev": 0, "stage": 3, "prod": 7}
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			_, inside := baselineOf(t, plan(t, stack))
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			_, inside := baselineOf(t, plan(t, stackName))
 			doc := blFind(t, inside, "aws:ssm/document:Document", "-session-preferences")
 			assert.Equal(t, "SSM-SessionManagerRunShell", doc.String("name"))
 			content, err := doc.JSON("content")
@@ -400,13 +402,13 @@ func TestSessionManagerAndPatchingPerStack(t *testing.T) {
 			assert.Equal(t, blFind(t, inside, "aws:cloudwatch/logGroup:LogGroup", "-sessions").Output("name"), group)
 
 			window := blFind(t, inside, "aws:ssm/maintenanceWindow:MaintenanceWindow", "-patching")
-			assert.Equal(t, schedules[stack], window.String("schedule"))
+			assert.Equal(t, schedules[stackName], window.String("schedule"))
 			baseline := blFind(t, inside, "aws:ssm/patchBaseline:PatchBaseline", "-security-updates")
-			assert.Equal(t, approve[stack], baseline.Int("approvalRules[0].approveAfterDays"))
+			assert.Equal(t, approve[stackName], baseline.Int("approvalRules[0].approveAfterDays"))
 			assert.Equal(t, []string{"Security"}, baseline.Strings("approvalRules[0].patchFilters[0].values"))
 			scan := blFind(t, inside, "aws:ssm/association:Association", "-patch-scan")
 			assert.Equal(t, "tag:"+sb.PatchGroupTag, scan.String("targets[0].key"))
-			assert.Equal(t, []string{"refarch-" + stack}, scan.Strings("targets[0].values"))
+			assert.Equal(t, []string{"refarch-" + stackName}, scan.Strings("targets[0].values"))
 		})
 	}
 }
@@ -461,21 +463,21 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 	require.NoError(t, err)
 	raw, err := offline.LoadStackConfig(dir, "security")
 	require.NoError(t, err)
-	cfg, err := stacks.Load("security", stacks.MapSource(raw.Values))
+	cfg, err := stacks.Load("security", stack.MapSource(raw.Values))
 	require.NoError(t, err)
 	b := cfg.Baseline
 	require.Len(t, b.Users, 4)
-	assert.Equal(t, stacks.User{Name: "bob.chen", Email: "bob.chen@example.com", Groups: []string{"developers", "ops"}}, b.Users[1])
+	assert.Equal(t, baselinepart.User{Name: "bob.chen", Email: "bob.chen@example.com", Groups: []string{"developers", "ops"}}, b.Users[1])
 	assert.Equal(t, 731, b.AuditLogRetentionDays)
 	assert.Equal(t, 365, b.AuditLockDays)
 	assert.Equal(t, 2557, b.AuditExpireDays)
 	assert.Equal(t, "us-west-2", b.AuditRegion)
-	assert.Equal(t, "refarch-audit-trail-111111111111", stacks.AuditTrailBucket(cfg))
-	assert.Equal(t, "refarch-audit-config-111111111111", stacks.AuditConfigBucket(cfg))
+	assert.Equal(t, "refarch-audit-trail-111111111111", baselinepart.AuditTrailBucket(&cfg.Config))
+	assert.Equal(t, "refarch-audit-config-111111111111", baselinepart.AuditConfigBucket(&cfg.Config))
 
 	raw, err = offline.LoadStackConfig(dir, "dev")
 	require.NoError(t, err)
-	cfg, err = stacks.Load("dev", stacks.MapSource(raw.Values))
+	cfg, err = stacks.Load("dev", stack.MapSource(raw.Values))
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Baseline.Users)
 	assert.Equal(t, []string{"main", "feature/*"}, cfg.Baseline.CIBranches)
@@ -488,21 +490,21 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 // really creates.
 func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
 	refs := stackrefs.New("")
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			out, err := refs("organization/refarch/" + stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			out, err := refs("organization/refarch/" + stackName)
 			require.NoError(t, err)
-			p := plan(t, stack)
+			p := plan(t, stackName)
 			topic := blFind(t, p.Descendants(p.ByType("refarch:alerttopic:AlertTopic")[0]), "aws:sns/topic:Topic", "-alerts")
-			assert.Equal(t, topic.Output("arn"), out[stacks.OutputAlertTopicARN])
+			assert.Equal(t, topic.Output("arn"), out[baselinepart.OutputAlertTopicARN])
 			_, inside := baselineOf(t, p)
-			if stack == "security" {
-				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-trail-archive").Output("bucket"), out[stacks.OutputAuditTrailBucket])
-				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-config-archive").Output("bucket"), out[stacks.OutputAuditConfigBucket])
-				assert.NotContains(t, out, stacks.OutputCIRoleARN)
+			if stackName == "security" {
+				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-trail-archive").Output("bucket"), out[baselinepart.OutputAuditTrailBucket])
+				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-config-archive").Output("bucket"), out[baselinepart.OutputAuditConfigBucket])
+				assert.NotContains(t, out, baselinepart.OutputCIRoleARN)
 				return
 			}
-			assert.Equal(t, blFind(t, inside, "aws:iam/role:Role", "-"+stacks.CIRoleName).Output("arn"), out[stacks.OutputCIRoleARN])
+			assert.Equal(t, blFind(t, inside, "aws:iam/role:Role", "-"+stack.CIRoleName).Output("arn"), out[baselinepart.OutputCIRoleARN])
 		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // copyProject copies Pulumi.yaml and every stack file into a new folder.
@@ -25,7 +26,7 @@ func copyProject(t *testing.T) string {
 	dir := t.TempDir()
 	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
 	require.NoError(t, err)
-	require.Len(t, files, 1+len(stacks.StackNames()))
+	require.Len(t, files, 1+len(stack.Names()))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
@@ -67,11 +68,11 @@ func quoteScalars(t *testing.T, path string) {
 
 // saveAsCLI loads a stack file with the SDK and saves it back with the
 // SDK's own writer, which is what `pulumi config set` does.
-func saveAsCLI(t *testing.T, dir, stack string) {
+func saveAsCLI(t *testing.T, dir, stackName string) {
 	t.Helper()
 	proj, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
 	require.NoError(t, err)
-	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	path := filepath.Join(dir, "Pulumi."+stackName+".yaml")
 	ps, err := workspace.LoadProjectStack(nil, proj, path)
 	require.NoError(t, err)
 	require.NoError(t, ps.Save(path))
@@ -79,11 +80,11 @@ func saveAsCLI(t *testing.T, dir, stack string) {
 
 // planJSON is a plan's records, for comparing two runs: the resources (in
 // URN order) and the invokes, sorted, since they run concurrently.
-func planJSON(t *testing.T, dir, stack string) string {
+func planJSON(t *testing.T, dir, stackName string) string {
 	t.Helper()
-	p, err := offline.RunStack(stacks.Run, stack, offline.Options{Dir: dir, StackOutputs: stackrefs.New(dir)})
-	require.NoError(t, err, "stack %s", stack)
-	require.Empty(t, p.Warnings, "stack %s", stack)
+	p, err := offline.RunStack(stacks.Run, stackName, offline.Options{Dir: dir, StackOutputs: stackrefs.New(dir)})
+	require.NoError(t, err, "stack %s", stackName)
+	require.Empty(t, p.Warnings, "stack %s", stackName)
 	invokes := make([]string, len(p.Invokes))
 	for i, inv := range p.Invokes {
 		b, err := json.Marshal(inv)
@@ -99,9 +100,9 @@ func planJSON(t *testing.T, dir, stack string) string {
 // Stack files rewritten the way the CLI writes them plan exactly as the
 // committed ones: the offline engine reads configuration as the CLI does.
 func TestStackFilesAsTheCLIWritesThemPlanTheSame(t *testing.T) {
-	rewrites := map[string]func(t *testing.T, dir, stack string){
-		"every scalar quoted": func(t *testing.T, dir, stack string) {
-			quoteScalars(t, filepath.Join(dir, "Pulumi."+stack+".yaml"))
+	rewrites := map[string]func(t *testing.T, dir, stackName string){
+		"every scalar quoted": func(t *testing.T, dir, stackName string) {
+			quoteScalars(t, filepath.Join(dir, "Pulumi."+stackName+".yaml"))
 		},
 		"saved by the SDK": saveAsCLI,
 	}
@@ -109,16 +110,16 @@ func TestStackFilesAsTheCLIWritesThemPlanTheSame(t *testing.T) {
 	for name, rewrite := range rewrites {
 		t.Run(name, func(t *testing.T) {
 			dir := copyProject(t)
-			for _, stack := range stacks.StackNames() {
-				rewrite(t, dir, stack)
+			for _, stackName := range stack.Names() {
+				rewrite(t, dir, stackName)
 			}
-			for _, stack := range stacks.StackNames() {
-				before, err := os.ReadFile(filepath.Join(original, "Pulumi."+stack+".yaml"))
+			for _, stackName := range stack.Names() {
+				before, err := os.ReadFile(filepath.Join(original, "Pulumi."+stackName+".yaml"))
 				require.NoError(t, err)
-				after, err := os.ReadFile(filepath.Join(dir, "Pulumi."+stack+".yaml"))
+				after, err := os.ReadFile(filepath.Join(dir, "Pulumi."+stackName+".yaml"))
 				require.NoError(t, err)
-				require.NotEqual(t, string(before), string(after), "the rewrite must change %s", stack)
-				assert.JSONEq(t, planJSON(t, original, stack), planJSON(t, dir, stack), "stack %s", stack)
+				require.NotEqual(t, string(before), string(after), "the rewrite must change %s", stackName)
+				assert.JSONEq(t, planJSON(t, original, stackName), planJSON(t, dir, stackName), "stack %s", stackName)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // directory returns the account directory of Pulumi.yaml, edited by edit,
@@ -131,9 +132,9 @@ func TestLoadReadsTypedValues(t *testing.T) {
 	require.NoError(t, err)
 	raw, err := offline.LoadStackConfig(dir, "prod")
 	require.NoError(t, err)
-	cfg, err := stacks.Load("prod", stacks.MapSource(raw.Values))
+	cfg, err := stacks.Load("prod", stack.MapSource(raw.Values))
 	require.NoError(t, err)
-	assert.Equal(t, stacks.RoleApp, cfg.Role)
+	assert.Equal(t, stack.RoleApp, cfg.Role)
 	assert.Equal(t, "555555555555", cfg.AccountID)
 	assert.Equal(t, "us-west-2", cfg.Region)
 	assert.Equal(t, "aws", cfg.Partition)

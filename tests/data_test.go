@@ -51,10 +51,10 @@ type dataStores struct {
 }
 
 // findData plans stack and finds its data stores.
-func findData(t *testing.T, stack string) *dataStores {
+func findData(t *testing.T, stackName string) *dataStores {
 	t.Helper()
-	p := plan(t, stack)
-	prefix := "refarch-" + stack
+	p := plan(t, stackName)
+	prefix := "refarch-" + stackName
 	d := &dataStores{
 		plan:      p,
 		postgres:  p.Find("refarch:postgres:Postgres", prefix+"-db"),
@@ -64,10 +64,10 @@ func findData(t *testing.T, stack string) *dataStores {
 		key:       p.Find("aws:kms/key:Key", prefix+"-db"),
 		params:    p.Find("aws:rds/parameterGroup:ParameterGroup", prefix+"-db"),
 		clients:   p.Find(secGroup, prefix+"-data-clients"),
-		vpc:       p.Find("awsx:ec2:Vpc", stack),
+		vpc:       p.Find("awsx:ec2:Vpc", stackName),
 	}
 	for _, r := range []*offline.Resource{d.postgres, d.memcached, d.writer, d.cluster, d.key, d.params, d.clients, d.vpc} {
-		require.NotNil(t, r, "stack %s lacks a data store resource", stack)
+		require.NotNil(t, r, "stack %s lacks a data store resource", stackName)
 	}
 	for _, c := range p.Children(d.postgres) {
 		if c.Type == secGroup {
@@ -93,9 +93,9 @@ func findData(t *testing.T, stack string) *dataStores {
 // asks for: failover, backups, replicas, final snapshot, protection and the
 // cache's size and spread.
 func TestDataStoresPerEnvironment(t *testing.T) {
-	for stack, want := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName, want := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			w := d.writer
 			assert.Equal(t, "postgres", w.String("engine"))
 			assert.Equal(t, "18", w.String("engineVersion"), "the current major version")
@@ -109,7 +109,7 @@ func TestDataStoresPerEnvironment(t *testing.T) {
 			if want.skipFinalSnapshot {
 				assert.False(t, w.Has("finalSnapshotIdentifier"))
 			} else {
-				assert.Equal(t, "refarch-"+stack+"-db-final-snapshot", w.String("finalSnapshotIdentifier"))
+				assert.Equal(t, "refarch-"+stackName+"-db-final-snapshot", w.String("finalSnapshotIdentifier"))
 			}
 			assert.Equal(t, want.protect, w.Bool("deletionProtection"), "deletion protection follows refarch:deletionProtection")
 			assert.Equal(t, want.protect, w.Protect && w.RetainOnDelete, "pulumi protect follows refarch:deletionProtection")
@@ -166,13 +166,13 @@ func TestDataStoresPerEnvironment(t *testing.T) {
 // TestDataStoresLiveInTheDataTier checks both stores' subnet groups are
 // exactly the VPC's isolated (data) subnets, and their groups its VPC.
 func TestDataStoresLiveInTheDataTier(t *testing.T) {
-	for stack := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			dataSubnets := d.vpc.Output("isolatedSubnetIds")
 			require.NotEmpty(t, dataSubnets)
-			dbSubnets := d.plan.Find("aws:rds/subnetGroup:SubnetGroup", "refarch-"+stack+"-db")
-			cacheSubnets := d.plan.Find("aws:elasticache/subnetGroup:SubnetGroup", "refarch-"+stack+"-cache")
+			dbSubnets := d.plan.Find("aws:rds/subnetGroup:SubnetGroup", "refarch-"+stackName+"-db")
+			cacheSubnets := d.plan.Find("aws:elasticache/subnetGroup:SubnetGroup", "refarch-"+stackName+"-cache")
 			require.NotNil(t, dbSubnets)
 			require.NotNil(t, cacheSubnets)
 			assert.Equal(t, dataSubnets, dbSubnets.Get("subnetIds"))
@@ -191,9 +191,9 @@ func TestDataStoresLiveInTheDataTier(t *testing.T) {
 // names the account root and lets principals use it only through RDS and
 // Secrets Manager of this account.
 func TestDatabaseIsEncryptedWithItsOwnKey(t *testing.T) {
-	for stack := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			keyARN := d.key.Output("arn")
 			assert.Equal(t, d.postgres.URN, d.key.Parent)
 			assert.True(t, d.key.Bool("enableKeyRotation"))
@@ -208,7 +208,7 @@ func TestDatabaseIsEncryptedWithItsOwnKey(t *testing.T) {
 
 			doc, err := d.key.JSON("policy")
 			require.NoError(t, err)
-			account := accountOf[stack]
+			account := accountOf[stackName]
 			for _, raw := range doc.(map[string]any)["Statement"].([]any) {
 				st := raw.(map[string]any)
 				principals := st["Principal"].(map[string]any)["AWS"].([]any)
@@ -230,9 +230,9 @@ func TestDatabaseIsEncryptedWithItsOwnKey(t *testing.T) {
 // TestDatabaseForcesTLS checks the parameter group of the engine's family
 // forces TLS, and every instance (readers included) uses it.
 func TestDatabaseForcesTLS(t *testing.T) {
-	for stack := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			assert.Equal(t, "postgres18", d.params.String("family"))
 			params := map[string]string{}
 			for _, raw := range d.params.List("parameters") {
@@ -255,9 +255,9 @@ func TestDatabaseForcesTLS(t *testing.T) {
 // the two stores.
 func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
 	mgmtCIDR := networkOf["shared-services"].cidr
-	for stack := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			type source struct {
 				port         int
 				group, block string
@@ -297,10 +297,10 @@ func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
 // TestOnlyApplicationStacksHaveDataStores checks security and
 // shared-services create no database or cache.
 func TestOnlyApplicationStacksHaveDataStores(t *testing.T) {
-	for _, stack := range []string{"security", "shared-services"} {
-		p := plan(t, stack)
-		assert.Empty(t, p.ByType("refarch:postgres:Postgres"), stack)
-		assert.Empty(t, p.ByType("refarch:memcached:Memcached"), stack)
+	for _, stackName := range []string{"security", "shared-services"} {
+		p := plan(t, stackName)
+		assert.Empty(t, p.ByType("refarch:postgres:Postgres"), stackName)
+		assert.Empty(t, p.ByType("refarch:memcached:Memcached"), stackName)
 	}
 }
 
@@ -375,15 +375,15 @@ func TestDataRulesThatOnlyBindProd(t *testing.T) {
 	assert.Equal(t, "single-az", cache.String("azMode"), "one node cannot be cross-AZ")
 }
 
-// TestOnlyTheBackendReachesTheDataStores follows dataOut into the platform:
+// TestOnlyTheBackendReachesTheDataStores follows stack.DataOut into the platform:
 // exactly one service, the backend, joins the data clients group (the only
 // group the stores admit), and its task gets the writer's address and
 // port, the database name, the cache's configuration endpoint, and the
 // credentials by reference to the database's secret.
 func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
-	for stack := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			var members []*offline.Resource
 			for _, svc := range d.plan.ByType("aws:ecs/service:Service") {
 				for _, sg := range svc.Strings("networkConfiguration.securityGroups") {
@@ -441,9 +441,9 @@ func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
 // CPU on each, free storage on the writer, lag on each reader, all sent to
 // a topic of the stack (the baseline's alert topic).
 func TestDatabaseAlarmsReachTheAlertTopic(t *testing.T) {
-	for stack, want := range dataOf {
-		t.Run(stack, func(t *testing.T) {
-			d := findData(t, stack)
+	for stackName, want := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
 			topics := map[any]bool{}
 			for _, topic := range d.plan.ByType("aws:sns/topic:Topic") {
 				topics[topic.Output("arn")] = true

@@ -11,6 +11,8 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/dnspart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // appStacks are the application stacks, with what their stack files say
@@ -28,9 +30,9 @@ var appStacks = []struct {
 // rejects runs stack with the values of set and requires the run to fail
 // on its configuration, before registering anything, with a problem naming
 // key whose rule contains rule.
-func rejects(t *testing.T, stack string, set map[string]string, key, rule string) {
+func rejects(t *testing.T, stackName string, set map[string]string, key, rule string) {
 	t.Helper()
-	p, err := planWith(t, stack, set)
+	p, err := planWith(t, stackName, set)
 	verr := configError(t, err)
 	require.True(t, verr.Has(key), "error must name %s:\n%v", key, verr)
 	assert.Contains(t, verr.Error(), rule)
@@ -78,8 +80,8 @@ func TestSharedServicesHoldsTheProtectedRootZone(t *testing.T) {
 
 	// The exports the application stacks read, as offline/stackrefs serves them.
 	exported := rootZone(t)
-	assert.Equal(t, "example.com", exported[stacks.OutputRootZoneName])
-	assert.Regexp(t, `^Z[0-9A-Z]+$`, exported[stacks.OutputRootZoneID])
+	assert.Equal(t, "example.com", exported[dnspart.OutputRootZoneName])
+	assert.Regexp(t, `^Z[0-9A-Z]+$`, exported[dnspart.OutputRootZoneID])
 }
 
 func TestEnvironmentZoneIsDelegatedFromTheRootZoneThroughTheDelegateRole(t *testing.T) {
@@ -96,7 +98,7 @@ func TestEnvironmentZoneIsDelegatedFromTheRootZoneThroughTheDelegateRole(t *test
 			ns := p.Require(t, "aws:route53/record:Record", "public-zone-delegation")
 			assert.Equal(t, "NS", ns.String("type"))
 			assert.Equal(t, env.name+".example.com", ns.String("name"), "the delegate role may only write this name")
-			assert.Equal(t, root[stacks.OutputRootZoneID], ns.String("zoneId"), "written into the root zone shared-services exports")
+			assert.Equal(t, root[dnspart.OutputRootZoneID], ns.String("zoneId"), "written into the root zone shared-services exports")
 			assert.Equal(t, zone.Output("nameServers"), ns.Get("records"), "delegated to exactly the zone's name servers")
 			assert.Equal(t, env.ttl, ns.Int("ttl"))
 			prov := p.ProviderOf(ns)
@@ -192,7 +194,7 @@ func TestEnvironmentRefusesARootZoneOfAnotherDomain(t *testing.T) {
 	_, err := offline.RunStack(stacks.Run, "stage", offline.Options{StackOutputs: func(ref string) (map[string]any, error) {
 		out, err := outputs(ref)
 		if err == nil && strings.HasSuffix(ref, "/shared-services") {
-			out[stacks.OutputRootZoneName] = "example.org"
+			out[dnspart.OutputRootZoneName] = "example.org"
 		}
 		return out, err
 	}})
@@ -205,10 +207,10 @@ func TestEnvironmentRefusesARootZoneOfAnotherDomain(t *testing.T) {
 // shared-services, say): the engine refuses a duplicate URN, the mocks do
 // not.
 func TestEveryRegistrationHasItsOwnURN(t *testing.T) {
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
 			seen := map[string]bool{}
-			for _, r := range plan(t, stack).Resources {
+			for _, r := range plan(t, stackName).Resources {
 				assert.False(t, seen[r.URN], "duplicate URN %s", r.URN)
 				seen[r.URN] = true
 			}

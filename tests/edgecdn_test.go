@@ -194,8 +194,8 @@ func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
 			seen[key] = r.Name
 		}
 	}
-	for _, stack := range []string{"shared-services", "dev", "stage", "prod"} {
-		t.Run(stack, func(t *testing.T) { check(t, plan(t, stack)) })
+	for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {
+		t.Run(stackName, func(t *testing.T) { check(t, plan(t, stackName)) })
 	}
 	t.Run("the CDN at the apex reuses the regional certificate's record", func(t *testing.T) {
 		p, err := planWith(t, "prod", map[string]string{"refarch:edgeNames": `["prod.example.com","www.prod.example.com"]`})

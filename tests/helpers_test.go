@@ -16,17 +16,17 @@ import (
 )
 
 // plan runs a stack with its real stack file and fails the test on error.
-func plan(t testing.TB, stack string) *offline.Plan {
+func plan(t testing.TB, stackName string) *offline.Plan {
 	t.Helper()
-	p, err := offline.RunStack(stacks.Run, stack, offline.Options{StackOutputs: stackrefs.New("")})
-	require.NoError(t, err, "stack %s", stack)
+	p, err := offline.RunStack(stacks.Run, stackName, offline.Options{StackOutputs: stackrefs.New("")})
+	require.NoError(t, err, "stack %s", stackName)
 	return p
 }
 
 // planWith runs a stack with configuration overrides and returns the error.
-func planWith(t testing.TB, stack string, set map[string]string, unset ...string) (*offline.Plan, error) {
+func planWith(t testing.TB, stackName string, set map[string]string, unset ...string) (*offline.Plan, error) {
 	t.Helper()
-	return offline.RunStack(stacks.Run, stack, offline.Options{Set: set, Unset: unset, StackOutputs: stackrefs.New("")})
+	return offline.RunStack(stacks.Run, stackName, offline.Options{Set: set, Unset: unset, StackOutputs: stackrefs.New("")})
 }
 
 // configError extracts the validation error of a failed run.

@@ -7,7 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/baselinepart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // securityUsers are the people Pulumi.security.yaml lists, with their groups.
@@ -19,11 +20,11 @@ var securityUsers = map[string][]string{
 }
 
 func TestIAMUsersOnlyInTheSecurityStack(t *testing.T) {
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			users := p.ByType("aws:iam/user:User")
-			if stack == "security" {
+			if stackName == "security" {
 				require.Len(t, users, len(securityUsers))
 			} else {
 				assert.Empty(t, users, "people have users in the security account only")
@@ -49,15 +50,15 @@ func TestUsersAreMembersOfTheirGroupsAndNeedMFA(t *testing.T) {
 		user := blFind(t, inside, "aws:iam/user:User", "-"+name)
 		assert.Equal(t, name, user.String("name"))
 		assert.Equal(t, name+"@example.com", user.String("tags.Email"))
-		want := []string{stacks.IdentityBaseGroup}
+		want := []string{baselinepart.IdentityBaseGroup}
 		for _, persona := range personas {
-			want = append(want, stacks.PersonaRoleName(persona))
+			want = append(want, baselinepart.PersonaRoleName(persona))
 		}
 		m := blFind(t, inside, "aws:iam/userGroupMembership:UserGroupMembership", "-"+name)
 		assert.Equal(t, user.Output("name"), m.Get("user"))
 		assert.ElementsMatch(t, want, m.Strings("groups"), name)
 	}
-	base := blStatements(t, blFind(t, inside, "aws:iam/groupPolicy:GroupPolicy", "-"+stacks.IdentityBaseGroup), "policy")
+	base := blStatements(t, blFind(t, inside, "aws:iam/groupPolicy:GroupPolicy", "-"+baselinepart.IdentityBaseGroup), "policy")
 	deny := base["DenyEverythingElseWithoutMFA"]
 	assert.Equal(t, "Deny", deny["Effect"])
 	assert.Equal(t, []string{"*"}, blStrs(deny["Resource"]))
@@ -73,17 +74,17 @@ func TestUsersAreMembersOfTheirGroupsAndNeedMFA(t *testing.T) {
 func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 	p := plan(t, "security")
 	inside := p.Descendants(p.ByType("refarch:identity:Identity")[0])
-	require.Len(t, blOfType(inside, "aws:iam/group:Group"), len(stacks.Personas)+1)
+	require.Len(t, blOfType(inside, "aws:iam/group:Group"), len(baselinepart.Personas)+1)
 
 	roleARNs := map[string]bool{}
-	for _, stack := range []string{"shared-services", "dev", "stage", "prod"} {
-		wp := plan(t, stack)
+	for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {
+		wp := plan(t, stackName)
 		for _, r := range wp.ByType("aws:iam/role:Role") {
 			roleARNs[r.Output("arn").(string)] = true
 		}
 	}
-	for _, persona := range stacks.Personas {
-		name := stacks.PersonaRoleName(persona)
+	for _, persona := range baselinepart.Personas {
+		name := baselinepart.PersonaRoleName(persona)
 		group := blFind(t, inside, "aws:iam/group:Group", "-"+name)
 		assert.Equal(t, name, group.String("name"))
 		st := blStatements(t, blFind(t, inside, "aws:iam/groupPolicy:GroupPolicy", "-"+name), "policy")
@@ -92,19 +93,19 @@ func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 		assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(assume["Action"]))
 		assert.Equal(t, []string{"true"}, blCond(assume, "Bool", "aws:MultiFactorAuthPresent"))
 		var want []string
-		for _, stack := range []string{"shared-services", "dev", "stage", "prod"} {
-			arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf[stack], name)
+		for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {
+			arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf[stackName], name)
 			want = append(want, arn)
-			assert.True(t, roleARNs[arn], "%s exists in %s", arn, stack)
+			assert.True(t, roleARNs[arn], "%s exists in %s", arn, stackName)
 		}
-		if persona == stacks.PersonaFullAccess {
+		if persona == baselinepart.PersonaFullAccess {
 			// The operators, who run `pulumi up`, also assume every deploy
 			// role and the delegate roles the application stacks' providers use.
-			for _, stack := range stacks.StackNames() {
-				want = append(want, fmt.Sprintf("arn:aws:iam::%s:role/refarch-deploy", accountOf[stack]))
+			for _, stackName := range stack.Names() {
+				want = append(want, fmt.Sprintf("arn:aws:iam::%s:role/refarch-deploy", accountOf[stackName]))
 			}
 			for _, env := range []string{"dev", "stage", "prod"} {
-				arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf["shared-services"], stacks.DelegateRoleName(env))
+				arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf["shared-services"], stack.DelegateRoleName(env))
 				want = append(want, arn)
 				assert.True(t, roleARNs[arn], "%s exists in shared-services", arn)
 			}
@@ -117,5 +118,5 @@ func TestIdentityPlansWithoutUsers(t *testing.T) {
 	p, err := planWith(t, "security", map[string]string{"refarch:users": "[]"})
 	require.NoError(t, err)
 	assert.Empty(t, p.ByType("aws:iam/user:User"))
-	assert.Len(t, p.ByType("aws:iam/group:Group"), len(stacks.Personas)+1, "the groups exist before anyone joins")
+	assert.Len(t, p.ByType("aws:iam/group:Group"), len(baselinepart.Personas)+1, "the groups exist before anyone joins")
 }

@@ -34,9 +34,9 @@ func TestSecurityStackHasNoNetwork(t *testing.T) {
 }
 
 func TestNetworkPerStack(t *testing.T) {
-	for stack, want := range networkOf {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for stackName, want := range networkOf {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			comps := p.ByType("refarch:network:Network")
 			require.Len(t, comps, 1)
 			net := comps[0]
@@ -103,9 +103,9 @@ func TestNetworkPerStack(t *testing.T) {
 // route), no route of ours leads anywhere but a peering, and its ACL admits
 // no public subnet and no internet block.
 func TestDataTierHasNoInternetPath(t *testing.T) {
-	for stack, want := range networkOf {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
+	for stackName, want := range networkOf {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
 			vpc := p.Find("awsx:ec2:Vpc", want.name)
 			require.NotNil(t, vpc)
 			for i := range vpc.List("subnetSpecs") {
@@ -156,23 +156,23 @@ func ipv4(a netip.Addr) uint32 {
 func TestManagementPeeringHasRoutesOnBothSides(t *testing.T) {
 	mgmtCIDR := networkOf["shared-services"].cidr
 	mgmtZones := networkOf["shared-services"].zones
-	for _, stack := range []string{"dev", "stage", "prod"} {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
-			want := networkOf[stack]
-			conn := p.Find("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "mgmt-"+stack)
+	for _, stackName := range []string{"dev", "stage", "prod"} {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
+			want := networkOf[stackName]
+			conn := p.Find("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "mgmt-"+stackName)
 			require.NotNil(t, conn)
 			requester := p.ProviderOf(conn)
 			assert.Equal(t, []string{accountOf["shared-services"]}, requester.Strings("allowedAccountIds"), "requested in shared-services")
-			assert.Equal(t, "arn:aws:iam::222222222222:role/refarch-delegate-"+stack, requester.String("assumeRole.roleArn"))
+			assert.Equal(t, "arn:aws:iam::222222222222:role/refarch-delegate-"+stackName, requester.String("assumeRole.roleArn"))
 			vpc := p.Find("awsx:ec2:Vpc", want.name)
 			assert.Equal(t, vpc.Output("vpcId"), conn.Get("peerVpcId"))
-			assert.Equal(t, accountOf[stack], conn.String("peerOwnerId"))
+			assert.Equal(t, accountOf[stackName], conn.String("peerOwnerId"))
 			assert.NotEmpty(t, conn.String("vpcId"), "the management VPC from the shared-services stack reference")
 
-			accepter := p.Find("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "mgmt-"+stack)
+			accepter := p.Find("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "mgmt-"+stackName)
 			require.NotNil(t, accepter)
-			assert.Equal(t, []string{accountOf[stack]}, p.ProviderOf(accepter).Strings("allowedAccountIds"))
+			assert.Equal(t, []string{accountOf[stackName]}, p.ProviderOf(accepter).Strings("allowedAccountIds"))
 			assert.Equal(t, conn.ID, accepter.String("vpcPeeringConnectionId"))
 
 			mgmtSide, appSide := 0, 0
@@ -185,7 +185,7 @@ func TestManagementPeeringHasRoutesOnBothSides(t *testing.T) {
 				default:
 					appSide++
 					assert.Equal(t, mgmtCIDR, r.String("destinationCidrBlock"))
-					assert.Equal(t, []string{accountOf[stack]}, p.ProviderOf(r).Strings("allowedAccountIds"))
+					assert.Equal(t, []string{accountOf[stackName]}, p.ProviderOf(r).Strings("allowedAccountIds"))
 				}
 			}
 			assert.Equal(t, 2*mgmtZones, mgmtSide, "every public and app route table of the management VPC")

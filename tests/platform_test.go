@@ -17,6 +17,7 @@ import (
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // Resource types of the application platform.
@@ -65,26 +66,26 @@ var planCache = struct {
 }{plans: map[string]*offline.Plan{}}
 
 // stackPlan is plan(t, stack), planned once per test binary.
-func stackPlan(t testing.TB, stack string) *offline.Plan {
+func stackPlan(t testing.TB, stackName string) *offline.Plan {
 	t.Helper()
 	planCache.Lock()
 	defer planCache.Unlock()
-	if p, ok := planCache.plans[stack]; ok {
+	if p, ok := planCache.plans[stackName]; ok {
 		return p
 	}
-	p := plan(t, stack)
-	planCache.plans[stack] = p
+	p := plan(t, stackName)
+	planCache.plans[stackName] = p
 	return p
 }
 
 // stackConfig loads a stack's typed configuration from its real files.
-func stackConfig(t testing.TB, stack string) *stacks.Config {
+func stackConfig(t testing.TB, stackName string) *stacks.Config {
 	t.Helper()
 	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, stack)
+	raw, err := offline.LoadStackConfig(dir, stackName)
 	require.NoError(t, err)
-	cfg, err := stacks.Load(stack, stacks.MapSource(raw.Values))
+	cfg, err := stacks.Load(stackName, stack.MapSource(raw.Values))
 	require.NoError(t, err)
 	return cfg
 }
@@ -147,16 +148,16 @@ func taskOf(t testing.TB, p *offline.Plan, svc *offline.Resource) *offline.Resou
 }
 
 func TestPlatformLoadBalancersPerStack(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			want := platformOf[stack]
-			p := stackPlan(t, stack)
-			vpc := p.Require(t, "awsx:ec2:Vpc", stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			want := platformOf[stackName]
+			p := stackPlan(t, stackName)
+			vpc := p.Require(t, "awsx:ec2:Vpc", stackName)
 			cert := p.Require(t, "aws:acm/certificateValidation:CertificateValidation", "regional-certificate")
 			require.Len(t, p.ByType(albType), 2, "one public, one internal")
 
 			for _, kind := range []string{"public", "internal"} {
-				alb := p.Require(t, albType, stack+"-"+kind)
+				alb := p.Require(t, albType, stackName+"-"+kind)
 				public := kind == "public"
 				assert.Equal(t, !public, alb.Bool("internal"))
 				assert.True(t, alb.Bool("dropInvalidHeaderFields"))
@@ -185,10 +186,10 @@ func TestPlatformLoadBalancersPerStack(t *testing.T) {
 					assert.Len(t, listeners, 1, "HTTPS only inside the VPC too")
 				}
 
-				bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", stack+"-"+kind+"-logs")
+				bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", stackName+"-"+kind+"-logs")
 				assert.Equal(t, bucket.ID, alb.String("accessLogs.bucket"))
 				assert.Equal(t, want.protect, bucket.Protect, "the access logs are protected with the stack")
-				lifecycle := p.Require(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", stack+"-"+kind+"-logs")
+				lifecycle := p.Require(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", stackName+"-"+kind+"-logs")
 				assert.Equal(t, want.accessLogDays, lifecycle.Int("rules[0].expiration.days"))
 			}
 		})
@@ -223,10 +224,10 @@ func openIngress(p *offline.Plan) []string {
 }
 
 func TestOnlyThePublicLoadBalancerTakesTheInternet(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
-			public := p.Require(t, sgType, stack+"-public")
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			public := p.Require(t, sgType, stackName+"-public")
 			assert.Equal(t, []string{public.ID + ":443-443", public.ID + ":80-80"}, openIngress(p),
 				"the internet reaches the public load balancer on 80 and 443, and nothing else anywhere")
 		})
@@ -234,11 +235,11 @@ func TestOnlyThePublicLoadBalancerTakesTheInternet(t *testing.T) {
 }
 
 func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			cfg := stackConfig(t, stack)
-			p := stackPlan(t, stack)
-			sg := p.Require(t, sgType, stack+"-internal")
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			cfg := stackConfig(t, stackName)
+			p := stackPlan(t, stackName)
+			sg := p.Require(t, sgType, stackName+"-internal")
 			mgmt := cfg.Accounts["shared-services"].VpcCIDR
 			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", mgmt + ":443-443"}, rulesOf(p, sgIngressType, sg),
 				"HTTPS from the VPC and from the management VPC (where the VPN's clients appear)")
@@ -251,12 +252,12 @@ func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
 }
 
 func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
 			for svc, kind := range map[string]string{"frontend": "public", "backend": "internal"} {
-				lbGroup := p.Require(t, sgType, stack+"-"+kind)
-				group := p.Require(t, sgType, stack+"-"+svc)
+				lbGroup := p.Require(t, sgType, stackName+"-"+kind)
+				group := p.Require(t, sgType, stackName+"-"+svc)
 				assert.Equal(t, []string{lbGroup.ID + ":8080-8080"}, rulesOf(p, sgIngressType, group),
 					"%s admits its %s load balancer on its port, nothing else", svc, kind)
 				egress := byInput(p, sgEgressType, "referencedSecurityGroupId", group.ID)
@@ -264,14 +265,14 @@ func TestServicesAdmitOnlyTheirLoadBalancer(t *testing.T) {
 				assert.Equal(t, lbGroup.ID, egress[0].String("securityGroupId"))
 				assert.Equal(t, 8080, egress[0].Int("fromPort"))
 
-				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stackName+"-"+svc)
 				assert.Equal(t, group.ID, ecs.Strings("networkConfiguration.securityGroups")[0])
 				assert.False(t, ecs.Bool("networkConfiguration.assignPublicIp"))
-				assert.Equal(t, p.Require(t, "awsx:ec2:Vpc", stack).Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"),
+				assert.Equal(t, p.Require(t, "awsx:ec2:Vpc", stackName).Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"),
 					"tasks run in the private app subnets")
 			}
 			for _, kind := range []string{"public", "internal"} {
-				lbGroup := p.Require(t, sgType, stack+"-"+kind)
+				lbGroup := p.Require(t, sgType, stackName+"-"+kind)
 				for _, e := range byInput(p, sgEgressType, "securityGroupId", lbGroup.ID) {
 					assert.Empty(t, e.String("cidrIpv4"), "the %s load balancer sends only to its services' groups", kind)
 				}
@@ -293,39 +294,39 @@ func assertAlias(t *testing.T, p *offline.Plan, lb, name, zone string) *offline.
 }
 
 func TestFrontendCallsTheBackendThroughTheInternalLoadBalancer(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
-			internalName := "internal." + stack + ".example.com"
-			internal := assertAlias(t, p, stack+"-internal", internalName, "private-zone")
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			internalName := "internal." + stackName + ".example.com"
+			internal := assertAlias(t, p, stackName+"-internal", internalName, "private-zone")
 
-			frontend := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, stack+"-frontend")))
+			frontend := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, stackName+"-frontend")))
 			env := map[string]string{}
 			for _, e := range frontend.Environment {
 				env[e.Name] = e.Value
 			}
 			assert.Equal(t, "https://"+internalName, env["INTERNAL_URL"])
-			group := p.Require(t, sgType, stack+"-frontend")
-			internalGroup := p.Require(t, sgType, stack+"-internal")
+			group := p.Require(t, sgType, stackName+"-frontend")
+			internalGroup := p.Require(t, sgType, stackName+"-internal")
 			assert.Contains(t, rulesOf(p, sgEgressType, group), internalGroup.ID+":443-443", "the frontend may call the internal load balancer")
 
-			rule := p.Require(t, ruleType, stack+"-backend")
+			rule := p.Require(t, ruleType, stackName+"-backend")
 			https := byInput(p, listenerType, "loadBalancerArn", internal.ID)[0]
 			assert.Equal(t, https.ID, rule.String("listenerArn"), "the backend registers on the internal listener")
 			assert.Equal(t, []string{"/backend/*"}, rule.Strings("conditions[0].pathPattern.values"))
-			assert.Equal(t, p.Require(t, "aws:lb/targetGroup:TargetGroup", stack+"-backend").Output("arn"), rule.Get("actions[0].targetGroupArn"))
+			assert.Equal(t, p.Require(t, "aws:lb/targetGroup:TargetGroup", stackName+"-backend").Output("arn"), rule.Get("actions[0].targetGroupArn"))
 		})
 	}
 }
 
 func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
-			origin := "origin." + stack + ".example.com"
-			public := assertAlias(t, p, stack+"-public", origin, "public-zone")
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			origin := "origin." + stackName + ".example.com"
+			public := assertAlias(t, p, stackName+"-public", origin, "public-zone")
 
-			rule := p.Require(t, ruleType, stack+"-frontend")
+			rule := p.Require(t, ruleType, stackName+"-frontend")
 			https := byInput(p, listenerType, "loadBalancerArn", public.ID)
 			assert.Contains(t, []any{https[0].ID, https[1].ID}, rule.Get("listenerArn"))
 			assert.Equal(t, []string{origin}, rule.Strings("conditions[1].hostHeader.values"), "CloudFront sends the origin's own name")
@@ -346,11 +347,11 @@ func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
 }
 
 // servicesJSON returns a stack's refarch:services, edited.
-func servicesJSON(t testing.TB, stack string, edit func([]map[string]any) []map[string]any) string {
+func servicesJSON(t testing.TB, stackName string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
 	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, stack)
+	raw, err := offline.LoadStackConfig(dir, stackName)
 	require.NoError(t, err)
 	var services []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:services"]), &services))
@@ -361,7 +362,7 @@ func servicesJSON(t testing.TB, stack string, edit func([]map[string]any) []map[
 
 // priorities maps each service to its listener rule's priority, and checks
 // they are unique per listener.
-func priorities(t testing.TB, p *offline.Plan, stack string) map[string]int {
+func priorities(t testing.TB, p *offline.Plan, stackName string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	perListener := map[string]map[int]string{}
@@ -376,25 +377,25 @@ func priorities(t testing.TB, p *offline.Plan, stack string) map[string]int {
 			t.Errorf("%s and %s share priority %d on %s", r.Name, other, prio, l)
 		}
 		perListener[l][prio] = r.Name
-		out[strings.TrimPrefix(r.Name, stack+"-")] = prio
+		out[strings.TrimPrefix(r.Name, stackName+"-")] = prio
 	}
 	return out
 }
 
 func TestRulePrioritiesAreUniqueAndStableWhenAServiceIsAdded(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			before := priorities(t, stackPlan(t, stack), stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			before := priorities(t, stackPlan(t, stackName), stackName)
 			require.Len(t, before, 2)
-			more := servicesJSON(t, stack, func(s []map[string]any) []map[string]any {
-				orders := map[string]any{"name": "orders", "image": "backend" + platformOf[stack].backendVersion, "minCount": 2}
-				search := map[string]any{"name": "search", "image": "backend" + platformOf[stack].backendVersion, "minCount": 2,
-					"public": true, "hosts": []string{"origin." + stack + ".example.com"}, "paths": []string{"/search/*"}}
+			more := servicesJSON(t, stackName, func(s []map[string]any) []map[string]any {
+				orders := map[string]any{"name": "orders", "image": "backend" + platformOf[stackName].backendVersion, "minCount": 2}
+				search := map[string]any{"name": "search", "image": "backend" + platformOf[stackName].backendVersion, "minCount": 2,
+					"public": true, "hosts": []string{"origin." + stackName + ".example.com"}, "paths": []string{"/search/*"}}
 				return append([]map[string]any{orders}, append(s, search)...)
 			})
-			p, err := planWith(t, stack, map[string]string{"refarch:services": more})
+			p, err := planWith(t, stackName, map[string]string{"refarch:services": more})
 			require.NoError(t, err)
-			after := priorities(t, p, stack)
+			after := priorities(t, p, stackName)
 			require.Len(t, after, 4)
 			for name, prio := range before {
 				assert.Equal(t, prio, after[name], "%s keeps its priority", name)
@@ -404,18 +405,18 @@ func TestRulePrioritiesAreUniqueAndStableWhenAServiceIsAdded(t *testing.T) {
 }
 
 func TestAutoscalingAndDeploymentsPerEnvironment(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			want := platformOf[stack]
-			p := stackPlan(t, stack)
-			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			want := platformOf[stackName]
+			p := stackPlan(t, stackName)
+			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stackName)
 			for svc, bounds := range want.scale {
-				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
-				target := p.Require(t, scalingType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stackName+"-"+svc)
+				target := p.Require(t, scalingType, stackName+"-"+svc)
 				assert.Equal(t, bounds[0], target.Int("minCapacity"), svc)
 				assert.Equal(t, bounds[1], target.Int("maxCapacity"), svc)
 				assert.Equal(t, fmt.Sprintf("service/%s/%s", cluster.Output("name"), ecs.Output("name")), target.String("resourceId"))
-				if stack == "prod" {
+				if stackName == "prod" {
 					assert.GreaterOrEqual(t, target.Int("minCapacity"), 2, "prod runs every service in two zones at least")
 				}
 				assert.Equal(t, bounds[0], ecs.Int("desiredCount"))
@@ -434,12 +435,12 @@ func TestAutoscalingAndDeploymentsPerEnvironment(t *testing.T) {
 }
 
 func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			want := platformOf[stack]
-			p := stackPlan(t, stack)
-			comp := p.Require(t, "refarch:ecscluster:EcsCluster", stack)
-			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			want := platformOf[stackName]
+			p := stackPlan(t, stackName)
+			comp := p.Require(t, "refarch:ecscluster:EcsCluster", stackName)
+			cluster := p.Require(t, "aws:ecs/cluster:Cluster", stackName)
 			assert.Equal(t, "enabled", cluster.String("settings[0].value"), "Container Insights")
 			assert.Equal(t, want.exec, cluster.Has("configuration.executeCommandConfiguration"))
 			for _, svc := range byInput(p, ecsServiceType, "cluster", cluster.Output("arn")) {
@@ -455,7 +456,7 @@ func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
 				}
 				assert.Equal(t, wantProviders, providers, "Spot weighs in dev only")
 			}
-			key := p.Require(t, "aws:kms/key:Key", stack+"-logs")
+			key := p.Require(t, "aws:kms/key:Key", stackName+"-logs")
 			assert.Equal(t, want.protect, key.Protect)
 			groups := 0
 			for _, r := range p.Descendants(comp) {
@@ -474,10 +475,10 @@ func TestCapacityExecAndLogsPerEnvironment(t *testing.T) {
 var secretLooking = regexp.MustCompile(`(?i)PASSWORD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL`)
 
 func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			cfg := stackConfig(t, stack)
-			p := stackPlan(t, stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			cfg := stackConfig(t, stackName)
+			p := stackPlan(t, stackName)
 			db := p.ByType("aws:rds/instance:Instance")
 			require.NotEmpty(t, db)
 			dbSecret := db[0].Output("masterUserSecrets[0].secretArn").(string)
@@ -501,7 +502,7 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 					for _, s := range c.Secrets {
 						secrets[s.Name] = s.ValueFrom
 					}
-					signing := p.Require(t, "aws:secretsmanager/secret:Secret", stack+"/backend/SESSION_SIGNING_KEY").Output("arn").(string)
+					signing := p.Require(t, "aws:secretsmanager/secret:Secret", stackName+"/backend/SESSION_SIGNING_KEY").Output("arn").(string)
 					assert.Equal(t, map[string]string{
 						"DB_USERNAME":         dbSecret + ":username::",
 						"DB_PASSWORD":         dbSecret + ":password::",
@@ -519,21 +520,21 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 	for _, r := range shared.ByType("aws:ecr/repository:Repository") {
 		repos[r.String("name")] = r
 	}
-	for _, stack := range platformStacks() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
 			for _, svc := range []string{"frontend", "backend"} {
-				ecs := p.Require(t, ecsServiceType, stack+"-"+svc)
+				ecs := p.Require(t, ecsServiceType, stackName+"-"+svc)
 				c := containerOf(t, taskOf(t, p, ecs))
 				repo := repos[svc]
 				require.NotNil(t, repo, "shared-services has a %s repository", svc)
 				assert.True(t, strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+"@") ||
 					strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+":"), "%s pulls from %s", c.Image, repo.Output("repositoryUrl"))
 				if svc == "frontend" {
-					assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/"+platformOf[stack].frontendImage, c.Image)
+					assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/"+platformOf[stackName].frontendImage, c.Image)
 				}
 
-				exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stack+"-"+svc+"-exec")
+				exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stackName+"-"+svc+"-exec")
 				var doc struct {
 					Statement []struct {
 						Action   []string

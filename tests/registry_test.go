@@ -8,17 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/platformpart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 const repositoryType = "aws:ecr/repository:Repository"
 
 func TestRegistryLivesInSharedServicesOnly(t *testing.T) {
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
 			repos := p.ByType(repositoryType)
-			if stack != "shared-services" {
+			if stackName != "shared-services" {
 				assert.Empty(t, repos, "images live in one registry, in shared-services")
 				return
 			}
@@ -74,11 +75,11 @@ func TestRegistryExportsTheURLsTheAppStacksPullFrom(t *testing.T) {
 	p := stackPlan(t, "shared-services")
 	outputs, err := stackrefs.New("")("organization/refarch/shared-services")
 	require.NoError(t, err)
-	urls, ok := outputs[stacks.OutputECRRepositoryURLs].(map[string]any)
-	require.True(t, ok, "shared-services exports %s", stacks.OutputECRRepositoryURLs)
+	urls, ok := outputs[platformpart.OutputECRRepositoryURLs].(map[string]any)
+	require.True(t, ok, "shared-services exports %s", platformpart.OutputECRRepositoryURLs)
 	for _, r := range p.ByType(repositoryType) {
 		assert.Equal(t, r.Output("repositoryUrl"), urls[r.String("name")], "the offline answer matches the repository")
-		assert.Equal(t, r.Output("repositoryUrl"), stacks.ImageURL(stackConfig(t, "prod"), r.String("name")),
+		assert.Equal(t, r.Output("repositoryUrl"), platformpart.ImageURL(&stackConfig(t, "prod").Config, r.String("name")),
 			"an application stack derives the same URL from the directory")
 	}
 }

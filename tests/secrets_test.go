@@ -12,17 +12,17 @@ import (
 // the account's secrets key, reaches the container only by reference, and
 // the execution role may decrypt it through Secrets Manager only.
 func TestServicesReadManagedSecretsByReference(t *testing.T) {
-	for _, stack := range []string{"dev", "stage", "prod"} {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
-			secret := p.Require(t, "aws:secretsmanager/secret:Secret", stack+"/backend/SESSION_SIGNING_KEY")
-			key := p.Require(t, "aws:kms/key:Key", "refarch-"+stack+"-secrets")
+	for _, stackName := range []string{"dev", "stage", "prod"} {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
+			secret := p.Require(t, "aws:secretsmanager/secret:Secret", stackName+"/backend/SESSION_SIGNING_KEY")
+			key := p.Require(t, "aws:kms/key:Key", "refarch-"+stackName+"-secrets")
 			assert.Equal(t, key.Output("arn"), secret.Get("kmsKeyId"), "encrypted with the account's secrets key, not aws/secretsmanager")
 			assert.False(t, secret.Has("secretString"), "the value is set out of band, never in the program or state")
 			assert.Empty(t, p.ByType("aws:secretsmanager/secretVersion:SecretVersion"))
-			assert.Equal(t, stack != "dev", secret.Protect, "protected where deletion protection is on")
+			assert.Equal(t, stackName != "dev", secret.Protect, "protected where deletion protection is on")
 
-			task := p.Require(t, "aws:ecs/taskDefinition:TaskDefinition", stack+"-backend")
+			task := p.Require(t, "aws:ecs/taskDefinition:TaskDefinition", stackName+"-backend")
 			defs, err := task.JSON("containerDefinitions")
 			require.NoError(t, err)
 			var found bool
@@ -41,7 +41,7 @@ func TestServicesReadManagedSecretsByReference(t *testing.T) {
 			}
 			assert.True(t, found, "the backend gets SESSION_SIGNING_KEY from its secret")
 
-			exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stack+"-backend-exec").Statements(t, "policy")
+			exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stackName+"-backend-exec").Statements(t, "policy")
 			assert.Contains(t, exec["ReadSecrets"]["Resource"], secret.Output("arn"))
 			decrypt := exec["DecryptSecrets"]
 			require.NotNil(t, decrypt, "the execution role decrypts with the secrets key")

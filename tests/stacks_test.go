@@ -9,6 +9,7 @@ import (
 
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // accountOf is the account id each real stack file deploys into.
@@ -21,11 +22,11 @@ var accountOf = map[string]string{
 }
 
 func TestEveryStackPlansClean(t *testing.T) {
-	require.Equal(t, []string{"security", "shared-services", "dev", "stage", "prod"}, stacks.StackNames())
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
-			assert.Equal(t, stack, p.Stack)
+	require.Equal(t, []string{"security", "shared-services", "dev", "stage", "prod"}, stack.Names())
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
+			assert.Equal(t, stackName, p.Stack)
 			assert.NotEmpty(t, p.Resources)
 		})
 	}
@@ -48,23 +49,23 @@ var delegatedTypes = map[string]bool{
 // Every cloud resource and invoke names one of them.
 func TestProvidersPinTheirAccount(t *testing.T) {
 	shared := accountOf["shared-services"]
-	for _, stack := range stacks.StackNames() {
-		t.Run(stack, func(t *testing.T) {
-			p := plan(t, stack)
-			account := accountOf[stack]
-			role, _ := stacks.RoleOf(stack)
+	for _, stackName := range stack.Names() {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
+			account := accountOf[stackName]
+			role, _ := stack.RoleOf(stackName)
 			own := map[string]bool{}
 			var delegate *offline.Resource
 			for _, prov := range p.Providers() {
 				assert.Equal(t, "pulumi:providers:aws", prov.Type)
 				assert.Empty(t, prov.String("profile"), "no ambient profile may pick the account")
 				assert.Empty(t, prov.String("accessKey"), "no static keys")
-				assert.Equal(t, "refarch-"+stack, prov.String("assumeRole.sessionName"))
+				assert.Equal(t, "refarch-"+stackName, prov.String("assumeRole.sessionName"))
 				for _, tag := range []string{"Project", "Environment", "ManagedBy", "Owner", "CostCenter"} {
 					assert.NotEmpty(t, prov.String("defaultTags.tags."+tag), "provider %s lacks default tag %s", prov.Name, tag)
 				}
-				assert.Equal(t, stack, prov.String("defaultTags.tags.Environment"))
-				if prov.Name == "aws-"+stack+"-shared-services" {
+				assert.Equal(t, stackName, prov.String("defaultTags.tags.Environment"))
+				if prov.Name == "aws-"+stackName+"-shared-services" {
 					delegate = prov
 					continue
 				}
@@ -73,10 +74,10 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				own[prov.String("region")] = true
 			}
 			assert.Equal(t, map[string]bool{"us-west-2": true, "us-east-1": true}, own)
-			if role == stacks.RoleApp {
+			if role == stack.RoleApp {
 				require.NotNil(t, delegate, "application stacks reach shared-services through a delegate provider")
 				assert.Equal(t, []string{shared}, delegate.Strings("allowedAccountIds"))
-				assert.Equal(t, "arn:aws:iam::"+shared+":role/refarch-delegate-"+stack, delegate.String("assumeRole.roleArn"))
+				assert.Equal(t, "arn:aws:iam::"+shared+":role/refarch-delegate-"+stackName, delegate.String("assumeRole.roleArn"))
 				assert.Len(t, p.Providers(), 3)
 			} else {
 				assert.Nil(t, delegate)
@@ -90,7 +91,7 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				prov := p.ProviderOf(r)
 				require.NotNil(t, prov, "%s %q uses the default provider", r.Type, r.Name)
 				if prov == delegate {
-					assert.True(t, delegatedTypes[r.Type], "%s %q may not be created in shared-services by %s", r.Type, r.Name, stack)
+					assert.True(t, delegatedTypes[r.Type], "%s %q may not be created in shared-services by %s", r.Type, r.Name, stackName)
 					continue
 				}
 				assert.Equal(t, []string{account}, prov.Strings("allowedAccountIds"), "%s %q", r.Type, r.Name)
@@ -113,10 +114,10 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 func TestDefaultProviderIsDisabled(t *testing.T) {
 	dir, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	for _, stack := range stacks.StackNames() {
-		cfg, err := offline.LoadStackConfig(dir, stack)
+	for _, stackName := range stack.Names() {
+		cfg, err := offline.LoadStackConfig(dir, stackName)
 		require.NoError(t, err)
-		assert.JSONEq(t, `["aws"]`, cfg.Values["pulumi:disable-default-providers"], "stack %s", stack)
+		assert.JSONEq(t, `["aws"]`, cfg.Values["pulumi:disable-default-providers"], "stack %s", stackName)
 	}
 }
 
@@ -134,12 +135,12 @@ func TestUnknownStackIsRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "security, shared-services, dev, stage, prod")
 	assert.Empty(t, p.Resources)
 
-	for stack, role := range map[string]stacks.Role{
-		"dev": stacks.RoleApp, "stage": stacks.RoleApp, "prod": stacks.RoleApp,
-		"security": stacks.RoleSecurity, "shared-services": stacks.RoleSharedServices,
+	for stackName, role := range map[string]stack.Role{
+		"dev": stack.RoleApp, "stage": stack.RoleApp, "prod": stack.RoleApp,
+		"security": stack.RoleSecurity, "shared-services": stack.RoleSharedServices,
 	} {
-		got, err := stacks.RoleOf(stack)
+		got, err := stack.RoleOf(stackName)
 		require.NoError(t, err)
-		assert.Equal(t, role, got, stack)
+		assert.Equal(t, role, got, stackName)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 func main() {
@@ -34,7 +35,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	stack := fs.String("stack", "", `stack to plan: one of the stacks, or "all"`)
+	stackFlag := fs.String("stack", "", `stack to plan: one of the stacks, or "all"`)
 	asJSON := fs.Bool("json", false, "print the full records as JSON instead of a tree")
 	dir := fs.String("dir", "", "project folder holding Pulumi.yaml (default: nearest parent of the working directory)")
 	fs.Usage = func() {
@@ -44,14 +45,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *stack == "" || fs.NArg() > 0 {
+	if *stackFlag == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return 2
 	}
-	names := []string{*stack}
-	if *stack == "all" {
-		names = stacks.StackNames()
-	} else if _, err := stacks.RoleOf(*stack); err != nil {
+	names := []string{*stackFlag}
+	if *stackFlag == "all" {
+		names = stack.Names()
+	} else if _, err := stack.RoleOf(*stackFlag); err != nil {
 		fmt.Fprintln(stderr, "plan:", err)
 		return 2
 	}
@@ -100,7 +101,7 @@ func reportError(w io.Writer, stack string, err error) {
 
 func joinNames() string {
 	out := ""
-	for i, n := range stacks.StackNames() {
+	for i, n := range stack.Names() {
 		if i > 0 {
 			out += "|"
 		}

@@ -5,18 +5,20 @@ import (
 
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/baselinepart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The security baseline's outputs: every stack's alert topic, the CI role
 // of every stack but security, and the archive buckets of security.
 func init() {
 	producers = append(producers, func(cfg *stacks.Config, out map[string]any) {
-		out[stacks.OutputAlertTopicARN] = fmt.Sprintf("arn:%s:sns:%s:%s:%s-%s-alerts", cfg.Partition, cfg.Region, cfg.AccountID, stacks.Namespace, cfg.Stack)
-		if cfg.Role == stacks.RoleSecurity {
-			out[stacks.OutputAuditTrailBucket] = stacks.AuditTrailBucket(cfg)
-			out[stacks.OutputAuditConfigBucket] = stacks.AuditConfigBucket(cfg)
+		out[baselinepart.OutputAlertTopicARN] = fmt.Sprintf("arn:%s:sns:%s:%s:%s-%s-alerts", cfg.Partition, cfg.Region, cfg.AccountID, stack.Namespace, cfg.Stack)
+		if cfg.Role == stack.RoleSecurity {
+			out[baselinepart.OutputAuditTrailBucket] = baselinepart.AuditTrailBucket(&cfg.Config)
+			out[baselinepart.OutputAuditConfigBucket] = baselinepart.AuditConfigBucket(&cfg.Config)
 			return
 		}
-		out[stacks.OutputCIRoleARN] = iampolicy.RoleARN(cfg.Partition, cfg.AccountID, stacks.CIRoleName)
+		out[baselinepart.OutputCIRoleARN] = iampolicy.RoleARN(cfg.Partition, cfg.AccountID, stack.CIRoleName)
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/dnspart"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The root zone shared-services exports: its id (shaped as Route 53 ids
@@ -13,18 +15,18 @@ import (
 // (refarch:domain) and its four name servers.
 func init() {
 	producers = append(producers, func(cfg *stacks.Config, out map[string]any) {
-		if cfg.Role != stacks.RoleSharedServices {
+		if cfg.Role != stack.RoleSharedServices {
 			return
 		}
 		h := fnv.New64a()
 		_, _ = h.Write([]byte(cfg.AccountID + "/" + cfg.Domain))
 		sum := h.Sum64()
-		out[stacks.OutputRootZoneID] = strings.ToUpper(fmt.Sprintf("Z0%016x", sum))
-		out[stacks.OutputRootZoneName] = cfg.Domain
+		out[dnspart.OutputRootZoneID] = strings.ToUpper(fmt.Sprintf("Z0%016x", sum))
+		out[dnspart.OutputRootZoneName] = cfg.Domain
 		var servers []any
 		for i, tld := range []string{"com", "net", "org", "co.uk"} {
 			servers = append(servers, fmt.Sprintf("ns-%d.awsdns-%02d.%s", (sum>>(8*i))%2048, (sum>>(8*i+4))%64, tld))
 		}
-		out[stacks.OutputRootZoneNameServers] = servers
+		out[dnspart.OutputRootZoneNameServers] = servers
 	})
 }

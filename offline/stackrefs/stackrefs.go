@@ -1,6 +1,6 @@
 // Package stackrefs answers this project's StackReferences offline:
 // the outputs each stack of this project exports (the names in
-// stacks/outputs.go), with values taken from the real stack files where the
+// stacks/stack/outputs.go and the Output constants of each stacks/<concern>part), with values taken from the real stack files where the
 // configuration determines them (account ids, regions, VPC blocks) and
 // deterministic placeholders for what AWS would generate (ids).
 package stackrefs
@@ -11,6 +11,7 @@ import (
 
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // New returns a offline.Options.StackOutputs for the project in dir
@@ -21,8 +22,8 @@ func New(dir string) func(ref string) (map[string]any, error) {
 		if len(parts) != 3 {
 			return nil, fmt.Errorf("stack reference %q is not organization/project/stack", ref)
 		}
-		stack := parts[2]
-		if _, err := stacks.RoleOf(stack); err != nil {
+		name := parts[2]
+		if _, err := stack.RoleOf(name); err != nil {
 			return nil, err
 		}
 		root := dir
@@ -32,16 +33,16 @@ func New(dir string) func(ref string) (map[string]any, error) {
 				return nil, err
 			}
 		}
-		raw, err := offline.LoadStackConfig(root, stack)
+		raw, err := offline.LoadStackConfig(root, name)
 		if err != nil {
 			return nil, err
 		}
 		if parts[1] != raw.Project {
 			return nil, fmt.Errorf("stack reference %q names project %q, not %q", ref, parts[1], raw.Project)
 		}
-		cfg, err := stacks.Load(stack, stacks.MapSource(raw.Values))
+		cfg, err := stacks.Load(name, stack.MapSource(raw.Values))
 		if err != nil {
-			return nil, fmt.Errorf("referenced stack %q: %w", stack, err)
+			return nil, fmt.Errorf("referenced stack %q: %w", name, err)
 		}
 		return outputsOf(cfg), nil
 	}
@@ -54,8 +55,8 @@ var producers []func(cfg *stacks.Config, out map[string]any)
 // outputsOf is what a deployed stack with configuration cfg exports.
 func outputsOf(cfg *stacks.Config) map[string]any {
 	out := map[string]any{
-		stacks.OutputAccountID: cfg.AccountID,
-		stacks.OutputRegion:    cfg.Region,
+		stack.OutputAccountID: cfg.AccountID,
+		stack.OutputRegion:    cfg.Region,
 	}
 	for _, produce := range producers {
 		produce(cfg, out)

@@ -18,7 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // root is the repository root (the folder holding go.mod).
@@ -179,7 +179,7 @@ func jobsOf(t *testing.T, cfg map[string]any, workflow string) map[string]map[st
 // role (people deploy it).
 func ciStacks() []string {
 	var out []string
-	for _, s := range stacks.StackNames() {
+	for _, s := range stack.Names() {
 		if s != "security" {
 			out = append(out, s)
 		}
@@ -188,9 +188,9 @@ func ciStacks() []string {
 }
 
 // ciBranches reads a stack's refarch:ciBranches (globs) from its real file.
-func ciBranches(t *testing.T, stack string) []string {
+func ciBranches(t *testing.T, stackName string) []string {
 	t.Helper()
-	cfg, err := offline.LoadStackConfig(root(t), stack)
+	cfg, err := offline.LoadStackConfig(root(t), stackName)
 	require.NoError(t, err)
 	var globs []string
 	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:ciBranches"]), &globs))
@@ -245,28 +245,28 @@ func TestJobsRunOnlyOnBranchesTheCIRoleAdmits(t *testing.T) {
 			}
 			require.NotEmpty(t, targets, "%s/%s targets no stack", wf, name)
 			filter := filterOf(t, job)
-			for _, stack := range targets {
-				assert.NotEqual(t, "security", stack, "%s/%s: the security account has no CI role", wf, name)
+			for _, stackName := range targets {
+				assert.NotEqual(t, "security", stackName, "%s/%s: the security account has no CI role", wf, name)
 				admitted := false
-				for _, glob := range ciBranches(t, stack) {
+				for _, glob := range ciBranches(t, stackName) {
 					if globRegexp(glob) == filter {
 						admitted = true
 					}
 				}
-				assert.True(t, admitted, "%s/%s runs on %s, which %s's refarch:ciBranches %v does not admit", wf, name, filter, stack, ciBranches(t, stack))
+				assert.True(t, admitted, "%s/%s runs on %s, which %s's refarch:ciBranches %v does not admit", wf, name, filter, stackName, ciBranches(t, stackName))
 				if job["job"] == "preview" && wf == "pull-request" {
-					if previewed[stack] == nil {
-						previewed[stack] = map[string]bool{}
+					if previewed[stackName] == nil {
+						previewed[stackName] = map[string]bool{}
 					}
-					previewed[stack][filter] = true
+					previewed[stackName][filter] = true
 				}
 			}
 		}
 	}
-	for _, stack := range ciStacks() {
-		for _, glob := range ciBranches(t, stack) {
+	for _, stackName := range ciStacks() {
+		for _, glob := range ciBranches(t, stackName) {
 			if glob != "main" {
-				assert.True(t, previewed[stack][globRegexp(glob)], "pull requests from %s are not previewed on %s", glob, stack)
+				assert.True(t, previewed[stackName][globRegexp(glob)], "pull requests from %s are not previewed on %s", glob, stackName)
 			}
 		}
 	}
@@ -294,11 +294,11 @@ func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 		previewed = append(previewed, s.(string))
 	}
 	assert.Equal(t, order, previewed, "main previews every stack it updates")
-	for i, stack := range order {
-		j := jobs["update-"+stack]
-		require.NotNil(t, j, "no update of %s", stack)
+	for i, stackName := range order {
+		j := jobs["update-"+stackName]
+		require.NotNil(t, j, "no update of %s", stackName)
 		assert.Equal(t, "update", j["job"])
-		assert.Equal(t, stack, j["stack"])
+		assert.Equal(t, stackName, j["stack"])
 		requires, _ := j["requires"].([]any)
 		if i == 0 {
 			for _, s := range order {
@@ -307,14 +307,14 @@ func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 			continue
 		}
 		prev := "update-" + order[i-1]
-		if stack == "stage" || stack == "prod" {
-			gate := jobs["approve-"+stack]
-			require.NotNil(t, gate, "%s needs an approval", stack)
+		if stackName == "stage" || stackName == "prod" {
+			gate := jobs["approve-"+stackName]
+			require.NotNil(t, gate, "%s needs an approval", stackName)
 			assert.Equal(t, "approval", gate["type"])
 			assert.Equal(t, []any{prev}, gate["requires"])
-			assert.Equal(t, []any{"approve-" + stack}, requires)
+			assert.Equal(t, []any{"approve-" + stackName}, requires)
 		} else {
-			assert.Equal(t, []any{prev}, requires, "%s follows %s", stack, order[i-1])
+			assert.Equal(t, []any{prev}, requires, "%s follows %s", stackName, order[i-1])
 		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // cliVersion is the Pulumi CLI the test drives: tools/pulumi/go.mod pins it.
@@ -294,17 +295,17 @@ func isDefaultProvider(urn, typ string) bool {
 }
 
 // offlinePlan plans a stack of the project copy with the offline engine.
-func (r *rig) offlinePlan(t *testing.T, stack string) *offline.Plan {
+func (r *rig) offlinePlan(t *testing.T, stackName string) *offline.Plan {
 	t.Helper()
-	p, err := offline.RunStack(stacks.Run, stack, offline.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
-	require.NoError(t, err, "offline plan of %s", stack)
+	p, err := offline.RunStack(stacks.Run, stackName, offline.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
+	require.NoError(t, err, "offline plan of %s", stackName)
 	return p
 }
 
 func TestRealEngine(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	all := stacks.StackNames()
+	all := stack.Names()
 	live := map[string]*auto.Stack{}
 
 	t.Run("deploy in the documented order", func(t *testing.T) {

@@ -1,4 +1,4 @@
-package stacks
+package stack
 
 import (
 	"fmt"
@@ -111,3 +111,10 @@ func newProvider(ctx *pulumi.Context, name string, c *Config, region, account, r
 	}
 	return p, nil
 }
+
+// CIRoleName is the role CircleCI jobs assume, with their OIDC token, in
+// every account but security (which only people deploy). It may assume
+// the account's deploy role and, from an application account, that
+// environment's delegate role in shared-services; roles that trust CI name
+// arn:<partition>:iam::<account>:role/<CIRoleName>.
+const CIRoleName = Namespace + "-ci"

@@ -1,4 +1,4 @@
-package stacks
+package datapart
 
 import (
 	"strconv"
@@ -6,6 +6,7 @@ import (
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The stack-level limits of the data stores, stricter than the components'.
@@ -23,10 +24,10 @@ const (
 	minProdCacheNodes = 2
 )
 
-// DataConfig configures Postgres and Memcached (application stacks only).
+// Config configures Postgres and Memcached (application stacks only).
 // Each field names its key; Pulumi.yaml declares their types, defaults and
 // descriptions.
-type DataConfig struct {
+type Config struct {
 	// DBInstanceClass is the writer's (and readers') class (refarch:dbInstanceClass).
 	DBInstanceClass string
 	// DBEngineVersion is the PostgreSQL version, "18" or "18.1" (refarch:dbEngineVersion).
@@ -63,81 +64,83 @@ type DataConfig struct {
 	CacheEngineVersion string
 }
 
-// load reads and validates the section; problems go to r.
-func (s *DataConfig) load(r *reader, c *Config) {
-	if c.Role != RoleApp {
+// Load reads and validates the section; problems go to r. managementPeering
+// is the network section's refarch:managementPeering, which operator access
+// needs.
+func (s *Config) Load(r *stack.Reader, c *stack.Config, managementPeering bool) {
+	if c.Role != stack.RoleApp {
 		return
 	}
-	s.DBInstanceClass = r.str("dbInstanceClass")
-	s.DBEngineVersion = r.str("dbEngineVersion")
-	s.DBAllocatedStorage = r.integer("dbAllocatedStorage", 0)
-	s.DBMaxAllocatedStorage = r.integer("dbMaxAllocatedStorage", 0)
-	s.DBBackupRetentionDays = r.integer("dbBackupRetentionDays", 0)
-	s.DBBackupWindow = r.str("dbBackupWindow")
-	s.DBMaintenanceWindow = r.str("dbMaintenanceWindow")
-	s.DBMultiAZ = r.boolean("dbMultiAz", true, true)
-	s.DBReplicas = r.integer("dbReplicas", 0)
-	s.DBSkipFinalSnapshot = r.boolean("dbSkipFinalSnapshot", true, false)
-	s.DBMonitoringInterval = r.integer("dbMonitoringInterval", 0)
-	s.DBOperatorAccess = r.boolean("dbOperatorAccess", true, false)
-	s.CacheNodeType = r.str("cacheNodeType")
-	s.CacheNodes = r.integer("cacheNodes", 0)
-	s.CacheEngineVersion = r.str("cacheEngineVersion")
-	s.check(&r.problems, c)
+	s.DBInstanceClass = r.Str("dbInstanceClass")
+	s.DBEngineVersion = r.Str("dbEngineVersion")
+	s.DBAllocatedStorage = r.Int("dbAllocatedStorage", 0)
+	s.DBMaxAllocatedStorage = r.Int("dbMaxAllocatedStorage", 0)
+	s.DBBackupRetentionDays = r.Int("dbBackupRetentionDays", 0)
+	s.DBBackupWindow = r.Str("dbBackupWindow")
+	s.DBMaintenanceWindow = r.Str("dbMaintenanceWindow")
+	s.DBMultiAZ = r.Bool("dbMultiAz", true, true)
+	s.DBReplicas = r.Int("dbReplicas", 0)
+	s.DBSkipFinalSnapshot = r.Bool("dbSkipFinalSnapshot", true, false)
+	s.DBMonitoringInterval = r.Int("dbMonitoringInterval", 0)
+	s.DBOperatorAccess = r.Bool("dbOperatorAccess", true, false)
+	s.CacheNodeType = r.Str("cacheNodeType")
+	s.CacheNodes = r.Int("cacheNodes", 0)
+	s.CacheEngineVersion = r.Str("cacheEngineVersion")
+	s.check(&r.Problems, c, managementPeering)
 }
 
 // check applies the rules: the components' own (formats, AWS limits) under
 // the configuration keys, and the environment's (what prod may not do).
-func (s *DataConfig) check(p *validate.Problems, c *Config) {
+func (s *Config) check(p *validate.Problems, c *stack.Config, managementPeering bool) {
 	itoa := strconv.Itoa
 	if s.DBInstanceClass != "" {
-		p.Check(Key("dbInstanceClass"), s.DBInstanceClass, postgres.CheckInstanceClass(s.DBInstanceClass))
+		p.Check(stack.Key("dbInstanceClass"), s.DBInstanceClass, postgres.CheckInstanceClass(s.DBInstanceClass))
 	}
 	if s.DBEngineVersion != "" {
-		p.Check(Key("dbEngineVersion"), s.DBEngineVersion, postgres.CheckEngineVersion(s.DBEngineVersion))
+		p.Check(stack.Key("dbEngineVersion"), s.DBEngineVersion, postgres.CheckEngineVersion(s.DBEngineVersion))
 	}
 	allocatedRule := postgres.CheckAllocatedStorage(s.DBAllocatedStorage)
-	p.Check(Key("dbAllocatedStorage"), itoa(s.DBAllocatedStorage), allocatedRule)
+	p.Check(stack.Key("dbAllocatedStorage"), itoa(s.DBAllocatedStorage), allocatedRule)
 	if allocatedRule == "" {
-		p.Check(Key("dbMaxAllocatedStorage"), itoa(s.DBMaxAllocatedStorage), postgres.CheckMaxAllocatedStorage(s.DBMaxAllocatedStorage, s.DBAllocatedStorage))
+		p.Check(stack.Key("dbMaxAllocatedStorage"), itoa(s.DBMaxAllocatedStorage), postgres.CheckMaxAllocatedStorage(s.DBMaxAllocatedStorage, s.DBAllocatedStorage))
 	}
 	retention := itoa(s.DBBackupRetentionDays)
 	switch {
 	case s.DBBackupRetentionDays < minBackupRetentionDays || s.DBBackupRetentionDays > postgres.MaxBackupRetentionDays:
-		p.Add(Key("dbBackupRetentionDays"), retention, validate.CheckRange(s.DBBackupRetentionDays, minBackupRetentionDays, postgres.MaxBackupRetentionDays)+
+		p.Add(stack.Key("dbBackupRetentionDays"), retention, validate.CheckRange(s.DBBackupRetentionDays, minBackupRetentionDays, postgres.MaxBackupRetentionDays)+
 			" days: a week of point-in-time recovery at least, and RDS keeps 35 at most")
 	case c.IsProd() && s.DBBackupRetentionDays < minProdBackupRetentionDays:
-		p.Addf(Key("dbBackupRetentionDays"), retention, "must be at least %d in prod: a corruption noticed two weeks late must still be recoverable", minProdBackupRetentionDays)
+		p.Addf(stack.Key("dbBackupRetentionDays"), retention, "must be at least %d in prod: a corruption noticed two weeks late must still be recoverable", minProdBackupRetentionDays)
 	}
 	if s.DBBackupWindow != "" && s.DBMaintenanceWindow != "" {
 		backupRule, maintenanceRule := postgres.CheckWindows(s.DBBackupWindow, s.DBMaintenanceWindow)
-		p.Check(Key("dbBackupWindow"), s.DBBackupWindow, backupRule)
-		p.Check(Key("dbMaintenanceWindow"), s.DBMaintenanceWindow, maintenanceRule)
+		p.Check(stack.Key("dbBackupWindow"), s.DBBackupWindow, backupRule)
+		p.Check(stack.Key("dbMaintenanceWindow"), s.DBMaintenanceWindow, maintenanceRule)
 	}
 	if c.IsProd() && !s.DBMultiAZ {
-		p.Add(Key("dbMultiAz"), "false", "must be true in prod: without a standby, a host or zone failure takes the database down until it is rebuilt")
+		p.Add(stack.Key("dbMultiAz"), "false", "must be true in prod: without a standby, a host or zone failure takes the database down until it is rebuilt")
 	}
 	if rule := validate.CheckRange(s.DBReplicas, 0, maxDBReplicas); rule != "" {
-		p.Add(Key("dbReplicas"), itoa(s.DBReplicas), rule)
+		p.Add(stack.Key("dbReplicas"), itoa(s.DBReplicas), rule)
 	}
 	if c.IsProd() && s.DBSkipFinalSnapshot {
-		p.Add(Key("dbSkipFinalSnapshot"), "true", "must be false in prod: deleting the database must leave a final snapshot")
+		p.Add(stack.Key("dbSkipFinalSnapshot"), "true", "must be false in prod: deleting the database must leave a final snapshot")
 	}
-	p.Check(Key("dbMonitoringInterval"), itoa(s.DBMonitoringInterval), postgres.CheckMonitoringInterval(s.DBMonitoringInterval))
-	if s.DBOperatorAccess && !c.Network.ManagementPeering {
-		p.Addf(Key("dbOperatorAccess"), "true", "needs %s = true: operators reach the database from the management VPC, through the peering", Key("managementPeering"))
+	p.Check(stack.Key("dbMonitoringInterval"), itoa(s.DBMonitoringInterval), postgres.CheckMonitoringInterval(s.DBMonitoringInterval))
+	if s.DBOperatorAccess && !managementPeering {
+		p.Addf(stack.Key("dbOperatorAccess"), "true", "needs %s = true: operators reach the database from the management VPC, through the peering", stack.Key("managementPeering"))
 	}
 
 	if s.CacheNodeType != "" {
-		p.Check(Key("cacheNodeType"), s.CacheNodeType, memcached.CheckNodeType(s.CacheNodeType))
+		p.Check(stack.Key("cacheNodeType"), s.CacheNodeType, memcached.CheckNodeType(s.CacheNodeType))
 	}
 	nodes := itoa(s.CacheNodes)
 	if rule := memcached.CheckNodes(s.CacheNodes); rule != "" {
-		p.Add(Key("cacheNodes"), nodes, rule)
+		p.Add(stack.Key("cacheNodes"), nodes, rule)
 	} else if c.IsProd() && s.CacheNodes < minProdCacheNodes {
-		p.Addf(Key("cacheNodes"), nodes, "must be at least %d in prod: one node is one zone, and losing it empties the whole cache", minProdCacheNodes)
+		p.Addf(stack.Key("cacheNodes"), nodes, "must be at least %d in prod: one node is one zone, and losing it empties the whole cache", minProdCacheNodes)
 	}
 	if s.CacheEngineVersion != "" {
-		p.Check(Key("cacheEngineVersion"), s.CacheEngineVersion, memcached.CheckEngineVersion(s.CacheEngineVersion))
+		p.Check(stack.Key("cacheEngineVersion"), s.CacheEngineVersion, memcached.CheckEngineVersion(s.CacheEngineVersion))
 	}
 }

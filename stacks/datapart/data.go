@@ -1,4 +1,7 @@
-package stacks
+// Package datapart is the data part of an application stack's composition:
+// Postgres, Memcached and the client group services join to reach them,
+// with the section of configuration they read.
+package datapart
 
 import (
 	"errors"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/postgres"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The outputs an application stack exports about its data stores, for
@@ -24,45 +28,17 @@ const (
 	OutputCacheEndpoint = "cacheEndpoint"
 )
 
-// dataOut is what the data stores hand the services.
-type dataOut struct {
-	// ClientSecurityGroupID is the group a service joins to be admitted by
-	// the data stores' security groups.
-	ClientSecurityGroupID pulumi.StringInput
-	// DatabaseAddress and DatabasePort locate the Postgres writer.
-	DatabaseAddress pulumi.StringInput
-	DatabasePort    pulumi.IntInput
-	// DatabaseSecretARN is the Secrets Manager secret of the master user.
-	// Its KMS key lets the account's principals decrypt through Secrets
-	// Manager, so reading it needs secretsmanager:GetSecretValue on this
-	// ARN only.
-	DatabaseSecretARN pulumi.StringInput
-	// CacheEndpoint is the Memcached configuration endpoint (host:port).
-	CacheEndpoint pulumi.StringInput
-
-	// DatabaseName is the database the service uses.
-	DatabaseName string
-	// DatabaseReaderAddresses are the read replicas' DNS names (may be
-	// empty); services get them as DB_READER_HOSTS.
-	DatabaseReaderAddresses pulumi.StringArrayInput
-	// Replicas is how many read replicas the database has.
-	Replicas int
-	// DatabaseResourceID is the writer's resource id, for rds-db:connect
-	// grants when the service authenticates with IAM.
-	DatabaseResourceID pulumi.StringInput
-}
-
-// deployData creates Postgres and Memcached in the data subnets, and the
+// Deploy creates Postgres and Memcached in the data subnets, and the
 // "data clients" security group that breaks the service↔database cycle:
 // the stores admit that group (created here, empty), and the services
 // join it later without the stores knowing them.
-func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	if a.Network == nil {
-		return errors.New("the data stores need the network: deployNetwork must run before deployData")
+		return errors.New("the data stores need the network: the network part must run before the data part")
 	}
 	net := a.Network
 	account := pulumi.Provider(p.Account)
-	prefix := fmt.Sprintf("%s-%s", Namespace, c.Stack)
+	prefix := fmt.Sprintf("%s-%s", stack.Namespace, c.Stack)
 
 	// No ingress: nothing connects to the clients. The stores add the
 	// group's egress to themselves (postgres and memcached, with their
@@ -79,16 +55,16 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 	clientIDs := []pulumi.StringInput{clients.ID()}
 
 	var operatorCIDRs []string
-	if c.Data.DBOperatorAccess {
+	if s.DBOperatorAccess {
 		// The VPN translates its clients' addresses, so operators arrive
-		// from the management VPC (networkOut.ManagementCIDR).
+		// from the management VPC (stack.NetworkOut.ManagementCIDR).
 		operatorCIDRs = []string{net.ManagementCIDR}
 	}
 	var alarmTopic pulumi.StringInput
 	if a.Baseline != nil {
 		alarmTopic = a.Baseline.AlertTopicARN
 	}
-	d := c.Data
+	d := s
 	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.Args{
 		KeyAdministrators:      c.KeyAdministrators(),
 		VpcID:                  net.VpcID,
@@ -127,7 +103,7 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 		return err
 	}
 
-	a.Data = &dataOut{
+	a.Data = &stack.DataOut{
 		ClientSecurityGroupID:   clients.ID(),
 		DatabaseAddress:         db.Address,
 		DatabasePort:            db.Port,
@@ -135,7 +111,7 @@ func deployData(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 		CacheEndpoint:           cache.ConfigurationEndpoint,
 		DatabaseName:            db.DatabaseName,
 		DatabaseReaderAddresses: db.ReaderAddresses,
-		Replicas:                c.Data.DBReplicas,
+		Replicas:                s.DBReplicas,
 		DatabaseResourceID:      db.ResourceID,
 	}
 	ctx.Export(OutputDatabaseAddress, db.Address)

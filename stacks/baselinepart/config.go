@@ -1,4 +1,4 @@
-package stacks
+package baselinepart
 
 import (
 	"fmt"
@@ -6,12 +6,13 @@ import (
 	"github.com/refarch/refarch/components/identity"
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
-// BaselineConfig configures the security baseline, the account roles and
+// Config configures the security baseline, the account roles and
 // (in security) the IAM users. Pulumi.yaml declares every key under the
 // "security baseline and identity" marker.
-type BaselineConfig struct {
+type Config struct {
 	// Users are the people of the organization (refarch:users), created
 	// in the security stack only; each names the personas it belongs to.
 	Users []User
@@ -56,72 +57,72 @@ type User struct {
 	Groups []string `json:"groups"`
 }
 
-// load reads and validates the section; problems go to r.
-func (s *BaselineConfig) load(r *reader, c *Config) {
-	r.object("users", false, &s.Users)
-	s.CircleCIOrgID = r.str("circleciOrgId")
-	s.CircleCIProjectID = r.str("circleciProjectId")
-	s.CIRepository = r.str("ciRepository")
-	r.object("ciBranches", true, &s.CIBranches)
-	s.RoleSessionHours = r.integer("roleSessionHours", 0)
-	s.AuditRegion = r.str("auditRegion")
-	s.AuditLogRetentionDays = r.integer("auditLogRetentionDays", 0)
-	s.PatchSchedule = r.str("patchSchedule")
-	s.PatchApproveAfterDays = r.integer("patchApproveAfterDays", 0)
-	if c.Role == RoleSecurity {
-		s.AuditLockDays = r.integer("auditLockDays", 0)
-		s.AuditExpireDays = r.integer("auditExpireDays", 0)
+// Load reads and validates the section; problems go to r.
+func (s *Config) Load(r *stack.Reader, c *stack.Config) {
+	r.Object("users", false, &s.Users)
+	s.CircleCIOrgID = r.Str("circleciOrgId")
+	s.CircleCIProjectID = r.Str("circleciProjectId")
+	s.CIRepository = r.Str("ciRepository")
+	r.Object("ciBranches", true, &s.CIBranches)
+	s.RoleSessionHours = r.Int("roleSessionHours", 0)
+	s.AuditRegion = r.Str("auditRegion")
+	s.AuditLogRetentionDays = r.Int("auditLogRetentionDays", 0)
+	s.PatchSchedule = r.Str("patchSchedule")
+	s.PatchApproveAfterDays = r.Int("patchApproveAfterDays", 0)
+	if c.Role == stack.RoleSecurity {
+		s.AuditLockDays = r.Int("auditLockDays", 0)
+		s.AuditExpireDays = r.Int("auditExpireDays", 0)
 	}
 
-	p := &r.problems
+	p := &r.Problems
 	s.checkUsers(p, c)
 	if s.CircleCIOrgID != "" {
-		p.Check(Key("circleciOrgId"), s.CircleCIOrgID, sb.CheckUUID(s.CircleCIOrgID))
+		p.Check(stack.Key("circleciOrgId"), s.CircleCIOrgID, sb.CheckUUID(s.CircleCIOrgID))
 	}
 	if s.CircleCIProjectID != "" {
-		p.Check(Key("circleciProjectId"), s.CircleCIProjectID, sb.CheckUUID(s.CircleCIProjectID))
+		p.Check(stack.Key("circleciProjectId"), s.CircleCIProjectID, sb.CheckUUID(s.CircleCIProjectID))
 	}
 	if s.CIRepository != "" {
-		p.Check(Key("ciRepository"), s.CIRepository, sb.CheckVCSOrigin(s.CIRepository))
+		p.Check(stack.Key("ciRepository"), s.CIRepository, sb.CheckVCSOrigin(s.CIRepository))
 	}
 	for i, b := range s.CIBranches {
-		key := fmt.Sprintf("%s[%d]", Key("ciBranches"), i)
+		key := fmt.Sprintf("%s[%d]", stack.Key("ciBranches"), i)
 		p.Check(key, b, sb.CheckBranch(b))
 		if c.IsProd() && sb.HasWildcard(b) {
 			p.Add(key, b, "must name a branch, not a pattern, in prod: only reviewed branches deploy production")
 		}
 	}
 	if s.CIBranches != nil && len(s.CIBranches) == 0 {
-		p.Add(Key("ciBranches"), "[]", "must list at least one branch (main)")
+		p.Add(stack.Key("ciBranches"), "[]", "must list at least one branch (main)")
 	}
 	if s.RoleSessionHours != 0 {
-		p.Check(Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), validate.CheckRange(s.RoleSessionHours, 1, 12))
+		p.Check(stack.Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), validate.CheckRange(s.RoleSessionHours, 1, 12))
 		if c.IsProd() && s.RoleSessionHours > 4 {
-			p.Add(Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), "must be at most 4 in prod: a stolen production session should not outlive a shift")
+			p.Add(stack.Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), "must be at most 4 in prod: a stolen production session should not outlive a shift")
 		}
 	}
 	if s.AuditRegion != "" {
 		if rule := validate.CheckRegion(s.AuditRegion); rule != "" {
-			p.Add(Key("auditRegion"), s.AuditRegion, rule)
+			p.Add(stack.Key("auditRegion"), s.AuditRegion, rule)
 		} else if c.Region != "" && validate.CheckRegion(c.Region) == "" && c.Region != s.AuditRegion {
-			p.Addf(Key("region"), c.Region, "must equal %s (%s): CloudTrail and AWS Config deliver to the central archive only with a KMS key in the archive's region",
-				Key("auditRegion"), s.AuditRegion)
+			p.Addf(stack.Key("region"), c.Region, "must equal %s (%s): CloudTrail and AWS Config deliver to the central archive only with a KMS key in the archive's region",
+				stack.Key("auditRegion"), s.AuditRegion)
 		}
 	}
 	if s.AuditLogRetentionDays != 0 {
-		p.Check(Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), validate.CheckLogRetention(s.AuditLogRetentionDays))
-		if (c.IsProd() || c.Role == RoleSecurity) && s.AuditLogRetentionDays < 365 {
-			p.Add(Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), "must be at least 365 in prod and security: a year of audit evidence")
+		p.Check(stack.Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), validate.CheckLogRetention(s.AuditLogRetentionDays))
+		if (c.IsProd() || c.Role == stack.RoleSecurity) && s.AuditLogRetentionDays < 365 {
+			p.Add(stack.Key("auditLogRetentionDays"), fmt.Sprint(s.AuditLogRetentionDays), "must be at least 365 in prod and security: a year of audit evidence")
 		}
 	}
 	if s.PatchSchedule != "" {
-		p.Check(Key("patchSchedule"), s.PatchSchedule, sb.CheckSchedule(s.PatchSchedule))
+		p.Check(stack.Key("patchSchedule"), s.PatchSchedule, sb.CheckSchedule(s.PatchSchedule))
 	}
-	p.Check(Key("patchApproveAfterDays"), fmt.Sprint(s.PatchApproveAfterDays), sb.CheckApproveAfterDays(s.PatchApproveAfterDays))
-	if c.Role == RoleSecurity {
-		p.Check(Key("auditLockDays"), fmt.Sprint(s.AuditLockDays), validate.CheckRange(s.AuditLockDays, 0, 36500))
+	p.Check(stack.Key("patchApproveAfterDays"), fmt.Sprint(s.PatchApproveAfterDays), sb.CheckApproveAfterDays(s.PatchApproveAfterDays))
+	if c.Role == stack.RoleSecurity {
+		p.Check(stack.Key("auditLockDays"), fmt.Sprint(s.AuditLockDays), validate.CheckRange(s.AuditLockDays, 0, 36500))
 		if s.AuditExpireDays < 365 || s.AuditExpireDays <= s.AuditLockDays {
-			p.Addf(Key("auditExpireDays"), fmt.Sprint(s.AuditExpireDays), "must be at least 365 and exceed %s (%d): locked records cannot expire", Key("auditLockDays"), s.AuditLockDays)
+			p.Addf(stack.Key("auditExpireDays"), fmt.Sprint(s.AuditExpireDays), "must be at least 365 and exceed %s (%d): locked records cannot expire", stack.Key("auditLockDays"), s.AuditLockDays)
 		}
 	}
 }
@@ -129,9 +130,9 @@ func (s *BaselineConfig) load(r *reader, c *Config) {
 // checkUsers validates refarch:users: people exist only in the security
 // account, with well-formed, distinct names and addresses, and every group
 // a persona.
-func (s *BaselineConfig) checkUsers(p *validate.Problems, c *Config) {
-	if len(s.Users) > 0 && c.Role != RoleSecurity {
-		p.Add(Key("users"), fmt.Sprintf("%d users", len(s.Users)), "must be empty outside the security stack: people have users in the security account only and assume roles elsewhere")
+func (s *Config) checkUsers(p *validate.Problems, c *stack.Config) {
+	if len(s.Users) > 0 && c.Role != stack.RoleSecurity {
+		p.Add(stack.Key("users"), fmt.Sprintf("%d users", len(s.Users)), "must be empty outside the security stack: people have users in the security account only and assume roles elsewhere")
 		return
 	}
 	users := make([]identity.UserArgs, len(s.Users))
@@ -139,6 +140,6 @@ func (s *BaselineConfig) checkUsers(p *validate.Problems, c *Config) {
 		users[i] = identity.UserArgs{Name: u.Name, Email: u.Email, Groups: u.Groups}
 	}
 	identity.CheckUsers(p, users, Personas, func(i int, field string) string {
-		return fmt.Sprintf("%s[%d].%s", Key("users"), i, field)
+		return fmt.Sprintf("%s[%d].%s", stack.Key("users"), i, field)
 	})
 }

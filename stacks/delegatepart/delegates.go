@@ -1,4 +1,7 @@
-package stacks
+// Package delegatepart is the delegate-role part of shared-services'
+// composition: the DelegateRole each application environment assumes there
+// to wire its peering and DNS delegation.
+package delegatepart
 
 import (
 	"fmt"
@@ -6,12 +9,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/delegaterole"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
-// deployDelegateRoles creates, in shared-services, the DelegateRole each
+// Deploy creates, in shared-services, the DelegateRole each
 // application environment assumes there (Providers.SharedServices) to wire
 // its peering with the management VPC and the NS delegation of its zone.
-func deployDelegateRoles(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts) error {
 	if a.Network == nil {
 		return fmt.Errorf("the delegate roles need the management network")
 	}
@@ -19,19 +23,16 @@ func deployDelegateRoles(ctx *pulumi.Context, c *Config, p *Providers, a *parts)
 	if a.DNS != nil && a.DNS.PublicZoneID != nil {
 		zone = a.DNS.PublicZoneID
 	}
-	for _, env := range StackNames() {
-		if stackRoles[env] != RoleApp {
-			continue
-		}
+	for _, env := range stack.NamesOf(stack.RoleApp) {
 		if _, err := delegaterole.NewDelegateRole(ctx, "delegate-"+env, &delegaterole.Args{
-			RoleName:             DelegateRoleName(env),
+			RoleName:             stack.DelegateRoleName(env),
 			Environment:          env,
 			Partition:            c.Partition,
 			Region:               c.Region,
 			AccountID:            c.AccountID,
 			EnvironmentAccountID: c.Accounts[env].ID,
 			OperatorsAccountID:   c.Accounts["security"].ID,
-			CIRoleName:           CIRoleName,
+			CIRoleName:           stack.CIRoleName,
 			ManagementVpcID:      a.Network.VpcID,
 			RootZoneID:           zone,
 			DelegatedName:        env + "." + c.Domain,

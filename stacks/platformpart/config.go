@@ -1,4 +1,4 @@
-package stacks
+package platformpart
 
 import (
 	"fmt"
@@ -15,12 +15,13 @@ import (
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
-// PlatformConfig configures the application platform: in an application
+// Config configures the application platform: in an application
 // stack the load balancers, the ECS cluster and its services; in
 // shared-services the container registry they pull from.
-type PlatformConfig struct {
+type Config struct {
 	// Services are the application's services (refarch:services), in an
 	// application stack.
 	Services []ServiceConfig
@@ -131,50 +132,52 @@ var (
 // imageRef splits a configured image into repository and version.
 var imageRef = regexp.MustCompile(`^([^:@]+)([:@].*)?$`)
 
-// load reads and validates the section; problems go to r.
-func (s *PlatformConfig) load(r *reader, c *Config) {
-	if c.Role == RoleSecurity {
+// Load reads and validates the section; problems go to r. privateZone is
+// the DNS section's private zone name (empty outside application stacks),
+// where the internal load balancer answers.
+func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
+	if c.Role == stack.RoleSecurity {
 		return
 	}
-	p := &r.problems
-	r.object("ecrRepositories", true, &s.ECRRepositories)
+	p := &r.Problems
+	r.Object("ecrRepositories", true, &s.ECRRepositories)
 	for i, repo := range s.ECRRepositories {
-		key := fmt.Sprintf("%s[%d]", Key("ecrRepositories"), i)
+		key := fmt.Sprintf("%s[%d]", stack.Key("ecrRepositories"), i)
 		p.Check(key, repo, registry.CheckRepositoryName(repo))
 		if slices.Index(s.ECRRepositories, repo) < i {
 			p.Add(key, repo, "is listed twice")
 		}
 	}
-	if c.Role == RoleSharedServices {
-		s.ECRKeepImages = r.integer("ecrKeepImages", registry.DefaultKeepImages)
-		s.ECRUntaggedDays = r.integer("ecrUntaggedDays", registry.DefaultUntaggedDays)
-		p.Check(Key("ecrKeepImages"), fmt.Sprint(s.ECRKeepImages), validate.CheckRange(s.ECRKeepImages, 1, 10000))
-		p.Check(Key("ecrUntaggedDays"), fmt.Sprint(s.ECRUntaggedDays), validate.CheckRange(s.ECRUntaggedDays, 1, 3650))
+	if c.Role == stack.RoleSharedServices {
+		s.ECRKeepImages = r.Int("ecrKeepImages", registry.DefaultKeepImages)
+		s.ECRUntaggedDays = r.Int("ecrUntaggedDays", registry.DefaultUntaggedDays)
+		p.Check(stack.Key("ecrKeepImages"), fmt.Sprint(s.ECRKeepImages), validate.CheckRange(s.ECRKeepImages, 1, 10000))
+		p.Check(stack.Key("ecrUntaggedDays"), fmt.Sprint(s.ECRUntaggedDays), validate.CheckRange(s.ECRUntaggedDays, 1, 3650))
 		return
 	}
 
-	s.ECSExec = r.boolean("ecsExec", true, false)
-	s.FargateSpotWeight = r.integer("fargateSpotWeight", 0)
-	s.SSLPolicy = r.str("albSslPolicy")
-	s.AccessLogDays = r.integer("albAccessLogDays", loadbalancer.DefaultAccessLogDays)
-	servicesSet := r.object("services", true, &s.Services)
+	s.ECSExec = r.Bool("ecsExec", true, false)
+	s.FargateSpotWeight = r.Int("fargateSpotWeight", 0)
+	s.SSLPolicy = r.Str("albSslPolicy")
+	s.AccessLogDays = r.Int("albAccessLogDays", loadbalancer.DefaultAccessLogDays)
+	servicesSet := r.Object("services", true, &s.Services)
 
-	p.Check(Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), validate.CheckRange(s.FargateSpotWeight, 0, ecscluster.MaxSpotWeight))
+	p.Check(stack.Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), validate.CheckRange(s.FargateSpotWeight, 0, ecscluster.MaxSpotWeight))
 	if c.IsProd() && s.FargateSpotWeight > 0 {
-		p.Add(Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), "must be 0 in prod: Fargate Spot tasks are reclaimed with two minutes' notice")
+		p.Add(stack.Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), "must be 0 in prod: Fargate Spot tasks are reclaimed with two minutes' notice")
 	}
 	if s.SSLPolicy != "" && !slices.Contains(loadbalancer.ModernSSLPolicies, s.SSLPolicy) {
-		p.Add(Key("albSslPolicy"), s.SSLPolicy, "must be a predefined ALB policy refusing TLS before 1.2: one of "+strings.Join(loadbalancer.ModernSSLPolicies, ", "))
+		p.Add(stack.Key("albSslPolicy"), s.SSLPolicy, "must be a predefined ALB policy refusing TLS before 1.2: one of "+strings.Join(loadbalancer.ModernSSLPolicies, ", "))
 	}
 	if rule := validate.CheckRange(s.AccessLogDays, 1, 3650); rule != "" {
-		p.Add(Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), rule)
+		p.Add(stack.Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), rule)
 	} else if c.IsProd() && s.AccessLogDays < minProdAccessLogDays {
-		p.Addf(Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), "must be at least %d in prod: an incident investigation looks back a quarter", minProdAccessLogDays)
+		p.Addf(stack.Key("albAccessLogDays"), fmt.Sprint(s.AccessLogDays), "must be at least %d in prod: an incident investigation looks back a quarter", minProdAccessLogDays)
 	}
-	if c.DNS.PrivateZoneName != "" && strings.Count(strings.TrimSuffix(c.DNS.PrivateZoneName, "."+c.EnvDomain()), ".") > 0 {
-		p.Addf(Key("dnsPrivateZonePrefix"), strings.TrimSuffix(c.DNS.PrivateZoneName, "."+c.EnvDomain()),
+	if privateZone != "" && strings.Count(strings.TrimSuffix(privateZone, "."+c.EnvDomain()), ".") > 0 {
+		p.Addf(stack.Key("dnsPrivateZonePrefix"), strings.TrimSuffix(privateZone, "."+c.EnvDomain()),
 			"must be a single label: the internal load balancer answers at %s with the environment's certificate, which covers one label below %s only",
-			c.DNS.PrivateZoneName, c.EnvDomain())
+			privateZone, c.EnvDomain())
 	}
 	if servicesSet {
 		s.checkServices(p, c)
@@ -185,16 +188,16 @@ func (s *PlatformConfig) load(r *reader, c *Config) {
 // (reported by key) and the stack's own: images from the registry, hosts
 // the certificate covers, secrets of this account, and prod's floor of
 // two tasks.
-func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
-	key := func(i int, field string) string { return fmt.Sprintf("%s[%d].%s", Key("services"), i, field) }
+func (s *Config) checkServices(p *validate.Problems, c *stack.Config) {
+	key := func(i int, field string) string { return fmt.Sprintf("%s[%d].%s", stack.Key("services"), i, field) }
 	if len(s.Services) > MaxServices {
-		p.Addf(Key("services"), fmt.Sprintf("%d services", len(s.Services)), "lists more than %d services", MaxServices)
+		p.Addf(stack.Key("services"), fmt.Sprintf("%d services", len(s.Services)), "lists more than %d services", MaxServices)
 	}
 	for i, svc := range s.Services {
 		m := imageRef.FindStringSubmatch(svc.Image)
 		if m != nil && svc.Image != "" && !slices.Contains(s.ECRRepositories, m[1]) {
 			p.Addf(key(i, "image"), svc.Image, "must name a repository of %s %v: images come from the shared-services registry",
-				Key("ecrRepositories"), s.ECRRepositories)
+				stack.Key("ecrRepositories"), s.ECRRepositories)
 		}
 		for j, h := range svc.Hosts {
 			switch {
@@ -257,7 +260,7 @@ func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
 	}
 	for _, prob := range ecscluster.CheckServices(c.Stack, s.clusterServices(c), []string{listenerInternal, listenerPublic}, c.Stack == "dev") {
 		if prob.Index < 0 {
-			p.Add(Key("services"), prob.Value, prob.Rule)
+			p.Add(stack.Key("services"), prob.Value, prob.Rule)
 			continue
 		}
 		value := prob.Value
@@ -270,7 +273,7 @@ func (s *PlatformConfig) checkServices(p *validate.Problems, c *Config) {
 
 // clusterServices are the configured services as the component sees them,
 // for validation: plain fields only (the stack adds the wiring).
-func (s *PlatformConfig) clusterServices(c *Config) []ecscluster.Service {
+func (s *Config) clusterServices(c *stack.Config) []ecscluster.Service {
 	out := make([]ecscluster.Service, len(s.Services))
 	for i, svc := range s.Services {
 		out[i] = svc.component(c)
@@ -280,7 +283,7 @@ func (s *PlatformConfig) clusterServices(c *Config) []ecscluster.Service {
 
 // component returns the service as configured as an ecscluster.Service; the
 // stack adds the wiring (data stores, internal calls).
-func (svc *ServiceConfig) component(c *Config) ecscluster.Service {
+func (svc *ServiceConfig) component(c *stack.Config) ecscluster.Service {
 	listener := listenerInternal
 	if svc.Public {
 		listener = listenerPublic
@@ -323,7 +326,7 @@ func (svc *ServiceConfig) component(c *Config) ecscluster.Service {
 // provider already assumes (providers.go). The image is then known at
 // preview, and a misspelt repository is a configuration error before
 // anything is registered rather than a failed deploy.
-func ImageURL(c *Config, image string) string {
+func ImageURL(c *stack.Config, image string) string {
 	suffix := "amazonaws.com"
 	if c.Partition == "aws-cn" {
 		suffix = "amazonaws.com.cn"

@@ -1,4 +1,4 @@
-package stacks
+package edgepart
 
 import (
 	"fmt"
@@ -10,15 +10,16 @@ import (
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/edgecdn"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // minProdEdgeLogDays is the shortest access-log retention prod accepts: an
 // incident investigation looks back at least a quarter.
 const minProdEdgeLogDays = 90
 
-// EdgeConfig configures the CDN for static content of an application
+// Config configures the CDN for static content of an application
 // stack (components/edgecdn).
-type EdgeConfig struct {
+type Config struct {
 	// Names are the DNS names the CDN serves, in the environment's zone
 	// (refarch:edgeNames).
 	Names []string
@@ -50,25 +51,26 @@ var edgeKeys = map[string]string{
 	"Args.NoncurrentVersionDays": "edgeNoncurrentVersionDays",
 }
 
-// load reads and validates the section; problems go to r.
-func (s *EdgeConfig) load(r *reader, c *Config) {
-	if c.Role != RoleApp {
+// Load reads and validates the section; problems go to r. privateZone is
+// the DNS section's private zone name, which the CDN's names must avoid.
+func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
+	if c.Role != stack.RoleApp {
 		return
 	}
-	namesSet := r.object("edgeNames", true, &s.Names)
-	s.PriceClass = r.str("edgePriceClass")
-	s.SinglePageApp = r.boolean("edgeSinglePageApp", true, false)
-	s.APIOrigin = r.boolean("edgeApiOrigin", true, false)
-	s.BucketName, _ = r.raw("edgeBucketName", false)
-	s.LogRetentionDays = r.integer("edgeLogRetentionDays", edgecdn.DefaultLogRetentionDays)
-	s.NoncurrentVersionDays = r.integer("edgeNoncurrentVersionDays", edgecdn.DefaultNoncurrentVersionDays)
-	p := &r.problems
+	namesSet := r.Object("edgeNames", true, &s.Names)
+	s.PriceClass = r.Str("edgePriceClass")
+	s.SinglePageApp = r.Bool("edgeSinglePageApp", true, false)
+	s.APIOrigin = r.Bool("edgeApiOrigin", true, false)
+	s.BucketName, _ = r.Raw("edgeBucketName", false)
+	s.LogRetentionDays = r.Int("edgeLogRetentionDays", edgecdn.DefaultLogRetentionDays)
+	s.NoncurrentVersionDays = r.Int("edgeNoncurrentVersionDays", edgecdn.DefaultNoncurrentVersionDays)
+	p := &r.Problems
 	// The component reads 0 as "its default"; a stack file saying 0 means
 	// something else, so it is refused (other values are the component's
 	// to judge, below).
 	for key, days := range map[string]int{"edgeLogRetentionDays": s.LogRetentionDays, "edgeNoncurrentVersionDays": s.NoncurrentVersionDays} {
 		if days == 0 {
-			p.Add(Key(key), "0", "must be between 1 and 3650")
+			p.Add(stack.Key(key), "0", "must be between 1 and 3650")
 		}
 	}
 	// The component's rules: valid names in the environment's zone, one
@@ -77,28 +79,28 @@ func (s *EdgeConfig) load(r *reader, c *Config) {
 	// them, or with the zone when refarch:domain is itself invalid, are not
 	// the section's, and missing names are already reported as required.
 	args := s.componentArgs(c, pulumi.String("zone"), new(aws.Provider))
-	toKey := byField(edgeKeys)
-	recordComponentProblems(p, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
+	toKey := stack.ByField(edgeKeys)
+	stack.RecordComponentProblems(p, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
 		if !namesSet && strings.HasPrefix(prob.Field, "Args.Names") {
 			return prob, false
 		}
 		return toKey(prob)
 	})
 	for i, n := range s.Names {
-		if c.DNS.PrivateZoneName != "" && dns.InZone(n, c.DNS.PrivateZoneName) {
-			p.Addf(fmt.Sprintf("%s[%d]", Key("edgeNames"), i), n,
-				"lies in the private zone %s, which shadows it inside the VPC: serve the CDN from a public name", c.DNS.PrivateZoneName)
+		if privateZone != "" && dns.InZone(n, privateZone) {
+			p.Addf(fmt.Sprintf("%s[%d]", stack.Key("edgeNames"), i), n,
+				"lies in the private zone %s, which shadows it inside the VPC: serve the CDN from a public name", privateZone)
 		}
 	}
 	if c.IsProd() && s.LogRetentionDays > 0 && s.LogRetentionDays < minProdEdgeLogDays {
-		p.Addf(Key("edgeLogRetentionDays"), fmt.Sprint(s.LogRetentionDays),
+		p.Addf(stack.Key("edgeLogRetentionDays"), fmt.Sprint(s.LogRetentionDays),
 			"must be at least %d in prod: an incident investigation looks back a quarter", minProdEdgeLogDays)
 	}
 }
 
 // componentArgs returns the component arguments the section describes for the
 // stack's zone (zoneID) and us-east-1 provider.
-func (s *EdgeConfig) componentArgs(c *Config, zoneID pulumi.StringInput, usEast1 *aws.Provider) *edgecdn.Args {
+func (s *Config) componentArgs(c *stack.Config, zoneID pulumi.StringInput, usEast1 *aws.Provider) *edgecdn.Args {
 	return &edgecdn.Args{
 		Names:                 s.Names,
 		ZoneID:                zoneID,

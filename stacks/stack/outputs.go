@@ -1,4 +1,4 @@
-package stacks
+package stack
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 // The outputs stacks export for each other. A stack reads a peer's outputs
 // through a StackReference (see ReferenceStack); these names are the
-// contract between them, and offline/stackrefs serves the same names offline.
+// contract between them, and offline/stackrefs serves the same names offline. Each part declares the outputs it exports (stacks/<concern>part).
 const (
 	// OutputAccountID is the stack's account id (every stack).
 	OutputAccountID = "accountId"
@@ -19,7 +19,7 @@ const (
 // ReferenceStack reads the outputs of another stack of this project, by
 // name ("shared-services"). With a self-managed backend the organization is
 // "organization"; with Pulumi Cloud, the stack's own organization. Parts of
-// a composition use parts.reference, which makes one per referenced stack:
+// a composition use Parts.Reference, which makes one per referenced stack:
 // two references with the same logical name would share a URN, which the
 // engine refuses.
 func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, error) {

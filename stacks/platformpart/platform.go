@@ -1,4 +1,8 @@
-package stacks
+// Package platformpart is the application-platform part of a composition:
+// in an application stack the public and internal load balancers, the
+// EcsCluster and its services; in shared-services the container registry;
+// with the section of configuration they read.
+package platformpart
 
 import (
 	"errors"
@@ -12,6 +16,7 @@ import (
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/secret"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The outputs of the application platform.
@@ -37,27 +42,19 @@ const (
 // wildcard certificate covers.
 const originLabel = "origin"
 
-// platformOut is what the application platform hands the other parts.
-type platformOut struct {
-	// OriginDomain is a name in the environment's zone that points at the
-	// public load balancer and is covered by its certificate, for CloudFront
-	// to reach the API over HTTPS. It resolves once the record exists.
-	OriginDomain pulumi.StringInput
-}
-
-// deployPlatform creates the public and internal load balancers, the ECS
+// Deploy creates the public and internal load balancers, the ECS
 // cluster and its services (refarch:services), in an application stack.
-func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, a *stack.Parts) error {
 	switch {
 	case a.Network == nil:
-		return errors.New("the platform needs the network: deployNetwork must run before deployPlatform")
+		return errors.New("the platform needs the network: the network part must run before the platform part")
 	case a.DNS == nil || a.DNS.CertificateARN == nil || a.DNS.PrivateZoneID == nil:
-		return errors.New("the platform needs the environment's zones and certificate: deployDNS must run before deployPlatform")
+		return errors.New("the platform needs the environment's zones and certificate: the dns part must run before the platform part")
 	}
-	for i, svc := range c.Platform.Services {
+	for i, svc := range pc.Services {
 		if svc.DataAccess && a.Data == nil {
-			return fmt.Errorf("%s[%d] (%s) sets dataAccess, but the stack has no data stores: deployData must run before deployPlatform",
-				Key("services"), i, svc.Name)
+			return fmt.Errorf("%s[%d] (%s) sets dataAccess, but the stack has no data stores: the data part must run before the platform part",
+				stack.Key("services"), i, svc.Name)
 		}
 	}
 	opt := pulumi.Provider(p.Account)
@@ -68,8 +65,8 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		VpcID:          a.Network.VpcID,
 		SubnetIDs:      a.Network.PublicSubnetIDs,
 		CertificateARN: a.DNS.CertificateARN,
-		SSLPolicy:      c.Platform.SSLPolicy,
-		AccessLogDays:  c.Platform.AccessLogDays,
+		SSLPolicy:      pc.SSLPolicy,
+		AccessLogDays:  pc.AccessLogDays,
 		Protect:        c.DeletionProtection,
 		Aliases:        []loadbalancer.Alias{{ZoneID: a.DNS.PublicZoneID, Name: origin}},
 	}, opt)
@@ -88,11 +85,11 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		SubnetIDs:      a.Network.AppSubnetIDs,
 		CertificateARN: a.DNS.CertificateARN,
 		IngressCIDRs:   sources,
-		SSLPolicy:      c.Platform.SSLPolicy,
-		AccessLogDays:  c.Platform.AccessLogDays,
+		SSLPolicy:      pc.SSLPolicy,
+		AccessLogDays:  pc.AccessLogDays,
 		Protect:        c.DeletionProtection,
 		// The private zone's apex: one label below the environment's zone,
-		// so the wildcard certificate covers it (config_platform.go checks).
+		// so the wildcard certificate covers it (config.go checks).
 		Aliases: []loadbalancer.Alias{{ZoneID: a.DNS.PrivateZoneID, Name: a.DNS.PrivateZoneName}},
 	}, opt)
 	if err != nil {
@@ -100,8 +97,8 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	}
 	internalURL := "https://" + a.DNS.PrivateZoneName
 
-	services := make([]ecscluster.Service, len(c.Platform.Services))
-	for i, svc := range c.Platform.Services {
+	services := make([]ecscluster.Service, len(pc.Services))
+	for i, svc := range pc.Services {
 		s := svc.component(c)
 		if svc.CallsInternal {
 			s.Environment["INTERNAL_URL"] = pulumi.String(internalURL)
@@ -128,8 +125,8 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		SubnetIDs:         a.Network.AppSubnetIDs,
 		Listeners:         map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
 		Services:          services,
-		SpotWeight:        c.Platform.FargateSpotWeight,
-		ExecuteCommand:    c.Platform.ECSExec,
+		SpotWeight:        pc.FargateSpotWeight,
+		ExecuteCommand:    pc.ECSExec,
 		LogRetentionDays:  c.LogRetentionDays,
 		AllowLatestTag:    c.Stack == "dev",
 		Protect:           c.DeletionProtection,
@@ -139,7 +136,7 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	}
 
 	originDomain := public.AliasNames.Index(pulumi.Int(0))
-	a.Platform = &platformOut{OriginDomain: originDomain}
+	a.Platform = &stack.PlatformOut{OriginDomain: originDomain}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))
@@ -152,7 +149,7 @@ func deployPlatform(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 // their groups and ports, data.go), gets their coordinates as plain
 // variables and the database credentials from the database's secret, by
 // reference: the values never enter the task definition.
-func wireData(s *ecscluster.Service, a *parts) {
+func wireData(s *ecscluster.Service, a *stack.Parts) {
 	d := a.Data
 	s.SecurityGroupIDs = pulumi.StringArray{d.ClientSecurityGroupID}
 	s.Environment["DB_HOST"] = d.DatabaseAddress
@@ -176,12 +173,12 @@ func wireData(s *ecscluster.Service, a *parts) {
 // library's Secrets Manager pattern and injects them by reference; the
 // execution role may decrypt them with the account's secrets key, through
 // Secrets Manager only.
-func wireManagedSecrets(ctx *pulumi.Context, c *Config, p *Providers, a *parts, svc ServiceConfig, s *ecscluster.Service) error {
+func wireManagedSecrets(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts, svc ServiceConfig, s *ecscluster.Service) error {
 	if len(svc.ManagedSecrets) == 0 {
 		return nil
 	}
 	if a.Baseline == nil || a.Baseline.SecretsKeyARN == nil {
-		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: deployBaseline must run before deployPlatform", svc.Name)
+		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: the baseline part must run before the platform part", svc.Name)
 	}
 	for _, v := range svc.ManagedSecrets {
 		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &secret.Args{
@@ -198,22 +195,20 @@ func wireManagedSecrets(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 	return nil
 }
 
-// deployRegistry creates the container registry in shared-services: the
+// DeployRegistry creates the container registry in shared-services: the
 // repositories of refarch:ecrRepositories, which the application accounts
 // (and only they) may pull from.
-func deployRegistry(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, _ *stack.Parts) error {
 	var pullers []string
-	for _, stack := range stackOrder {
-		if stackRoles[stack] == RoleApp {
-			pullers = append(pullers, c.Accounts[stack].ID)
-		}
+	for _, env := range stack.NamesOf(stack.RoleApp) {
+		pullers = append(pullers, c.Accounts[env].ID)
 	}
 	reg, err := registry.NewRegistry(ctx, "ecr", &registry.Args{
 		KeyAdministrators: c.KeyAdministrators(),
-		Repositories:      c.Platform.ECRRepositories,
+		Repositories:      pc.ECRRepositories,
 		PullAccountIDs:    pullers,
-		KeepImages:        c.Platform.ECRKeepImages,
-		UntaggedDays:      c.Platform.ECRUntaggedDays,
+		KeepImages:        pc.ECRKeepImages,
+		UntaggedDays:      pc.ECRUntaggedDays,
 		Protect:           c.DeletionProtection,
 	}, pulumi.Provider(p.Account))
 	if err != nil {

@@ -1,4 +1,8 @@
-package stacks
+// Package baselinepart is the security-baseline part of every stack's
+// composition: the alert topic and SecurityBaseline of each account, the
+// persona and CI roles, and (in security) the IAM users and groups, with
+// the section of configuration they read.
+package baselinepart
 
 import (
 	"fmt"
@@ -9,14 +13,8 @@ import (
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/identity"
 	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/stacks/stack"
 )
-
-// CIRoleName is the role CircleCI jobs assume, with their OIDC token, in
-// every account but security (which only people deploy). It may assume
-// the account's deploy role and, from an application account, that
-// environment's delegate role in shared-services; roles that trust CI name
-// arn:<partition>:iam::<account>:role/<CIRoleName>.
-const CIRoleName = Namespace + "-ci"
 
 // The personas: kinds of people, each an IAM group in the security account
 // and a role of the same name (PersonaRoleName) in every other account.
@@ -33,11 +31,11 @@ var Personas = []string{PersonaFullAccess, PersonaReadOnly, PersonaDevelopers, P
 
 // PersonaRoleName is the role a persona assumes in the workload accounts,
 // and the name of its group in the security account.
-func PersonaRoleName(persona string) string { return Namespace + "-" + persona }
+func PersonaRoleName(persona string) string { return stack.Namespace + "-" + persona }
 
 // IdentityBaseGroup is the group every user of the security account
 // belongs to: it lets users set up MFA and denies the rest until they do.
-const IdentityBaseGroup = Namespace + "-users"
+const IdentityBaseGroup = stack.Namespace + "-users"
 
 // The outputs of the baseline (see outputs.go for the contract).
 const (
@@ -55,37 +53,28 @@ const (
 // account. Its name derives from the security account's id, so every stack
 // finds it from the directory without a stack reference (and S3's global
 // namespace makes it unique).
-func AuditTrailBucket(c *Config) string {
-	return fmt.Sprintf("%s-audit-trail-%s", Namespace, c.Accounts["security"].ID)
+func AuditTrailBucket(c *stack.Config) string {
+	return fmt.Sprintf("%s-audit-trail-%s", stack.Namespace, c.Accounts["security"].ID)
 }
 
 // AuditConfigBucket is the central AWS Config archive (a sibling of the
 // trail archive: Config cannot deliver to an Object Lock bucket).
-func AuditConfigBucket(c *Config) string {
-	return fmt.Sprintf("%s-audit-config-%s", Namespace, c.Accounts["security"].ID)
+func AuditConfigBucket(c *stack.Config) string {
+	return fmt.Sprintf("%s-audit-config-%s", stack.Namespace, c.Accounts["security"].ID)
 }
 
 // TrailName is the name of a stack's trail; the archive's bucket policy
 // names each of them.
-func TrailName(stack string) string { return Namespace + "-" + stack }
+func TrailName(name string) string { return stack.Namespace + "-" + name }
 
-// baselineOut is what the security baseline hands the other parts.
-type baselineOut struct {
-	// AlertTopicARN is the account's alert SNS topic (alarms, findings);
-	// its key admits CloudWatch and EventBridge.
-	AlertTopicARN pulumi.StringInput
-	// SecretsKeyARN encrypts secrets (Secrets Manager, SSM SecureString).
-	SecretsKeyARN pulumi.StringInput
-}
-
-// deployBaseline applies the SecurityBaseline to the stack's account: its
+// Deploy applies the SecurityBaseline to the stack's account: its
 // alert topic first (every finding and alarm goes there), then the
 // baseline; in security it also holds the central archive, elsewhere the
 // persona roles and the CI role.
-func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	provider := pulumi.Provider(p.Account)
 	admins := c.KeyAdministrators()
-	alerts, err := alerttopic.NewAlertTopic(ctx, Namespace+"-"+c.Stack+"-alerts", &alerttopic.Args{
+	alerts, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-alerts", &alerttopic.Args{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,
@@ -96,14 +85,13 @@ func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	if err != nil {
 		return err
 	}
-	s := &c.Baseline
 	args := &sb.Args{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,
 		KeyAdministrators: admins,
 		AlertTopicARN:     alerts.TopicARN,
-		MetricNamespace:   Namespace + "/CISBenchmark",
+		MetricNamespace:   stack.Namespace + "/CISBenchmark",
 		Audit: sb.AuditArgs{
 			TrailBucket:     AuditTrailBucket(c),
 			ConfigBucket:    AuditConfigBucket(c),
@@ -112,31 +100,31 @@ func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		},
 		LogRetentionDays: s.AuditLogRetentionDays,
 		Patching: sb.PatchingArgs{
-			PatchGroup:       Namespace + "-" + c.Stack,
+			PatchGroup:       stack.Namespace + "-" + c.Stack,
 			Schedule:         s.PatchSchedule,
 			ApproveAfterDays: s.PatchApproveAfterDays,
 		},
 		Protect: c.DeletionProtection,
 	}
-	if c.Role == RoleSecurity {
+	if c.Role == stack.RoleSecurity {
 		args.Archive = &sb.ArchiveArgs{
 			Writers:    auditWriters(c),
 			LockDays:   s.AuditLockDays,
 			ExpireDays: s.AuditExpireDays,
 		}
 	} else {
-		args.AccountRoles = accountRoles(c)
+		args.AccountRoles = accountRoles(c, s)
 	}
-	base, err := sb.NewSecurityBaseline(ctx, Namespace+"-"+c.Stack, args, provider)
+	base, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, args, provider)
 	if err != nil {
 		return err
 	}
-	a.Baseline = &baselineOut{
+	a.Baseline = &stack.BaselineOut{
 		AlertTopicARN: alerts.TopicARN,
 		SecretsKeyARN: base.SecretsKeyARN,
 	}
 	ctx.Export(OutputAlertTopicARN, alerts.TopicARN)
-	if c.Role == RoleSecurity {
+	if c.Role == stack.RoleSecurity {
 		ctx.Export(OutputAuditTrailBucket, pulumi.String(AuditTrailBucket(c)))
 		ctx.Export(OutputAuditConfigBucket, pulumi.String(AuditConfigBucket(c)))
 	} else {
@@ -147,10 +135,11 @@ func deployBaseline(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 
 // auditWriters are the accounts whose trails and recorders deliver to the
 // archive: all five stacks of the directory, each with its trail's name.
-func auditWriters(c *Config) []sb.Writer {
-	out := make([]sb.Writer, 0, len(stackOrder))
-	for _, stack := range stackOrder {
-		out = append(out, sb.Writer{AccountID: c.Accounts[stack].ID, TrailName: TrailName(stack)})
+func auditWriters(c *stack.Config) []sb.Writer {
+	names := stack.Names()
+	out := make([]sb.Writer, 0, len(names))
+	for _, name := range names {
+		out = append(out, sb.Writer{AccountID: c.Accounts[name].ID, TrailName: TrailName(name)})
 	}
 	return out
 }
@@ -199,10 +188,10 @@ func personaPolicies(persona, stack string) []string {
 // accountRoles are the roles of a workload account: one per persona,
 // trusting the security account with MFA (full-access for one hour, the
 // others for refarch:roleSessionHours), and the CI role.
-func accountRoles(c *Config) *sb.AccountRolesArgs {
+func accountRoles(c *stack.Config, s *Config) *sb.AccountRolesArgs {
 	var personas []sb.PersonaRole
 	for _, persona := range Personas {
-		hours := c.Baseline.RoleSessionHours
+		hours := s.RoleSessionHours
 		if persona == PersonaFullAccess {
 			hours = 1
 		}
@@ -215,18 +204,18 @@ func accountRoles(c *Config) *sb.AccountRolesArgs {
 	// CI deploys through the providers' roles: the account's deploy role
 	// and, from an application stack, its delegate role in shared-services.
 	assumable := []string{c.DeployRoleARN()}
-	if c.Role == RoleApp {
-		assumable = append(assumable, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(c.Stack)))
+	if c.Role == stack.RoleApp {
+		assumable = append(assumable, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, stack.DelegateRoleName(c.Stack)))
 	}
 	return &sb.AccountRolesArgs{
 		TrustedAccountID: c.Accounts["security"].ID,
 		Personas:         personas,
 		CI: &sb.CIRoleArgs{
-			RoleName:          CIRoleName,
-			OrgID:             c.Baseline.CircleCIOrgID,
-			ProjectID:         c.Baseline.CircleCIProjectID,
-			VCSOrigin:         c.Baseline.CIRepository,
-			Branches:          c.Baseline.CIBranches,
+			RoleName:          stack.CIRoleName,
+			OrgID:             s.CircleCIOrgID,
+			ProjectID:         s.CircleCIProjectID,
+			VCSOrigin:         s.CIRepository,
+			Branches:          s.CIBranches,
 			AssumableRoleARNs: assumable,
 		},
 	}
@@ -236,28 +225,26 @@ func accountRoles(c *Config) *sb.AccountRolesArgs {
 // account assumes: every account's deploy role and the application
 // environments' delegate roles in shared-services. Only the full-access
 // group may assume them.
-func operatorRoles(c *Config) []string {
+func operatorRoles(c *stack.Config) []string {
 	var out []string
-	for _, stack := range stackOrder {
-		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts[stack].ID, c.DeployRoleName))
+	for _, name := range stack.Names() {
+		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts[name].ID, c.DeployRoleName))
 	}
-	for _, stack := range stackOrder {
-		if stackRoles[stack] == RoleApp {
-			out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, DelegateRoleName(stack)))
-		}
+	for _, env := range stack.NamesOf(stack.RoleApp) {
+		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, stack.DelegateRoleName(env)))
 	}
 	return out
 }
 
-// deployIdentity creates the IAM groups and users (security account only):
+// DeployIdentity creates the IAM groups and users (security account only):
 // a group per persona that may only assume the persona's role in the other
 // four accounts, with MFA (full-access also the deploy and delegate roles:
 // its members run `pulumi up`), and the users of refarch:users.
-func deployIdentity(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func DeployIdentity(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, _ *stack.Parts) error {
 	var workloads []string
-	for _, stack := range stackOrder {
-		if stackRoles[stack] != RoleSecurity {
-			workloads = append(workloads, c.Accounts[stack].ID)
+	for _, name := range stack.Names() {
+		if name != "security" {
+			workloads = append(workloads, c.Accounts[name].ID)
 		}
 	}
 	args := &identity.Args{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
@@ -268,13 +255,13 @@ func deployIdentity(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 		}
 		args.Groups = append(args.Groups, group)
 	}
-	for _, u := range c.Baseline.Users {
+	for _, u := range s.Users {
 		user := identity.UserArgs{Name: u.Name, Email: u.Email}
 		for _, g := range u.Groups {
 			user.Groups = append(user.Groups, PersonaRoleName(g))
 		}
 		args.Users = append(args.Users, user)
 	}
-	_, err := identity.NewIdentity(ctx, Namespace+"-identity", args, pulumi.Provider(p.Account))
+	_, err := identity.NewIdentity(ctx, stack.Namespace+"-identity", args, pulumi.Provider(p.Account))
 	return err
 }

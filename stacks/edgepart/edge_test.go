@@ -1,4 +1,4 @@
-package stacks
+package edgepart
 
 import (
 	"testing"
@@ -6,28 +6,30 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The whole-stack tests (tests/edgecdn_test.go) always have a platform;
 // these cover the part of the wiring they cannot reach.
 
 func TestAPIOriginFailsWithoutThePlatformsOrigin(t *testing.T) {
-	c := &Config{Edge: EdgeConfig{APIOrigin: true}}
-	for name, a := range map[string]*parts{
+	s := &Config{APIOrigin: true}
+	for name, a := range map[string]*stack.Parts{
 		"no platform":         {},
-		"platform, no origin": {Platform: &platformOut{}},
+		"platform, no origin": {Platform: &stack.PlatformOut{}},
 	} {
-		_, err := apiOrigin(c, a)
+		_, err := apiOrigin(s, a)
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "refarch:edgeApiOrigin is true, but the platform provides no origin", name)
 	}
 
 	origin := pulumi.String("origin.prod.example.com")
-	got, err := apiOrigin(c, &parts{Platform: &platformOut{OriginDomain: origin}})
+	got, err := apiOrigin(s, &stack.Parts{Platform: &stack.PlatformOut{OriginDomain: origin}})
 	require.NoError(t, err)
 	assert.Equal(t, origin, got)
 
-	got, err = apiOrigin(&Config{}, &parts{})
+	got, err = apiOrigin(&Config{}, &stack.Parts{})
 	require.NoError(t, err, "no API origin asked for, none needed")
 	assert.Nil(t, got)
 }

@@ -1,4 +1,4 @@
-package stacks
+package stack
 
 import (
 	"encoding/json"
@@ -36,67 +36,77 @@ func MapSource(m map[string]string) Source {
 	}
 }
 
-// reader reads typed values from a Source, recording every problem instead of
-// stopping at the first, so one run reports all of them.
-type reader struct {
-	src      Source
-	problems validate.Problems
+// Reader reads typed values from a Source, recording every problem instead
+// of stopping at the first, so one run reports all of them.
+type Reader struct {
+	src Source
+	// Problems are the problems recorded so far, each naming its key.
+	Problems validate.Problems
 }
+
+// NewReader returns a Reader of src with no problems recorded.
+func NewReader(src Source) *Reader { return &Reader{src: src} }
+
+// Err returns the recorded problems as one *validate.Error about subject,
+// or nil when there are none.
+func (r *Reader) Err(subject string) error { return r.Problems.Err(subject) }
 
 // Key returns the full configuration key of a project key.
 func Key(name string) string { return Namespace + ":" + name }
 
-func (r *reader) raw(name string, required bool) (string, bool) {
+// Raw returns the text of a key, and whether it is set (non-blank); a
+// missing required key is recorded as a problem.
+func (r *Reader) Raw(name string, required bool) (string, bool) {
 	v, ok := r.src(Key(name))
 	if !ok || strings.TrimSpace(v) == "" {
 		if required {
-			r.problems.Add(Key(name), "", "is required: set it in Pulumi.<stack>.yaml (or give it a default in Pulumi.yaml)")
+			r.Problems.Add(Key(name), "", "is required: set it in Pulumi.<stack>.yaml (or give it a default in Pulumi.yaml)")
 		}
 		return "", false
 	}
 	return v, true
 }
 
-// str reads a required string key.
-func (r *reader) str(name string) string {
-	v, _ := r.raw(name, true)
+// Str reads a required string key.
+func (r *Reader) Str(name string) string {
+	v, _ := r.Raw(name, true)
 	return v
 }
 
-// integer reads a required integer key; when it is missing or malformed
+// Int reads a required integer key; when it is missing or malformed
 // (a problem is recorded) it yields fallback, so later checks can go on.
-func (r *reader) integer(name string, fallback int) int {
-	v, ok := r.raw(name, true)
+func (r *Reader) Int(name string, fallback int) int {
+	v, ok := r.Raw(name, true)
 	if !ok {
 		return fallback
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		r.problems.Add(Key(name), v, "must be a whole number")
+		r.Problems.Add(Key(name), v, "must be a whole number")
 		return fallback
 	}
 	return n
 }
 
-// boolean reads a boolean key; a missing optional key yields def.
-func (r *reader) boolean(name string, required bool, def bool) bool {
-	v, ok := r.raw(name, required)
+// Bool reads a boolean key; a missing optional key yields def.
+func (r *Reader) Bool(name string, required bool, def bool) bool {
+	v, ok := r.Raw(name, required)
 	if !ok {
 		return def
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(v))
 	if err != nil {
-		r.problems.Add(Key(name), v, "must be true or false")
+		r.Problems.Add(Key(name), v, "must be true or false")
 		return def
 	}
 	return b
 }
 
-// object decodes a JSON array or object key into out, rejecting unknown
+// Object decodes a JSON array or object key into out, rejecting unknown
 // fields so a misspelt field is an error rather than a silently ignored one.
 // It reports whether a value was decoded.
-func (r *reader) object(name string, required bool, out any) bool {
-	v, ok := r.raw(name, required)
+func (r *Reader) Object(name string, required bool, out any) bool {
+	v, ok := r.Raw(name, required)
 	if !ok {
 		return false
 	}
@@ -111,7 +121,7 @@ func (r *reader) object(name string, required bool, out any) bool {
 			// Source: https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
 			rule += "; quote it in the stack file, or set it with `pulumi config set --path --type string`"
 		}
-		r.problems.Add(Key(name), v, rule)
+		r.Problems.Add(Key(name), v, rule)
 		return false
 	}
 	return true

@@ -1,4 +1,8 @@
-package stacks
+// Package networkpart is the network part of a composition: the stack's
+// Network (VPC) and, in an application stack, its peering with the
+// management VPC of shared-services, with the section of configuration
+// they read.
+package networkpart
 
 import (
 	"fmt"
@@ -7,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/network"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The outputs shared-services exports for the application stacks' peering.
@@ -20,27 +25,10 @@ const (
 	OutputManagementRouteTableIDs = "managementRouteTableIds"
 )
 
-// networkOut is what the network hands the other parts.
-type networkOut struct {
-	// VpcID is the VPC's id.
-	VpcID pulumi.StringInput
-	// CIDR is the VPC's block.
-	CIDR string
-	// AvailabilityZones are the zones the subnets span, in subnet order.
-	AvailabilityZones []string
-	// PublicSubnetIDs, AppSubnetIDs and DataSubnetIDs are the subnets of
-	// each tier, one per availability zone.
-	PublicSubnetIDs, AppSubnetIDs, DataSubnetIDs pulumi.StringArrayInput
-	// ManagementCIDR is the management VPC's block: operators (through the
-	// VPN, which translates its clients' addresses) come from there, so
-	// security groups that admit operators admit this block.
-	ManagementCIDR string
-}
-
-// deployNetwork creates the stack's VPC; in an application stack it also
+// Deploy creates the stack's VPC; in an application stack it also
 // peers the VPC with the management VPC of shared-services, and in
 // shared-services it exports what the application stacks peer with.
-func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	zones, err := zoneNames(ctx, c, p)
 	if err != nil {
 		return err
@@ -50,17 +38,17 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 		KeyAdministrators:    c.KeyAdministrators(),
 		CIDRBlock:            c.VpcCIDR.String(),
 		AvailabilityZones:    zones,
-		NatGateways:          c.Network.NatGateways,
-		InterfaceEndpoints:   c.Network.InterfaceEndpoints,
+		NatGateways:          s.NatGateways,
+		InterfaceEndpoints:   s.InterfaceEndpoints,
 		FlowLogRetentionDays: c.LogRetentionDays,
-		FlowLogGroupPrefix:   "/" + Namespace + "/vpc",
+		FlowLogGroupPrefix:   "/" + stack.Namespace + "/vpc",
 		Protect:              c.DeletionProtection,
 		Tags:                 map[string]string{"Stack": c.Stack},
 	}
 	name := c.Stack
-	if c.Role == RoleSharedServices {
+	if c.Role == stack.RoleSharedServices {
 		name = "mgmt"
-	} else if c.Network.ManagementPeering {
+	} else if s.ManagementPeering {
 		// Operators reach the databases from the management VPC.
 		args.DataTierPeerCIDRs = []string{mgmt.VpcCIDR}
 	}
@@ -69,7 +57,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 		return err
 	}
 	ref := n.Ref()
-	a.Network = &networkOut{
+	a.Network = &stack.NetworkOut{
 		VpcID:             ref.VpcID,
 		CIDR:              ref.CIDRBlock,
 		AvailabilityZones: ref.AvailabilityZones,
@@ -81,11 +69,11 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 	ctx.Export("vpcId", n.VpcID)
 
 	switch {
-	case c.Role == RoleSharedServices:
+	case c.Role == stack.RoleSharedServices:
 		ctx.Export(OutputManagementVpcID, n.VpcID)
 		ctx.Export(OutputManagementVpcCIDR, pulumi.String(n.CIDRBlock.String()))
 		ctx.Export(OutputManagementRouteTableIDs, pulumi.All(n.PublicRouteTableIDs, n.AppRouteTableIDs).ApplyT(concatIDs).(pulumi.StringArrayOutput))
-	case c.Role == RoleApp && c.Network.ManagementPeering:
+	case c.Role == stack.RoleApp && s.ManagementPeering:
 		return peerWithManagement(ctx, c, p, a, n)
 	}
 	return nil
@@ -94,7 +82,7 @@ func deployNetwork(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error
 // zoneNames picks the first refarch:azCount zones the account can use in
 // the region (no opt-in Local or Wavelength zones). Appending a zone later
 // keeps the existing ones in place.
-func zoneNames(ctx *pulumi.Context, c *Config, p *Providers) ([]string, error) {
+func zoneNames(ctx *pulumi.Context, c *stack.Config, p *stack.Providers) ([]string, error) {
 	res, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
 		State: pulumi.StringRef("available"),
 		Filters: []aws.GetAvailabilityZonesFilter{
@@ -106,7 +94,7 @@ func zoneNames(ctx *pulumi.Context, c *Config, p *Providers) ([]string, error) {
 	}
 	if len(res.Names) < c.AZCount {
 		return nil, fmt.Errorf("%s = %d: region %s offers this account only %d zones (%v)",
-			Key("azCount"), c.AZCount, c.Region, len(res.Names), res.Names)
+			stack.Key("azCount"), c.AZCount, c.Region, len(res.Names), res.Names)
 	}
 	return res.Names[:c.AZCount], nil
 }
@@ -116,18 +104,18 @@ func zoneNames(ctx *pulumi.Context, c *Config, p *Providers) ([]string, error) {
 // delegate role of p.SharedServices) and accepted here, and each side routes
 // the other's block, so one `pulumi up` of the application stack wires both.
 // shared-services and the application accounts share a region.
-func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, a *parts, n *network.Network) error {
-	ref, err := a.reference(ctx, "shared-services")
+func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts, n *network.Network) error {
+	// The management route tables are read now (not as outputs): one route
+	// resource per table must be declared, so their number must be known.
+	value, err := a.Value(ctx, "shared-services", OutputManagementRouteTableIDs)
 	if err != nil {
 		return err
 	}
-	// The management route tables are read now (not as outputs): one route
-	// resource per table must be declared, so their number must be known.
-	details, err := ref.GetOutputDetails(OutputManagementRouteTableIDs)
+	mgmtVpcID, err := a.StringOutput(ctx, "shared-services", OutputManagementVpcID)
 	if err != nil {
-		return fmt.Errorf("reading %s of shared-services: %w", OutputManagementRouteTableIDs, err)
+		return err
 	}
-	raw, _ := details.Value.([]any)
+	raw, _ := value.([]any)
 	if len(raw) == 0 {
 		return fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", OutputManagementRouteTableIDs)
 	}
@@ -145,7 +133,7 @@ func peerWithManagement(ctx *pulumi.Context, c *Config, p *Providers, a *parts, 
 			Provider:      p.SharedServices,
 			AccountID:     mgmt.ID,
 			Region:        c.Region,
-			VpcID:         ref.GetStringOutput(pulumi.String(OutputManagementVpcID)),
+			VpcID:         mgmtVpcID,
 			CIDRBlock:     mgmt.VpcCIDR,
 			RouteTableIDs: mgmtTables,
 		},

@@ -1,4 +1,7 @@
-package stacks
+// Package edgepart is the edge part of an application stack's composition:
+// the EdgeCdn for static content (and, optionally, the API behind it), with
+// the section of configuration it reads.
+package edgepart
 
 import (
 	"fmt"
@@ -7,6 +10,7 @@ import (
 
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/edgecdn"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The outputs of the CDN (application stacks): what CI needs to publish a
@@ -20,22 +24,22 @@ const (
 	OutputEdgeNames          = "edgeNames"
 )
 
-// deployEdge creates the CDN for static content (application stacks): the
+// Deploy creates the CDN for static content (application stacks): the
 // assets bucket and distribution in the account, its certificate in
 // us-east-1, its names in the environment's public zone and, with
 // refarch:edgeApiOrigin, the public load balancer behind /api/*.
-func deployEdge(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	if a.DNS == nil || a.DNS.PublicZoneID == nil {
 		return fmt.Errorf("the CDN needs the environment's public zone, which the dns part did not provide")
 	}
-	args := c.Edge.componentArgs(c, a.DNS.PublicZoneID, p.USEast1)
-	args.ExistingValidationNames = validatedElsewhere(c.Edge.Names, a.DNS.CertificateNames)
-	api, err := apiOrigin(c, a)
+	args := s.componentArgs(c, a.DNS.PublicZoneID, p.USEast1)
+	args.ExistingValidationNames = validatedElsewhere(s.Names, a.DNS.CertificateNames)
+	api, err := apiOrigin(s, a)
 	if err != nil {
 		return err
 	}
 	args.APIOriginDomain = api
-	cdn, err := edgecdn.NewEdgeCdn(ctx, Namespace+"-"+c.Stack+"-edge", args, pulumi.Provider(p.Account))
+	cdn, err := edgecdn.NewEdgeCdn(ctx, stack.Namespace+"-"+c.Stack+"-edge", args, pulumi.Provider(p.Account))
 	if err != nil {
 		return err
 	}
@@ -50,13 +54,13 @@ func deployEdge(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
 // apiOrigin is the origin of /api/* when refarch:edgeApiOrigin asks for
 // one: the platform's name of the public load balancer. Without it the
 // stack fails rather than serve a CDN missing its API.
-func apiOrigin(c *Config, a *parts) (pulumi.StringInput, error) {
-	if !c.Edge.APIOrigin {
+func apiOrigin(s *Config, a *stack.Parts) (pulumi.StringInput, error) {
+	if !s.APIOrigin {
 		return nil, nil
 	}
 	if a.Platform == nil || a.Platform.OriginDomain == nil {
 		return nil, fmt.Errorf("%s is true, but the platform provides no origin for the API (a name of the public load balancer): set it to false or deploy the load balancer first",
-			Key("edgeApiOrigin"))
+			stack.Key("edgeApiOrigin"))
 	}
 	return a.Platform.OriginDomain, nil
 }

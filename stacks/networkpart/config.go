@@ -1,4 +1,4 @@
-package stacks
+package networkpart
 
 import (
 	"fmt"
@@ -6,10 +6,11 @@ import (
 
 	"github.com/refarch/refarch/components/network"
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
-// NetworkConfig configures the VPC.
-type NetworkConfig struct {
+// Config configures the VPC (the network section of the configuration).
+type Config struct {
 	// NatGateways is the app tier's egress (refarch:natGateways):
 	// one-per-az, single or none.
 	NatGateways network.NatStrategy
@@ -23,23 +24,23 @@ type NetworkConfig struct {
 	ManagementPeering bool
 }
 
-// load reads and validates the section; problems go to r.
-func (s *NetworkConfig) load(r *reader, c *Config) {
+// Load reads and validates the section; problems go to r.
+func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	if !c.HasNetwork() {
 		return
 	}
-	s.NatGateways = network.NatStrategy(r.str("natGateways"))
+	s.NatGateways = network.NatStrategy(r.Str("natGateways"))
 	switch s.NatGateways {
 	case "", network.NatOnePerAZ, network.NatSingle, network.NatNone:
 	default:
-		r.problems.Addf(Key("natGateways"), string(s.NatGateways), "must be %q, %q or %q", network.NatOnePerAZ, network.NatSingle, network.NatNone)
+		r.Problems.Addf(stack.Key("natGateways"), string(s.NatGateways), "must be %q, %q or %q", network.NatOnePerAZ, network.NatSingle, network.NatNone)
 	}
 	if c.IsProd() && s.NatGateways != "" && s.NatGateways != network.NatOnePerAZ {
-		r.problems.Addf(Key("natGateways"), string(s.NatGateways), "must be %q in prod: a single NAT gateway makes every zone's egress depend on one zone", network.NatOnePerAZ)
+		r.Problems.Addf(stack.Key("natGateways"), string(s.NatGateways), "must be %q in prod: a single NAT gateway makes every zone's egress depend on one zone", network.NatOnePerAZ)
 	}
-	s.InterfaceEndpoints = r.boolean("interfaceEndpoints", false, false)
-	if c.Role == RoleApp {
-		s.ManagementPeering = r.boolean("managementPeering", false, true)
+	s.InterfaceEndpoints = r.Bool("interfaceEndpoints", false, false)
+	if c.Role == stack.RoleApp {
+		s.ManagementPeering = r.Bool("managementPeering", false, true)
 	}
 	// The VPC block must also hold the subnet layout: with the default tier
 	// sizes a block smaller than /21 leaves public subnets below the /27 an
@@ -49,11 +50,11 @@ func (s *NetworkConfig) load(r *reader, c *Config) {
 		args := network.Args{CIDRBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
 		// The block's problems are the layout's (the masks derive from the
 		// block); the other fields have keys and checks of their own.
-		recordComponentProblems(&r.problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
+		stack.RecordComponentProblems(&r.Problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
 			if !strings.HasPrefix(prob.Field, "Args.Masks") && prob.Field != "Args.CIDRBlock" {
 				return prob, false
 			}
-			return validate.Problem{Field: Key("vpcCidr"), Value: c.VpcCIDR.String(),
+			return validate.Problem{Field: stack.Key("vpcCidr"), Value: c.VpcCIDR.String(),
 				Rule: "cannot hold the subnet layout: " + prob.Field + " " + prob.Value + " " + prob.Rule}, true
 		})
 	}

@@ -1,4 +1,8 @@
-package stacks
+// Package dnspart is the DNS part of a composition: the root zone in
+// shared-services; in an application stack its public zone (delegated from
+// the root), its private zone and its regional certificate; with the
+// section of configuration they read.
+package dnspart
 
 import (
 	"fmt"
@@ -6,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/dns"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The outputs of DNS. shared-services exports the root zone, which the
@@ -32,43 +37,21 @@ const (
 	OutputCertificateARN = "certificateArn"
 )
 
-// dnsOut is what DNS hands the other parts.
-type dnsOut struct {
-	// PublicZoneID and PublicZoneName are the environment's public zone
-	// (<stack>.<domain>); in shared-services, the root zone. In an
-	// application stack the id resolves once the zone is delegated.
-	PublicZoneID   pulumi.StringInput
-	PublicZoneName string
-	// PrivateZoneID is the environment's private zone (internal names).
-	PrivateZoneID pulumi.StringInput
-	// PrivateZoneName is its DNS name (refarch:dnsPrivateZonePrefix below
-	// the environment's zone), for the parts that name internal endpoints.
-	PrivateZoneName string
-	// CertificateARN is the regional certificate for the zone's apex and
-	// wildcard, validated (for the load balancers).
-	CertificateARN pulumi.StringInput
-	// CertificateNames are the names of that certificate. ACM asks every
-	// certificate of the account for the same validation record of a name,
-	// so another certificate covering one of them (the CDN's) must not write
-	// that record again (dns.CertificateArgs.ExistingValidationNames).
-	CertificateNames []string
-}
-
-// deployDNS creates the stack's hosted zones and certificates: the root
+// Deploy creates the stack's hosted zones and certificates: the root
 // zone in shared-services; in an application stack, its public zone
 // delegated from the root zone, its private zone in its VPC and its
 // regional certificate.
-func deployDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
-	if c.Role == RoleSharedServices {
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
+	if c.Role == stack.RoleSharedServices {
 		return deployRootZone(ctx, c, p, a)
 	}
-	return deployEnvironmentDNS(ctx, c, p, a)
+	return deployEnvironmentDNS(ctx, c, s, p, a)
 }
 
 // deployRootZone creates the root zone of refarch:domain. The registrar
 // delegates to it (OutputRootZoneNameServers); a re-created zone would get
 // new name servers, so it is protected with the stateful resources.
-func deployRootZone(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func deployRootZone(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts) error {
 	zone, err := dns.NewZone(ctx, "root", &dns.ZoneArgs{
 		Domain:  c.Domain,
 		Protect: c.DeletionProtection,
@@ -76,7 +59,7 @@ func deployRootZone(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 	if err != nil {
 		return err
 	}
-	a.DNS = &dnsOut{PublicZoneID: zone.ZoneID, PublicZoneName: c.Domain}
+	a.DNS = &stack.DNSOut{PublicZoneID: zone.ZoneID, PublicZoneName: c.Domain}
 	ctx.Export(OutputRootZoneID, zone.ZoneID)
 	ctx.Export(OutputRootZoneName, pulumi.String(c.Domain))
 	ctx.Export(OutputRootZoneNameServers, zone.NameServers)
@@ -85,7 +68,7 @@ func deployRootZone(ctx *pulumi.Context, c *Config, p *Providers, a *parts) erro
 
 // deployEnvironmentDNS creates the application stack's zones and its
 // regional certificate.
-func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts) error {
+func deployEnvironmentDNS(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	rootID, err := rootZoneID(ctx, c, a)
 	if err != nil {
 		return err
@@ -98,7 +81,7 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts
 		// The NS record lives in the root zone, in shared-services: written
 		// through the environment's delegate role there.
 		ParentProvider: p.SharedServices,
-		DelegationTTL:  c.DNS.DelegationTTL,
+		DelegationTTL:  s.DelegationTTL,
 		Protect:        c.DeletionProtection,
 	}, pulumi.Provider(p.Account))
 	if err != nil {
@@ -114,10 +97,10 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts
 	if err != nil {
 		return err
 	}
-	out := &dnsOut{
+	out := &stack.DNSOut{
 		PublicZoneID:     public.ZoneID,
 		PublicZoneName:   env,
-		PrivateZoneName:  c.DNS.PrivateZoneName,
+		PrivateZoneName:  s.PrivateZoneName,
 		CertificateARN:   cert.CertificateARN,
 		CertificateNames: names,
 	}
@@ -125,7 +108,7 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts
 	// has one whenever the network part ran.
 	if a.Network != nil && a.Network.VpcID != nil {
 		private, err := dns.NewZone(ctx, "private-zone", &dns.ZoneArgs{
-			Domain:  c.DNS.PrivateZoneName,
+			Domain:  s.PrivateZoneName,
 			Private: true,
 			VpcIDs:  []pulumi.StringInput{a.Network.VpcID},
 			Protect: c.DeletionProtection,
@@ -134,7 +117,7 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts
 			return err
 		}
 		out.PrivateZoneID = private.ZoneID
-		ctx.Export(OutputPrivateZoneName, pulumi.String(c.DNS.PrivateZoneName))
+		ctx.Export(OutputPrivateZoneName, pulumi.String(s.PrivateZoneName))
 	}
 	a.DNS = out
 	ctx.Export(OutputPublicZoneID, public.ZoneID)
@@ -146,17 +129,13 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *Config, p *Providers, a *parts
 // rootZoneID reads the root zone's id from shared-services, and checks that
 // the zone is the one refarch:domain names: delegating prod.example.org
 // from a zone for example.com would never resolve.
-func rootZoneID(ctx *pulumi.Context, c *Config, a *parts) (string, error) {
-	ref, err := a.reference(ctx, "shared-services")
-	if err != nil {
-		return "", err
-	}
+func rootZoneID(ctx *pulumi.Context, c *stack.Config, a *stack.Parts) (string, error) {
 	read := func(output string) (string, error) {
-		details, err := ref.GetOutputDetails(output)
+		v, err := a.Value(ctx, "shared-services", output)
 		if err != nil {
-			return "", fmt.Errorf("reading %s of shared-services: %w", output, err)
+			return "", err
 		}
-		s, _ := details.Value.(string)
+		s, _ := v.(string)
 		if s == "" {
 			return "", fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", output)
 		}
@@ -171,7 +150,7 @@ func rootZoneID(ctx *pulumi.Context, c *Config, a *parts) (string, error) {
 		return "", err
 	}
 	if zone != c.Domain {
-		return "", fmt.Errorf("%s = %q, but shared-services hosts the root zone %q: every stack must name the same domain", Key("domain"), c.Domain, zone)
+		return "", fmt.Errorf("%s = %q, but shared-services hosts the root zone %q: every stack must name the same domain", stack.Key("domain"), c.Domain, zone)
 	}
 	return id, nil
 }

@@ -1,0 +1,165 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Parts holds what each part of a composition hands the parts after it. A
+// part is one concern (baseline, network, DNS, data, platform, edge) in a
+// package of its own (stacks/<concern>part); it reads the fields of the
+// parts before it and fills its own. Fields of parts a role does not deploy
+// stay nil.
+type Parts struct {
+	// Baseline is filled by the baseline part, in every stack.
+	Baseline *BaselineOut
+	// Network is filled by the network part, in every stack with a VPC.
+	Network *NetworkOut
+	// DNS is filled by the DNS part.
+	DNS *DNSOut
+	// Data is filled by the data part, in application stacks.
+	Data *DataOut
+	// Platform is filled by the platform part.
+	Platform *PlatformOut
+
+	// references holds the stack references made so far, by stack, as
+	// *pulumi.StackReference. It is typed any on purpose: a type that
+	// reaches *pulumi.StackReference (through a field or a method) makes
+	// every package naming it instantiate the SDK's generic output code
+	// again, about 8,000 functions and seconds of compiling per part.
+	references map[string]any
+}
+
+// referenceOf returns the (single) reference of this composition to another
+// stack. It is a function, not a method, so that Parts does not reach
+// *pulumi.StackReference (see Parts.references).
+func referenceOf(ctx *pulumi.Context, a *Parts, stack string) (*pulumi.StackReference, error) {
+	if ref, ok := a.references[stack].(*pulumi.StackReference); ok {
+		return ref, nil
+	}
+	if a.references == nil {
+		a.references = map[string]any{}
+	}
+	ref, err := ReferenceStack(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	a.references[stack] = ref
+	return ref, nil
+}
+
+// Value reads an output of another stack of this project now, at preview
+// (not as an output), for what must be known to declare resources (how many
+// route tables to route through, which zone to delegate from). It fails,
+// naming the stack order, when the other stack exports nothing by that name.
+// Parts read other stacks only through Value and StringOutput, never
+// through a *pulumi.StackReference of their own (see Parts.references).
+func (a *Parts) Value(ctx *pulumi.Context, stack, output string) (any, error) {
+	ref, err := referenceOf(ctx, a, stack)
+	if err != nil {
+		return nil, err
+	}
+	details, err := ref.GetOutputDetails(output)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s of %s: %w", output, stack, err)
+	}
+	if details.Value == nil {
+		return nil, fmt.Errorf("%s exports no %s: deploy %s first (README, stack order)", stack, output, stack)
+	}
+	return details.Value, nil
+}
+
+// StringOutput is an output of another stack of this project, as an output
+// (resolved at deploy time).
+func (a *Parts) StringOutput(ctx *pulumi.Context, stack, output string) (pulumi.StringOutput, error) {
+	ref, err := referenceOf(ctx, a, stack)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return ref.GetStringOutput(pulumi.String(output)), nil
+}
+
+// BaselineOut is what the security baseline hands the other parts.
+type BaselineOut struct {
+	// AlertTopicARN is the account's alert SNS topic (alarms, findings);
+	// its key admits CloudWatch and EventBridge.
+	AlertTopicARN pulumi.StringInput
+	// SecretsKeyARN encrypts secrets (Secrets Manager, SSM SecureString).
+	SecretsKeyARN pulumi.StringInput
+}
+
+// NetworkOut is what the network hands the other parts.
+type NetworkOut struct {
+	// VpcID is the VPC's id.
+	VpcID pulumi.StringInput
+	// CIDR is the VPC's block.
+	CIDR string
+	// AvailabilityZones are the zones the subnets span, in subnet order.
+	AvailabilityZones []string
+	// PublicSubnetIDs, AppSubnetIDs and DataSubnetIDs are the subnets of
+	// each tier, one per availability zone.
+	PublicSubnetIDs, AppSubnetIDs, DataSubnetIDs pulumi.StringArrayInput
+	// ManagementCIDR is the management VPC's block: operators (through the
+	// VPN, which translates its clients' addresses) come from there, so
+	// security groups that admit operators admit this block.
+	ManagementCIDR string
+}
+
+// DNSOut is what DNS hands the other parts.
+type DNSOut struct {
+	// PublicZoneID and PublicZoneName are the environment's public zone
+	// (<stack>.<domain>); in shared-services, the root zone. In an
+	// application stack the id resolves once the zone is delegated.
+	PublicZoneID   pulumi.StringInput
+	PublicZoneName string
+	// PrivateZoneID is the environment's private zone (internal names).
+	PrivateZoneID pulumi.StringInput
+	// PrivateZoneName is its DNS name (refarch:dnsPrivateZonePrefix below
+	// the environment's zone), for the parts that name internal endpoints.
+	PrivateZoneName string
+	// CertificateARN is the regional certificate for the zone's apex and
+	// wildcard, validated (for the load balancers).
+	CertificateARN pulumi.StringInput
+	// CertificateNames are the names of that certificate. ACM asks every
+	// certificate of the account for the same validation record of a name,
+	// so another certificate covering one of them (the CDN's) must not write
+	// that record again (dns.CertificateArgs.ExistingValidationNames).
+	CertificateNames []string
+}
+
+// DataOut is what the data stores hand the services.
+type DataOut struct {
+	// ClientSecurityGroupID is the group a service joins to be admitted by
+	// the data stores' security groups.
+	ClientSecurityGroupID pulumi.StringInput
+	// DatabaseAddress and DatabasePort locate the Postgres writer.
+	DatabaseAddress pulumi.StringInput
+	DatabasePort    pulumi.IntInput
+	// DatabaseSecretARN is the Secrets Manager secret of the master user.
+	// Its KMS key lets the account's principals decrypt through Secrets
+	// Manager, so reading it needs secretsmanager:GetSecretValue on this
+	// ARN only.
+	DatabaseSecretARN pulumi.StringInput
+	// CacheEndpoint is the Memcached configuration endpoint (host:port).
+	CacheEndpoint pulumi.StringInput
+
+	// DatabaseName is the database the service uses.
+	DatabaseName string
+	// DatabaseReaderAddresses are the read replicas' DNS names (may be
+	// empty); services get them as DB_READER_HOSTS.
+	DatabaseReaderAddresses pulumi.StringArrayInput
+	// Replicas is how many read replicas the database has.
+	Replicas int
+	// DatabaseResourceID is the writer's resource id, for rds-db:connect
+	// grants when the service authenticates with IAM.
+	DatabaseResourceID pulumi.StringInput
+}
+
+// PlatformOut is what the application platform hands the other parts.
+type PlatformOut struct {
+	// OriginDomain is a name in the environment's zone that points at the
+	// public load balancer and is covered by its certificate, for CloudFront
+	// to reach the API over HTTPS. It resolves once the record exists.
+	OriginDomain pulumi.StringInput
+}

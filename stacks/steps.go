@@ -1,0 +1,61 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/stacks/baselinepart"
+	"github.com/refarch/refarch/stacks/datapart"
+	"github.com/refarch/refarch/stacks/delegatepart"
+	"github.com/refarch/refarch/stacks/dnspart"
+	"github.com/refarch/refarch/stacks/edgepart"
+	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/platformpart"
+	"github.com/refarch/refarch/stacks/stack"
+)
+
+// The parts, each handed the common configuration and its own section.
+var (
+	baseline = step{"security baseline", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return baselinepart.Deploy(ctx, &c.Config, &c.Baseline, p, a)
+	}}
+	identity = step{"identity", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return baselinepart.DeployIdentity(ctx, &c.Config, &c.Baseline, p, a)
+	}}
+	network = step{"network", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return networkpart.Deploy(ctx, &c.Config, &c.Network, p, a)
+	}}
+	dns = step{"dns", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return dnspart.Deploy(ctx, &c.Config, &c.DNS, p, a)
+	}}
+	data = step{"data stores", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return datapart.Deploy(ctx, &c.Config, &c.Data, p, a)
+	}}
+	platform = step{"platform", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return platformpart.Deploy(ctx, &c.Config, &c.Platform, p, a)
+	}}
+	registry = step{"registry", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return platformpart.DeployRegistry(ctx, &c.Config, &c.Platform, p, a)
+	}}
+	delegates = step{"delegate roles", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return delegatepart.Deploy(ctx, &c.Config, p, a)
+	}}
+	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
+	}}
+)
+
+// appSteps compose an application account (dev, stage, prod): the account
+// baseline, the VPC, DNS and certificates, the data stores, the load
+// balancers and ECS services, and the CDN in front of them.
+var appSteps = []step{baseline, network, dns, data, platform, edge}
+
+// securitySteps compose the security account: the account baseline (which
+// there also holds the central audit archive) and the IAM users and groups
+// of every person who works in the organization.
+var securitySteps = []step{baseline, identity}
+
+// sharedServicesSteps compose the shared-services account: the account
+// baseline, the management VPC (peered with the application VPCs), the root
+// DNS zone, the roles through which each application stack wires its
+// peering and DNS delegation here, and the container registry.
+var sharedServicesSteps = []step{baseline, network, dns, delegates, registry}
