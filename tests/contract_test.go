@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/refarch/refarch/components/alerttopic"
+	"github.com/refarch/refarch/components/clientgroup"
 	"github.com/refarch/refarch/components/delegaterole"
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/ecscluster"
@@ -25,7 +26,7 @@ import (
 // pointer-receiver Validate() that applies the defaults itself and reports
 // every problem as a *validate.Error.
 var _ = []validate.Validator{
-	(*delegaterole.Args)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
+	(*clientgroup.Args)(nil), (*delegaterole.Args)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
 	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
 	(*memcached.Args)(nil), (*alerttopic.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
 	(*postgres.Args)(nil), (*registry.Args)(nil),

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/clientgroup"
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/stacks/stack"
@@ -29,9 +29,9 @@ const (
 )
 
 // Deploy creates Postgres and Memcached in the data subnets, and the
-// "data clients" security group that breaks the service↔database cycle:
-// the stores admit that group (created here, empty), and the services
-// join it later without the stores knowing them.
+// ClientGroup that breaks the service↔database cycle: the stores admit
+// that group (created here, empty), and the services join it later without
+// the stores knowing them.
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	if a.Network == nil {
 		return errors.New("the data stores need the network: the network part must run before the data part")
@@ -40,19 +40,17 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	account := pulumi.Provider(p.Account)
 	prefix := fmt.Sprintf("%s-%s", stack.Namespace, c.Stack)
 
-	// No ingress: nothing connects to the clients. The stores add the
-	// group's egress to themselves (postgres and memcached, with their
-	// ingress), so even a service whose own groups allow no egress reaches
-	// them.
-	clients, err := ec2.NewSecurityGroup(ctx, prefix+"-data-clients", &ec2.SecurityGroupArgs{
-		VpcId:       net.VpcID,
-		Description: pulumi.String("Members reach the data stores (Postgres, Memcached)"),
-		Tags:        pulumi.StringMap{"Name": pulumi.String(prefix + "-data-clients")},
+	// The stores admit the client group and add its egress to themselves
+	// (postgres and memcached, with their ingress), so even a service whose
+	// own groups allow no egress reaches them.
+	clients, err := clientgroup.NewClientGroup(ctx, prefix+"-data-clients", &clientgroup.Args{
+		VpcID:       net.VpcID,
+		Description: "Members reach the data stores (Postgres, Memcached)",
 	}, account)
 	if err != nil {
-		return fmt.Errorf("data clients security group: %w", err)
+		return err
 	}
-	clientIDs := []pulumi.StringInput{clients.ID()}
+	clientIDs := []pulumi.StringInput{clients.SecurityGroupID}
 
 	var operatorCIDRs []string
 	if s.DBOperatorAccess {
@@ -104,7 +102,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 
 	a.Data = &stack.DataOut{
-		ClientSecurityGroupID:   clients.ID(),
+		ClientSecurityGroupID:   clients.SecurityGroupID,
 		DatabaseAddress:         db.Address,
 		DatabasePort:            db.Port,
 		DatabaseSecretARN:       db.SecretARN,
