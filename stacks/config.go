@@ -32,6 +32,10 @@ type Config struct {
 	Baseline baselinepart.Config
 	// Edge configures the CDN (stacks/edgepart).
 	Edge edgepart.Config
+
+	// KeysRead are the keys (without the namespace) Load read for this
+	// stack's role; the union over the five stacks is Keys().
+	KeysRead []string
 }
 
 // Load reads the configuration of stack from src and validates all of it.
@@ -51,8 +55,30 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Platform.Load(r, base, c.DNS.PrivateZoneName)
 	c.Baseline.Load(r, base)
 	c.Edge.Load(r, base, c.DNS.PrivateZoneName)
+	// A key no part reads is a misspelling (or a stale key): refused, with
+	// the nearest keys, so a setting its owner believes applied is never
+	// silently ignored.
+	var names []string
+	for _, k := range Keys() {
+		names = append(names, k.Name)
+	}
+	if err := stack.CheckKeys(&r.Problems, src, names); err != nil {
+		return nil, fmt.Errorf("stack %q configuration: %w", name, err)
+	}
 	if err := r.Err(fmt.Sprintf("stack %q configuration", name)); err != nil {
 		return nil, err
 	}
+	c.KeysRead = r.Read()
 	return c, nil
+}
+
+// Keys documents every configuration key the program reads, part by part
+// (stack.KeyDoc); docs/configuration.md is generated from it and Pulumi.yaml.
+func Keys() []stack.KeyDoc {
+	var out []stack.KeyDoc
+	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys} {
+		out = append(out, part...)
+	}
+	return out
 }

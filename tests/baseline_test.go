@@ -427,7 +427,7 @@ func TestBaselineConfigRejectsBadValues(t *testing.T) {
 		{"malformed user name", "security", users(`[{"name":"Eve Smith","email":"eve@example.com","groups":["ops"]}]`), "refarch:users[0].name", "lower-case IAM user name"},
 		{"malformed user email", "security", users(`[{"name":"eve","email":"eve(at)example.com","groups":["ops"]}]`), "refarch:users[0].email", "e-mail"},
 		{"duplicate user", "security", users(`[{"name":"eve","email":"eve@example.com","groups":["ops"]},{"name":"eve","email":"eve2@example.com","groups":["ops"]}]`), "refarch:users[1].name", "another user"},
-		{"user field misspelt", "security", users(`[{"name":"eve","mail":"eve@example.com","groups":["ops"]}]`), "refarch:users", "unknown field"},
+		{"user field misspelt", "security", users(`[{"name":"eve","mail":"eve@example.com","groups":["ops"]}]`), "refarch:users[0].mail", "did you mean email?"},
 		{"users outside security", "dev", users(`[{"name":"eve","email":"eve@example.com","groups":["ops"]}]`), "refarch:users", "security stack"},
 		{"org id not a UUID", "prod", map[string]string{"refarch:circleciOrgId": "example-org"}, "refarch:circleciOrgId", "UUID"},
 		{"project id not a UUID", "stage", map[string]string{"refarch:circleciProjectId": "1234"}, "refarch:circleciProjectId", "UUID"},

@@ -68,7 +68,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 			delete(a["stage"], "vpcCidr")
 		})}, nil, "refarch:accounts.stage.vpcCidr", "has a VPC"},
 		{"directory id stored as a number", "dev", map[string]string{"refarch:accounts": strings.Replace(directory(t, func(map[string]map[string]string) {}), `"333333333333"`, `333333333333`, 1)}, nil, "refarch:accounts", "pulumi config set --path --type string"},
-		{"directory with an unknown field", "dev", map[string]string{"refarch:accounts": `{"dev":{"id":"333333333333","cidr":"10.10.0.0/16"}}`}, nil, "refarch:accounts", "unknown field"},
+		{"directory with an unknown field", "dev", map[string]string{"refarch:accounts": `{"dev":{"id":"333333333333","cidr":"10.10.0.0/16"}}`}, nil, "refarch:accounts.dev.cidr", "did you mean vpcCidr or id?"},
 		{"prod without alert email", "prod", nil, []string{"refarch:alertEmails"}, "refarch:alertEmails", "required"},
 		{"security without alert email", "security", map[string]string{"refarch:alertEmails": "[]"}, nil, "refarch:alertEmails", "at least one"},
 		{"malformed alert email", "stage", map[string]string{"refarch:alertEmails": `["oncall at example.com"]`}, nil, "refarch:alertEmails[0]", "e-mail"},

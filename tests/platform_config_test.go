@@ -81,7 +81,7 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 		{"root user", "stage", editService(0, func(s map[string]any) { s["user"] = "root" }), nil,
 			"refarch:services[0].user", "must not be root"},
 		{"misspelt field", "dev", editService(0, func(s map[string]any) { s["cpus"] = 256 }), nil,
-			"refarch:services", "unknown field"},
+			"refarch:services[0].cpus", "did you mean cpu?"},
 		{"too many services", "dev", func(s []map[string]any) []map[string]any {
 			for i := len(s); i <= 50; i++ {
 				s = append(s, map[string]any{"name": fmt.Sprintf("svc%02d", i), "image": "backend:main-4f2a9c1"})

@@ -143,3 +143,19 @@ func (s *Config) checkUsers(p *validate.Problems, c *stack.Config) {
 		return fmt.Sprintf("%s[%d].%s", stack.Key("users"), i, field)
 	})
 }
+
+// Keys are the keys this part reads.
+var Keys = []stack.KeyDoc{
+	{Name: "users", Part: "stacks/baselinepart", Feeds: "components/identity (Args.Users) in security", Rule: "empty outside security; distinct lower-case IAM user names and addresses; groups among the personas; fields name, email and groups only"},
+	{Name: "circleciOrgId", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.OrgID: the CI role's OIDC provider and trust)", Rule: "a UUID"},
+	{Name: "circleciProjectId", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.ProjectID)", Rule: "a UUID"},
+	{Name: "ciRepository", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.VCSOrigin)", Rule: "github.com/<org>/<repo> or bitbucket.org/<org>/<repo>, as CircleCI names it"},
+	{Name: "ciBranches", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.Branches)", Rule: "at least one branch; named branches only (no patterns) in prod"},
+	{Name: "roleSessionHours", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (the persona roles' MaxSessionHours; full-access is always 1)", Rule: "1-12; at most 4 in prod"},
+	{Name: "auditRegion", Part: "stacks/baselinepart", Feeds: "the central audit archive's region", Rule: "a known region, equal to region"},
+	{Name: "auditLogRetentionDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (Args.LogRetentionDays)", Rule: "a CloudWatch Logs retention; at least 365 in prod and security"},
+	{Name: "auditLockDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (ArchiveArgs.LockDays) in security", Rule: "0-36500"},
+	{Name: "auditExpireDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (ArchiveArgs.ExpireDays) in security", Rule: "at least 365 and more than auditLockDays"},
+	{Name: "patchSchedule", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (PatchingArgs.Schedule)", Rule: "a cron() or rate() expression of Systems Manager"},
+	{Name: "patchApproveAfterDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (PatchingArgs.ApproveAfterDays)", Rule: "0-360"},
+}

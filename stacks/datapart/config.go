@@ -144,3 +144,22 @@ func (s *Config) check(p *validate.Problems, c *stack.Config, managementPeering 
 		p.Check(stack.Key("cacheEngineVersion"), s.CacheEngineVersion, memcached.CheckEngineVersion(s.CacheEngineVersion))
 	}
 }
+
+// Keys are the keys this part reads.
+var Keys = []stack.KeyDoc{
+	{Name: "dbInstanceClass", Part: "stacks/datapart", Feeds: "components/postgres (Args.InstanceClass)", Rule: "an RDS instance class (db.<family>.<size>)"},
+	{Name: "dbEngineVersion", Part: "stacks/datapart", Feeds: "components/postgres (Args.EngineVersion)", Rule: "a PostgreSQL major or major.minor version the component supports"},
+	{Name: "dbAllocatedStorage", Part: "stacks/datapart", Feeds: "components/postgres (Args.AllocatedStorage)", Rule: "20-65536 GiB"},
+	{Name: "dbMaxAllocatedStorage", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaxAllocatedStorage)", Rule: "at least dbAllocatedStorage, at most 65536 GiB"},
+	{Name: "dbBackupRetentionDays", Part: "stacks/datapart", Feeds: "components/postgres (Args.BackupRetentionDays)", Rule: "7-35; at least 14 in prod"},
+	{Name: "dbBackupWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.BackupWindow)", Rule: "hh:mm-hh:mm UTC, at least 30 minutes, not overlapping dbMaintenanceWindow"},
+	{Name: "dbMaintenanceWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaintenanceWindow)", Rule: "ddd:hh:mm-ddd:hh:mm UTC, at least 30 minutes"},
+	{Name: "dbMultiAz", Part: "stacks/datapart", Feeds: "components/postgres (Args.SingleAZ, inverted)", Rule: "true in prod"},
+	{Name: "dbReplicas", Part: "stacks/datapart", Feeds: "components/postgres (Args.ReadReplicas); DB_READER_HOSTS of services with dataAccess", Rule: "0-5"},
+	{Name: "dbSkipFinalSnapshot", Part: "stacks/datapart", Feeds: "components/postgres (Args.SkipFinalSnapshot)", Rule: "false in prod"},
+	{Name: "dbMonitoringInterval", Part: "stacks/datapart", Feeds: "components/postgres (Args.MonitoringInterval)", Rule: "1, 5, 10, 15, 30 or 60 seconds"},
+	{Name: "dbOperatorAccess", Part: "stacks/datapart", Feeds: "components/postgres (Args.ClientCIDRs: the management VPC)", Rule: "needs managementPeering = true"},
+	{Name: "cacheNodeType", Part: "stacks/datapart", Feeds: "components/memcached (Args.NodeType)", Rule: "an ElastiCache node type (cache.<family>.<size>)"},
+	{Name: "cacheNodes", Part: "stacks/datapart", Feeds: "components/memcached (Args.Nodes)", Rule: "1-40; at least 2 in prod"},
+	{Name: "cacheEngineVersion", Part: "stacks/datapart", Feeds: "components/memcached (Args.EngineVersion)", Rule: "1.6.12 or later (in-transit encryption)"},
+}

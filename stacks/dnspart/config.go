@@ -62,3 +62,9 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 		p.Addf(key, fmt.Sprint(s.DelegationTTL), "must be at least %d in prod: resolvers keep prod reachable from their cache for this long if the root zone's record is lost", minProdDelegationTTL)
 	}
 }
+
+// Keys are the keys this part reads.
+var Keys = []stack.KeyDoc{
+	{Name: "dnsPrivateZonePrefix", Part: "stacks/dnspart", Feeds: "components/dns (the private Zone <prefix>.<stack>.<domain>); the internal load balancer's name", Rule: "DNS labels forming a valid name; a single label (the wildcard certificate covers one label)"},
+	{Name: "dnsDelegationTtl", Part: "stacks/dnspart", Feeds: "components/dns (ZoneArgs.DelegationTTL)", Rule: "60-172800 seconds; at least 3600 in prod"},
+}

@@ -68,3 +68,10 @@ func placeholderZones(n int) []string {
 	}
 	return out
 }
+
+// Keys are the keys this part reads.
+var Keys = []stack.KeyDoc{
+	{Name: "natGateways", Part: "stacks/networkpart", Feeds: "components/network (Args.NatGateways)", Rule: "one-per-az, single or none; one-per-az in prod"},
+	{Name: "interfaceEndpoints", Part: "stacks/networkpart", Feeds: "components/network (Args.InterfaceEndpoints)", Rule: "true or false"},
+	{Name: "managementPeering", Part: "stacks/networkpart", Feeds: "components/network (Peering with the management VPC; Args.DataTierPeerCIDRs)", Rule: "true or false; application stacks only"},
+}

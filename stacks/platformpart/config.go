@@ -380,3 +380,15 @@ func lowerCamel(s string) string {
 	}
 	return string(r)
 }
+
+// Keys are the keys this part reads.
+var Keys = []stack.KeyDoc{
+	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; only the fields of ServiceConfig"},
+	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
+	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},
+	{Name: "ecrUntaggedDays", Part: "stacks/platformpart", Feeds: "components/registry (Args.UntaggedDays)", Rule: "1-3650; shared-services only"},
+	{Name: "ecsExec", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.ExecuteCommand)", Rule: "true or false"},
+	{Name: "fargateSpotWeight", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.SpotWeight)", Rule: "0 up to the component's maximum; 0 in prod"},
+	{Name: "albSslPolicy", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.SSLPolicy) of both load balancers", Rule: "a predefined ALB policy refusing TLS before 1.2"},
+	{Name: "albAccessLogDays", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.AccessLogDays)", Rule: "1-3650; at least 90 in prod"},
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -17,35 +18,99 @@ import (
 // (the project name in Pulumi.yaml).
 const Namespace = "refarch"
 
-// Source answers a full configuration key ("refarch:vpcCidr") the way the
-// Pulumi CLI presents configuration to a program: scalars as their text,
-// arrays and objects as JSON. ok is false when the key is not set.
-type Source func(key string) (value string, ok bool)
+// Source is the configuration of a stack the way the Pulumi CLI presents it
+// to a program: Lookup answers a full key ("refarch:vpcCidr") with scalars
+// as their text and arrays and objects as JSON (ok is false when the key is
+// not set); Keys lists every key set, in every namespace, so that a key the
+// program does not read (a misspelling) is an error rather than ignored.
+type Source interface {
+	Lookup(key string) (value string, ok bool)
+	Keys() ([]string, error)
+}
 
 // ContextSource reads configuration from a running Pulumi program.
-func ContextSource(ctx *pulumi.Context) Source {
-	return func(key string) (string, bool) { return ctx.GetConfig(key) }
+func ContextSource(ctx *pulumi.Context) Source { return contextSource{ctx} }
+
+type contextSource struct{ ctx *pulumi.Context }
+
+func (s contextSource) Lookup(key string) (string, bool) { return s.ctx.GetConfig(key) }
+
+// Keys lists the keys of the program's configuration. The Go SDK answers
+// one key at a time (Context.GetConfig) and has no call that lists them, so
+// the keys are read from the Context's run information, where the SDK keeps
+// the map the engine sent: the same map for a compiled program (`pulumi up`,
+// which passes it in PULUMI_CONFIG), an Automation API inline program and
+// the mock engine. The layout is that of the pinned SDK, v3.274.1
+// (sdk/go/pulumi/context.go: Context.state.info.Config); if an upgrade
+// changes it, this fails loudly instead of letting misspelt keys through,
+// and tests/config_keys_test.go fails with it.
+func (s contextSource) Keys() ([]string, error) {
+	v := reflect.ValueOf(s.ctx)
+	for _, field := range []string{"state", "info", "Config"} {
+		for v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return nil, errors.New("reading the configuration's keys: the Pulumi context has no run information")
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct || !v.FieldByName(field).IsValid() {
+			return nil, fmt.Errorf("reading the configuration's keys: the Pulumi SDK's Context no longer holds %s (this program is pinned to sdk v3.274.1)", field)
+		}
+		v = v.FieldByName(field)
+	}
+	if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String {
+		return nil, errors.New("reading the configuration's keys: the Pulumi SDK's configuration is no longer a map of keys (this program is pinned to sdk v3.274.1)")
+	}
+	keys := make([]string, 0, v.Len())
+	for _, k := range v.MapKeys() {
+		keys = append(keys, k.String())
+	}
+	sort.Strings(keys)
+	return keys, nil
 }
 
 // MapSource reads configuration from a map keyed by full key, as the offline
 // plan and the tests load it from the stack files.
-func MapSource(m map[string]string) Source {
-	return func(key string) (string, bool) {
-		v, ok := m[key]
-		return v, ok
+func MapSource(m map[string]string) Source { return mapSource(m) }
+
+type mapSource map[string]string
+
+func (m mapSource) Lookup(key string) (string, bool) {
+	v, ok := m[key]
+	return v, ok
+}
+
+func (m mapSource) Keys() ([]string, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
+	sort.Strings(keys)
+	return keys, nil
 }
 
 // Reader reads typed values from a Source, recording every problem instead
 // of stopping at the first, so one run reports all of them.
 type Reader struct {
 	src Source
+	// read are the project keys (without the namespace) read so far.
+	read map[string]bool
 	// Problems are the problems recorded so far, each naming its key.
 	Problems validate.Problems
 }
 
 // NewReader returns a Reader of src with no problems recorded.
-func NewReader(src Source) *Reader { return &Reader{src: src} }
+func NewReader(src Source) *Reader { return &Reader{src: src, read: map[string]bool{}} }
+
+// Read returns the project keys (without the namespace) read so far, sorted.
+func (r *Reader) Read() []string {
+	out := make([]string, 0, len(r.read))
+	for k := range r.read {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Err returns the recorded problems as one *validate.Error about subject,
 // or nil when there are none.
@@ -57,7 +122,8 @@ func Key(name string) string { return Namespace + ":" + name }
 // Raw returns the text of a key, and whether it is set (non-blank); a
 // missing required key is recorded as a problem.
 func (r *Reader) Raw(name string, required bool) (string, bool) {
-	v, ok := r.src(Key(name))
+	r.read[name] = true
+	v, ok := r.src.Lookup(Key(name))
 	if !ok || strings.TrimSpace(v) == "" {
 		if required {
 			r.Problems.Add(Key(name), "", "is required: set it in Pulumi.<stack>.yaml (or give it a default in Pulumi.yaml)")
@@ -108,6 +174,11 @@ func (r *Reader) Bool(name string, required bool, def bool) bool {
 func (r *Reader) Object(name string, required bool, out any) bool {
 	v, ok := r.Raw(name, required)
 	if !ok {
+		return false
+	}
+	// A misspelt field is reported with its full path and the nearest
+	// fields; the decoder below refuses it too, without a path.
+	if unknownFields(&r.Problems, json.RawMessage(v), reflect.TypeOf(out), Key(name)) {
 		return false
 	}
 	dec := json.NewDecoder(strings.NewReader(v))
