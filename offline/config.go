@@ -252,7 +252,7 @@ func undeclared(proj *workspace.Project, stackCfg config.Map, file string) []str
 	var out []string
 	for k := range stackCfg {
 		if k.Namespace() == proj.Name.String() && !declared[k.String()] {
-			out = append(out, fmt.Sprintf("%s sets %s, which Pulumi.yaml does not declare: the program never reads it (misspelt?)", file, k))
+			out = append(out, fmt.Sprintf("%s sets %s, which Pulumi.yaml does not declare (misspelt?)", file, k))
 		}
 	}
 	sort.Strings(out)

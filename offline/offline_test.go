@@ -118,7 +118,7 @@ func TestLoadStackConfigAcceptsWhatTheCLIWrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "5", cfg.Values["demo:size"])
 	assert.Equal(t, "true", cfg.Values["demo:enabled"])
-	assert.Equal(t, []string{"Pulumi.test.yaml sets demo:sise, which Pulumi.yaml does not declare: the program never reads it (misspelt?)"},
+	assert.Equal(t, []string{"Pulumi.test.yaml sets demo:sise, which Pulumi.yaml does not declare (misspelt?)"},
 		cfg.Warnings, "the engine accepts an undeclared key; the offline engine says so without failing")
 }
 

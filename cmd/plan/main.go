@@ -6,6 +6,7 @@
 //	go run ./cmd/plan -stack prod        # one stack
 //	go run ./cmd/plan -stack all         # all five, in deployment order
 //	go run ./cmd/plan -stack prod -json  # full records, for tools
+//	go run ./cmd/plan -config-reference  # docs/configuration.md
 //
 // Configuration is read as the Pulumi CLI reads it (secure values need
 // PULUMI_CONFIG_PASSPHRASE, and are masked in the output). Bad configuration
@@ -37,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	stackFlag := fs.String("stack", "", `stack to plan: one of the stacks, or "all"`)
 	asJSON := fs.Bool("json", false, "print the full records as JSON instead of a tree")
+	reference := fs.Bool("config-reference", false, "print the configuration reference (docs/configuration.md) instead of a plan")
 	dir := fs.String("dir", "", "project folder holding Pulumi.yaml (default: nearest parent of the working directory)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: plan -stack <%s|all> [-json] [-dir DIR]\n", joinNames())
@@ -44,6 +46,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *reference && *stackFlag == "" && fs.NArg() == 0 {
+		root := *dir
+		if root == "" {
+			var err error
+			if root, err = offline.FindProjectDir("."); err != nil {
+				fmt.Fprintln(stderr, "plan:", err)
+				return 1
+			}
+		}
+		if err := writeReference(stdout, root); err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			return 1
+		}
+		return 0
 	}
 	if *stackFlag == "" || fs.NArg() > 0 {
 		fs.Usage()

@@ -72,3 +72,16 @@ func TestPlanUsageErrors(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"-stack", "qa"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), `unknown stack "qa"`)
 }
+
+// TestConfigReferenceIsCurrent fails when docs/configuration.md is not what
+// the code and Pulumi.yaml generate.
+func TestConfigReferenceIsCurrent(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-config-reference"}, &out, &errOut), errOut.String())
+	committed, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	require.NoError(t, err, "docs/configuration.md is missing: run %s", referenceCommand)
+	require.Equal(t, out.String(), string(committed), "docs/configuration.md is stale: run %s", referenceCommand)
+	for _, want := range []string{"### `dbMultiAz`", "- rule: true in prod", "### `services`", "| `[2 items]` |"} {
+		assert.Contains(t, out.String(), want)
+	}
+}

@@ -148,12 +148,12 @@ func (s *Config) check(p *validate.Problems, c *stack.Config, managementPeering 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "dbInstanceClass", Part: "stacks/datapart", Feeds: "components/postgres (Args.InstanceClass)", Rule: "an RDS instance class (db.<family>.<size>)"},
-	{Name: "dbEngineVersion", Part: "stacks/datapart", Feeds: "components/postgres (Args.EngineVersion)", Rule: "a PostgreSQL major or major.minor version the component supports"},
+	{Name: "dbEngineVersion", Part: "stacks/datapart", Feeds: "components/postgres (Args.EngineVersion)", Rule: "a major version (18) or major.minor (18.1) of a major in RDS standard support"},
 	{Name: "dbAllocatedStorage", Part: "stacks/datapart", Feeds: "components/postgres (Args.AllocatedStorage)", Rule: "20-65536 GiB"},
-	{Name: "dbMaxAllocatedStorage", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaxAllocatedStorage)", Rule: "at least dbAllocatedStorage, at most 65536 GiB"},
+	{Name: "dbMaxAllocatedStorage", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaxAllocatedStorage)", Rule: "at least 10% above dbAllocatedStorage, at most 65536 GiB"},
 	{Name: "dbBackupRetentionDays", Part: "stacks/datapart", Feeds: "components/postgres (Args.BackupRetentionDays)", Rule: "7-35; at least 14 in prod"},
-	{Name: "dbBackupWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.BackupWindow)", Rule: "hh:mm-hh:mm UTC, at least 30 minutes, not overlapping dbMaintenanceWindow"},
-	{Name: "dbMaintenanceWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaintenanceWindow)", Rule: "ddd:hh:mm-ddd:hh:mm UTC, at least 30 minutes"},
+	{Name: "dbBackupWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.BackupWindow)", Rule: "hh:mm-hh:mm UTC, at least 30 minutes"},
+	{Name: "dbMaintenanceWindow", Part: "stacks/datapart", Feeds: "components/postgres (Args.MaintenanceWindow)", Rule: "ddd:hh:mm-ddd:hh:mm UTC, at least 30 minutes, not overlapping dbBackupWindow"},
 	{Name: "dbMultiAz", Part: "stacks/datapart", Feeds: "components/postgres (Args.SingleAZ, inverted)", Rule: "true in prod"},
 	{Name: "dbReplicas", Part: "stacks/datapart", Feeds: "components/postgres (Args.ReadReplicas); DB_READER_HOSTS of services with dataAccess", Rule: "0-5"},
 	{Name: "dbSkipFinalSnapshot", Part: "stacks/datapart", Feeds: "components/postgres (Args.SkipFinalSnapshot)", Rule: "false in prod"},

@@ -388,7 +388,7 @@ var Keys = []stack.KeyDoc{
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},
 	{Name: "ecrUntaggedDays", Part: "stacks/platformpart", Feeds: "components/registry (Args.UntaggedDays)", Rule: "1-3650; shared-services only"},
 	{Name: "ecsExec", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.ExecuteCommand)", Rule: "true or false"},
-	{Name: "fargateSpotWeight", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.SpotWeight)", Rule: "0 up to the component's maximum; 0 in prod"},
+	{Name: "fargateSpotWeight", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.SpotWeight)", Rule: "0-1000; 0 in prod"},
 	{Name: "albSslPolicy", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.SSLPolicy) of both load balancers", Rule: "a predefined ALB policy refusing TLS before 1.2"},
 	{Name: "albAccessLogDays", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.AccessLogDays)", Rule: "1-3650; at least 90 in prod"},
 }

@@ -437,4 +437,27 @@ func TestRealEngine(t *testing.T) {
 		real := realView(exportState(t, prod))
 		assert.Equal(t, offlineView(after).types, real.types, "the engines agree on the rewritten file")
 	})
+
+	t.Run("a misspelt key fails the preview before any resource", func(t *testing.T) {
+		prod := live["prod"]
+		// The real key is dbMultiAz; the engine itself accepts any key.
+		require.NoError(t, prod.SetConfig(ctx, "refarch:dbMultiAZ", auto.ConfigValue{Value: "false"}))
+		require.NoError(t, prod.SetConfig(ctx, "aws:region", auto.ConfigValue{Value: "us-east-1"}))
+		_, err := prod.Preview(ctx)
+		require.Error(t, err, "pulumi preview -s prod with a misspelt key")
+		assert.Contains(t, err.Error(), `refarch:dbMultiAZ = "false": is not a key this program reads; did you mean dbMultiAz?`)
+		assert.Contains(t, err.Error(), "aws:region", "the ignored provider key is named too")
+		cfg, err := offline.LoadStackConfig(r.dir, "prod")
+		require.NoError(t, err)
+		_, err = offline.RunStack(stacks.Run, "prod", offline.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir)})
+		require.Error(t, err, "the offline engine refuses the same file")
+		assert.Contains(t, err.Error(), "did you mean dbMultiAz?")
+		assert.Contains(t, strings.Join(cfg.Warnings, "\n"), "Pulumi.prod.yaml sets refarch:dbMultiAZ, which Pulumi.yaml does not declare", "and its loader warns")
+
+		require.NoError(t, prod.RemoveConfig(ctx, "refarch:dbMultiAZ"))
+		require.NoError(t, prod.RemoveConfig(ctx, "aws:region"))
+		res, err := prod.Preview(ctx)
+		require.NoError(t, err, "the corrected file previews again")
+		assert.Zero(t, res.ChangeSummary["create"]+res.ChangeSummary["delete"]+res.ChangeSummary["update"], "and changes nothing")
+	})
 }
