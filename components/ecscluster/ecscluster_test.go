@@ -39,20 +39,24 @@ func listeners() map[string]ecscluster.Listener {
 func services() []ecscluster.Service {
 	return []ecscluster.Service{
 		{
-			Name:     "web",
-			Image:    "123456789012.dkr.ecr.us-west-2.amazonaws.com/web@sha256:" + fmt.Sprintf("%064x", 7),
+			ServiceSpec: ecscluster.ServiceSpec{
+				Name:  "web",
+				Image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/web@sha256:" + fmt.Sprintf("%064x", 7),
+				Hosts: []string{"app.example.com"},
+				Paths: []string{"/*"},
+			},
 			Listener: "public",
-			Hosts:    []string{"app.example.com"},
-			Paths:    []string{"/*"},
 		},
 		{
-			Name:     "api",
-			Image:    apiImage,
-			CPU:      512,
-			Memory:   2048,
-			Port:     9000,
-			Listener: "internal",
-			MinCount: 2, MaxCount: 6,
+			ServiceSpec: ecscluster.ServiceSpec{
+				Name:     "api",
+				Image:    apiImage,
+				CPU:      512,
+				Memory:   2048,
+				Port:     9000,
+				MinCount: 2, MaxCount: 6,
+			},
+			Listener:    "internal",
 			Environment: map[string]pulumi.StringInput{"LOG_LEVEL": pulumi.String("info"), "DB_HOST": pulumi.String("db.internal")},
 			Secrets: map[string]pulumi.StringInput{
 				"DB_PASSWORD": pulumi.String(dbSecret + ":password::"),
@@ -435,13 +439,13 @@ func TestClusterValidation(t *testing.T) {
 		{"matcher", func(a *ecscluster.Args) { a.Services[0].HealthCheck.Matcher = "ok" }, "Args.Services[0].HealthCheck.Matcher", "HTTP codes"},
 		{"duplicate name", func(a *ecscluster.Args) { a.Services[1].Name = "web" }, "Args.Services[1].Name", "unique"},
 		{"duplicate path", func(a *ecscluster.Args) {
-			a.Services = append(a.Services, ecscluster.Service{Name: "api2", Image: apiImage, Listener: "internal", Paths: []string{"/api/*"}})
+			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "api2", Image: apiImage, Paths: []string{"/api/*"}}, Listener: "internal"})
 		}, "Args.Services[2].Paths[0]", `overlaps /api/* of service "api"`},
 		{"nested path", func(a *ecscluster.Args) {
-			a.Services = append(a.Services, ecscluster.Service{Name: "v2", Image: apiImage, Listener: "internal", Paths: []string{"/api/v2/*"}})
+			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "v2", Image: apiImage, Paths: []string{"/api/v2/*"}}, Listener: "internal"})
 		}, "Args.Services[2].Paths[0]", "compete"},
 		{"second catch-all", func(a *ecscluster.Args) {
-			a.Services = append(a.Services, ecscluster.Service{Name: "www", Image: apiImage, Listener: "public", Hosts: []string{"*.example.com"}, Paths: []string{"/*"}})
+			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "www", Image: apiImage, Hosts: []string{"*.example.com"}, Paths: []string{"/*"}}, Listener: "public"})
 		}, "Args.Services[2].Paths[0]", "compete"},
 		{"name too long", func(a *ecscluster.Args) { a.Services[0].Name = "a-very-long-service-name" }, "Args.Services[0].Name", "32-character target group name limit"},
 		{"bad name", func(a *ecscluster.Args) { a.Services[0].Name = "Web" }, "Args.Services[0].Name", "lower-case"},

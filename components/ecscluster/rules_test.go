@@ -13,7 +13,7 @@ import (
 )
 
 func svc(name string) ecscluster.Service {
-	return ecscluster.Service{Name: name, Listener: "internal", Paths: []string{"/" + name + "/*"}}
+	return ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: name, Paths: []string{"/" + name + "/*"}}, Listener: "internal"}
 }
 
 func generated(n int) []ecscluster.Service {
@@ -84,9 +84,9 @@ func TestPriorityCollisionsResolveDeterministically(t *testing.T) {
 }
 
 func TestCatchAllsRankAfterPaths(t *testing.T) {
-	web := ecscluster.Service{Name: "web", Listener: "public", Paths: []string{"/*"}}
-	site := ecscluster.Service{Name: "site", Listener: "public", Hosts: []string{"www.example.com"}, Paths: []string{"/*"}}
-	api := ecscluster.Service{Name: "api", Listener: "public", Paths: []string{"/api/*"}}
+	web := ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "web", Paths: []string{"/*"}}, Listener: "public"}
+	site := ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "site", Hosts: []string{"www.example.com"}, Paths: []string{"/*"}}, Listener: "public"}
+	api := ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "api", Paths: []string{"/api/*"}}, Listener: "public"}
 	prio := ecscluster.RulePriorities([]ecscluster.Service{web, site, api})
 	assert.Less(t, prio["api"], prio["site"], "a path rule wins over a host catch-all")
 	assert.Less(t, prio["site"], prio["web"], "a host catch-all wins over the global catch-all")

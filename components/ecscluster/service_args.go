@@ -43,48 +43,66 @@ const (
 	MaxBaseNameLength = 32 - 8
 )
 
-// Service is one Fargate service behind a load balancer listener. Zero
-// values mean the documented default.
-type Service struct {
+// ServiceSpec is the plain part of a Service: what a service is, as
+// configuration describes it. Its json names are those of configuration, so
+// a stack decodes a service straight into it (stacks/platformpart) and the
+// component applies its defaults and rules; the wiring (listener,
+// variables, groups, egress) is Service's own. Zero values mean the
+// documented default.
+type ServiceSpec struct {
 	// Name names the service and its container (required): lower-case
 	// letters, digits and inner hyphens, unique in the cluster, and short
 	// enough that "<cluster>-<name>" fits MaxBaseNameLength.
-	Name string
+	Name string `json:"name"`
 	// Image is the container image (required): a repository and a tag or
 	// digest ("<account>.dkr.ecr.<region>.amazonaws.com/web:1.4.2" or
 	// "…/web@sha256:…"). Without Args.AllowLatestTag, a missing tag and
 	// "latest" are refused. An ECR image in a repository of any account
 	// gives the execution role pull rights on exactly that repository.
-	Image string
+	Image string `json:"image"`
 	// CPU and Memory are the task size in CPU units and MiB; the pair must
 	// be one Fargate offers (see FargateMemory). Default 256 and 512.
-	CPU, Memory int
+	CPU    int `json:"cpu"`
+	Memory int `json:"memory"`
 	// Port is the container port the load balancer sends traffic to.
 	// Default 8080; at least 1024, because the container runs as a
 	// non-root user without capabilities and cannot bind a lower port.
-	Port int
-	// Listener is the key in Args.Listeners of the listener the service
-	// attaches to (required).
-	Listener string
+	Port int `json:"port"`
 	// Hosts are the host names the listener rule matches (wildcards
 	// "*.example.com" allowed). Default none: any host.
-	Hosts []string
+	Hosts []string `json:"hosts"`
 	// Paths are the path prefixes the rule matches, each "/<prefix>/*" or
 	// the catch-all "/*" alone. Default "/<name>/*". Together with Hosts
 	// at most MaxConditionValues values.
-	Paths []string
+	Paths []string `json:"paths"`
 	// HealthCheck is the target group's health check; see HealthCheck.
-	HealthCheck HealthCheck
+	HealthCheck HealthCheck `json:"healthCheck"`
 	// MinCount and MaxCount bound the autoscaling; DesiredCount is the
 	// task count at creation only (afterwards the autoscaler owns it, and
 	// deploys never reset it). Defaults 1, 4 and MinCount.
-	MinCount, MaxCount, DesiredCount int
+	MinCount     int `json:"minCount"`
+	MaxCount     int `json:"maxCount"`
+	DesiredCount int `json:"desiredCount"`
 	// CPUTarget is the average CPU utilization (percent) the autoscaler
 	// keeps the service at. Default 60.
-	CPUTarget int
+	CPUTarget int `json:"cpuTarget"`
 	// RequestsPerTarget is the ALB request count per task and minute the
 	// autoscaler keeps the service at. Default 1000.
-	RequestsPerTarget int
+	RequestsPerTarget int `json:"requestsPerTarget"`
+	// User is the uid[:gid] the container runs as. Default "1000:1000";
+	// root ("root", "0", "0:…") is refused.
+	User string `json:"user"`
+	// Architecture is X86_64 or ARM64. Default X86_64.
+	Architecture string `json:"architecture"`
+}
+
+// Service is one Fargate service behind a load balancer listener: its
+// ServiceSpec and its wiring. Zero values mean the documented default.
+type Service struct {
+	ServiceSpec
+	// Listener is the key in Args.Listeners of the listener the service
+	// attaches to (required).
+	Listener string
 	// Environment holds non-secret environment variables. A name that
 	// looks secret (PASSWORD, SECRET, TOKEN, …) is refused: secrets go
 	// in Secrets.
@@ -105,9 +123,6 @@ type Service struct {
 	// every task needs (image pulls, secrets, logs, AWS APIs through NAT).
 	// Default none.
 	Egress []Egress
-	// User is the uid[:gid] the container runs as. Default "1000:1000";
-	// root ("root", "0", "0:…") is refused.
-	User string
 	// TmpPaths are the writable scratch directories mounted into the
 	// otherwise read-only root filesystem (task ephemeral storage).
 	// Default "/tmp".
@@ -115,8 +130,6 @@ type Service struct {
 	// WritableRootFilesystem opts out of the read-only root filesystem.
 	// Default false.
 	WritableRootFilesystem bool
-	// Architecture is X86_64 or ARM64. Default X86_64.
-	Architecture string
 }
 
 // HealthCheck is a target group's health check.

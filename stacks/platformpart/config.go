@@ -44,40 +44,17 @@ type Config struct {
 	AccessLogDays int
 }
 
-// ServiceConfig is one entry of refarch:services. Zero values mean the
-// component's default (ecscluster.Service documents each).
+// ServiceConfig is one entry of refarch:services: the component's own
+// ecscluster.ServiceSpec (name, image, size, port, hosts, paths, health
+// check, counts, targets, user, architecture; its documentation gives each
+// default and rule) and the fields only configuration has, which the stack
+// turns into the service's wiring.
 type ServiceConfig struct {
-	// Name names the service; an internal service is reachable at
-	// https://<private zone>/<name>/ unless Paths says otherwise.
-	Name string `json:"name"`
-	// Image is "<repository>:<tag>" or "<repository>@sha256:<digest>", the
-	// repository one of refarch:ecrRepositories (in shared-services' ECR).
-	Image string `json:"image"`
-	// CPU and Memory are the Fargate task size (units, MiB).
-	CPU    int `json:"cpu"`
-	Memory int `json:"memory"`
-	// Port is the container port.
-	Port int `json:"port"`
+	ecscluster.ServiceSpec
 	// Public attaches the service to the public load balancer; otherwise
-	// it sits behind the internal one.
+	// it sits behind the internal one. The internal service is reachable at
+	// https://<private zone>/<name>/ unless Paths says otherwise.
 	Public bool `json:"public"`
-	// Hosts are host names the public rule matches (public services only),
-	// each <stack>.<domain> or one label below it (what the certificate
-	// covers).
-	Hosts []string `json:"hosts"`
-	// Paths are path prefixes ("/api/*", or "/*" alone).
-	Paths []string `json:"paths"`
-	// HealthCheck is the target group's health check, in the component's
-	// own type (seconds; ecscluster.HealthCheck documents each field).
-	HealthCheck ecscluster.HealthCheck `json:"healthCheck"`
-	// MinCount, MaxCount and DesiredCount bound and start the autoscaling;
-	// prod needs at least 2.
-	MinCount     int `json:"minCount"`
-	MaxCount     int `json:"maxCount"`
-	DesiredCount int `json:"desiredCount"`
-	// CPUTarget and RequestsPerTarget are the autoscaling targets.
-	CPUTarget         int `json:"cpuTarget"`
-	RequestsPerTarget int `json:"requestsPerTarget"`
 	// Environment are plain, non-secret variables.
 	Environment map[string]string `json:"environment"`
 	// Secrets map variables to the ARN of a Secrets Manager secret (with an
@@ -98,9 +75,6 @@ type ServiceConfig struct {
 	// (aws secretsmanager put-secret-value), so it is never in the
 	// configuration, the code or the Pulumi state.
 	ManagedSecrets []string `json:"managedSecrets"`
-	// User and Architecture override the container user and CPU type.
-	User         string `json:"user"`
-	Architecture string `json:"architecture"`
 }
 
 // Limits of the platform configuration.
@@ -295,26 +269,11 @@ func (svc *ServiceConfig) component(c *stack.Config) ecscluster.Service {
 	for k, v := range svc.Secrets {
 		secrets[k] = pulumi.String(v)
 	}
-	return ecscluster.Service{
-		Environment:       env,
-		Secrets:           secrets,
-		Name:              svc.Name,
-		Image:             ImageURL(c, svc.Image),
-		CPU:               svc.CPU,
-		Memory:            svc.Memory,
-		Port:              svc.Port,
-		Listener:          listener,
-		Hosts:             svc.Hosts,
-		Paths:             svc.Paths,
-		MinCount:          svc.MinCount,
-		MaxCount:          svc.MaxCount,
-		DesiredCount:      svc.DesiredCount,
-		CPUTarget:         svc.CPUTarget,
-		RequestsPerTarget: svc.RequestsPerTarget,
-		User:              svc.User,
-		Architecture:      svc.Architecture,
-		HealthCheck:       svc.HealthCheck,
-	}
+	spec := svc.ServiceSpec
+	// The configured image names a repository of the shared-services
+	// registry; the component gets its URL.
+	spec.Image = ImageURL(c, svc.Image)
+	return ecscluster.Service{ServiceSpec: spec, Listener: listener, Environment: env, Secrets: secrets}
 }
 
 // ImageURL resolves a configured image ("web:1.4.2") to its URL in the

@@ -182,16 +182,7 @@ func unknownFields(p *validate.Problems, raw json.RawMessage, t reflect.Type, pa
 			return false
 		}
 		fields := map[string]reflect.Type{}
-		var names []string
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" {
-				continue
-			}
-			fields[name] = f.Type
-			names = append(names, name)
-		}
+		names := jsonFields(t, fields)
 		for _, k := range slices.Sorted(maps.Keys(items)) {
 			ft, ok := fields[k]
 			if !ok {
@@ -207,4 +198,25 @@ func unknownFields(p *validate.Problems, raw json.RawMessage, t reflect.Type, pa
 		}
 	}
 	return found
+}
+
+// jsonFields collects the json names of t's fields into fields, with the
+// fields of embedded structs promoted as encoding/json promotes them, and
+// returns the names in declaration order.
+func jsonFields(t reflect.Type, fields map[string]reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			names = append(names, jsonFields(f.Type, fields)...)
+			continue
+		}
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fields[name] = f.Type
+		names = append(names, name)
+	}
+	return names
 }
