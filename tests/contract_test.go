@@ -26,20 +26,20 @@ import (
 // pointer-receiver Validate() that applies the defaults itself and reports
 // every problem as a *validate.Error.
 var _ = []validate.Validator{
-	(*clientgroup.Args)(nil), (*delegaterole.Args)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
-	(*ecscluster.Args)(nil), (*edgecdn.Args)(nil), (*loadbalancer.Args)(nil),
-	(*memcached.Args)(nil), (*alerttopic.Args)(nil), (*network.Args)(nil), (*network.PeeringArgs)(nil),
-	(*postgres.Args)(nil), (*registry.Args)(nil),
-	(*securitybaseline.Args)(nil), (*identity.Args)(nil), (*secret.Args)(nil),
+	(*clientgroup.ClientGroupArgs)(nil), (*delegaterole.DelegateRoleArgs)(nil), (*dns.ZoneArgs)(nil), (*dns.CertificateArgs)(nil),
+	(*ecscluster.EcsClusterArgs)(nil), (*edgecdn.EdgeCdnArgs)(nil), (*loadbalancer.LoadBalancerArgs)(nil),
+	(*memcached.MemcachedArgs)(nil), (*alerttopic.AlertTopicArgs)(nil), (*network.NetworkArgs)(nil), (*network.PeeringArgs)(nil),
+	(*postgres.PostgresArgs)(nil), (*registry.RegistryArgs)(nil),
+	(*securitybaseline.SecurityBaselineArgs)(nil), (*identity.IdentityArgs)(nil), (*secret.SecretArgs)(nil),
 }
 
 // Zero arguments are judged as their defaults: Validate of an empty Args
 // names what is required, not what a default would have filled.
 func TestValidateJudgesZeroValuesAsTheirDefaults(t *testing.T) {
-	err := (&network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "b"}, KeyAdministrators: []string{"arn:aws:iam::123456789012:role/deploy"}}).Validate()
+	err := (&network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "b"}, KeyAdministrators: []string{"arn:aws:iam::123456789012:role/deploy"}}).Validate()
 	assert.NoError(t, err, "masks, NAT strategy and retention come from the defaults")
 	var verr *validate.Error
-	err = (&postgres.Args{}).Validate()
+	err = (&postgres.PostgresArgs{}).Validate()
 	if assert.ErrorAs(t, err, &verr) {
 		assert.True(t, verr.Has("Args.VpcID"))
 		assert.False(t, verr.Has("Args.InstanceClass"), "the instance class has a default")

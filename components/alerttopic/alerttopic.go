@@ -53,9 +53,9 @@ type AlertTopic struct {
 
 // NewAlertTopic creates the alert topic of an account. It validates args
 // before registering anything.
-func NewAlertTopic(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AlertTopic, error) {
+func NewAlertTopic(ctx *pulumi.Context, name string, args *AlertTopicArgs, opts ...pulumi.ResourceOption) (*AlertTopic, error) {
 	if args == nil {
-		args = &Args{}
+		args = &AlertTopicArgs{}
 	}
 	a := args.withDefaults(name)
 	if err := validate.Component("alert topic arguments", name, CheckName(name), &a); err != nil {

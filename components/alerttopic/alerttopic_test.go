@@ -16,8 +16,8 @@ import (
 
 const deployRole = "arn:aws:iam::123456789012:role/refarch-deploy"
 
-func validArgs() *alerttopic.Args {
-	return &alerttopic.Args{
+func validArgs() *alerttopic.AlertTopicArgs {
+	return &alerttopic.AlertTopicArgs{
 		AccountID:         offline.UnitAccount,
 		Region:            offline.UnitRegion,
 		KeyAdministrators: []string{deployRole},
@@ -25,7 +25,7 @@ func validArgs() *alerttopic.Args {
 	}
 }
 
-func run(t *testing.T, args *alerttopic.Args) (*offline.Plan, error) {
+func run(t *testing.T, args *alerttopic.AlertTopicArgs) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := alerttopic.NewAlertTopic(ctx, "alerts", args, pulumi.Provider(p))
@@ -141,16 +141,16 @@ func TestProtectRetainsTheKey(t *testing.T) {
 func TestInvalidArgsRegisterNothing(t *testing.T) {
 	cases := []struct {
 		name  string
-		edit  func(a *alerttopic.Args)
+		edit  func(a *alerttopic.AlertTopicArgs)
 		field string
 	}{
-		{"no account", func(a *alerttopic.Args) { a.AccountID = "" }, "Args.AccountID"},
-		{"bad region", func(a *alerttopic.Args) { a.Region = "mars-1" }, "Args.Region"},
-		{"no key administrator", func(a *alerttopic.Args) { a.KeyAdministrators = nil }, "Args.KeyAdministrators"},
-		{"administrator not an ARN", func(a *alerttopic.Args) { a.KeyAdministrators = []string{"deploy"} }, "Args.KeyAdministrators[0]"},
-		{"malformed email", func(a *alerttopic.Args) { a.Emails = []string{"oncall"} }, "Args.Emails[0]"},
-		{"duplicate email", func(a *alerttopic.Args) { a.Emails = []string{"a@example.com", "A@example.com"} }, "Args.Emails[1]"},
-		{"publisher not a service", func(a *alerttopic.Args) { a.Publishers = []string{"*"} }, "Args.Publishers[0]"},
+		{"no account", func(a *alerttopic.AlertTopicArgs) { a.AccountID = "" }, "Args.AccountID"},
+		{"bad region", func(a *alerttopic.AlertTopicArgs) { a.Region = "mars-1" }, "Args.Region"},
+		{"no key administrator", func(a *alerttopic.AlertTopicArgs) { a.KeyAdministrators = nil }, "Args.KeyAdministrators"},
+		{"administrator not an ARN", func(a *alerttopic.AlertTopicArgs) { a.KeyAdministrators = []string{"deploy"} }, "Args.KeyAdministrators[0]"},
+		{"malformed email", func(a *alerttopic.AlertTopicArgs) { a.Emails = []string{"oncall"} }, "Args.Emails[0]"},
+		{"duplicate email", func(a *alerttopic.AlertTopicArgs) { a.Emails = []string{"a@example.com", "A@example.com"} }, "Args.Emails[1]"},
+		{"publisher not a service", func(a *alerttopic.AlertTopicArgs) { a.Publishers = []string{"*"} }, "Args.Publishers[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

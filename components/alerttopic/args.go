@@ -12,8 +12,8 @@ import (
 // default: CloudWatch alarms and EventBridge rules (security findings).
 var DefaultPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"}
 
-// Args configures an AlertTopic. Zero values mean the default.
-type Args struct {
+// AlertTopicArgs configures an AlertTopic. Zero values mean the default.
+type AlertTopicArgs struct {
 	// AccountID is the 12-digit id of the account the topic lives in.
 	// Required: the topic and key policies admit the publishing services
 	// only on behalf of this account (aws:SourceAccount), which is what
@@ -48,7 +48,7 @@ type Args struct {
 
 // withDefaults returns a copy of a with every zero value replaced by its
 // default; the caller's Args is never modified.
-func (a Args) withDefaults(name string) Args {
+func (a AlertTopicArgs) withDefaults(name string) AlertTopicArgs {
 	if a.Partition == "" {
 		a.Partition = validate.Partition(a.Region)
 	}
@@ -77,11 +77,11 @@ func CheckName(name string) string {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once.
-func (a *Args) Validate() error {
+func (a *AlertTopicArgs) Validate() error {
 	return a.withDefaults("").validate()
 }
 
-func (a Args) validate() error {
+func (a AlertTopicArgs) validate() error {
 	var p validate.Problems
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))

@@ -12,7 +12,7 @@ import (
 // and decrypt on behalf of this account only; the account's principals
 // (applications publishing their own alerts) only through SNS.
 // Source: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-func topicKeyPolicy(a Args) (string, error) {
+func topicKeyPolicy(a AlertTopicArgs) (string, error) {
 	return iampolicy.New(
 		keypolicy.Administration(a.KeyAdministrators),
 		iampolicy.Statement{
@@ -31,7 +31,7 @@ func topicKeyPolicy(a Args) (string, error) {
 // topic and publishes to it, the publishing services publish on behalf of
 // this account only, and nobody publishes without TLS.
 // Source: https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
-func topicPolicy(a Args, topicARN pulumi.StringOutput) pulumi.StringOutput {
+func topicPolicy(a AlertTopicArgs, topicARN pulumi.StringOutput) pulumi.StringOutput {
 	return iampolicy.StringOutput([]pulumi.Input{topicARN}, func(v []any) (iampolicy.Document, error) {
 		arn := v[0].(string)
 		return iampolicy.New(

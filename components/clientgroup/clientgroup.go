@@ -36,8 +36,8 @@ type ClientGroup struct {
 	SecurityGroupID pulumi.IDOutput `pulumi:"securityGroupId"`
 }
 
-// Args configures a ClientGroup.
-type Args struct {
+// ClientGroupArgs configures a ClientGroup.
+type ClientGroupArgs struct {
 	// VpcID is the VPC of the stores and their clients. Required.
 	VpcID pulumi.StringInput
 	// Description of the group: what its members reach. Default "Members
@@ -51,7 +51,7 @@ type Args struct {
 const defaultDescription = "Members reach the data stores"
 
 // Validate applies the defaults and reports every problem at once.
-func (a *Args) Validate() error {
+func (a *ClientGroupArgs) Validate() error {
 	if a.Description == "" {
 		a.Description = defaultDescription
 	}
@@ -68,9 +68,9 @@ func (a *Args) Validate() error {
 
 // NewClientGroup creates the group. It validates args before registering
 // anything.
-func NewClientGroup(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ClientGroup, error) {
+func NewClientGroup(ctx *pulumi.Context, name string, args *ClientGroupArgs, opts ...pulumi.ResourceOption) (*ClientGroup, error) {
 	if args == nil {
-		args = &Args{}
+		args = &ClientGroupArgs{}
 	}
 	a := *args
 	if err := validate.Component("client group arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {

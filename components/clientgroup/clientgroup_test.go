@@ -15,7 +15,7 @@ import (
 
 const sgType = "aws:ec2/securityGroup:SecurityGroup"
 
-func run(name string, args *clientgroup.Args) (*offline.Plan, error) {
+func run(name string, args *clientgroup.ClientGroupArgs) (*offline.Plan, error) {
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := clientgroup.NewClientGroup(ctx, name, args, pulumi.Provider(p))
 		return err
@@ -23,7 +23,7 @@ func run(name string, args *clientgroup.Args) (*offline.Plan, error) {
 }
 
 func TestClientGroupIsEmptyAndInItsVPC(t *testing.T) {
-	p, err := run("prod-data-clients", &clientgroup.Args{
+	p, err := run("prod-data-clients", &clientgroup.ClientGroupArgs{
 		VpcID: pulumi.String("vpc-0abc"),
 		Tags:  map[string]string{"Stack": "prod"},
 	})
@@ -44,17 +44,17 @@ func TestClientGroupRefusesBadArgsBeforeRegistering(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		group string
-		args  *clientgroup.Args
+		args  *clientgroup.ClientGroupArgs
 		field string
 		rule  string
 	}{
-		{"no VPC", "data-clients", &clientgroup.Args{}, "Args.VpcID", "is required"},
-		{"long description", "data-clients", &clientgroup.Args{VpcID: pulumi.String("vpc-1"), Description: strings.Repeat("x", 256)},
+		{"no VPC", "data-clients", &clientgroup.ClientGroupArgs{}, "Args.VpcID", "is required"},
+		{"long description", "data-clients", &clientgroup.ClientGroupArgs{VpcID: pulumi.String("vpc-1"), Description: strings.Repeat("x", 256)},
 			"Args.Description", "at most 255"},
-		{"non-ASCII description", "data-clients", &clientgroup.Args{VpcID: pulumi.String("vpc-1"), Description: "Clients → stores"},
+		{"non-ASCII description", "data-clients", &clientgroup.ClientGroupArgs{VpcID: pulumi.String("vpc-1"), Description: "Clients → stores"},
 			"Args.Description", "must be ASCII"},
-		{"bad name", "Data_Clients", &clientgroup.Args{VpcID: pulumi.String("vpc-1")}, "name", "lower-case letters"},
-		{"long name", "a" + strings.Repeat("b", 247), &clientgroup.Args{VpcID: pulumi.String("vpc-1")}, "name", "at most 247"},
+		{"bad name", "Data_Clients", &clientgroup.ClientGroupArgs{VpcID: pulumi.String("vpc-1")}, "name", "lower-case letters"},
+		{"long name", "a" + strings.Repeat("b", 247), &clientgroup.ClientGroupArgs{VpcID: pulumi.String("vpc-1")}, "name", "at most 247"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := run(tc.group, tc.args)

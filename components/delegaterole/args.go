@@ -9,9 +9,9 @@ import (
 	"github.com/refarch/refarch/components/validate"
 )
 
-// Args configures a DelegateRole. Every field is required unless it says
+// DelegateRoleArgs configures a DelegateRole. Every field is required unless it says
 // otherwise.
-type Args struct {
+type DelegateRoleArgs struct {
 	// RoleName is the role's fixed name: the environment's provider
 	// assumes it by ARN, so it cannot be autonamed.
 	RoleName string
@@ -55,7 +55,7 @@ func CheckName(name string) string {
 	return validate.CheckName(name, MaxNameLength)
 }
 
-func (a *Args) withDefaults() Args {
+func (a *DelegateRoleArgs) withDefaults() DelegateRoleArgs {
 	out := *a
 	if out.Partition == "" {
 		out.Partition = validate.Partition(out.Region)
@@ -72,12 +72,12 @@ var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field, the value and the rule.
-func (a *Args) Validate() error {
+func (a *DelegateRoleArgs) Validate() error {
 	d := a.withDefaults()
 	return d.validate()
 }
 
-func (a *Args) validate() error {
+func (a *DelegateRoleArgs) validate() error {
 	var p validate.Problems
 	for _, f := range []struct{ field, name string }{{"Args.RoleName", a.RoleName}, {"Args.CIRoleName", a.CIRoleName}} {
 		if !roleName.MatchString(f.name) {

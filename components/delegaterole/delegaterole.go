@@ -36,9 +36,9 @@ type DelegateRole struct {
 
 // NewDelegateRole creates a DelegateRole; it validates args before
 // registering anything. Pass the account's provider in opts.
-func NewDelegateRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*DelegateRole, error) {
+func NewDelegateRole(ctx *pulumi.Context, name string, args *DelegateRoleArgs, opts ...pulumi.ResourceOption) (*DelegateRole, error) {
 	if args == nil {
-		args = &Args{}
+		args = &DelegateRoleArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("delegate role arguments", name, CheckName(name), &a); err != nil {

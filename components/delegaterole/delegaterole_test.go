@@ -17,8 +17,8 @@ const (
 	security   = "111111111111"
 )
 
-func args() *delegaterole.Args {
-	return &delegaterole.Args{
+func args() *delegaterole.DelegateRoleArgs {
+	return &delegaterole.DelegateRoleArgs{
 		RoleName:             "acme-delegate-dev",
 		Environment:          "dev",
 		Region:               offline.UnitRegion,
@@ -32,7 +32,7 @@ func args() *delegaterole.Args {
 	}
 }
 
-func run(t *testing.T, a *delegaterole.Args) (*offline.Plan, error) {
+func run(t *testing.T, a *delegaterole.DelegateRoleArgs) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := delegaterole.NewDelegateRole(ctx, "delegate-dev", a, pulumi.Provider(provider))
@@ -83,15 +83,15 @@ func TestPolicyReachesThisEnvironmentOnly(t *testing.T) {
 
 func TestInvalidArgsRegisterNothing(t *testing.T) {
 	cases := map[string]struct {
-		edit        func(*delegaterole.Args)
+		edit        func(*delegaterole.DelegateRoleArgs)
 		field, rule string
 	}{
-		"same account":   {func(a *delegaterole.Args) { a.EnvironmentAccountID = offline.UnitAccount }, "Args.EnvironmentAccountID", "must differ"},
-		"bad role name":  {func(a *delegaterole.Args) { a.RoleName = "delegate role" }, "Args.RoleName", "IAM role name"},
-		"no vpc":         {func(a *delegaterole.Args) { a.ManagementVpcID = nil }, "Args.ManagementVpcID", "required"},
-		"zone, no name":  {func(a *delegaterole.Args) { a.DelegatedName = "" }, "Args.DelegatedName", ""},
-		"long sessions":  {func(a *delegaterole.Args) { a.MaxSessionHours = 13 }, "Args.MaxSessionHours", "between 1 and 12"},
-		"operators typo": {func(a *delegaterole.Args) { a.OperatorsAccountID = "11111111111" }, "Args.OperatorsAccountID", "12-digit"},
+		"same account":   {func(a *delegaterole.DelegateRoleArgs) { a.EnvironmentAccountID = offline.UnitAccount }, "Args.EnvironmentAccountID", "must differ"},
+		"bad role name":  {func(a *delegaterole.DelegateRoleArgs) { a.RoleName = "delegate role" }, "Args.RoleName", "IAM role name"},
+		"no vpc":         {func(a *delegaterole.DelegateRoleArgs) { a.ManagementVpcID = nil }, "Args.ManagementVpcID", "required"},
+		"zone, no name":  {func(a *delegaterole.DelegateRoleArgs) { a.DelegatedName = "" }, "Args.DelegatedName", ""},
+		"long sessions":  {func(a *delegaterole.DelegateRoleArgs) { a.MaxSessionHours = 13 }, "Args.MaxSessionHours", "between 1 and 12"},
+		"operators typo": {func(a *delegaterole.DelegateRoleArgs) { a.OperatorsAccountID = "11111111111" }, "Args.OperatorsAccountID", "12-digit"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 // trustPolicy admits the principals that deploy the environment: people of
 // the operators' account, with MFA, and the environment's own CI role
 // (whose session the environment's providers start from in CI).
-func trustPolicy(a *Args) (string, error) {
+func trustPolicy(a *DelegateRoleArgs) (string, error) {
 	return iampolicy.New(
 		iampolicy.Statement{
 			Sid:       "OperatorsWithMFA",
@@ -33,7 +33,7 @@ func trustPolicy(a *Args) (string, error) {
 // of the delegated name in the root zone.
 // Sources: https://docs.aws.amazon.com/vpc/latest/peering/security-iam.html,
 // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
-func permissions(a *Args) pulumi.StringOutput {
+func permissions(a *DelegateRoleArgs) pulumi.StringOutput {
 	ec2ARN := func(account, resource string) string {
 		return iampolicy.ARN(a.Partition, "ec2", a.Region, account, resource)
 	}

@@ -28,8 +28,8 @@ const (
 // Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html
 var ContainerInsightsModes = []string{"enabled", "enhanced", "disabled"}
 
-// Args configures a Cluster. Zero values mean the documented default.
-type Args struct {
+// EcsClusterArgs configures an EcsCluster. Zero values mean the documented default.
+type EcsClusterArgs struct {
 	// VpcID is the VPC of the services' security groups and target groups
 	// (required).
 	VpcID pulumi.StringInput
@@ -96,7 +96,7 @@ type Listener struct {
 
 // withDefaults returns a copy of args with every zero value replaced by its
 // default (the caller's Args, services included, are never modified).
-func (a *Args) withDefaults() Args {
+func (a *EcsClusterArgs) withDefaults() EcsClusterArgs {
 	out := *a
 	if out.ContainerInsights == "" {
 		out.ContainerInsights = DefaultContainerInsights
@@ -123,7 +123,7 @@ func CheckName(name string) string {
 
 // nameProblems are the problems that need the cluster's name: each
 // service's resources are named "<cluster>-<service>".
-func (a *Args) nameProblems(cluster string) []validate.Problem {
+func (a *EcsClusterArgs) nameProblems(cluster string) []validate.Problem {
 	var out []validate.Problem
 	if CheckName(cluster) != "" {
 		return nil // reported as the name's own problem
@@ -142,12 +142,12 @@ func (a *Args) nameProblems(cluster string) []validate.Problem {
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field (Args.X, Args.Services[2].CPU), the value
 // and the rule. The rules that need the cluster's name are NewEcsCluster's.
-func (a *Args) Validate() error {
+func (a *EcsClusterArgs) Validate() error {
 	d := a.withDefaults()
 	return d.validate()
 }
 
-func (a *Args) validate() error {
+func (a *EcsClusterArgs) validate() error {
 	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the services' security and target groups live in the VPC")

@@ -74,9 +74,9 @@ const typeToken = "refarch:ecscluster:EcsCluster"
 
 // NewEcsCluster creates an ECS cluster called name and its services. It
 // validates args (with defaults applied) before registering anything.
-func NewEcsCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*EcsCluster, error) {
+func NewEcsCluster(ctx *pulumi.Context, name string, args *EcsClusterArgs, opts ...pulumi.ResourceOption) (*EcsCluster, error) {
 	if args == nil {
-		args = &Args{}
+		args = &EcsClusterArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("ECS cluster arguments", name, CheckName(name), &a, a.nameProblems(name)...); err != nil {
@@ -147,7 +147,7 @@ func NewEcsCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 type builder struct {
 	ctx   *pulumi.Context
 	name  string
-	args  *Args
+	args  *EcsClusterArgs
 	child pulumi.ResourceOrInvokeOption
 
 	account, region, partition string

@@ -70,8 +70,8 @@ func services() []ecscluster.Service {
 	}
 }
 
-func baseArgs() *ecscluster.Args {
-	return &ecscluster.Args{
+func baseArgs() *ecscluster.EcsClusterArgs {
+	return &ecscluster.EcsClusterArgs{
 		VpcID:             pulumi.String("vpc-0123"),
 		SubnetIDs:         pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
 		Listeners:         listeners(),
@@ -83,7 +83,7 @@ func baseArgs() *ecscluster.Args {
 // deployRole administers the cluster's log key.
 const deployRole = "arn:aws:iam::123456789012:role/deploy"
 
-func build(t *testing.T, a *ecscluster.Args) *offline.Plan {
+func build(t *testing.T, a *ecscluster.EcsClusterArgs) *offline.Plan {
 	t.Helper()
 	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
@@ -424,55 +424,57 @@ func TestGivenLogKeyIsUsed(t *testing.T) {
 func TestClusterValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		edit  func(a *ecscluster.Args)
+		edit  func(a *ecscluster.EcsClusterArgs)
 		field string
 		rule  string
 	}{
-		{"fargate pair", func(a *ecscluster.Args) { a.Services[1].CPU, a.Services[1].Memory = 1024, 1024 }, "Args.Services[1].Memory", "2048 to 8192"},
-		{"fargate cpu", func(a *ecscluster.Args) { a.Services[1].CPU = 300 }, "Args.Services[1].CPU", "Fargate task CPU"},
-		{"min above max", func(a *ecscluster.Args) { a.Services[1].MinCount, a.Services[1].MaxCount = 5, 3 }, "Args.Services[1].MinCount", "exceeds the maximum task count (3)"},
-		{"desired outside bounds", func(a *ecscluster.Args) { a.Services[1].DesiredCount = 9 }, "Args.Services[1].DesiredCount", "between the minimum (2) and maximum (6)"},
-		{"interval not above timeout", func(a *ecscluster.Args) {
+		{"fargate pair", func(a *ecscluster.EcsClusterArgs) { a.Services[1].CPU, a.Services[1].Memory = 1024, 1024 }, "Args.Services[1].Memory", "2048 to 8192"},
+		{"fargate cpu", func(a *ecscluster.EcsClusterArgs) { a.Services[1].CPU = 300 }, "Args.Services[1].CPU", "Fargate task CPU"},
+		{"min above max", func(a *ecscluster.EcsClusterArgs) { a.Services[1].MinCount, a.Services[1].MaxCount = 5, 3 }, "Args.Services[1].MinCount", "exceeds the maximum task count (3)"},
+		{"desired outside bounds", func(a *ecscluster.EcsClusterArgs) { a.Services[1].DesiredCount = 9 }, "Args.Services[1].DesiredCount", "between the minimum (2) and maximum (6)"},
+		{"interval not above timeout", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[0].HealthCheck = ecscluster.HealthCheck{Interval: 10, Timeout: 10}
 		}, "Args.Services[0].HealthCheck.Interval", "must exceed the timeout"},
-		{"health path", func(a *ecscluster.Args) { a.Services[0].HealthCheck.Path = "healthz" }, "Args.Services[0].HealthCheck.Path", `start with "/"`},
-		{"matcher", func(a *ecscluster.Args) { a.Services[0].HealthCheck.Matcher = "ok" }, "Args.Services[0].HealthCheck.Matcher", "HTTP codes"},
-		{"duplicate name", func(a *ecscluster.Args) { a.Services[1].Name = "web" }, "Args.Services[1].Name", "unique"},
-		{"duplicate path", func(a *ecscluster.Args) {
+		{"health path", func(a *ecscluster.EcsClusterArgs) { a.Services[0].HealthCheck.Path = "healthz" }, "Args.Services[0].HealthCheck.Path", `start with "/"`},
+		{"matcher", func(a *ecscluster.EcsClusterArgs) { a.Services[0].HealthCheck.Matcher = "ok" }, "Args.Services[0].HealthCheck.Matcher", "HTTP codes"},
+		{"duplicate name", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Name = "web" }, "Args.Services[1].Name", "unique"},
+		{"duplicate path", func(a *ecscluster.EcsClusterArgs) {
 			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "api2", Image: apiImage, Paths: []string{"/api/*"}}, Listener: "internal"})
 		}, "Args.Services[2].Paths[0]", `overlaps /api/* of service "api"`},
-		{"nested path", func(a *ecscluster.Args) {
+		{"nested path", func(a *ecscluster.EcsClusterArgs) {
 			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "v2", Image: apiImage, Paths: []string{"/api/v2/*"}}, Listener: "internal"})
 		}, "Args.Services[2].Paths[0]", "compete"},
-		{"second catch-all", func(a *ecscluster.Args) {
+		{"second catch-all", func(a *ecscluster.EcsClusterArgs) {
 			a.Services = append(a.Services, ecscluster.Service{ServiceSpec: ecscluster.ServiceSpec{Name: "www", Image: apiImage, Hosts: []string{"*.example.com"}, Paths: []string{"/*"}}, Listener: "public"})
 		}, "Args.Services[2].Paths[0]", "compete"},
-		{"name too long", func(a *ecscluster.Args) { a.Services[0].Name = "a-very-long-service-name" }, "Args.Services[0].Name", "32-character target group name limit"},
-		{"bad name", func(a *ecscluster.Args) { a.Services[0].Name = "Web" }, "Args.Services[0].Name", "lower-case"},
-		{"latest tag", func(a *ecscluster.Args) {
+		{"name too long", func(a *ecscluster.EcsClusterArgs) { a.Services[0].Name = "a-very-long-service-name" }, "Args.Services[0].Name", "32-character target group name limit"},
+		{"bad name", func(a *ecscluster.EcsClusterArgs) { a.Services[0].Name = "Web" }, "Args.Services[0].Name", "lower-case"},
+		{"latest tag", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:latest"
 		}, "Args.Services[1].Image", "pin a version"},
-		{"no tag", func(a *ecscluster.Args) { a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api" }, "Args.Services[1].Image", "pin a version"},
-		{"not an image", func(a *ecscluster.Args) { a.Services[1].Image = "api 1.2" }, "Args.Services[1].Image", "image reference"},
-		{"unknown listener", func(a *ecscluster.Args) { a.Services[1].Listener = "private" }, "Args.Services[1].Listener", "cluster's listeners"},
-		{"privileged port", func(a *ecscluster.Args) { a.Services[1].Port = 80 }, "Args.Services[1].Port", "between 1024 and 65535"},
-		{"root user", func(a *ecscluster.Args) { a.Services[1].User = "0:0" }, "Args.Services[1].User", "must not be root"},
-		{"secret in plain env", func(a *ecscluster.Args) {
+		{"no tag", func(a *ecscluster.EcsClusterArgs) {
+			a.Services[1].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/api"
+		}, "Args.Services[1].Image", "pin a version"},
+		{"not an image", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Image = "api 1.2" }, "Args.Services[1].Image", "image reference"},
+		{"unknown listener", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Listener = "private" }, "Args.Services[1].Listener", "cluster's listeners"},
+		{"privileged port", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Port = 80 }, "Args.Services[1].Port", "between 1024 and 65535"},
+		{"root user", func(a *ecscluster.EcsClusterArgs) { a.Services[1].User = "0:0" }, "Args.Services[1].User", "must not be root"},
+		{"secret in plain env", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[1].Environment["DB_PASSWORD"] = pulumi.String("hunter2")
 		}, "Args.Services[1].Environment[DB_PASSWORD]", "looks like a secret"},
-		{"catch-all with others", func(a *ecscluster.Args) { a.Services[0].Paths = []string{"/*", "/static/*"} }, "Args.Services[0].Paths[0]", "redundant"},
-		{"bad path", func(a *ecscluster.Args) { a.Services[1].Paths = []string{"/api"} }, "Args.Services[1].Paths[0]", "path prefix"},
-		{"too many condition values", func(a *ecscluster.Args) {
+		{"catch-all with others", func(a *ecscluster.EcsClusterArgs) { a.Services[0].Paths = []string{"/*", "/static/*"} }, "Args.Services[0].Paths[0]", "redundant"},
+		{"bad path", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Paths = []string{"/api"} }, "Args.Services[1].Paths[0]", "path prefix"},
+		{"too many condition values", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[1].Paths = []string{"/a/*", "/b/*", "/c/*"}
 			a.Services[1].Hosts = []string{"a.example.com", "b.example.com", "c.example.com"}
 		}, "Args.Services[1].Paths", "at most 5"},
-		{"egress without destination", func(a *ecscluster.Args) {
+		{"egress without destination", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[1].Egress = []ecscluster.Egress{{Port: pulumi.Int(443)}}
 		}, "Args.Services[1].Egress[0]", "exactly one"},
-		{"spot weight", func(a *ecscluster.Args) { a.SpotWeight = -1 }, "Args.SpotWeight", "between 0 and 1000"},
-		{"log retention", func(a *ecscluster.Args) { a.LogRetentionDays = 10 }, "Args.LogRetentionDays", "CloudWatch"},
-		{"insights", func(a *ecscluster.Args) { a.ContainerInsights = "on" }, "Args.ContainerInsights", "one of"},
-		{"no vpc", func(a *ecscluster.Args) { a.VpcID = nil }, "Args.VpcID", "required"},
+		{"spot weight", func(a *ecscluster.EcsClusterArgs) { a.SpotWeight = -1 }, "Args.SpotWeight", "between 0 and 1000"},
+		{"log retention", func(a *ecscluster.EcsClusterArgs) { a.LogRetentionDays = 10 }, "Args.LogRetentionDays", "CloudWatch"},
+		{"insights", func(a *ecscluster.EcsClusterArgs) { a.ContainerInsights = "on" }, "Args.ContainerInsights", "one of"},
+		{"no vpc", func(a *ecscluster.EcsClusterArgs) { a.VpcID = nil }, "Args.VpcID", "required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -52,8 +52,8 @@ var (
 	objectKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 )
 
-// Args configures an EdgeCdn. Zero values mean the documented default.
-type Args struct {
+// EdgeCdnArgs configures an EdgeCdn. Zero values mean the documented default.
+type EdgeCdnArgs struct {
 	// Names are the DNS names the distribution serves: its aliases, the
 	// names of its certificate and of its A and AAAA records. Required:
 	// 1 to dns.MaxCertificateNames lower-case names in ZoneName, none
@@ -125,7 +125,7 @@ type Args struct {
 }
 
 // withDefaults returns a copy of a with defaults applied.
-func (a Args) withDefaults() Args {
+func (a EdgeCdnArgs) withDefaults() EdgeCdnArgs {
 	a.Names = append([]string(nil), a.Names...)
 	a.ExistingValidationNames = append([]string(nil), a.ExistingValidationNames...)
 	def := func(v *int, d int) {
@@ -154,11 +154,11 @@ func (a Args) withDefaults() Args {
 // Validate reports every problem of the arguments at once, each naming the
 // field (Args.Names[1]), the value and the rule. Zero values are judged as
 // their defaults, as NewEdgeCdn uses them.
-func (a *Args) Validate() error {
+func (a *EdgeCdnArgs) Validate() error {
 	return a.withDefaults().validate()
 }
 
-func (a Args) validate() error {
+func (a EdgeCdnArgs) validate() error {
 	var p validate.Problems
 	a.validateNames(&p)
 	if a.CertificateProvider == nil {
@@ -185,7 +185,7 @@ func (a Args) validate() error {
 }
 
 // validateNames checks the names served and their zone.
-func (a Args) validateNames(p *validate.Problems) {
+func (a EdgeCdnArgs) validateNames(p *validate.Problems) {
 	zoneOK := dns.CheckZone(p, "Args", a.ZoneID, a.ZoneName)
 	if len(a.Names) == 0 || len(a.Names) > dns.MaxCertificateNames {
 		p.Addf("Args.Names", fmt.Sprint(a.Names), "must list 1 to %d names: one certificate (ACM's default quota) covers them all", dns.MaxCertificateNames)

@@ -53,7 +53,7 @@ func originAccessControl(ctx *pulumi.Context, name string, child pulumi.Resource
 // referrer policy and a baseline Content-Security-Policy. All but the CSP
 // override what the origin sends; the origin's own CSP wins, since only the
 // application knows its sources.
-func securityHeaders(ctx *pulumi.Context, name string, a Args, child pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
+func securityHeaders(ctx *pulumi.Context, name string, a EdgeCdnArgs, child pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
 	return cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
 		Comment: pulumi.String("Security headers of " + name),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
@@ -119,7 +119,7 @@ type distributionParts struct {
 // through OAC, the optional API origin, HTTPS only towards viewers (TLS
 // 1.2+, HTTP/2 and HTTP/3, IPv6) and origins, compression, managed cache
 // policies, the security headers, access logs to the log bucket.
-func newDistribution(ctx *pulumi.Context, name string, a Args, d distributionParts, child pulumi.ResourceOption) (*cloudfront.Distribution, error) {
+func newDistribution(ctx *pulumi.Context, name string, a EdgeCdnArgs, d distributionParts, child pulumi.ResourceOption) (*cloudfront.Distribution, error) {
 	aliases := pulumi.StringArray{}
 	for _, n := range a.Names {
 		aliases = append(aliases, pulumi.String(n))

@@ -80,9 +80,9 @@ type EdgeCdn struct {
 
 // NewEdgeCdn creates the CDN. It validates args (and name, which prefixes
 // the physical names) before registering anything.
-func NewEdgeCdn(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*EdgeCdn, error) {
+func NewEdgeCdn(ctx *pulumi.Context, name string, args *EdgeCdnArgs, opts ...pulumi.ResourceOption) (*EdgeCdn, error) {
 	if args == nil {
-		args = &Args{}
+		args = &EdgeCdnArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("edge CDN arguments", name, CheckName(name), &a); err != nil {

@@ -18,8 +18,8 @@ const zoneID = "Z0ENVZONE00001"
 
 // baseArgs are the arguments of a CDN serving two names of
 // prod.example.com; edit adjusts them per test.
-func baseArgs(usEast1 *aws.Provider) *edgecdn.Args {
-	return &edgecdn.Args{
+func baseArgs(usEast1 *aws.Provider) *edgecdn.EdgeCdnArgs {
+	return &edgecdn.EdgeCdnArgs{
 		Names:               []string{"www.prod.example.com", "static.prod.example.com"},
 		ZoneID:              pulumi.String(zoneID),
 		ZoneName:            "prod.example.com",
@@ -29,7 +29,7 @@ func baseArgs(usEast1 *aws.Provider) *edgecdn.Args {
 
 // run builds a CDN named "web" with the account provider (harness
 // "unit") and a us-east-1 provider for the certificate.
-func run(t *testing.T, edit func(a *edgecdn.Args)) (*offline.Plan, error) {
+func run(t *testing.T, edit func(a *edgecdn.EdgeCdnArgs)) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, account *aws.Provider) error {
 		usEast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{
@@ -48,7 +48,7 @@ func run(t *testing.T, edit func(a *edgecdn.Args)) (*offline.Plan, error) {
 	})
 }
 
-func mustRun(t *testing.T, edit func(a *edgecdn.Args)) *offline.Plan {
+func mustRun(t *testing.T, edit func(a *edgecdn.EdgeCdnArgs)) *offline.Plan {
 	t.Helper()
 	p, err := run(t, edit)
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestBucketAdmitsOnlyThisDistributionOverTLS(t *testing.T) {
 }
 
 func TestNoBucketIsPublicAnywhere(t *testing.T) {
-	p := mustRun(t, func(a *edgecdn.Args) { a.Protect = true })
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) { a.Protect = true })
 	buckets := p.ByType("aws:s3/bucketV2:BucketV2")
 	require.Len(t, buckets, 2)
 	ownership := map[string]string{"web-assets": "BucketOwnerEnforced", "web-logs": "BucketOwnerPreferred"}
@@ -209,7 +209,7 @@ func TestNoBucketIsPublicAnywhere(t *testing.T) {
 }
 
 func TestDistributionServesHTTPSOnlyWithModernTLSAndSecurityHeaders(t *testing.T) {
-	p := mustRun(t, func(a *edgecdn.Args) { a.PriceClass = "PriceClass_All"; a.SinglePageApp = true })
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) { a.PriceClass = "PriceClass_All"; a.SinglePageApp = true })
 	dist := find(t, p, "aws:cloudfront/distribution:Distribution", "web")
 	assert.True(t, dist.Bool("enabled"))
 	assert.Equal(t, []string{"www.prod.example.com", "static.prod.example.com"}, dist.Strings("aliases"))
@@ -266,7 +266,7 @@ func TestDistributionServesHTTPSOnlyWithModernTLSAndSecurityHeaders(t *testing.T
 }
 
 func TestAPIOriginIsHTTPSOnlyUncachedAndKeepsItsErrors(t *testing.T) {
-	p := mustRun(t, func(a *edgecdn.Args) {
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) {
 		a.APIOriginDomain = pulumi.String("origin.prod.example.com")
 		a.SinglePageApp = true
 	})
@@ -298,7 +298,7 @@ func TestAPIOriginIsHTTPSOnlyUncachedAndKeepsItsErrors(t *testing.T) {
 }
 
 func TestExistingValidationNamesAreNotWrittenTwice(t *testing.T) {
-	p := mustRun(t, func(a *edgecdn.Args) {
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) {
 		a.Names = []string{"prod.example.com", "www.prod.example.com"}
 		a.ExistingValidationNames = []string{"prod.example.com"}
 	})
@@ -315,36 +315,36 @@ func TestExistingValidationNamesAreNotWrittenTwice(t *testing.T) {
 func TestArgsAreValidatedBeforeAnythingIsRegistered(t *testing.T) {
 	cases := []struct {
 		name        string
-		edit        func(a *edgecdn.Args)
+		edit        func(a *edgecdn.EdgeCdnArgs)
 		field, rule string
 	}{
-		{"no names", func(a *edgecdn.Args) { a.Names = nil }, "Args.Names", "1 to 10"},
-		{"too many names", func(a *edgecdn.Args) {
+		{"no names", func(a *edgecdn.EdgeCdnArgs) { a.Names = nil }, "Args.Names", "1 to 10"},
+		{"too many names", func(a *edgecdn.EdgeCdnArgs) {
 			a.Names = strings.Split("a b c d e f g h i j k", " ")
 			for i := range a.Names {
 				a.Names[i] += ".prod.example.com"
 			}
 		}, "Args.Names", "1 to 10"},
-		{"outside the zone", func(a *edgecdn.Args) { a.Names[1] = "www.stage.example.com" }, "Args.Names[1]", "must lie in the zone prod.example.com"},
-		{"wildcard", func(a *edgecdn.Args) { a.Names[1] = "*.prod.example.com" }, "Args.Names[1]", "no wildcard"},
-		{"twice", func(a *edgecdn.Args) { a.Names[1] = a.Names[0] }, "Args.Names[1]", "twice"},
-		{"subject too long", func(a *edgecdn.Args) { a.Names[0] = strings.Repeat("a", 50) + ".prod.example.com" }, "Args.Names[0]", "at most 64"},
-		{"no zone id", func(a *edgecdn.Args) { a.ZoneID = nil }, "Args.ZoneID", "required"},
-		{"no zone name", func(a *edgecdn.Args) { a.ZoneName = "" }, "Args.ZoneName", "required"},
-		{"no us-east-1 provider", func(a *edgecdn.Args) { a.CertificateProvider = nil }, "Args.CertificateProvider", "us-east-1"},
-		{"existing name not served", func(a *edgecdn.Args) { a.ExistingValidationNames = []string{"prod.example.com"} }, "Args.ExistingValidationNames[0]", "not one of Args.Names"},
-		{"bucket name with dots", func(a *edgecdn.Args) { a.BucketName = "assets.example.com" }, "Args.BucketName", "dots"},
-		{"bucket name upper case", func(a *edgecdn.Args) { a.BucketName = "Assets" }, "Args.BucketName", "lower-case"},
-		{"price class", func(a *edgecdn.Args) { a.PriceClass = "PriceClass_50" }, "Args.PriceClass", "PriceClass_100, PriceClass_200, PriceClass_All"},
-		{"root object with slash", func(a *edgecdn.Args) { a.DefaultRootObject = "/index.html" }, "Args.DefaultRootObject", "without a leading slash"},
-		{"root object with quote", func(a *edgecdn.Args) { a.DefaultRootObject = "index'.html" }, "Args.DefaultRootObject", "letters, digits"},
-		{"catch-all API path", func(a *edgecdn.Args) {
+		{"outside the zone", func(a *edgecdn.EdgeCdnArgs) { a.Names[1] = "www.stage.example.com" }, "Args.Names[1]", "must lie in the zone prod.example.com"},
+		{"wildcard", func(a *edgecdn.EdgeCdnArgs) { a.Names[1] = "*.prod.example.com" }, "Args.Names[1]", "no wildcard"},
+		{"twice", func(a *edgecdn.EdgeCdnArgs) { a.Names[1] = a.Names[0] }, "Args.Names[1]", "twice"},
+		{"subject too long", func(a *edgecdn.EdgeCdnArgs) { a.Names[0] = strings.Repeat("a", 50) + ".prod.example.com" }, "Args.Names[0]", "at most 64"},
+		{"no zone id", func(a *edgecdn.EdgeCdnArgs) { a.ZoneID = nil }, "Args.ZoneID", "required"},
+		{"no zone name", func(a *edgecdn.EdgeCdnArgs) { a.ZoneName = "" }, "Args.ZoneName", "required"},
+		{"no us-east-1 provider", func(a *edgecdn.EdgeCdnArgs) { a.CertificateProvider = nil }, "Args.CertificateProvider", "us-east-1"},
+		{"existing name not served", func(a *edgecdn.EdgeCdnArgs) { a.ExistingValidationNames = []string{"prod.example.com"} }, "Args.ExistingValidationNames[0]", "not one of Args.Names"},
+		{"bucket name with dots", func(a *edgecdn.EdgeCdnArgs) { a.BucketName = "assets.example.com" }, "Args.BucketName", "dots"},
+		{"bucket name upper case", func(a *edgecdn.EdgeCdnArgs) { a.BucketName = "Assets" }, "Args.BucketName", "lower-case"},
+		{"price class", func(a *edgecdn.EdgeCdnArgs) { a.PriceClass = "PriceClass_50" }, "Args.PriceClass", "PriceClass_100, PriceClass_200, PriceClass_All"},
+		{"root object with slash", func(a *edgecdn.EdgeCdnArgs) { a.DefaultRootObject = "/index.html" }, "Args.DefaultRootObject", "without a leading slash"},
+		{"root object with quote", func(a *edgecdn.EdgeCdnArgs) { a.DefaultRootObject = "index'.html" }, "Args.DefaultRootObject", "letters, digits"},
+		{"catch-all API path", func(a *edgecdn.EdgeCdnArgs) {
 			a.APIOriginDomain = pulumi.String("origin.prod.example.com")
 			a.APIPathPattern = "/*"
 		}, "Args.APIPathPattern", "not every path"},
-		{"log retention", func(a *edgecdn.Args) { a.LogRetentionDays = 4000 }, "Args.LogRetentionDays", "between 1 and 3650"},
-		{"noncurrent days", func(a *edgecdn.Args) { a.NoncurrentVersionDays = -1 }, "Args.NoncurrentVersionDays", "between 1 and 3650"},
-		{"hsts too short", func(a *edgecdn.Args) { a.HSTSMaxAge = 60 }, "Args.HSTSMaxAge", "between 86400"},
+		{"log retention", func(a *edgecdn.EdgeCdnArgs) { a.LogRetentionDays = 4000 }, "Args.LogRetentionDays", "between 1 and 3650"},
+		{"noncurrent days", func(a *edgecdn.EdgeCdnArgs) { a.NoncurrentVersionDays = -1 }, "Args.NoncurrentVersionDays", "between 1 and 3650"},
+		{"hsts too short", func(a *edgecdn.EdgeCdnArgs) { a.HSTSMaxAge = 60 }, "Args.HSTSMaxAge", "between 86400"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 // IPv6 (AAAA). Alias records cost nothing per query and follow the
 // distribution's addresses; CloudFront has no health to evaluate.
 // Source: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html
-func aliasRecords(ctx *pulumi.Context, name string, a Args, dist *cloudfront.Distribution, child pulumi.ResourceOption) error {
+func aliasRecords(ctx *pulumi.Context, name string, a EdgeCdnArgs, dist *cloudfront.Distribution, child pulumi.ResourceOption) error {
 	for _, n := range a.Names {
 		for _, typ := range []string{"A", "AAAA"} {
 			logical := fmt.Sprintf("%s-%s-%s", name, dns.RelativeLabel(n, a.ZoneName), typ)

@@ -40,8 +40,8 @@ type Identity struct {
 	UserARNs pulumi.StringMapOutput `pulumi:"userArns"`
 }
 
-// Args configures an Identity.
-type Args struct {
+// IdentityArgs configures an Identity.
+type IdentityArgs struct {
 	// AccountID is the identity account's id. Required.
 	AccountID string
 	// Partition is the ARN partition. Default "aws".
@@ -83,7 +83,7 @@ type UserArgs struct {
 
 var groupName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 
-func (a Args) withDefaults(name string) Args {
+func (a IdentityArgs) withDefaults(name string) IdentityArgs {
 	if a.Partition == "" {
 		a.Partition = "aws"
 	}
@@ -97,11 +97,11 @@ func (a Args) withDefaults(name string) Args {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once.
-func (a *Args) Validate() error {
+func (a *IdentityArgs) Validate() error {
 	return a.withDefaults(standInName).validate()
 }
 
-func (a Args) validate() error {
+func (a IdentityArgs) validate() error {
 	var p validate.Problems
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	if !groupName.MatchString(a.BaseGroup) {
@@ -168,7 +168,7 @@ func CheckUsers(p *validate.Problems, users []UserArgs, groups []string, field f
 	}
 }
 
-func (a Args) groupNames() []string {
+func (a IdentityArgs) groupNames() []string {
 	out := make([]string, len(a.Groups))
 	for i, g := range a.Groups {
 		out[i] = g.Name
@@ -178,9 +178,9 @@ func (a Args) groupNames() []string {
 
 // NewIdentity creates the groups and users of the identity account. It
 // validates args before registering anything.
-func NewIdentity(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Identity, error) {
+func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...pulumi.ResourceOption) (*Identity, error) {
 	if args == nil {
-		args = &Args{}
+		args = &IdentityArgs{}
 	}
 	a := args.withDefaults(name)
 	if err := validate.Component("identity arguments", name, CheckName(name), &a); err != nil {

@@ -18,8 +18,8 @@ const account = offline.UnitAccount
 
 var workloads = []string{"222222222222", "333333333333"}
 
-func identityArgs() *identity.Args {
-	return &identity.Args{
+func identityArgs() *identity.IdentityArgs {
+	return &identity.IdentityArgs{
 		AccountID: account,
 		Groups: []identity.GroupArgs{
 			{Name: "developers", RoleName: "refarch-developers", AccountIDs: workloads},
@@ -32,7 +32,7 @@ func identityArgs() *identity.Args {
 	}
 }
 
-func runIdentity(t *testing.T, args *identity.Args) (*offline.Plan, error) {
+func runIdentity(t *testing.T, args *identity.IdentityArgs) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := identity.NewIdentity(ctx, "people", args, pulumi.Provider(p))
@@ -92,22 +92,22 @@ func TestUsersBelongToGroupsOnlyAndNeedMFA(t *testing.T) {
 func TestIdentityValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		edit  func(a *identity.Args)
+		edit  func(a *identity.IdentityArgs)
 		field string
 		rule  string
 	}{
-		{"user in an unknown group", func(a *identity.Args) { a.Users[0].Groups = []string{"admins"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
-		{"user in the base group only", func(a *identity.Args) { a.Users[0].Groups = []string{"people-users"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
-		{"user without group", func(a *identity.Args) { a.Users[1].Groups = nil }, "Args.Users[1].Groups", "at least one"},
-		{"upper-case user name", func(a *identity.Args) { a.Users[0].Name = "Alice" }, "Args.Users[0].Name", "lower-case"},
-		{"duplicate user", func(a *identity.Args) { a.Users[1].Name = "alice" }, "Args.Users[1].Name", "another user"},
-		{"malformed email", func(a *identity.Args) { a.Users[0].Email = "alice@localhost" }, "Args.Users[0].Email", "e-mail"},
-		{"shared email", func(a *identity.Args) { a.Users[1].Email = "ALICE@example.com" }, "Args.Users[1].Email", "another user"},
-		{"group in the identity account", func(a *identity.Args) { a.Groups[0].AccountIDs = []string{account} }, "Args.Groups[0].AccountIDs[0]", "workload account"},
-		{"group without accounts", func(a *identity.Args) { a.Groups[0].AccountIDs = nil }, "Args.Groups[0].AccountIDs", "accounts"},
-		{"duplicate group", func(a *identity.Args) { a.Groups[1].Name = "developers" }, "Args.Groups[1].Name", "another group"},
-		{"no groups", func(a *identity.Args) { a.Groups = nil; a.Users = nil }, "Args.Groups", "at least one"},
-		{"extra role not a role", func(a *identity.Args) { a.Groups[1].ExtraRoleARNs = []string{"*"} }, "Args.Groups[1].ExtraRoleARNs[0]", "IAM role"},
+		{"user in an unknown group", func(a *identity.IdentityArgs) { a.Users[0].Groups = []string{"admins"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user in the base group only", func(a *identity.IdentityArgs) { a.Users[0].Groups = []string{"people-users"} }, "Args.Users[0].Groups[0]", "must be one of the groups developers, billing"},
+		{"user without group", func(a *identity.IdentityArgs) { a.Users[1].Groups = nil }, "Args.Users[1].Groups", "at least one"},
+		{"upper-case user name", func(a *identity.IdentityArgs) { a.Users[0].Name = "Alice" }, "Args.Users[0].Name", "lower-case"},
+		{"duplicate user", func(a *identity.IdentityArgs) { a.Users[1].Name = "alice" }, "Args.Users[1].Name", "another user"},
+		{"malformed email", func(a *identity.IdentityArgs) { a.Users[0].Email = "alice@localhost" }, "Args.Users[0].Email", "e-mail"},
+		{"shared email", func(a *identity.IdentityArgs) { a.Users[1].Email = "ALICE@example.com" }, "Args.Users[1].Email", "another user"},
+		{"group in the identity account", func(a *identity.IdentityArgs) { a.Groups[0].AccountIDs = []string{account} }, "Args.Groups[0].AccountIDs[0]", "workload account"},
+		{"group without accounts", func(a *identity.IdentityArgs) { a.Groups[0].AccountIDs = nil }, "Args.Groups[0].AccountIDs", "accounts"},
+		{"duplicate group", func(a *identity.IdentityArgs) { a.Groups[1].Name = "developers" }, "Args.Groups[1].Name", "another group"},
+		{"no groups", func(a *identity.IdentityArgs) { a.Groups = nil; a.Users = nil }, "Args.Groups", "at least one"},
+		{"extra role not a role", func(a *identity.IdentityArgs) { a.Groups[1].ExtraRoleARNs = []string{"*"} }, "Args.Groups[1].ExtraRoleARNs[0]", "IAM role"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

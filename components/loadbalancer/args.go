@@ -63,8 +63,8 @@ const (
 // publicCIDR is the only source a public load balancer admits by default.
 const publicCIDR = "0.0.0.0/0"
 
-// Args configures a LoadBalancer. Zero values mean the documented default.
-type Args struct {
+// LoadBalancerArgs configures a LoadBalancer. Zero values mean the documented default.
+type LoadBalancerArgs struct {
 	// Public puts the load balancer on the internet (scheme
 	// "internet-facing", in public subnets, with an HTTP listener that only
 	// redirects to HTTPS). Default false: internal, reachable only from
@@ -117,7 +117,7 @@ type Alias struct {
 
 // withDefaults returns a copy of args with every zero value replaced by its
 // default; the caller's Args is never modified.
-func (a *Args) withDefaults() Args {
+func (a *LoadBalancerArgs) withDefaults() LoadBalancerArgs {
 	out := *a
 	out.IngressCIDRs = append([]string(nil), a.IngressCIDRs...)
 	out.Aliases = append([]Alias(nil), a.Aliases...)
@@ -151,12 +151,12 @@ func CheckName(name string) string {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field (Args.X), the value and the rule.
-func (a *Args) Validate() error {
+func (a *LoadBalancerArgs) Validate() error {
 	d := a.withDefaults()
 	return d.validate()
 }
 
-func (a *Args) validate() error {
+func (a *LoadBalancerArgs) validate() error {
 	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the security group lives in the VPC")

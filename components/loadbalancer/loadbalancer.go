@@ -75,9 +75,9 @@ type LoadBalancer struct {
 
 // NewLoadBalancer creates an Application Load Balancer called name. It
 // validates args (with defaults applied) before registering anything.
-func NewLoadBalancer(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
+func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
 	if args == nil {
-		args = &Args{}
+		args = &LoadBalancerArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("load balancer arguments", name, CheckName(name), &a); err != nil {
@@ -149,6 +149,6 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *Args, opts ...pulum
 type builder struct {
 	ctx   *pulumi.Context
 	name  string
-	args  *Args
+	args  *LoadBalancerArgs
 	child pulumi.ResourceOrInvokeOption
 }

@@ -25,8 +25,8 @@ const (
 	recordType  = "aws:route53/record:Record"
 )
 
-func args(public bool) *loadbalancer.Args {
-	return &loadbalancer.Args{
+func args(public bool) *loadbalancer.LoadBalancerArgs {
+	return &loadbalancer.LoadBalancerArgs{
 		Public:         public,
 		VpcID:          pulumi.String("vpc-0123456789abcdef0"),
 		SubnetIDs:      pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
@@ -34,7 +34,7 @@ func args(public bool) *loadbalancer.Args {
 	}
 }
 
-func build(t *testing.T, name string, a *loadbalancer.Args) *offline.Plan {
+func build(t *testing.T, name string, a *loadbalancer.LoadBalancerArgs) *offline.Plan {
 	t.Helper()
 	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
 		_, err := loadbalancer.NewLoadBalancer(ctx, name, a, pulumi.Provider(provider))
@@ -206,23 +206,23 @@ func TestLoadBalancerValidation(t *testing.T) {
 	cases := []struct {
 		name  string
 		lb    string
-		edit  func(a *loadbalancer.Args)
+		edit  func(a *loadbalancer.LoadBalancerArgs)
 		field string
 		rule  string
 	}{
 		{"name too long for ELB", "a-very-long-environment-public", nil, "name", "32-character ELB name limit"},
 		{"reserved internal- prefix", "internal", nil, "name", `"internal-"`},
 		{"upper case name", "Dev-Public", nil, "name", "lower-case"},
-		{"no vpc", "ok", func(a *loadbalancer.Args) { a.VpcID = nil }, "Args.VpcID", "required"},
-		{"no subnets", "ok", func(a *loadbalancer.Args) { a.SubnetIDs = nil }, "Args.SubnetIDs", "required"},
-		{"no certificate", "ok", func(a *loadbalancer.Args) { a.CertificateARN = nil }, "Args.CertificateARN", "required"},
-		{"legacy TLS policy", "ok", func(a *loadbalancer.Args) { a.SSLPolicy = "ELBSecurityPolicy-2016-08" }, "Args.SSLPolicy", "TLS before 1.2"},
-		{"internal open to the internet", "ok", func(a *loadbalancer.Args) { a.Public, a.IngressCIDRs = false, []string{"0.0.0.0/0"} }, "Args.IngressCIDRs[0]", "RFC 1918"},
-		{"internal without sources", "ok", func(a *loadbalancer.Args) { a.Public = false }, "Args.IngressCIDRs", "internal load balancer"},
-		{"bad cidr", "ok", func(a *loadbalancer.Args) { a.IngressCIDRs = []string{"10.0.0.1/16"} }, "Args.IngressCIDRs[0]", "host bits"},
-		{"negative log retention", "ok", func(a *loadbalancer.Args) { a.AccessLogDays = -1 }, "Args.AccessLogDays", "between 1 and 3650"},
-		{"idle timeout too long", "ok", func(a *loadbalancer.Args) { a.IdleTimeout = 5000 }, "Args.IdleTimeout", "between 1 and 4000"},
-		{"bad alias", "ok", func(a *loadbalancer.Args) {
+		{"no vpc", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.VpcID = nil }, "Args.VpcID", "required"},
+		{"no subnets", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.SubnetIDs = nil }, "Args.SubnetIDs", "required"},
+		{"no certificate", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.CertificateARN = nil }, "Args.CertificateARN", "required"},
+		{"legacy TLS policy", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.SSLPolicy = "ELBSecurityPolicy-2016-08" }, "Args.SSLPolicy", "TLS before 1.2"},
+		{"internal open to the internet", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.Public, a.IngressCIDRs = false, []string{"0.0.0.0/0"} }, "Args.IngressCIDRs[0]", "RFC 1918"},
+		{"internal without sources", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.Public = false }, "Args.IngressCIDRs", "internal load balancer"},
+		{"bad cidr", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.IngressCIDRs = []string{"10.0.0.1/16"} }, "Args.IngressCIDRs[0]", "host bits"},
+		{"negative log retention", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.AccessLogDays = -1 }, "Args.AccessLogDays", "between 1 and 3650"},
+		{"idle timeout too long", "ok", func(a *loadbalancer.LoadBalancerArgs) { a.IdleTimeout = 5000 }, "Args.IdleTimeout", "between 1 and 4000"},
+		{"bad alias", "ok", func(a *loadbalancer.LoadBalancerArgs) {
 			a.Aliases = []loadbalancer.Alias{{ZoneID: pulumi.String("Z1"), Name: "Origin.example.com"}}
 		}, "Args.Aliases[0].Name", "DNS name"},
 	}

@@ -10,7 +10,7 @@ import (
 
 // listenerPorts are the ports a load balancer admits: HTTPS always, and
 // HTTP (which only redirects) when public.
-func (a *Args) listenerPorts() []int {
+func (a *LoadBalancerArgs) listenerPorts() []int {
 	if a.Public {
 		return []int{80, 443}
 	}

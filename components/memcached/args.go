@@ -42,8 +42,8 @@ const (
 // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-mc.html
 var MinTLSVersion = [3]int{1, 6, 12}
 
-// Args configures a Memcached. Zero values mean the documented default.
-type Args struct {
+// MemcachedArgs configures a Memcached. Zero values mean the documented default.
+type MemcachedArgs struct {
 	// VpcID is the VPC of the data subnets (required); the security group
 	// lives in it.
 	VpcID pulumi.StringInput
@@ -79,7 +79,7 @@ type Args struct {
 
 // withDefaults returns a copy of a with every zero value replaced by its
 // default; the caller's Args are never modified.
-func (a Args) withDefaults() Args {
+func (a MemcachedArgs) withDefaults() MemcachedArgs {
 	if a.NodeType == "" {
 		a.NodeType = DefaultNodeType
 	}
@@ -103,11 +103,11 @@ func (a Args) withDefaults() Args {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field, its value and the rule.
-func (a *Args) Validate() error {
+func (a *MemcachedArgs) Validate() error {
 	return a.withDefaults().validate()
 }
 
-func (a Args) validate() error {
+func (a MemcachedArgs) validate() error {
 	var p validate.Problems
 	if a.VpcID == nil {
 		p.Add("Args.VpcID", "", "is required: the cache's security group lives in the VPC")

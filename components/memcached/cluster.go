@@ -12,7 +12,7 @@ import (
 )
 
 // create registers the cluster and what it needs, as children of mc.
-func create(ctx *pulumi.Context, name string, a Args, mc *Memcached, child pulumi.ResourceOption) error {
+func create(ctx *pulumi.Context, name string, a MemcachedArgs, mc *Memcached, child pulumi.ResourceOption) error {
 	named := func(n string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(n)} }
 
 	subnets, err := elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{

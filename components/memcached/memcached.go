@@ -61,9 +61,9 @@ type Memcached struct {
 
 // NewMemcached creates a Memcached. It validates args before registering
 // anything; pass the account's provider in opts.
-func NewMemcached(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Memcached, error) {
+func NewMemcached(ctx *pulumi.Context, name string, args *MemcachedArgs, opts ...pulumi.ResourceOption) (*Memcached, error) {
 	if args == nil {
-		args = &Args{}
+		args = &MemcachedArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("memcached arguments", name, CheckName(name), &a); err != nil {

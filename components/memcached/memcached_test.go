@@ -20,8 +20,8 @@ const clusterType = "aws:elasticache/cluster:Cluster"
 
 var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 
-func baseArgs() *memcached.Args {
-	return &memcached.Args{
+func baseArgs() *memcached.MemcachedArgs {
+	return &memcached.MemcachedArgs{
 		VpcID:                  pulumi.String("vpc-0abc"),
 		SubnetIDs:              pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b", "subnet-0c"}),
 		AvailabilityZones:      zones,
@@ -36,7 +36,7 @@ type outputs struct {
 	port                    int
 }
 
-func run(t *testing.T, args *memcached.Args) (*offline.Plan, *outputs, error) {
+func run(t *testing.T, args *memcached.MemcachedArgs) (*offline.Plan, *outputs, error) {
 	t.Helper()
 	out := &outputs{}
 	plan, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
@@ -56,7 +56,7 @@ func run(t *testing.T, args *memcached.Args) (*offline.Plan, *outputs, error) {
 	return plan, out, err
 }
 
-func mustRun(t *testing.T, args *memcached.Args) (*offline.Plan, *outputs) {
+func mustRun(t *testing.T, args *memcached.MemcachedArgs) (*offline.Plan, *outputs) {
 	t.Helper()
 	plan, out, err := run(t, args)
 	require.NoError(t, err)
@@ -162,25 +162,25 @@ func TestParametersAreSetInTheGroup(t *testing.T) {
 func TestValidateRejectsEachRule(t *testing.T) {
 	cases := []struct {
 		name, field string
-		mutate      func(a *memcached.Args)
+		mutate      func(a *memcached.MemcachedArgs)
 	}{
-		{"no vpc", "Args.VpcID", func(a *memcached.Args) { a.VpcID = nil }},
-		{"no subnets", "Args.SubnetIDs", func(a *memcached.Args) { a.SubnetIDs = nil }},
-		{"no clients", "Args.ClientSecurityGroupIDs", func(a *memcached.Args) { a.ClientSecurityGroupIDs = nil }},
-		{"nil client", "Args.ClientSecurityGroupIDs[0]", func(a *memcached.Args) { a.ClientSecurityGroupIDs = []pulumi.StringInput{nil} }},
-		{"node type", "Args.NodeType", func(a *memcached.Args) { a.NodeType = "db.t4g.micro" }},
-		{"too many nodes", "Args.Nodes", func(a *memcached.Args) { a.Nodes = 41 }},
-		{"negative nodes", "Args.Nodes", func(a *memcached.Args) { a.Nodes = -1 }},
-		{"cross-az needs zones", "Args.AvailabilityZones", func(a *memcached.Args) { a.AvailabilityZones = []string{"us-west-2a"} }},
-		{"zone twice", "Args.AvailabilityZones", func(a *memcached.Args) { a.AvailabilityZones = []string{"us-west-2a", "us-west-2a"} }},
-		{"no tls before 1.6.12", "Args.EngineVersion", func(a *memcached.Args) { a.EngineVersion = "1.6.6" }},
-		{"older family", "Args.EngineVersion", func(a *memcached.Args) { a.EngineVersion = "1.5.16" }},
-		{"partial version", "Args.EngineVersion", func(a *memcached.Args) { a.EngineVersion = "1.6" }},
-		{"other family", "Args.EngineVersion", func(a *memcached.Args) { a.EngineVersion = "2.0.0" }},
-		{"port", "Args.Port", func(a *memcached.Args) { a.Port = 80 }},
-		{"window format", "Args.MaintenanceWindow", func(a *memcached.Args) { a.MaintenanceWindow = "sun 5am" }},
-		{"window short", "Args.MaintenanceWindow", func(a *memcached.Args) { a.MaintenanceWindow = "sun:05:00-sun:05:30" }},
-		{"empty parameter", "Args.Parameters[max_item_size]", func(a *memcached.Args) { a.Parameters = map[string]string{"max_item_size": ""} }},
+		{"no vpc", "Args.VpcID", func(a *memcached.MemcachedArgs) { a.VpcID = nil }},
+		{"no subnets", "Args.SubnetIDs", func(a *memcached.MemcachedArgs) { a.SubnetIDs = nil }},
+		{"no clients", "Args.ClientSecurityGroupIDs", func(a *memcached.MemcachedArgs) { a.ClientSecurityGroupIDs = nil }},
+		{"nil client", "Args.ClientSecurityGroupIDs[0]", func(a *memcached.MemcachedArgs) { a.ClientSecurityGroupIDs = []pulumi.StringInput{nil} }},
+		{"node type", "Args.NodeType", func(a *memcached.MemcachedArgs) { a.NodeType = "db.t4g.micro" }},
+		{"too many nodes", "Args.Nodes", func(a *memcached.MemcachedArgs) { a.Nodes = 41 }},
+		{"negative nodes", "Args.Nodes", func(a *memcached.MemcachedArgs) { a.Nodes = -1 }},
+		{"cross-az needs zones", "Args.AvailabilityZones", func(a *memcached.MemcachedArgs) { a.AvailabilityZones = []string{"us-west-2a"} }},
+		{"zone twice", "Args.AvailabilityZones", func(a *memcached.MemcachedArgs) { a.AvailabilityZones = []string{"us-west-2a", "us-west-2a"} }},
+		{"no tls before 1.6.12", "Args.EngineVersion", func(a *memcached.MemcachedArgs) { a.EngineVersion = "1.6.6" }},
+		{"older family", "Args.EngineVersion", func(a *memcached.MemcachedArgs) { a.EngineVersion = "1.5.16" }},
+		{"partial version", "Args.EngineVersion", func(a *memcached.MemcachedArgs) { a.EngineVersion = "1.6" }},
+		{"other family", "Args.EngineVersion", func(a *memcached.MemcachedArgs) { a.EngineVersion = "2.0.0" }},
+		{"port", "Args.Port", func(a *memcached.MemcachedArgs) { a.Port = 80 }},
+		{"window format", "Args.MaintenanceWindow", func(a *memcached.MemcachedArgs) { a.MaintenanceWindow = "sun 5am" }},
+		{"window short", "Args.MaintenanceWindow", func(a *memcached.MemcachedArgs) { a.MaintenanceWindow = "sun:05:00-sun:05:30" }},
+		{"empty parameter", "Args.Parameters[max_item_size]", func(a *memcached.MemcachedArgs) { a.Parameters = map[string]string{"max_item_size": ""} }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,8 +45,8 @@ var DefaultInterfaceEndpoints = []string{
 	"ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms",
 }
 
-// Args configures a Network. Zero values mean the documented default.
-type Args struct {
+// NetworkArgs configures a Network. Zero values mean the documented default.
+type NetworkArgs struct {
 	// CIDRBlock is the VPC's block (required): an RFC 1918 network address
 	// between /16 and /24. It is split into 8 zone blocks (so zones can be
 	// added later without moving any subnet), each holding an app, a data
@@ -99,7 +99,7 @@ type Args struct {
 
 // withDefaults returns a copy of a with every zero value replaced by its
 // default. The caller's Args are never modified.
-func (a Args) withDefaults() Args {
+func (a NetworkArgs) withDefaults() NetworkArgs {
 	if a.NatGateways == "" {
 		a.NatGateways = NatOnePerAZ
 	}
@@ -139,11 +139,11 @@ func CheckName(name string) string {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field, its value and the rule.
-func (a *Args) Validate() error {
+func (a *NetworkArgs) Validate() error {
 	return a.withDefaults().validate()
 }
 
-func (a Args) validate() error {
+func (a NetworkArgs) validate() error {
 	var p validate.Problems
 	vpc, rule := validate.ParseCIDR(a.CIDRBlock)
 	if rule == "" {

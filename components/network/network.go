@@ -108,9 +108,9 @@ func (n *Network) Ref() Ref {
 
 // NewNetwork creates a Network. It validates args before registering
 // anything; pass the account's provider in opts.
-func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
+func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
 	if args == nil {
-		args = &Args{}
+		args = &NetworkArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("network arguments", name, CheckName(name), &a); err != nil {
@@ -152,7 +152,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 type builder struct {
 	ctx   *pulumi.Context
 	name  string
-	args  Args
+	args  NetworkArgs
 	net   *Network
 	child pulumi.ResourceOrInvokeOption
 	// awsxVpc is the awsx component, a dependency of the route table lookups.

@@ -21,7 +21,7 @@ var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 // deployRole administers the flow logs' key unless a test says otherwise.
 const deployRole = "arn:aws:iam::123456789012:role/deploy"
 
-func build(t *testing.T, args network.Args) *offline.Plan {
+func build(t *testing.T, args network.NetworkArgs) *offline.Plan {
 	t.Helper()
 	if args.KeyAdministrators == nil {
 		args.KeyAdministrators = []string{deployRole}
@@ -35,7 +35,7 @@ func build(t *testing.T, args network.Args) *offline.Plan {
 }
 
 func TestNetworkConfiguresAwsxSafely(t *testing.T) {
-	p := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	p := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
 	comp := p.Require(t, "refarch:network:Network", "main")
 	vpc := p.Require(t, "awsx:ec2:Vpc", "main")
 	assert.Equal(t, comp.URN, vpc.Parent)
@@ -56,7 +56,7 @@ func TestNetworkConfiguresAwsxSafely(t *testing.T) {
 }
 
 func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
-	p := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 731, Protect: true})
+	p := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 731, Protect: true})
 	key := p.Require(t, "aws:kms/key:Key", "main-flow-logs")
 	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs")
 	flow := p.Require(t, "aws:ec2/flowLog:FlowLog", "main")
@@ -93,20 +93,20 @@ func TestNetworkFlowLogsAreEncryptedAndKept(t *testing.T) {
 	account, _ := offline.Lookup(trust, "Statement[0].Condition.StringEquals.aws:SourceAccount")
 	assert.Equal(t, offline.UnitAccount, first(account), "confused-deputy guard")
 
-	unprotected := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	unprotected := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
 	assert.False(t, unprotected.Require(t, "aws:kms/key:Key", "main-flow-logs").Protect)
 	assert.Equal(t, 365, unprotected.Require(t, "aws:cloudwatch/logGroup:LogGroup", "main-flow-logs").Int("retentionInDays"))
 }
 
 func TestNetworkStripsTheDefaultSecurityGroup(t *testing.T) {
-	p := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	p := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
 	sg := p.Require(t, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "main-default")
 	assert.True(t, sg.Has("ingress") && len(sg.List("ingress")) == 0, "no ingress rule")
 	assert.True(t, sg.Has("egress") && len(sg.List("egress")) == 0, "no egress rule")
 }
 
 func TestNetworkFencesTheDataTier(t *testing.T) {
-	p := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"10.0.0.0/16"}})
+	p := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"10.0.0.0/16"}})
 	acl := p.Require(t, "aws:ec2/networkAcl:NetworkAcl", "main-data")
 	vpc := p.Require(t, "awsx:ec2:Vpc", "main")
 	assert.Equal(t, vpc.Output("isolatedSubnetIds"), acl.Get("subnetIds"), "the ACL guards exactly the data subnets")
@@ -127,7 +127,7 @@ func TestNetworkFencesTheDataTier(t *testing.T) {
 }
 
 func TestNetworkEndpoints(t *testing.T) {
-	p := build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
+	p := build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones})
 	s3 := p.Require(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "main-s3")
 	assert.Equal(t, "com.amazonaws.us-west-2.s3", s3.String("serviceName"))
 	assert.Equal(t, "Gateway", s3.String("vpcEndpointType"))
@@ -136,7 +136,7 @@ func TestNetworkEndpoints(t *testing.T) {
 	assert.Len(t, p.ByType("aws:ec2/vpcEndpoint:VpcEndpoint"), 2, "no interface endpoints unless asked")
 	assert.Empty(t, p.ByType("aws:ec2/securityGroup:SecurityGroup"))
 
-	p = build(t, network.Args{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, InterfaceEndpoints: true})
+	p = build(t, network.NetworkArgs{CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, InterfaceEndpoints: true})
 	sg := p.Require(t, "aws:ec2/securityGroup:SecurityGroup", "main-endpoints")
 	require.Len(t, sg.List("ingress"), 1)
 	assert.Equal(t, []string{"10.30.0.0/16"}, sg.Strings("ingress[0].cidrBlocks"), "HTTPS from the VPC only")
@@ -160,25 +160,25 @@ func TestNetworkEndpoints(t *testing.T) {
 func TestNetworkArgsValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		args  network.Args
+		args  network.NetworkArgs
 		field string
 	}{
-		{"missing block", network.Args{AvailabilityZones: zones}, "Args.CIDRBlock"},
-		{"host bits", network.Args{CIDRBlock: "10.30.0.1/16", AvailabilityZones: zones}, "Args.CIDRBlock"},
-		{"public block", network.Args{CIDRBlock: "52.0.0.0/16", AvailabilityZones: zones}, "Args.CIDRBlock"},
-		{"too large", network.Args{CIDRBlock: "10.0.0.0/12", AvailabilityZones: zones}, "Args.CIDRBlock"},
-		{"one zone", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones[:1]}, "Args.AvailabilityZones"},
-		{"repeated zone", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "a"}}, "Args.AvailabilityZones"},
-		{"unknown NAT strategy", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: "two"}, "Args.NatGateways"},
-		{"retention CloudWatch refuses", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 10}, "Args.FlowLogRetentionDays"},
-		{"public peer", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"0.0.0.0/0"}}, "Args.DataTierPeerCIDRs[0]"},
-		{"public tier too small for an ALB", network.Args{CIDRBlock: "10.0.0.0/22", AvailabilityZones: zones}, "Args.Masks.Public"},
-		{"app tier too small", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 25, Data: 26, Public: 27}}, "Args.Masks.App"},
-		{"tiers overflow the zone", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 20, Data: 20, Public: 20}}, "Args.Masks"},
-		{"no key administrator", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones}, "Args.KeyAdministrators"},
-		{"key administrator not an ARN", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, KeyAdministrators: []string{"deploy"}}, "Args.KeyAdministrators[0]"},
-		{"log group prefix without a slash", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "vpc"}, "Args.FlowLogGroupPrefix"},
-		{"log group prefix ending in a slash", network.Args{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "/acme/"}, "Args.FlowLogGroupPrefix"},
+		{"missing block", network.NetworkArgs{AvailabilityZones: zones}, "Args.CIDRBlock"},
+		{"host bits", network.NetworkArgs{CIDRBlock: "10.30.0.1/16", AvailabilityZones: zones}, "Args.CIDRBlock"},
+		{"public block", network.NetworkArgs{CIDRBlock: "52.0.0.0/16", AvailabilityZones: zones}, "Args.CIDRBlock"},
+		{"too large", network.NetworkArgs{CIDRBlock: "10.0.0.0/12", AvailabilityZones: zones}, "Args.CIDRBlock"},
+		{"one zone", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones[:1]}, "Args.AvailabilityZones"},
+		{"repeated zone", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: []string{"a", "a"}}, "Args.AvailabilityZones"},
+		{"unknown NAT strategy", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: "two"}, "Args.NatGateways"},
+		{"retention CloudWatch refuses", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogRetentionDays: 10}, "Args.FlowLogRetentionDays"},
+		{"public peer", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, DataTierPeerCIDRs: []string{"0.0.0.0/0"}}, "Args.DataTierPeerCIDRs[0]"},
+		{"public tier too small for an ALB", network.NetworkArgs{CIDRBlock: "10.0.0.0/22", AvailabilityZones: zones}, "Args.Masks.Public"},
+		{"app tier too small", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 25, Data: 26, Public: 27}}, "Args.Masks.App"},
+		{"tiers overflow the zone", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, Masks: network.Masks{App: 20, Data: 20, Public: 20}}, "Args.Masks"},
+		{"no key administrator", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones}, "Args.KeyAdministrators"},
+		{"key administrator not an ARN", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, KeyAdministrators: []string{"deploy"}}, "Args.KeyAdministrators[0]"},
+		{"log group prefix without a slash", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "vpc"}, "Args.FlowLogGroupPrefix"},
+		{"log group prefix ending in a slash", network.NetworkArgs{CIDRBlock: "10.0.0.0/16", AvailabilityZones: zones, FlowLogGroupPrefix: "/acme/"}, "Args.FlowLogGroupPrefix"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,8 +61,8 @@ var SupportedMajorVersions = []int{14, 15, 16, 17, 18}
 // Source: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MonitoringInterval)
 var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
 
-// Args configures a Postgres. Zero values mean the documented default.
-type Args struct {
+// PostgresArgs configures a Postgres. Zero values mean the documented default.
+type PostgresArgs struct {
 	// VpcID is the VPC of the data subnets (required); the security group
 	// lives in it.
 	VpcID pulumi.StringInput
@@ -211,7 +211,7 @@ var lockedParameters = map[string][]string{
 
 // withDefaults returns a copy of a with every zero value replaced by its
 // default; the caller's Args are never modified.
-func (a Args) withDefaults() Args {
+func (a PostgresArgs) withDefaults() PostgresArgs {
 	if a.EngineVersion == "" {
 		a.EngineVersion = DefaultEngineVersion
 	}
@@ -265,11 +265,11 @@ func (a Args) withDefaults() Args {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field, its value and the rule.
-func (a *Args) Validate() error {
+func (a *PostgresArgs) Validate() error {
 	return a.withDefaults().validate()
 }
 
-func (a Args) validate() error {
+func (a PostgresArgs) validate() error {
 	var p validate.Problems
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	if a.VpcID == nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/refarch/refarch/components/validate"
 )
 
-func goodArgs() Args {
-	return Args{
+func goodArgs() PostgresArgs {
+	return PostgresArgs{
 		VpcID:                  pulumi.String("vpc-1"),
 		SubnetIDs:              pulumi.ToStringArray([]string{"subnet-1", "subnet-2"}),
 		AvailabilityZones:      []string{"us-west-2a", "us-west-2b"},
@@ -44,42 +44,42 @@ func TestWithDefaultsDoesNotTouchTheCallersArgs(t *testing.T) {
 func TestValidateRejectsEachRule(t *testing.T) {
 	cases := []struct {
 		name, field string
-		mutate      func(a *Args)
+		mutate      func(a *PostgresArgs)
 	}{
-		{"no vpc", "Args.VpcID", func(a *Args) { a.VpcID = nil }},
-		{"no subnets", "Args.SubnetIDs", func(a *Args) { a.SubnetIDs = nil }},
-		{"nobody admitted", "Args.ClientSecurityGroupIDs", func(a *Args) { a.ClientSecurityGroupIDs = nil }},
-		{"nil group", "Args.ClientSecurityGroupIDs[1]", func(a *Args) { a.ClientSecurityGroupIDs = append(a.ClientSecurityGroupIDs, nil) }},
-		{"internet cidr", "Args.ClientCIDRs[0]", func(a *Args) { a.ClientCIDRs = []string{"0.0.0.0/0"} }},
-		{"public cidr", "Args.ClientCIDRs[0]", func(a *Args) { a.ClientCIDRs = []string{"8.8.8.0/24"} }},
-		{"bad version", "Args.EngineVersion", func(a *Args) { a.EngineVersion = "latest" }},
-		{"old major", "Args.EngineVersion", func(a *Args) { a.EngineVersion = "12.22" }},
-		{"instance class format", "Args.InstanceClass", func(a *Args) { a.InstanceClass = "r7g.large" }},
-		{"replica class format", "Args.ReplicaInstanceClass", func(a *Args) { a.ReplicaInstanceClass = "db.r7g" }},
-		{"storage too small", "Args.AllocatedStorage", func(a *Args) { a.AllocatedStorage = 10 }},
-		{"storage too large", "Args.AllocatedStorage", func(a *Args) { a.AllocatedStorage = 70000 }},
-		{"ceiling too close", "Args.MaxAllocatedStorage", func(a *Args) { a.AllocatedStorage, a.MaxAllocatedStorage = 100, 105 }},
-		{"bad database name", "Args.DatabaseName", func(a *Args) { a.DatabaseName = "1app" }},
-		{"reserved user", "Args.MasterUsername", func(a *Args) { a.MasterUsername = "rdsadmin" }},
-		{"pg_ user", "Args.MasterUsername", func(a *Args) { a.MasterUsername = "pg_owner" }},
-		{"port", "Args.Port", func(a *Args) { a.Port = 80 }},
-		{"retention above 35", "Args.BackupRetentionDays", func(a *Args) { a.BackupRetentionDays = 36 }},
-		{"negative retention", "Args.BackupRetentionDays", func(a *Args) { a.BackupRetentionDays = -1 }},
-		{"retention with backups off", "Args.BackupRetentionDays", func(a *Args) { a.DisableBackups, a.BackupRetentionDays = true, 7 }},
-		{"replicas need backups", "Args.ReadReplicas", func(a *Args) { a.DisableBackups, a.ReadReplicas = true, 1 }},
-		{"too many replicas", "Args.ReadReplicas", func(a *Args) { a.ReadReplicas = 16 }},
-		{"replicas need two zones", "Args.AvailabilityZones", func(a *Args) { a.ReadReplicas, a.AvailabilityZones = 1, []string{"us-west-2a", "us-west-2a"} }},
-		{"backup window format", "Args.BackupWindow", func(a *Args) { a.BackupWindow = "3am" }},
-		{"backup window short", "Args.BackupWindow", func(a *Args) { a.BackupWindow = "03:00-03:15" }},
-		{"maintenance window format", "Args.MaintenanceWindow", func(a *Args) { a.MaintenanceWindow = "sunday 4am" }},
-		{"windows overlap", "Args.MaintenanceWindow", func(a *Args) { a.BackupWindow, a.MaintenanceWindow = "04:30-05:00", "sun:04:00-sun:05:00" }},
-		{"monitoring off", "Args.MonitoringInterval", func(a *Args) { a.MonitoringInterval = 7 }},
-		{"insights retention", "Args.PerformanceInsightsRetentionDays", func(a *Args) { a.PerformanceInsightsRetentionDays = 30 }},
-		{"log retention", "Args.LogRetentionDays", func(a *Args) { a.LogRetentionDays = 100 }},
-		{"tls off", "Args.Parameters[rds.force_ssl]", func(a *Args) { a.Parameters = map[string]string{"rds.force_ssl": "0"} }},
-		{"weak tls", "Args.Parameters[ssl_min_protocol_version]", func(a *Args) { a.Parameters = map[string]string{"ssl_min_protocol_version": "TLSv1"} }},
-		{"md5", "Args.Parameters[password_encryption]", func(a *Args) { a.Parameters = map[string]string{"password_encryption": "md5"} }},
-		{"empty value", "Args.Parameters[work_mem]", func(a *Args) { a.Parameters = map[string]string{"work_mem": ""} }},
+		{"no vpc", "Args.VpcID", func(a *PostgresArgs) { a.VpcID = nil }},
+		{"no subnets", "Args.SubnetIDs", func(a *PostgresArgs) { a.SubnetIDs = nil }},
+		{"nobody admitted", "Args.ClientSecurityGroupIDs", func(a *PostgresArgs) { a.ClientSecurityGroupIDs = nil }},
+		{"nil group", "Args.ClientSecurityGroupIDs[1]", func(a *PostgresArgs) { a.ClientSecurityGroupIDs = append(a.ClientSecurityGroupIDs, nil) }},
+		{"internet cidr", "Args.ClientCIDRs[0]", func(a *PostgresArgs) { a.ClientCIDRs = []string{"0.0.0.0/0"} }},
+		{"public cidr", "Args.ClientCIDRs[0]", func(a *PostgresArgs) { a.ClientCIDRs = []string{"8.8.8.0/24"} }},
+		{"bad version", "Args.EngineVersion", func(a *PostgresArgs) { a.EngineVersion = "latest" }},
+		{"old major", "Args.EngineVersion", func(a *PostgresArgs) { a.EngineVersion = "12.22" }},
+		{"instance class format", "Args.InstanceClass", func(a *PostgresArgs) { a.InstanceClass = "r7g.large" }},
+		{"replica class format", "Args.ReplicaInstanceClass", func(a *PostgresArgs) { a.ReplicaInstanceClass = "db.r7g" }},
+		{"storage too small", "Args.AllocatedStorage", func(a *PostgresArgs) { a.AllocatedStorage = 10 }},
+		{"storage too large", "Args.AllocatedStorage", func(a *PostgresArgs) { a.AllocatedStorage = 70000 }},
+		{"ceiling too close", "Args.MaxAllocatedStorage", func(a *PostgresArgs) { a.AllocatedStorage, a.MaxAllocatedStorage = 100, 105 }},
+		{"bad database name", "Args.DatabaseName", func(a *PostgresArgs) { a.DatabaseName = "1app" }},
+		{"reserved user", "Args.MasterUsername", func(a *PostgresArgs) { a.MasterUsername = "rdsadmin" }},
+		{"pg_ user", "Args.MasterUsername", func(a *PostgresArgs) { a.MasterUsername = "pg_owner" }},
+		{"port", "Args.Port", func(a *PostgresArgs) { a.Port = 80 }},
+		{"retention above 35", "Args.BackupRetentionDays", func(a *PostgresArgs) { a.BackupRetentionDays = 36 }},
+		{"negative retention", "Args.BackupRetentionDays", func(a *PostgresArgs) { a.BackupRetentionDays = -1 }},
+		{"retention with backups off", "Args.BackupRetentionDays", func(a *PostgresArgs) { a.DisableBackups, a.BackupRetentionDays = true, 7 }},
+		{"replicas need backups", "Args.ReadReplicas", func(a *PostgresArgs) { a.DisableBackups, a.ReadReplicas = true, 1 }},
+		{"too many replicas", "Args.ReadReplicas", func(a *PostgresArgs) { a.ReadReplicas = 16 }},
+		{"replicas need two zones", "Args.AvailabilityZones", func(a *PostgresArgs) { a.ReadReplicas, a.AvailabilityZones = 1, []string{"us-west-2a", "us-west-2a"} }},
+		{"backup window format", "Args.BackupWindow", func(a *PostgresArgs) { a.BackupWindow = "3am" }},
+		{"backup window short", "Args.BackupWindow", func(a *PostgresArgs) { a.BackupWindow = "03:00-03:15" }},
+		{"maintenance window format", "Args.MaintenanceWindow", func(a *PostgresArgs) { a.MaintenanceWindow = "sunday 4am" }},
+		{"windows overlap", "Args.MaintenanceWindow", func(a *PostgresArgs) { a.BackupWindow, a.MaintenanceWindow = "04:30-05:00", "sun:04:00-sun:05:00" }},
+		{"monitoring off", "Args.MonitoringInterval", func(a *PostgresArgs) { a.MonitoringInterval = 7 }},
+		{"insights retention", "Args.PerformanceInsightsRetentionDays", func(a *PostgresArgs) { a.PerformanceInsightsRetentionDays = 30 }},
+		{"log retention", "Args.LogRetentionDays", func(a *PostgresArgs) { a.LogRetentionDays = 100 }},
+		{"tls off", "Args.Parameters[rds.force_ssl]", func(a *PostgresArgs) { a.Parameters = map[string]string{"rds.force_ssl": "0"} }},
+		{"weak tls", "Args.Parameters[ssl_min_protocol_version]", func(a *PostgresArgs) { a.Parameters = map[string]string{"ssl_min_protocol_version": "TLSv1"} }},
+		{"md5", "Args.Parameters[password_encryption]", func(a *PostgresArgs) { a.Parameters = map[string]string{"password_encryption": "md5"} }},
+		{"empty value", "Args.Parameters[work_mem]", func(a *PostgresArgs) { a.Parameters = map[string]string{"work_mem": ""} }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

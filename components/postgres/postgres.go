@@ -94,9 +94,9 @@ type Postgres struct {
 
 // NewPostgres creates a Postgres. It validates args before registering
 // anything; pass the account's provider in opts.
-func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Postgres, error) {
+func NewPostgres(ctx *pulumi.Context, name string, args *PostgresArgs, opts ...pulumi.ResourceOption) (*Postgres, error) {
 	if args == nil {
-		args = &Args{}
+		args = &PostgresArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("postgres arguments", name, CheckName(name), &a); err != nil {
@@ -132,7 +132,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 type builder struct {
 	ctx   *pulumi.Context
 	name  string
-	args  Args
+	args  PostgresArgs
 	pg    *Postgres
 	child pulumi.ResourceOrInvokeOption
 

@@ -26,8 +26,8 @@ const (
 var zones = []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 
 // baseArgs are the least a caller passes.
-func baseArgs() *postgres.Args {
-	return &postgres.Args{
+func baseArgs() *postgres.PostgresArgs {
+	return &postgres.PostgresArgs{
 		VpcID:                  pulumi.String("vpc-0abc"),
 		SubnetIDs:              pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b", "subnet-0c"}),
 		AvailabilityZones:      zones,
@@ -49,7 +49,7 @@ type outputs struct {
 
 // run creates a Postgres named "orders" with args under the harness and
 // returns the plan and the resolved outputs.
-func run(t *testing.T, args *postgres.Args) (*offline.Plan, *outputs, error) {
+func run(t *testing.T, args *postgres.PostgresArgs) (*offline.Plan, *outputs, error) {
 	t.Helper()
 	out := &outputs{}
 	plan, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
@@ -69,7 +69,7 @@ func run(t *testing.T, args *postgres.Args) (*offline.Plan, *outputs, error) {
 	return plan, out, err
 }
 
-func mustRun(t *testing.T, args *postgres.Args) (*offline.Plan, *outputs) {
+func mustRun(t *testing.T, args *postgres.PostgresArgs) (*offline.Plan, *outputs) {
 	t.Helper()
 	plan, out, err := run(t, args)
 	require.NoError(t, err)

@@ -23,8 +23,8 @@ const (
 	DefaultUntaggedDays = 7
 )
 
-// Args configures a Registry. Zero values mean the documented default.
-type Args struct {
+// RegistryArgs configures a Registry. Zero values mean the documented default.
+type RegistryArgs struct {
 	// Repositories are the repository names (required, unique): lower-case
 	// path components ("web", "team/api"), 2-256 characters. Services
 	// reference their images by these names.
@@ -56,7 +56,7 @@ type Args struct {
 	Protect bool
 }
 
-func (a *Args) withDefaults() Args {
+func (a *RegistryArgs) withDefaults() RegistryArgs {
 	out := *a
 	out.Repositories = append([]string(nil), a.Repositories...)
 	out.PullAccountIDs = append([]string(nil), a.PullAccountIDs...)
@@ -87,12 +87,12 @@ const MaxNameLength = 63
 
 // Validate reports every problem of the arguments (with the defaults
 // applied), each naming the field, the value and the rule.
-func (a *Args) Validate() error {
+func (a *RegistryArgs) Validate() error {
 	d := a.withDefaults()
 	return d.validate()
 }
 
-func (a *Args) validate() error {
+func (a *RegistryArgs) validate() error {
 	var p validate.Problems
 	if a.KMSKeyARN == nil {
 		keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)

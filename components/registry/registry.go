@@ -54,9 +54,9 @@ var pullActions = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "e
 
 // NewRegistry creates the repositories of a registry called name. It
 // validates args (with defaults applied) before registering anything.
-func NewRegistry(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Registry, error) {
+func NewRegistry(ctx *pulumi.Context, name string, args *RegistryArgs, opts ...pulumi.ResourceOption) (*Registry, error) {
 	if args == nil {
-		args = &Args{}
+		args = &RegistryArgs{}
 	}
 	a := args.withDefaults()
 	if err := validate.Component("registry arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {

@@ -18,7 +18,7 @@ const repoType = "aws:ecr/repository:Repository"
 // deployRole administers the registry's key unless a test says otherwise.
 const deployRole = "arn:aws:iam::123456789012:role/deploy"
 
-func build(t *testing.T, a *registry.Args) *offline.Plan {
+func build(t *testing.T, a *registry.RegistryArgs) *offline.Plan {
 	t.Helper()
 	if a.KeyAdministrators == nil && a.KMSKeyARN == nil {
 		a.KeyAdministrators = []string{deployRole}
@@ -32,7 +32,7 @@ func build(t *testing.T, a *registry.Args) *offline.Plan {
 }
 
 func TestRepositoriesAreImmutableScannedEncrypted(t *testing.T) {
-	p := build(t, &registry.Args{Repositories: []string{"frontend", "team/backend"}})
+	p := build(t, &registry.RegistryArgs{Repositories: []string{"frontend", "team/backend"}})
 	repos := p.ByType(repoType)
 	require.Len(t, repos, 2)
 	key := p.Find("aws:kms/key:Key", "ecr")
@@ -83,7 +83,7 @@ func TestRepositoriesAreImmutableScannedEncrypted(t *testing.T) {
 }
 
 func TestPullPolicyNamesExactlyTheGivenAccounts(t *testing.T) {
-	p := build(t, &registry.Args{
+	p := build(t, &registry.RegistryArgs{
 		Repositories:   []string{"frontend"},
 		PullAccountIDs: []string{"333333333333", "444444444444"},
 		Protect:        true,
@@ -117,16 +117,16 @@ func TestPullPolicyNamesExactlyTheGivenAccounts(t *testing.T) {
 func TestRegistryValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		args  registry.Args
+		args  registry.RegistryArgs
 		field string
 		rule  string
 	}{
-		{"no repository", registry.Args{}, "Args.Repositories", "at least one"},
-		{"bad name", registry.Args{Repositories: []string{"Frontend"}}, "Args.Repositories[0]", "ECR repository name"},
-		{"duplicate", registry.Args{Repositories: []string{"web", "web"}}, "Args.Repositories[1]", "twice"},
-		{"bad account", registry.Args{Repositories: []string{"web"}, PullAccountIDs: []string{"dev"}}, "Args.PullAccountIDs[0]", "12-digit"},
-		{"keep nothing", registry.Args{Repositories: []string{"web"}, KeepImages: -1}, "Args.KeepImages", "between 1"},
-		{"untagged forever", registry.Args{Repositories: []string{"web"}, UntaggedDays: 4000}, "Args.UntaggedDays", "between 1 and 3650"},
+		{"no repository", registry.RegistryArgs{}, "Args.Repositories", "at least one"},
+		{"bad name", registry.RegistryArgs{Repositories: []string{"Frontend"}}, "Args.Repositories[0]", "ECR repository name"},
+		{"duplicate", registry.RegistryArgs{Repositories: []string{"web", "web"}}, "Args.Repositories[1]", "twice"},
+		{"bad account", registry.RegistryArgs{Repositories: []string{"web"}, PullAccountIDs: []string{"dev"}}, "Args.PullAccountIDs[0]", "12-digit"},
+		{"keep nothing", registry.RegistryArgs{Repositories: []string{"web"}, KeepImages: -1}, "Args.KeepImages", "between 1"},
+		{"untagged forever", registry.RegistryArgs{Repositories: []string{"web"}, UntaggedDays: 4000}, "Args.UntaggedDays", "between 1 and 3650"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

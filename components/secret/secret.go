@@ -43,8 +43,8 @@ type Secret struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
-// Args configures a Secret.
-type Args struct {
+// SecretArgs configures a Secret.
+type SecretArgs struct {
 	// KMSKeyARN is the key encrypting the secret:
 	// SecurityBaseline.SecretsKeyARN. Required.
 	KMSKeyARN pulumi.StringInput
@@ -76,7 +76,7 @@ func CheckName(name string) string {
 	return ""
 }
 
-func (a *Args) withDefaults(name string) Args {
+func (a *SecretArgs) withDefaults(name string) SecretArgs {
 	out := *a
 	if out.Description == "" {
 		out.Description = name
@@ -92,7 +92,7 @@ func (a *Args) withDefaults(name string) Args {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once.
-func (a *Args) Validate() error {
+func (a *SecretArgs) Validate() error {
 	d := a.withDefaults("")
 	var p validate.Problems
 	if d.KMSKeyARN == nil {
@@ -105,9 +105,9 @@ func (a *Args) Validate() error {
 
 // NewSecret creates a secret (without a value). It validates args before
 // registering anything.
-func NewSecret(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Secret, error) {
+func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
 	if args == nil {
-		args = &Args{}
+		args = &SecretArgs{}
 	}
 	a := args.withDefaults(name)
 	if err := validate.Component("secret arguments", name, CheckName(name), &a); err != nil {

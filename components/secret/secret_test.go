@@ -17,7 +17,7 @@ const account = offline.UnitAccount
 
 const secretsKey = "arn:aws:kms:us-west-2:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-func runSecret(t *testing.T, args *secret.Args) (*offline.Plan, error) {
+func runSecret(t *testing.T, args *secret.SecretArgs) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := secret.NewSecret(ctx, "refarch/prod/api-key", args, pulumi.Provider(p))
@@ -26,7 +26,7 @@ func runSecret(t *testing.T, args *secret.Args) (*offline.Plan, error) {
 }
 
 func TestSecretUsesTheSecretsKeyAndRotates(t *testing.T) {
-	p, err := runSecret(t, &secret.Args{
+	p, err := runSecret(t, &secret.SecretArgs{
 		KMSKeyARN:         pulumi.String(secretsKey),
 		RotationLambdaARN: pulumi.String("arn:aws:lambda:us-west-2:" + account + ":function:rotate"),
 		Protect:           true,
@@ -44,12 +44,12 @@ func TestSecretUsesTheSecretsKeyAndRotates(t *testing.T) {
 }
 
 func TestSecretWithoutRotationOrKey(t *testing.T) {
-	p, err := runSecret(t, &secret.Args{KMSKeyARN: pulumi.String(secretsKey)})
+	p, err := runSecret(t, &secret.SecretArgs{KMSKeyARN: pulumi.String(secretsKey)})
 	require.NoError(t, err)
 	assert.Empty(t, p.ByType("aws:secretsmanager/secretRotation:SecretRotation"), "no rotation without a rotation function")
 	assert.False(t, p.Require(t, "aws:secretsmanager/secret:Secret", "refarch/prod/api-key").Protect)
 
-	p, err = runSecret(t, &secret.Args{RecoveryWindowDays: 3})
+	p, err = runSecret(t, &secret.SecretArgs{RecoveryWindowDays: 3})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Args.KMSKeyARN")
 	assert.Contains(t, err.Error(), "Args.RecoveryWindowDays")

@@ -11,9 +11,9 @@ import (
 	"github.com/refarch/refarch/components/validate"
 )
 
-// Args configures a SecurityBaseline. Zero values mean the default; every
+// SecurityBaselineArgs configures a SecurityBaseline. Zero values mean the default; every
 // default is the secure choice.
-type Args struct {
+type SecurityBaselineArgs struct {
 	// AccountID is the 12-digit id of the account being hardened. Required:
 	// key, bucket and trust policies name it exactly.
 	AccountID string
@@ -184,7 +184,7 @@ var PatchOperatingSystems = []string{"AMAZON_LINUX_2023", "AMAZON_LINUX_2", "RED
 
 // withDefaults returns a defaulted copy of a; the caller's Args is never
 // modified.
-func (a Args) withDefaults(name string) Args {
+func (a SecurityBaselineArgs) withDefaults(name string) SecurityBaselineArgs {
 	if a.Partition == "" {
 		a.Partition = validate.Partition(a.Region)
 	}
@@ -257,11 +257,11 @@ func (a Args) withDefaults(name string) Args {
 
 // Validate reports every problem of the arguments (with the defaults
 // applied) at once, each naming the field, the value and the rule.
-func (a *Args) Validate() error {
+func (a *SecurityBaselineArgs) Validate() error {
 	return a.withDefaults(standInName).validate()
 }
 
-func (a Args) validate() error {
+func (a SecurityBaselineArgs) validate() error {
 	var p validate.Problems
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
@@ -298,7 +298,7 @@ func (a Args) validate() error {
 	return p.Err("security baseline arguments")
 }
 
-func (ar *ArchiveArgs) validate(p *validate.Problems, a Args) {
+func (ar *ArchiveArgs) validate(p *validate.Problems, a SecurityBaselineArgs) {
 	if len(ar.Writers) == 0 {
 		p.Add("Args.Archive.Writers", "", "must list the accounts that deliver to the archive")
 	}
@@ -331,7 +331,7 @@ func (ar *ArchiveArgs) validate(p *validate.Problems, a Args) {
 	}
 }
 
-func (r *AccountRolesArgs) validate(p *validate.Problems, a Args) {
+func (r *AccountRolesArgs) validate(p *validate.Problems, a SecurityBaselineArgs) {
 	p.Check("Args.AccountRoles.TrustedAccountID", r.TrustedAccountID, validate.CheckAccountID(r.TrustedAccountID))
 	if r.TrustedAccountID != "" && r.TrustedAccountID == a.AccountID {
 		p.Add("Args.AccountRoles.TrustedAccountID", r.TrustedAccountID, "must be the identity account, not the account being hardened")

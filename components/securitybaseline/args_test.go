@@ -14,45 +14,51 @@ import (
 func TestInvalidArgsRegisterNothing(t *testing.T) {
 	cases := []struct {
 		name  string
-		base  func() *sb.Args
-		edit  func(a *sb.Args)
+		base  func() *sb.SecurityBaselineArgs
+		edit  func(a *sb.SecurityBaselineArgs)
 		field string
 		rule  string
 	}{
-		{"no account", workloadArgs, func(a *sb.Args) { a.AccountID = "" }, "Args.AccountID", "12-digit"},
-		{"unknown region", workloadArgs, func(a *sb.Args) { a.Region = "us-west-9" }, "Args.Region", "region"},
-		{"no key administrator", workloadArgs, func(a *sb.Args) { a.KeyAdministrators = nil }, "Args.KeyAdministrators", "at least one"},
-		{"administrator not an ARN", workloadArgs, func(a *sb.Args) { a.KeyAdministrators = []string{"refarch-deploy"} }, "Args.KeyAdministrators[0]", "ARN"},
-		{"no alert topic", workloadArgs, func(a *sb.Args) { a.AlertTopicARN = nil }, "Args.AlertTopicARN", "required"},
-		{"bad trail bucket", workloadArgs, func(a *sb.Args) { a.Audit.TrailBucket = "Org_Audit" }, "Args.Audit.TrailBucket", "S3 bucket name"},
-		{"config bucket is the trail bucket", workloadArgs, func(a *sb.Args) { a.Audit.ConfigBucket = a.Audit.TrailBucket }, "Args.Audit.ConfigBucket", "Object Lock"},
-		{"bad trail name", workloadArgs, func(a *sb.Args) { a.Audit.TrailName = "a--b" }, "Args.Audit.TrailName", "trail name"},
-		{"retention CloudWatch refuses", workloadArgs, func(a *sb.Args) { a.LogRetentionDays = 45 }, "Args.LogRetentionDays", "CloudWatch"},
-		{"not a config rule", workloadArgs, func(a *sb.Args) { a.ConfigRules = []string{"cloud-trail-enabled"} }, "Args.ConfigRules[0]", "managed rule"},
-		{"unknown guardduty feature", workloadArgs, func(a *sb.Args) { a.DisabledGuardDutyFeatures = []string{"S3"} }, "Args.DisabledGuardDutyFeatures[0]", "one of"},
-		{"trusting itself", workloadArgs, func(a *sb.Args) { a.AccountRoles.TrustedAccountID = a.AccountID }, "Args.AccountRoles.TrustedAccountID", "identity account"},
-		{"no persona", workloadArgs, func(a *sb.Args) { a.AccountRoles.Personas = nil }, "Args.AccountRoles.Personas", "at least one"},
-		{"persona without policy", workloadArgs, func(a *sb.Args) { a.AccountRoles.Personas[0].PolicyARNs = nil }, "Args.AccountRoles.Personas[0].PolicyARNs", "managed policies"},
-		{"policy not an ARN", workloadArgs, func(a *sb.Args) { a.AccountRoles.Personas[0].PolicyARNs = []string{"AdministratorAccess"} }, "Args.AccountRoles.Personas[0].PolicyARNs[0]", "managed IAM policy"},
-		{"session too long", workloadArgs, func(a *sb.Args) { a.AccountRoles.Personas[1].MaxSessionHours = 13 }, "Args.AccountRoles.Personas[1].MaxSessionHours", "between 1 and 12"},
-		{"duplicate persona", workloadArgs, func(a *sb.Args) { a.AccountRoles.Personas[1].RoleName = "full-access" }, "Args.AccountRoles.Personas[1].RoleName", "two personas"},
-		{"org id not a UUID", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.OrgID = "example-org" }, "Args.AccountRoles.CI.OrgID", "UUID"},
-		{"project id upper case", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.ProjectID = "9F8E7D6C-5B4A-4C3D-8E2F-1A0B9C8D7E6F" }, "Args.AccountRoles.CI.ProjectID", "UUID"},
-		{"origin with scheme", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.VCSOrigin = "https://github.com/example-org/refarch" }, "Args.AccountRoles.CI.VCSOrigin", "repository"},
-		{"branch with space", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.Branches = []string{"main branch"} }, "Args.AccountRoles.CI.Branches[0]", "branch name"},
-		{"ci may assume nothing", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.AssumableRoleARNs = nil }, "Args.AccountRoles.CI.AssumableRoleARNs", "deploy role"},
-		{"ci assumes a user", workloadArgs, func(a *sb.Args) { a.AccountRoles.CI.AssumableRoleARNs = []string{"arn:aws:iam::123456789012:user/bob"} }, "Args.AccountRoles.CI.AssumableRoleARNs[0]", "IAM role"},
-		{"unknown operating system", workloadArgs, func(a *sb.Args) { a.Patching.OperatingSystem = "WINDOWS" }, "Args.Patching.OperatingSystem", "one of"},
-		{"schedule with five fields", workloadArgs, func(a *sb.Args) { a.Patching.Schedule = "cron(0 3 * * SUN)" }, "Args.Patching.Schedule", "cron("},
-		{"schedule with both day fields", workloadArgs, func(a *sb.Args) { a.Patching.Schedule = "cron(0 3 * * SUN *)" }, "Args.Patching.Schedule", "'?'"},
-		{"approval delay too long", workloadArgs, func(a *sb.Args) { a.Patching.ApproveAfterDays = 361 }, "Args.Patching.ApproveAfterDays", "360"},
-		{"window too short", workloadArgs, func(a *sb.Args) { a.Patching.WindowHours = 1 }, "Args.Patching.WindowHours", "between 2 and 24"},
-		{"bad time zone", workloadArgs, func(a *sb.Args) { a.Patching.Timezone = "UTC+2" }, "Args.Patching.Timezone", "IANA"},
-		{"archive without writers", archiveArgs, func(a *sb.Args) { a.Archive.Writers = nil }, "Args.Archive.Writers", "accounts"},
-		{"archive refusing itself", archiveArgs, func(a *sb.Args) { a.Archive.Writers = a.Archive.Writers[1:] }, "Args.Archive.Writers", "own account"},
-		{"archive naming another own trail", archiveArgs, func(a *sb.Args) { a.Archive.Writers[0].TrailName = "renamed" }, "Args.Archive.Writers[0].TrailName", "refuse its own trail"},
-		{"writer twice", archiveArgs, func(a *sb.Args) { a.Archive.Writers[1].AccountID = account }, "Args.Archive.Writers[1].AccountID", "twice"},
-		{"logs expire while locked", archiveArgs, func(a *sb.Args) { a.Archive.ExpireDays = 300 }, "Args.Archive.ExpireDays", "LockDays"},
+		{"no account", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountID = "" }, "Args.AccountID", "12-digit"},
+		{"unknown region", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Region = "us-west-9" }, "Args.Region", "region"},
+		{"no key administrator", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.KeyAdministrators = nil }, "Args.KeyAdministrators", "at least one"},
+		{"administrator not an ARN", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.KeyAdministrators = []string{"refarch-deploy"} }, "Args.KeyAdministrators[0]", "ARN"},
+		{"no alert topic", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AlertTopicARN = nil }, "Args.AlertTopicARN", "required"},
+		{"bad trail bucket", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Audit.TrailBucket = "Org_Audit" }, "Args.Audit.TrailBucket", "S3 bucket name"},
+		{"config bucket is the trail bucket", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Audit.ConfigBucket = a.Audit.TrailBucket }, "Args.Audit.ConfigBucket", "Object Lock"},
+		{"bad trail name", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Audit.TrailName = "a--b" }, "Args.Audit.TrailName", "trail name"},
+		{"retention CloudWatch refuses", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.LogRetentionDays = 45 }, "Args.LogRetentionDays", "CloudWatch"},
+		{"not a config rule", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.ConfigRules = []string{"cloud-trail-enabled"} }, "Args.ConfigRules[0]", "managed rule"},
+		{"unknown guardduty feature", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.DisabledGuardDutyFeatures = []string{"S3"} }, "Args.DisabledGuardDutyFeatures[0]", "one of"},
+		{"trusting itself", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.TrustedAccountID = a.AccountID }, "Args.AccountRoles.TrustedAccountID", "identity account"},
+		{"no persona", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas = nil }, "Args.AccountRoles.Personas", "at least one"},
+		{"persona without policy", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas[0].PolicyARNs = nil }, "Args.AccountRoles.Personas[0].PolicyARNs", "managed policies"},
+		{"policy not an ARN", workloadArgs, func(a *sb.SecurityBaselineArgs) {
+			a.AccountRoles.Personas[0].PolicyARNs = []string{"AdministratorAccess"}
+		}, "Args.AccountRoles.Personas[0].PolicyARNs[0]", "managed IAM policy"},
+		{"session too long", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas[1].MaxSessionHours = 13 }, "Args.AccountRoles.Personas[1].MaxSessionHours", "between 1 and 12"},
+		{"duplicate persona", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas[1].RoleName = "full-access" }, "Args.AccountRoles.Personas[1].RoleName", "two personas"},
+		{"org id not a UUID", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.OrgID = "example-org" }, "Args.AccountRoles.CI.OrgID", "UUID"},
+		{"project id upper case", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.ProjectID = "9F8E7D6C-5B4A-4C3D-8E2F-1A0B9C8D7E6F" }, "Args.AccountRoles.CI.ProjectID", "UUID"},
+		{"origin with scheme", workloadArgs, func(a *sb.SecurityBaselineArgs) {
+			a.AccountRoles.CI.VCSOrigin = "https://github.com/example-org/refarch"
+		}, "Args.AccountRoles.CI.VCSOrigin", "repository"},
+		{"branch with space", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.Branches = []string{"main branch"} }, "Args.AccountRoles.CI.Branches[0]", "branch name"},
+		{"ci may assume nothing", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.AssumableRoleARNs = nil }, "Args.AccountRoles.CI.AssumableRoleARNs", "deploy role"},
+		{"ci assumes a user", workloadArgs, func(a *sb.SecurityBaselineArgs) {
+			a.AccountRoles.CI.AssumableRoleARNs = []string{"arn:aws:iam::123456789012:user/bob"}
+		}, "Args.AccountRoles.CI.AssumableRoleARNs[0]", "IAM role"},
+		{"unknown operating system", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.OperatingSystem = "WINDOWS" }, "Args.Patching.OperatingSystem", "one of"},
+		{"schedule with five fields", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.Schedule = "cron(0 3 * * SUN)" }, "Args.Patching.Schedule", "cron("},
+		{"schedule with both day fields", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.Schedule = "cron(0 3 * * SUN *)" }, "Args.Patching.Schedule", "'?'"},
+		{"approval delay too long", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.ApproveAfterDays = 361 }, "Args.Patching.ApproveAfterDays", "360"},
+		{"window too short", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.WindowHours = 1 }, "Args.Patching.WindowHours", "between 2 and 24"},
+		{"bad time zone", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.Timezone = "UTC+2" }, "Args.Patching.Timezone", "IANA"},
+		{"archive without writers", archiveArgs, func(a *sb.SecurityBaselineArgs) { a.Archive.Writers = nil }, "Args.Archive.Writers", "accounts"},
+		{"archive refusing itself", archiveArgs, func(a *sb.SecurityBaselineArgs) { a.Archive.Writers = a.Archive.Writers[1:] }, "Args.Archive.Writers", "own account"},
+		{"archive naming another own trail", archiveArgs, func(a *sb.SecurityBaselineArgs) { a.Archive.Writers[0].TrailName = "renamed" }, "Args.Archive.Writers[0].TrailName", "refuse its own trail"},
+		{"writer twice", archiveArgs, func(a *sb.SecurityBaselineArgs) { a.Archive.Writers[1].AccountID = account }, "Args.Archive.Writers[1].AccountID", "twice"},
+		{"logs expire while locked", archiveArgs, func(a *sb.SecurityBaselineArgs) { a.Archive.ExpireDays = 300 }, "Args.Archive.ExpireDays", "LockDays"},
 		{"component name too long", workloadArgs, nil, "name", "at most 40"},
 	}
 	for _, tc := range cases {

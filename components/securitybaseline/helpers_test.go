@@ -23,8 +23,8 @@ const (
 
 // workloadArgs are the arguments of a workload account: persona roles and
 // a CI role, delivering to an archive elsewhere.
-func workloadArgs() *sb.Args {
-	return &sb.Args{
+func workloadArgs() *sb.SecurityBaselineArgs {
+	return &sb.SecurityBaselineArgs{
 		AccountID:         account,
 		Region:            offline.UnitRegion,
 		KeyAdministrators: []string{deployRole},
@@ -54,7 +54,7 @@ func workloadArgs() *sb.Args {
 
 // archiveArgs are the arguments of the archive account: no roles, the
 // archive admitting itself and one other writer.
-func archiveArgs() *sb.Args {
+func archiveArgs() *sb.SecurityBaselineArgs {
 	a := workloadArgs()
 	a.AccountRoles = nil
 	a.Audit.ReaderAccountID = ""
@@ -68,12 +68,12 @@ func archiveArgs() *sb.Args {
 	return a
 }
 
-func run(t *testing.T, args *sb.Args) (*offline.Plan, error) {
+func run(t *testing.T, args *sb.SecurityBaselineArgs) (*offline.Plan, error) {
 	t.Helper()
 	return runNamed(t, "base", args)
 }
 
-func runNamed(t *testing.T, name string, args *sb.Args) (*offline.Plan, error) {
+func runNamed(t *testing.T, name string, args *sb.SecurityBaselineArgs) (*offline.Plan, error) {
 	t.Helper()
 	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
 		_, err := sb.NewSecurityBaseline(ctx, name, args, pulumi.Provider(p))
@@ -81,7 +81,7 @@ func runNamed(t *testing.T, name string, args *sb.Args) (*offline.Plan, error) {
 	})
 }
 
-func mustRun(t *testing.T, args *sb.Args) *offline.Plan {
+func mustRun(t *testing.T, args *sb.SecurityBaselineArgs) *offline.Plan {
 	t.Helper()
 	p, err := run(t, args)
 	require.NoError(t, err)

@@ -105,7 +105,7 @@ type SecurityBaseline struct {
 type builder struct {
 	ctx   *pulumi.Context
 	name  string
-	a     Args
+	a     SecurityBaselineArgs
 	c     *SecurityBaseline
 	child pulumi.ResourceOption
 
@@ -122,9 +122,9 @@ func (b *builder) stateful() []pulumi.ResourceOption {
 
 // NewSecurityBaseline applies the baseline to the account of the provider
 // passed in opts. It validates args before registering anything.
-func NewSecurityBaseline(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SecurityBaseline, error) {
+func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselineArgs, opts ...pulumi.ResourceOption) (*SecurityBaseline, error) {
 	if args == nil {
-		args = &Args{}
+		args = &SecurityBaselineArgs{}
 	}
 	a := args.withDefaults(name)
 	if err := validate.Component("security baseline arguments", name, CheckName(name), &a); err != nil {

@@ -74,7 +74,7 @@ func TrailName(name string) string { return stack.Namespace + "-" + name }
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	provider := pulumi.Provider(p.Account)
 	admins := c.KeyAdministrators()
-	alerts, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-alerts", &alerttopic.Args{
+	alerts, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-alerts", &alerttopic.AlertTopicArgs{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,
@@ -85,7 +85,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return err
 	}
-	args := &sb.Args{
+	args := &sb.SecurityBaselineArgs{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,
@@ -247,7 +247,7 @@ func DeployIdentity(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Pr
 			workloads = append(workloads, c.Accounts[name].ID)
 		}
 	}
-	args := &identity.Args{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
+	args := &identity.IdentityArgs{AccountID: c.AccountID, Partition: c.Partition, BaseGroup: IdentityBaseGroup}
 	for _, persona := range Personas {
 		group := identity.GroupArgs{Name: PersonaRoleName(persona), RoleName: PersonaRoleName(persona), AccountIDs: workloads}
 		if persona == PersonaFullAccess {

@@ -43,7 +43,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	// The stores admit the client group and add its egress to themselves
 	// (postgres and memcached, with their ingress), so even a service whose
 	// own groups allow no egress reaches them.
-	clients, err := clientgroup.NewClientGroup(ctx, prefix+"-data-clients", &clientgroup.Args{
+	clients, err := clientgroup.NewClientGroup(ctx, prefix+"-data-clients", &clientgroup.ClientGroupArgs{
 		VpcID:       net.VpcID,
 		Description: "Members reach the data stores (Postgres, Memcached)",
 	}, account)
@@ -63,7 +63,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		alarmTopic = a.Baseline.AlertTopicARN
 	}
 	d := s
-	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.Args{
+	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.PostgresArgs{
 		KeyAdministrators:      c.KeyAdministrators(),
 		VpcID:                  net.VpcID,
 		SubnetIDs:              net.DataSubnetIDs,
@@ -88,7 +88,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	cache, err := memcached.NewMemcached(ctx, prefix+"-cache", &memcached.Args{
+	cache, err := memcached.NewMemcached(ctx, prefix+"-cache", &memcached.MemcachedArgs{
 		VpcID:                  net.VpcID,
 		SubnetIDs:              net.DataSubnetIDs,
 		AvailabilityZones:      net.AvailabilityZones,

@@ -24,7 +24,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.P
 		zone = a.DNS.PublicZoneID
 	}
 	for _, env := range stack.NamesOf(stack.RoleApp) {
-		if _, err := delegaterole.NewDelegateRole(ctx, "delegate-"+env, &delegaterole.Args{
+		if _, err := delegaterole.NewDelegateRole(ctx, "delegate-"+env, &delegaterole.DelegateRoleArgs{
 			RoleName:             stack.DelegateRoleName(env),
 			Environment:          env,
 			Partition:            c.Partition,

@@ -100,8 +100,8 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
 
 // componentArgs returns the component arguments the section describes for the
 // stack's zone (zoneID) and us-east-1 provider.
-func (s *Config) componentArgs(c *stack.Config, zoneID pulumi.StringInput, usEast1 *aws.Provider) *edgecdn.Args {
-	return &edgecdn.Args{
+func (s *Config) componentArgs(c *stack.Config, zoneID pulumi.StringInput, usEast1 *aws.Provider) *edgecdn.EdgeCdnArgs {
+	return &edgecdn.EdgeCdnArgs{
 		Names:                 s.Names,
 		ZoneID:                zoneID,
 		ZoneName:              c.EnvDomain(),

@@ -47,7 +47,7 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	// ALB needs.
 	if c.VpcCIDR.IsValid() && c.AZCount >= 2 {
 		// The component applies its own defaults (masks, NAT, retention).
-		args := network.Args{CIDRBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
+		args := network.NetworkArgs{CIDRBlock: c.VpcCIDR.String(), AvailabilityZones: placeholderZones(c.AZCount), KeyAdministrators: c.KeyAdministrators()}
 		// The block's problems are the layout's (the masks derive from the
 		// block); the other fields have keys and checks of their own.
 		stack.RecordComponentProblems(&r.Problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {

@@ -34,7 +34,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		return err
 	}
 	mgmt := c.Accounts["shared-services"]
-	args := &network.Args{
+	args := &network.NetworkArgs{
 		KeyAdministrators:    c.KeyAdministrators(),
 		CIDRBlock:            c.VpcCIDR.String(),
 		AvailabilityZones:    zones,

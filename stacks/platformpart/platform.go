@@ -60,7 +60,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	opt := pulumi.Provider(p.Account)
 	origin := originLabel + "." + c.EnvDomain()
 
-	public, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-public", &loadbalancer.Args{
+	public, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-public", &loadbalancer.LoadBalancerArgs{
 		Public:         true,
 		VpcID:          a.Network.VpcID,
 		SubnetIDs:      a.Network.PublicSubnetIDs,
@@ -80,7 +80,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	if a.Network.ManagementCIDR != "" && a.Network.ManagementCIDR != a.Network.CIDR {
 		sources = append(sources, a.Network.ManagementCIDR)
 	}
-	internal, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-internal", &loadbalancer.Args{
+	internal, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-internal", &loadbalancer.LoadBalancerArgs{
 		VpcID:          a.Network.VpcID,
 		SubnetIDs:      a.Network.AppSubnetIDs,
 		CertificateARN: a.DNS.CertificateARN,
@@ -119,7 +119,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	listener := func(l *loadbalancer.LoadBalancer) ecscluster.Listener {
 		return ecscluster.Listener{ARN: l.HTTPSListenerARN, SecurityGroupID: l.SecurityGroupID, LoadBalancerARNSuffix: l.ARNSuffix}
 	}
-	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, &ecscluster.Args{
+	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, &ecscluster.EcsClusterArgs{
 		KeyAdministrators: c.KeyAdministrators(),
 		VpcID:             a.Network.VpcID,
 		SubnetIDs:         a.Network.AppSubnetIDs,
@@ -181,7 +181,7 @@ func wireManagedSecrets(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: the baseline part must run before the platform part", svc.Name)
 	}
 	for _, v := range svc.ManagedSecrets {
-		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &secret.Args{
+		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &secret.SecretArgs{
 			KMSKeyARN:   a.Baseline.SecretsKeyARN,
 			Description: fmt.Sprintf("%s of the %s service (%s); set its value with aws secretsmanager put-secret-value", v, svc.Name, c.Stack),
 			Protect:     c.DeletionProtection,
@@ -203,7 +203,7 @@ func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.P
 	for _, env := range stack.NamesOf(stack.RoleApp) {
 		pullers = append(pullers, c.Accounts[env].ID)
 	}
-	reg, err := registry.NewRegistry(ctx, "ecr", &registry.Args{
+	reg, err := registry.NewRegistry(ctx, "ecr", &registry.RegistryArgs{
 		KeyAdministrators: c.KeyAdministrators(),
 		Repositories:      pc.ECRRepositories,
 		PullAccountIDs:    pullers,
