@@ -4,8 +4,9 @@
 // stacks use for each other's roles and outputs, and Parts, the values one
 // part hands the next.
 //
-// It imports no component: a change inside a component recompiles only the
-// part package that composes it (stacks/<concern>part), never this package
-// nor the others, which keeps the rebuild before every `pulumi preview`
-// short (README, "Edit-to-preview latency").
+// It imports no component (only the shared helpers validate and iampolicy):
+// a change inside a component recompiles only the part package that
+// composes it (stacks/<concern>part), never this package nor the others,
+// which keeps the rebuild before every `pulumi preview` short (README,
+// "Edit-to-preview latency").
 package stack

@@ -19,7 +19,8 @@ const (
 // ReferenceStack reads the outputs of another stack of this project, by
 // name ("shared-services"). With a self-managed backend the organization is
 // "organization"; with Pulumi Cloud, the stack's own organization. Parts of
-// a composition use Parts.Reference, which makes one per referenced stack:
+// a composition read other stacks through Parts.Value and Parts.StringOutput,
+// which make one reference per referenced stack:
 // two references with the same logical name would share a URN, which the
 // engine refuses.
 func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, error) {
