@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -92,6 +93,23 @@ func TestUnknownKeysAreRefused(t *testing.T) {
 			assert.Empty(t, p.Resources, "nothing may be registered")
 		})
 	}
+}
+
+// TestUnknownSecretKeyIsNotPrinted: a misspelt secret is refused without
+// its value in the error.
+func TestUnknownSecretKeyIsNotPrinted(t *testing.T) {
+	root, err := offline.FindProjectDir(".")
+	require.NoError(t, err)
+	cfg, err := offline.LoadStackConfig(root, "prod")
+	require.NoError(t, err)
+	// As `pulumi config set --secret refarch:dbPasword …` would leave it.
+	cfg.Values["refarch:dbPasword"] = "hunter2-very-secret"
+	cfg.Secret = append(cfg.Secret, "refarch:dbPasword")
+	p, err := offline.Run(stacks.Run, cfg, offline.Options{StackOutputs: stackrefs.New(root)})
+	offline.RequireProblem(t, err, "refarch:dbPasword", "is not a key this program reads")
+	assert.NotContains(t, err.Error(), "hunter2-very-secret")
+	assert.Contains(t, err.Error(), `refarch:dbPasword = "[secret]"`)
+	assert.Empty(t, p.Resources)
 }
 
 func TestNearestKeys(t *testing.T) {

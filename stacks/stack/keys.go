@@ -60,6 +60,9 @@ func CheckKeys(p *validate.Problems, src Source, known []string) error {
 	}
 	for _, full := range keys {
 		value, _ := src.Lookup(full)
+		if src.IsSecret(full) {
+			value = "[secret]"
+		}
 		switch full {
 		case "aws:region":
 			p.Add(full, value, "is ignored: the stack's explicit providers take their region from "+Key("region")+", and pulumi:disable-default-providers forbids the default provider; set "+Key("region")+" instead")

@@ -23,9 +23,12 @@ const Namespace = "refarch"
 // as their text and arrays and objects as JSON (ok is false when the key is
 // not set); Keys lists every key set, in every namespace, so that a key the
 // program does not read (a misspelling) is an error rather than ignored.
+// IsSecret reports whether a key's value is secret, so that errors never
+// print it.
 type Source interface {
 	Lookup(key string) (value string, ok bool)
 	Keys() ([]string, error)
+	IsSecret(key string) bool
 }
 
 // ContextSource reads configuration from a running Pulumi program.
@@ -34,6 +37,8 @@ func ContextSource(ctx *pulumi.Context) Source { return contextSource{ctx} }
 type contextSource struct{ ctx *pulumi.Context }
 
 func (s contextSource) Lookup(key string) (string, bool) { return s.ctx.GetConfig(key) }
+
+func (s contextSource) IsSecret(key string) bool { return s.ctx.IsConfigSecret(key) }
 
 // Keys lists the keys of the program's configuration. The Go SDK answers
 // one key at a time (Context.GetConfig) and has no call that lists them, so
@@ -70,7 +75,8 @@ func (s contextSource) Keys() ([]string, error) {
 }
 
 // MapSource reads configuration from a map keyed by full key, as the offline
-// plan and the tests load it from the stack files.
+// plan and the tests load it from the stack files. It knows no secrets: a
+// map holding secret values must not be used where errors are shown.
 func MapSource(m map[string]string) Source { return mapSource(m) }
 
 type mapSource map[string]string
@@ -79,6 +85,8 @@ func (m mapSource) Lookup(key string) (string, bool) {
 	v, ok := m[key]
 	return v, ok
 }
+
+func (m mapSource) IsSecret(string) bool { return false }
 
 func (m mapSource) Keys() ([]string, error) {
 	keys := make([]string, 0, len(m))
