@@ -80,6 +80,10 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			"refarch:services[0].port", "between 1024 and 65535"},
 		{"root user", "stage", editService(0, func(s map[string]any) { s["user"] = "root" }), nil,
 			"refarch:services[0].user", "must not be root"},
+		{"plain HTTP to the tasks in prod", "prod", editService(1, func(s map[string]any) { s["targetProtocol"] = "HTTP" }), nil,
+			"refarch:services[1].targetProtocol", "must be HTTPS in prod"},
+		{"unknown target protocol", "dev", editService(0, func(s map[string]any) { s["targetProtocol"] = "TCP" }), nil,
+			"refarch:services[0].targetProtocol", "must be HTTPS or HTTP"},
 		{"misspelt field", "dev", editService(0, func(s map[string]any) { s["cpus"] = 256 }), nil,
 			"refarch:services[0].cpus", "did you mean cpu?"},
 		{"too many services", "dev", func(s []map[string]any) []map[string]any {
@@ -129,6 +133,14 @@ func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 		require.NoError(t, err)
 		c := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, "dev-backend")))
 		assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend:latest", c.Image)
+	})
+	t.Run("plain HTTP to one task outside prod", func(t *testing.T) {
+		p, err := planWith(t, "stage", map[string]string{"refarch:services": servicesJSON(t, "stage", editService(1, func(s map[string]any) {
+			s["targetProtocol"] = "HTTP"
+		}))})
+		require.NoError(t, err)
+		assert.Equal(t, "HTTP", p.Require(t, "aws:lb/targetGroup:TargetGroup", "stage-backend").String("protocol"))
+		assert.Equal(t, "HTTPS", p.Require(t, "aws:lb/targetGroup:TargetGroup", "stage-frontend").String("protocol"), "the others keep the default")
 	})
 	t.Run("a secret of the stack's account", func(t *testing.T) {
 		arn := "arn:aws:secretsmanager:us-west-2:333333333333:secret:dev/stripe-AbCdEf:api_key::"

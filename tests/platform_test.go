@@ -553,3 +553,18 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryHopToTheTasksIsTLS checks, on the real stack files, that both
+// load balancers reach every task, and probe its health, over HTTPS.
+func TestEveryHopToTheTasksIsTLS(t *testing.T) {
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			groups := stackPlan(t, stackName).ByType("aws:lb/targetGroup:TargetGroup")
+			require.NotEmpty(t, groups)
+			for _, tg := range groups {
+				assert.Equal(t, "HTTPS", tg.String("protocol"), tg.Name)
+				assert.Equal(t, "HTTPS", tg.String("healthCheck.protocol"), tg.Name)
+			}
+		})
+	}
+}

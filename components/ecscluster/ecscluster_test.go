@@ -315,6 +315,8 @@ func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
 			assert.Equal(t, port, svc.Int("loadBalancers[0].containerPort"))
 			assert.Contains(t, svc.DependsOn, p.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-"+name).URN)
 			assert.Equal(t, "ip", tg.String("targetType"))
+			assert.Equal(t, "HTTPS", tg.String("protocol"), "the hop from the load balancer to the task is TLS by default")
+			assert.Equal(t, "HTTPS", tg.String("healthCheck.protocol"), "and so is the health check")
 			assert.Equal(t, "/healthz", tg.String("healthCheck.path"))
 			assert.LessOrEqual(t, len(tg.Output("name").(string)), 32)
 		})
@@ -325,6 +327,16 @@ func TestServiceNetworkingAdmitsOnlyItsLoadBalancer(t *testing.T) {
 	pg := p.Require(t, egressType, "dev-api-egress-0")
 	assert.Equal(t, "10.30.0.0/16", pg.String("cidrIpv4"))
 	assert.Equal(t, 5432, pg.Int("fromPort"))
+}
+
+func TestPlainHTTPTargetsOnlyWhenAsked(t *testing.T) {
+	a := baseArgs()
+	a.Services[1].TargetProtocol = "HTTP"
+	p := build(t, a)
+	api := p.Require(t, "aws:lb/targetGroup:TargetGroup", "dev-api")
+	assert.Equal(t, "HTTP", api.String("protocol"))
+	assert.Equal(t, "HTTP", api.String("healthCheck.protocol"))
+	assert.Equal(t, "HTTPS", p.Require(t, "aws:lb/targetGroup:TargetGroup", "dev-web").String("protocol"), "the other service keeps TLS")
 }
 
 func TestListenerRulesAndAutoscaling(t *testing.T) {
@@ -459,6 +471,7 @@ func TestClusterValidation(t *testing.T) {
 		{"unknown listener", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Listener = "private" }, "Args.Services[1].Listener", "cluster's listeners"},
 		{"privileged port", func(a *ecscluster.EcsClusterArgs) { a.Services[1].Port = 80 }, "Args.Services[1].Port", "between 1024 and 65535"},
 		{"root user", func(a *ecscluster.EcsClusterArgs) { a.Services[1].User = "0:0" }, "Args.Services[1].User", "must not be root"},
+		{"unknown target protocol", func(a *ecscluster.EcsClusterArgs) { a.Services[0].TargetProtocol = "TLS" }, "Args.Services[0].TargetProtocol", "must be HTTPS or HTTP"},
 		{"secret in plain env", func(a *ecscluster.EcsClusterArgs) {
 			a.Services[1].Environment["DB_PASSWORD"] = pulumi.String("hunter2")
 		}, "Args.Services[1].Environment[DB_PASSWORD]", "looks like a secret"},

@@ -84,11 +84,11 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 		VpcId:               b.args.VpcID,
 		TargetType:          pulumi.String("ip"),
 		Port:                pulumi.Int(s.Port),
-		Protocol:            pulumi.String("HTTP"),
+		Protocol:            pulumi.String(s.TargetProtocol),
 		DeregistrationDelay: pulumi.Int(30),
 		HealthCheck: &lb.TargetGroupHealthCheckArgs{
 			Enabled:            pulumi.Bool(true),
-			Protocol:           pulumi.String("HTTP"),
+			Protocol:           pulumi.String(s.TargetProtocol),
 			Port:               pulumi.String("traffic-port"),
 			Path:               pulumi.String(h.Path),
 			Matcher:            pulumi.String(h.Matcher),

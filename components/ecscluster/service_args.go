@@ -22,6 +22,9 @@ const (
 	DefaultRequestsPerTarget = 1000
 	// DefaultUser is a non-root uid:gid; a container never runs as root.
 	DefaultUser = "1000:1000"
+	// DefaultTargetProtocol is the protocol from the load balancer to the
+	// tasks: TLS end to end.
+	DefaultTargetProtocol = "HTTPS"
 	// DefaultArchitecture is the CPU architecture of the tasks.
 	DefaultArchitecture = "X86_64"
 	// MaxTasks bounds MaxCount: ECS runs at most 5,000 tasks per service.
@@ -64,10 +67,18 @@ type ServiceSpec struct {
 	// be one Fargate offers (see FargateMemory). Default 256 and 512.
 	CPU    int `json:"cpu"`
 	Memory int `json:"memory"`
-	// Port is the container port the load balancer sends traffic to.
-	// Default 8080; at least 1024, because the container runs as a
-	// non-root user without capabilities and cannot bind a lower port.
+	// Port is the container port the load balancer sends traffic to, a TLS
+	// port unless TargetProtocol is HTTP. Default 8080; at least 1024,
+	// because the container runs as a non-root user without capabilities
+	// and cannot bind a lower port.
 	Port int `json:"port"`
+	// TargetProtocol is how the load balancer speaks to the task, and
+	// probes its health: HTTPS (the default), so the hop behind the load
+	// balancer is encrypted too, or HTTP for a container that cannot speak
+	// TLS. Load balancers do not validate the certificates of their
+	// targets, so a certificate the container generates at start suffices.
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration
+	TargetProtocol string `json:"targetProtocol"`
 	// Hosts are the host names the listener rule matches (wildcards
 	// "*.example.com" allowed). Default none: any host.
 	Hosts []string `json:"hosts"`
@@ -217,6 +228,9 @@ func (s Service) withDefaults() Service {
 	if s.Architecture == "" {
 		s.Architecture = DefaultArchitecture
 	}
+	if s.TargetProtocol == "" {
+		s.TargetProtocol = DefaultTargetProtocol
+	}
 	return s
 }
 
@@ -330,6 +344,9 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 		add("Memory", fmt.Sprint(s.Memory), CheckFargateSize(s.CPU, s.Memory))
 	}
 	num("Port", s.Port, 1024, 65535)
+	if s.TargetProtocol != "HTTPS" && s.TargetProtocol != "HTTP" {
+		add("TargetProtocol", s.TargetProtocol, "must be HTTPS or HTTP")
+	}
 	if !slices.Contains(listeners, s.Listener) {
 		add("Listener", s.Listener, fmt.Sprintf("must name one of the cluster's listeners %v", listeners))
 	}

@@ -219,6 +219,9 @@ func (s *Config) checkServices(p *validate.Problems, c *stack.Config) {
 				}
 			}
 		}
+		if c.IsProd() && svc.TargetProtocol == "HTTP" {
+			p.Add(key(i, "targetProtocol"), svc.TargetProtocol, "must be HTTPS in prod: the hop from the load balancer to the task carries the same data as the one before it")
+		}
 		if c.IsProd() {
 			minCount, desired := svc.MinCount, svc.DesiredCount
 			if minCount == 0 {
@@ -342,7 +345,7 @@ func lowerCamel(s string) string {
 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
-	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; only the fields of ServiceConfig"},
+	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; only the fields of ServiceConfig"},
 	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},
 	{Name: "ecrUntaggedDays", Part: "stacks/platformpart", Feeds: "components/registry (Args.UntaggedDays)", Rule: "1-3650; shared-services only"},
