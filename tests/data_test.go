@@ -202,6 +202,16 @@ func TestDatabaseKeyIsAdministeredByTheStacksDeployRole(t *testing.T) {
 			account := accountOf[stackName]
 			for _, raw := range doc.(map[string]any)["Statement"].([]any) {
 				st := raw.(map[string]any)
+				if service, ok := st["Principal"].(map[string]any)["Service"]; ok {
+					// CloudWatch Logs, for the database's log groups in this
+					// account only (components/postgres tests the patterns).
+					assert.Equal(t, []any{"logs.us-west-2.amazonaws.com"}, service)
+					arns := st["Condition"].(map[string]any)["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].([]any)
+					for _, arn := range arns {
+						assert.True(t, strings.HasPrefix(arn.(string), "arn:aws:logs:us-west-2:"+account+":log-group:/aws/rds/instance/"), arn)
+					}
+					continue
+				}
 				principals := st["Principal"].(map[string]any)["AWS"].([]any)
 				if principals[0] == "*" {
 					cond := st["Condition"].(map[string]any)["StringEquals"].(map[string]any)

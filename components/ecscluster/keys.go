@@ -1,8 +1,6 @@
 package ecscluster
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -16,19 +14,9 @@ import (
 // every other use goes through the account's IAM policies.
 // Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
 func (b *builder) logKey() (pulumi.StringOutput, error) {
-	logs := fmt.Sprintf("logs.%s.amazonaws.com", b.region)
 	stmts := []iampolicy.Statement{
 		keypolicy.Administration(b.args.KeyAdministrators),
-		{
-			Sid:       "CloudWatchLogsOfThisAccount",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"Service": {logs}},
-			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-			Resource:  []string{"*"},
-			Condition: iampolicy.Conditions{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": {iampolicy.LogGroupARN(b.partition, b.region, b.account, "*")},
-			}},
-		},
+		keypolicy.CloudWatchLogs(b.partition, b.region, b.account, "*"),
 	}
 	if b.args.ExecuteCommand {
 		// ECS Exec encrypts each session with the key: the task role

@@ -90,6 +90,26 @@ func GrantsViaServices(sid, partition, account, region string, services []string
 	return s
 }
 
+// CloudWatchLogs lets CloudWatch Logs of region use the key for the log
+// groups of account whose names match groups (patterns such as
+// "/aws/rds/instance/prod-db*", or "*" for all): the encryption context of
+// every call names the log group, so the key serves no other group.
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+func CloudWatchLogs(partition, region, account string, groups ...string) iampolicy.Statement {
+	arns := make([]string, len(groups))
+	for i, g := range groups {
+		arns[i] = iampolicy.LogGroupARN(partition, region, account, g)
+	}
+	return iampolicy.Statement{
+		Sid:       "CloudWatchLogsOfThisAccount",
+		Effect:    iampolicy.Allow,
+		Principal: iampolicy.Principal{"Service": {fmt.Sprintf("logs.%s.amazonaws.com", region)}},
+		Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+		Resource:  []string{"*"},
+		Condition: iampolicy.Conditions{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns}},
+	}
+}
+
 // ServiceEndpoints returns the kms:ViaService values of services in region
 // ("rds" → "rds.us-west-2.amazonaws.com").
 func ServiceEndpoints(region string, services []string) []string {

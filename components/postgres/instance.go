@@ -46,6 +46,7 @@ func (b *builder) logGroups() error {
 			group, err := cloudwatch.NewLogGroup(b.ctx, id+"-"+log, &cloudwatch.LogGroupArgs{
 				Name:            pulumi.String(LogGroupName(id, log)),
 				RetentionInDays: pulumi.Int(b.args.LogRetentionDays),
+				KmsKeyId:        b.keyARN,
 				Tags:            tags(id),
 			}, b.protected()...)
 			if err != nil {

@@ -32,7 +32,7 @@ var keyUseActions = []string{
 // Sources: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
 // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html
-func KeyPolicy(partition, account, region string, admins []string) iampolicy.Document {
+func KeyPolicy(partition, account, region, name string, admins []string) iampolicy.Document {
 	suffix := "amazonaws.com"
 	if partition == "aws-cn" {
 		suffix = "amazonaws.com.cn"
@@ -53,12 +53,15 @@ func KeyPolicy(partition, account, region string, admins []string) iampolicy.Doc
 				},
 			}},
 		},
+		// The log groups RDS exports the writer's and the replicas' logs
+		// to (LogGroupName), encrypted with the database's key too.
+		keypolicy.CloudWatchLogs(partition, region, account, LogGroupName(name, "*"), LogGroupName(name+"-replica-*", "*")),
 	)
 }
 
 // key creates the customer-managed key of the database and its alias.
 func (b *builder) key() error {
-	policy, err := KeyPolicy(b.partition, b.account, b.region, b.args.KeyAdministrators).JSON()
+	policy, err := KeyPolicy(b.partition, b.account, b.region, b.name, b.args.KeyAdministrators).JSON()
 	if err != nil {
 		return fmt.Errorf("key policy: %w", err)
 	}

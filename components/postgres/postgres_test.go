@@ -195,7 +195,7 @@ func TestKeyRotatesAndIsUsableOnlyThroughRDSAndSecretsManager(t *testing.T) {
 	doc, err := key.JSON("policy")
 	require.NoError(t, err)
 	stmts := doc.(map[string]any)["Statement"].([]any)
-	require.Len(t, stmts, 2)
+	require.Len(t, stmts, 3)
 	bySid := map[string]map[string]any{}
 	for _, s := range stmts {
 		st := s.(map[string]any)
@@ -214,6 +214,14 @@ func TestKeyRotatesAndIsUsableOnlyThroughRDSAndSecretsManager(t *testing.T) {
 	cond := use["Condition"].(map[string]any)["StringEquals"].(map[string]any)
 	assert.Equal(t, []any{account}, cond["kms:CallerAccount"], "only this account's principals")
 	assert.ElementsMatch(t, []any{"rds.us-west-2.amazonaws.com", "secretsmanager.us-west-2.amazonaws.com"}, cond["kms:ViaService"])
+
+	logs := bySid["CloudWatchLogsOfThisAccount"]
+	require.NotNil(t, logs)
+	assert.Equal(t, map[string]any{"Service": []any{"logs.us-west-2.amazonaws.com"}}, logs["Principal"])
+	assert.Equal(t, map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": []any{
+		"arn:aws:logs:us-west-2:" + account + ":log-group:/aws/rds/instance/orders/*",
+		"arn:aws:logs:us-west-2:" + account + ":log-group:/aws/rds/instance/orders-replica-*/*",
+	}}}, logs["Condition"], "CloudWatch Logs may use the key for this database's log groups only")
 }
 
 func TestSecurityGroupAdmitsExactlyTheNamedSources(t *testing.T) {
@@ -336,6 +344,7 @@ func TestLogGroupsExistBeforeTheInstancesWithRetention(t *testing.T) {
 	for _, g := range plan.ByType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.String("name")] = g
 		assert.Equal(t, 30, g.Int("retentionInDays"))
+		assert.Equal(t, plan.Find("aws:kms/key:Key", "orders").Output("arn"), g.Get("kmsKeyId"), "encrypted with the database's key")
 	}
 	for _, id := range []string{"orders", "orders-replica-1"} {
 		inst := plan.Find(instanceType, id)

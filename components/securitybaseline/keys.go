@@ -86,16 +86,7 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 	trailARN := b.trailARN()
 	return iampolicy.New(
 		keypolicy.Administration(a.KeyAdministrators),
-		iampolicy.Statement{
-			Sid:       "CloudWatchLogsOfThisAccount",
-			Effect:    iampolicy.Allow,
-			Principal: service(fmt.Sprintf("logs.%s.amazonaws.com", a.Region)),
-			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-			Resource:  []string{"*"},
-			Condition: iampolicy.Conditions{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": {iampolicy.LogGroupARN(a.Partition, a.Region, a.AccountID, "*")},
-			}},
-		},
+		keypolicy.CloudWatchLogs(a.Partition, a.Region, a.AccountID, "*"),
 		iampolicy.Statement{
 			Sid:       "CloudTrailOfThisAccount",
 			Effect:    iampolicy.Allow,
