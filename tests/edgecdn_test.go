@@ -168,13 +168,26 @@ func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
 					}
 					continue
 				}
-				require.Equal(t, assets.Name, r.Name, "only the assets bucket grants anything")
+				if r.Name != assets.Name {
+					// The log bucket admits S3's logging service, for the
+					// assets bucket's access logs under their prefix only.
+					assert.Equal(t, map[string]any{"Service": []any{"logging.s3.amazonaws.com"}}, s.Principal, "%s grants nothing else", r.Name)
+					assert.Equal(t, []string{"s3:PutObject"}, s.Action)
+					assert.Equal(t, []string{r.Output("arn").(string) + "/s3-access/assets/*"}, s.Resource)
+					assert.Equal(t, []string{assets.Output("arn").(string)}, s.Condition["ArnLike"]["aws:SourceArn"])
+					assert.Equal(t, []string{accountOf[p.Stack]}, s.Condition["StringEquals"]["aws:SourceAccount"])
+					continue
+				}
 				assert.Equal(t, map[string]any{"Service": []any{"cloudfront.amazonaws.com"}}, s.Principal)
 				assert.Equal(t, []string{"s3:GetObject"}, s.Action)
 				assert.Equal(t, []string{dist.Output("arn").(string)}, s.Condition["StringEquals"]["AWS:SourceArn"])
 			}
 			assert.Equal(t, 1, denies, "%s refuses plain HTTP", r.Name)
 		}
+		logging := edgeOne(t, inside, "aws:s3/bucketLoggingV2:BucketLoggingV2", "-assets")
+		assert.Equal(t, assets.ID, logging.String("bucket"), "the assets bucket's access is logged")
+		assert.Equal(t, edgeOne(t, inside, "aws:s3/bucketV2:BucketV2", "-logs").ID, logging.String("targetBucket"))
+		assert.Equal(t, "s3-access/assets/", logging.String("targetPrefix"), "under its own prefix, expiring with the CDN's logs")
 		life := edgeOne(t, inside, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "-logs")
 		assert.Equal(t, env.logDays, life.Int("rules[0].expiration.days"))
 	})

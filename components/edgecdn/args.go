@@ -43,6 +43,11 @@ const (
 	DefaultContentSecurityPolicy = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 )
 
+// AssetAccessLogPrefix is where the assets bucket's S3 server access logs
+// go in the log bucket; CloudFront's own logs have the distribution's
+// prefix.
+const AssetAccessLogPrefix = "s3-access/assets/"
+
 // MaxNameLength bounds the component name: it prefixes the physical names
 // of the buckets (63 characters at most, Pulumi appends 8) and of the
 // CloudFront policies and function (64 at most).

@@ -13,6 +13,9 @@ package edgecdn
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -39,7 +42,10 @@ import (
 //     log delivery cannot use a customer key without extra grants),
 //     versioned, TLS-only, logs expired after Args.LogRetentionDays
 //     (default 90). ACLs stay enabled (BucketOwnerPreferred) because
-//     CloudFront's standard logging writes through an ACL grant.
+//     CloudFront's standard logging writes through an ACL grant. It also
+//     receives the assets bucket's S3 server access logs under
+//     AssetAccessLogPrefix, written by logging.s3.amazonaws.com for that
+//     bucket and account only.
 //   - a certificate for Args.Names in us-east-1 (through
 //     Args.CertificateProvider), validated by DNS in Args.ZoneID, and the
 //     distribution using it with the TLSv1.2_2021 security policy, SNI,
@@ -150,7 +156,33 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *EdgeCdnArgs, opts ...pul
 	}, child); err != nil {
 		return nil, err
 	}
-	if _, err := bucketPolicy(ctx, name+"-logs", logs, nil, nil, child); err != nil {
+	// S3 server access logs of the assets bucket (who read or changed
+	// which asset) go to the log bucket under their own prefix, and
+	// expire with the CDN's logs. The logging service may write only
+	// there, and only for this bucket of this account (the account is the
+	// distribution's, which this component creates in the same account).
+	// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+	if _, err := s3.NewBucketLoggingV2(ctx, name+"-assets", &s3.BucketLoggingV2Args{
+		Bucket:       assets.bucket.ID(),
+		TargetBucket: logs.bucket.ID(),
+		TargetPrefix: pulumi.String(AssetAccessLogPrefix),
+	}, child, pulumi.DependsOn([]pulumi.Resource{logs.bucket})); err != nil {
+		return nil, err
+	}
+	if _, err := bucketPolicy(ctx, name+"-logs", logs, []pulumi.Input{assets.bucket.Arn, dist.Arn}, func(v []any) []iampolicy.Statement {
+		account := strings.Split(v[2].(string), ":")[4]
+		return []iampolicy.Statement{{
+			Sid:       "S3ServerAccessLogsOfTheAssetsBucket",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"Service": {"logging.s3.amazonaws.com"}},
+			Action:    []string{"s3:PutObject"},
+			Resource:  []string{v[0].(string) + "/" + AssetAccessLogPrefix + "*"},
+			Condition: iampolicy.Conditions{
+				"ArnLike":      {"aws:SourceArn": {v[1].(string)}},
+				"StringEquals": {"aws:SourceAccount": {account}},
+			},
+		}}
+	}, child); err != nil {
 		return nil, err
 	}
 	if err := aliasRecords(ctx, name, a, dist, child); err != nil {

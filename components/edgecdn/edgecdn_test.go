@@ -390,3 +390,29 @@ func TestCheckBucketName(t *testing.T) {
 		}
 	}
 }
+
+func TestAssetsAccessIsLoggedToTheLogBucketOnly(t *testing.T) {
+	p := mustRun(t, nil)
+	assets := find(t, p, "aws:s3/bucketV2:BucketV2", "web-assets")
+	logs := find(t, p, "aws:s3/bucketV2:BucketV2", "web-logs")
+	logging := find(t, p, "aws:s3/bucketLoggingV2:BucketLoggingV2", "web-assets")
+	assert.Equal(t, assets.ID, logging.String("bucket"))
+	assert.Equal(t, logs.ID, logging.String("targetBucket"))
+	assert.Equal(t, "s3-access/assets/", logging.String("targetPrefix"))
+
+	doc := parsePolicy(t, find(t, p, "aws:s3/bucketPolicy:BucketPolicy", "web-logs"))
+	var grants int
+	for _, s := range doc.Statement {
+		if s.Effect != "Allow" {
+			continue
+		}
+		grants++
+		assert.Equal(t, "S3ServerAccessLogsOfTheAssetsBucket", s.Sid)
+		assert.Equal(t, map[string]any{"Service": []any{"logging.s3.amazonaws.com"}}, s.Principal)
+		assert.Equal(t, []string{"s3:PutObject"}, s.Action, "write only")
+		assert.Equal(t, []string{logs.Output("arn").(string) + "/s3-access/assets/*"}, s.Resource, "under the prefix only")
+		assert.Equal(t, []string{assets.Output("arn").(string)}, s.Condition["ArnLike"]["aws:SourceArn"], "for the assets bucket only")
+		assert.Equal(t, []string{offline.UnitAccount}, s.Condition["StringEquals"]["aws:SourceAccount"], "of this account")
+	}
+	assert.Equal(t, 1, grants, "the log bucket grants nothing else")
+}
