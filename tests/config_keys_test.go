@@ -86,11 +86,7 @@ func TestUnknownKeysAreRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := planWith(t, tc.stack, tc.set)
-			verr := configError(t, err)
-			require.True(t, verr.Has(tc.key), "error must name %s:\n%v", tc.key, verr)
-			offline.RequireProblem(t, err, tc.key, tc.rule)
-			assert.Empty(t, p.Resources, "nothing may be registered")
+			rejects(t, tc.stack, tc.set, tc.key, tc.rule)
 		})
 	}
 }

@@ -82,11 +82,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := planWith(t, tc.stack, tc.set, tc.unset...)
-			verr := configError(t, err)
-			require.True(t, verr.Has(tc.key), "error must name %s:\n%v", tc.key, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
-			assert.Empty(t, p.Resources, "nothing may be registered when the configuration is invalid")
+			rejects(t, tc.stack, tc.set, tc.key, tc.rule, tc.unset...)
 		})
 	}
 }

@@ -27,18 +27,6 @@ var appStacks = []struct {
 	{"prod", 172800, true},
 }
 
-// rejects runs stack with the values of set and requires the run to fail
-// on its configuration, before registering anything, with a problem naming
-// key whose rule contains rule.
-func rejects(t *testing.T, stackName string, set map[string]string, key, rule string) {
-	t.Helper()
-	p, err := planWith(t, stackName, set)
-	verr := configError(t, err)
-	require.True(t, verr.Has(key), "error must name %s:\n%v", key, verr)
-	assert.Contains(t, verr.Error(), rule)
-	assert.Empty(t, p.Resources, "nothing may be registered")
-}
-
 // rootZone is what shared-services exports about its root zone, as the
 // application stacks read it.
 func rootZone(t *testing.T) map[string]any {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/components/validate"
@@ -36,4 +37,16 @@ func configError(t testing.TB, err error) *validate.Error {
 	var verr *validate.Error
 	require.True(t, errors.As(err, &verr), "expected a configuration error, got: %v", err)
 	return verr
+}
+
+// rejects runs stack with the values of set (and without the keys of
+// unset) and requires the run to fail on its configuration, before
+// registering anything, with a problem naming key whose rule contains rule.
+func rejects(t *testing.T, stackName string, set map[string]string, key, rule string, unset ...string) {
+	t.Helper()
+	p, err := planWith(t, stackName, set, unset...)
+	verr := configError(t, err)
+	require.True(t, verr.Has(key), "error must name %s:\n%v", key, verr)
+	offline.RequireProblem(t, err, key, rule)
+	assert.Empty(t, p.Resources, "nothing may be registered when the configuration is invalid")
 }

@@ -116,11 +116,7 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			if tc.services != nil {
 				set["refarch:services"] = servicesJSON(t, tc.stack, tc.services)
 			}
-			p, err := planWith(t, tc.stack, set)
-			verr := configError(t, err)
-			require.True(t, verr.Has(tc.key), "error must name %s:\n%v", tc.key, verr)
-			assert.Contains(t, verr.Error(), tc.rule)
-			assert.Empty(t, p.Resources, "nothing may be registered when the configuration is invalid")
+			rejects(t, tc.stack, set, tc.key, tc.rule)
 		})
 	}
 }
