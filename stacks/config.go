@@ -58,11 +58,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
-	var names []string
-	for _, k := range Keys() {
-		names = append(names, k.Name)
-	}
-	if err := stack.CheckKeys(&r.Problems, src, names); err != nil {
+	if err := stack.CheckKeys(&r.Problems, src, Keys()); err != nil {
 		return nil, fmt.Errorf("stack %q configuration: %w", name, err)
 	}
 	if err := r.Err(fmt.Sprintf("stack %q configuration", name)); err != nil {

@@ -243,7 +243,7 @@ func operatorRoles(c *stack.Config) []string {
 func DeployIdentity(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, _ *stack.Parts) error {
 	var workloads []string
 	for _, name := range stack.Names() {
-		if name != "security" {
+		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity {
 			workloads = append(workloads, c.Accounts[name].ID)
 		}
 	}

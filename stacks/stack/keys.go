@@ -46,17 +46,19 @@ var Keys = []KeyDoc{
 }
 
 // CheckKeys records a problem for every key of src in namespace that no
-// part reads (known), naming the nearest known keys, and for the aws:
-// provider keys a stack file may set believing they matter. Other
+// part reads (not in known), naming the nearest known keys, and for the
+// aws: provider keys a stack file may set believing they matter. Other
 // namespaces belong to their owners and are left alone.
-func CheckKeys(p *validate.Problems, src Source, known []string) error {
+func CheckKeys(p *validate.Problems, src Source, known []KeyDoc) error {
 	keys, err := src.Keys()
 	if err != nil {
 		return err
 	}
 	isKnown := map[string]bool{}
-	for _, k := range known {
-		isKnown[k] = true
+	names := make([]string, len(known))
+	for i, k := range known {
+		isKnown[k.Name] = true
+		names[i] = k.Name
 	}
 	for _, full := range keys {
 		value, _ := src.Lookup(full)
@@ -76,7 +78,7 @@ func CheckKeys(p *validate.Problems, src Source, known []string) error {
 			continue
 		}
 		rule := "is not a key this program reads"
-		if near := Nearest(name, known); len(near) > 0 {
+		if near := Nearest(name, names); len(near) > 0 {
 			rule += "; did you mean " + strings.Join(near, " or ") + "?"
 		}
 		p.Add(full, value, rule+" (docs/configuration.md lists every key)")
