@@ -3,7 +3,6 @@ package stack
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"sort"
 
 	"github.com/refarch/refarch/components/validate"
@@ -78,8 +77,6 @@ func (c *Config) IsProd() bool { return c.Stack == "prod" }
 // HasNetwork reports whether the stack's role needs a VPC.
 func (c *Config) HasNetwork() bool { return c.Role != RoleSecurity }
 
-var iamRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-
 // Load reads the common configuration of stack from r and validates it,
 // recording every problem in r (each naming the key, the bad value and the
 // rule); it fails only for a stack this program does not know.
@@ -118,8 +115,8 @@ func Load(stack string, r *Reader) (*Config, error) {
 	if c.Region != "" {
 		p.Check(Key("region"), c.Region, validate.CheckRegion(c.Region))
 	}
-	if c.DeployRoleName != "" && !iamRoleName.MatchString(c.DeployRoleName) {
-		p.Add(Key("deployRoleName"), c.DeployRoleName, "must be an IAM role name: 1-64 letters, digits and +=,.@_-")
+	if c.DeployRoleName != "" {
+		p.Check(Key("deployRoleName"), c.DeployRoleName, validate.CheckRoleName(c.DeployRoleName))
 	}
 	for _, tag := range []struct{ key, value string }{{"owner", c.Owner}, {"costCenter", c.CostCenter}} {
 		p.Check(Key(tag.key), tag.value, validate.CheckMaxLength(tag.value, 256, "an AWS tag value"))
