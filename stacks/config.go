@@ -7,6 +7,7 @@ import (
 	"github.com/refarch/refarch/stacks/datapart"
 	"github.com/refarch/refarch/stacks/dnspart"
 	"github.com/refarch/refarch/stacks/edgepart"
+	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -32,6 +33,8 @@ type Config struct {
 	Baseline baselinepart.Config
 	// Edge configures the CDN (stacks/edgepart).
 	Edge edgepart.Config
+	// Firewall configures the web ACLs (stacks/firewallpart).
+	Firewall firewallpart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -55,6 +58,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Platform.Load(r, base, c.DNS.PrivateZoneName)
 	c.Baseline.Load(r, base)
 	c.Edge.Load(r, base, c.DNS.PrivateZoneName)
+	c.Firewall.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -73,7 +77,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
-		platformpart.Keys, baselinepart.Keys, edgepart.Keys} {
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys} {
 		out = append(out, part...)
 	}
 	return out

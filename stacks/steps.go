@@ -8,6 +8,7 @@ import (
 	"github.com/refarch/refarch/stacks/delegatepart"
 	"github.com/refarch/refarch/stacks/dnspart"
 	"github.com/refarch/refarch/stacks/edgepart"
+	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -39,6 +40,9 @@ var (
 	delegates = step{"delegate roles", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return delegatepart.Deploy(ctx, &c.Config, p, a)
 	}}
+	firewall = step{"firewall", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return firewallpart.Deploy(ctx, &c.Config, &c.Firewall, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -46,8 +50,9 @@ var (
 
 // appSteps compose an application account (dev, stage, prod): the account
 // baseline, the VPC, DNS and certificates, the data stores, the load
-// balancers and ECS services, and the CDN in front of them.
-var appSteps = []step{baseline, network, dns, data, platform, edge}
+// balancers and ECS services, the web application firewalls in front of the
+// public load balancer and the CDN, and the CDN in front of them.
+var appSteps = []step{baseline, network, dns, data, platform, firewall, edge}
 
 // securitySteps compose the security account: the account baseline (which
 // there also holds the central audit archive) and the IAM users and groups

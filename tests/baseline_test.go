@@ -151,7 +151,7 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 				assert.True(t, k.Bool("enableKeyRotation"), "%s %q rotates (CIS 3.6, KMS.4)", stackName, k.Name)
 			}
 			keys := blOfType(inside, "aws:kms/key:Key")
-			require.Len(t, keys, 3, "logs, data and secrets keys")
+			require.Len(t, keys, 4, "logs, data, secrets and sessions keys")
 			stateful := slices.Concat(keys, blOfType(inside, "aws:cloudwatch/logGroup:LogGroup"), blOfType(inside, "aws:s3/bucketV2:BucketV2"))
 			for _, r := range stateful {
 				assert.Equal(t, protect, r.Protect, "%s %q protect", r.Type, r.Name)
@@ -162,6 +162,15 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 				st := blStatements(t, k, "policy")
 				assert.Equal(t, []string{deploy}, blPrincipal(st["KeyAdministration"], "AWS"), "%s: only the deploy role administers", k.Name)
 				for sid, s := range st {
+					if sid == "SessionsThroughIAM" {
+						// The SSM agent and the operator's client call KMS
+						// themselves, through no service: the sessions key
+						// admits the account's own callers, for the two
+						// operations of a session, as IAM allows them.
+						assert.Equal(t, []string{accountOf[stackName]}, blCond(s, "StringEquals", "kms:CallerAccount"), k.Name)
+						assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, blStrs(s["Action"]), k.Name)
+						continue
+					}
 					if sid != "KeyAdministration" && len(blPrincipal(s, "AWS")) > 0 {
 						assert.NotEmpty(t, blCond(s, "StringEquals", "kms:ViaService"), "%s %s: account principals only through named services", k.Name, sid)
 					}
@@ -398,6 +407,8 @@ func TestSessionManagerAndPatchingPerStack(t *testing.T) {
 			require.NoError(t, err)
 			enc, _ := offline.Lookup(content, "inputs.cloudWatchEncryptionEnabled")
 			assert.Equal(t, true, enc, "sessions are logged encrypted")
+			key, _ := offline.Lookup(content, "inputs.kmsKeyId")
+			assert.Equal(t, blFind(t, inside, "aws:kms/key:Key", "-sessions").Output("arn"), key, "session data is encrypted with the account's sessions key")
 			group, _ := offline.Lookup(content, "inputs.cloudWatchLogGroupName")
 			assert.Equal(t, blFind(t, inside, "aws:cloudwatch/logGroup:LogGroup", "-sessions").Output("name"), group)
 

@@ -67,6 +67,13 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 		for _, r := range inside {
 			isEdge[r.URN] = true
 		}
+		// The CDN's web ACL, with its log group and key, lives in
+		// us-east-1 too: CloudFront-scope ACLs and their logs exist there only.
+		edgeACL := p.Find("refarch:waf:WebFirewall", "refarch-"+env.name+"-edge")
+		require.NotNil(t, edgeACL, "the CDN's web firewall")
+		for _, r := range p.Descendants(edgeACL) {
+			isEdge[r.URN] = true
+		}
 		var inUSEast1 []string
 		for _, r := range p.Resources {
 			if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
@@ -76,7 +83,7 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 			require.NotNil(t, prov, "%s %q", r.Type, r.Name)
 			if prov.String("region") == "us-east-1" {
 				inUSEast1 = append(inUSEast1, r.Type)
-				assert.True(t, isEdge[r.URN], "%s %q: only the CDN's certificate belongs in us-east-1", r.Type, r.Name)
+				assert.True(t, isEdge[r.URN], "%s %q: only the CDN's certificate and web ACL belong in us-east-1", r.Type, r.Name)
 				assert.Equal(t, []string{accountOf[env.name]}, prov.Strings("allowedAccountIds"))
 				continue
 			}
@@ -84,7 +91,11 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 				assert.Equal(t, "aws-"+env.name, prov.Name, "%s %q uses the account provider", r.Type, r.Name)
 			}
 		}
-		assert.ElementsMatch(t, []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"}, inUSEast1)
+		assert.ElementsMatch(t, []string{
+			"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
+			"aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+			"aws:cloudwatch/logGroup:LogGroup", "aws:kms/key:Key",
+		}, inUSEast1)
 
 		cert := edgeOne(t, inside, "aws:acm/certificate:Certificate", "-certificate")
 		assert.Equal(t, env.names[0], cert.String("domainName"))

@@ -22,8 +22,8 @@ var networkOf = map[string]struct {
 	retention          int
 }{
 	"shared-services": {"mgmt", "10.0.0.0/16", 2, "Single", false, true, 365},
-	"dev":             {"dev", "10.10.0.0/16", 2, "Single", false, false, 30},
-	"stage":           {"stage", "10.20.0.0/16", 2, "Single", false, true, 90},
+	"dev":             {"dev", "10.10.0.0/16", 2, "Single", true, false, 30},
+	"stage":           {"stage", "10.20.0.0/16", 2, "Single", true, true, 90},
 	"prod":            {"prod", "10.30.0.0/16", 3, "OnePerAz", true, true, 365},
 }
 
@@ -86,7 +86,8 @@ func TestNetworkPerStack(t *testing.T) {
 			assert.Empty(t, sg.List("egress"))
 			assert.Equal(t, vpc.Output("vpcId"), sg.Get("vpcId"))
 
-			// Interface endpoints where asked (prod).
+			// Interface endpoints where asked (every application stack,
+			// whose services reach AWS through them).
 			interfaces := 0
 			for _, e := range p.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
 				if e.String("vpcEndpointType") == "Interface" {
@@ -283,6 +284,7 @@ func TestNetworkConfigValidation(t *testing.T) {
 		{"unknown NAT strategy", "dev", map[string]string{"refarch:natGateways": "two"}, "refarch:natGateways", `"one-per-az", "single" or "none"`},
 		{"prod with one NAT gateway", "prod", map[string]string{"refarch:natGateways": "single"}, "refarch:natGateways", "in prod"},
 		{"endpoints not a boolean", "prod", map[string]string{"refarch:interfaceEndpoints": "maybe"}, "refarch:interfaceEndpoints", "true or false"},
+		{"prod without endpoints", "prod", map[string]string{"refarch:interfaceEndpoints": "false"}, "refarch:interfaceEndpoints", "must be true in prod"},
 		{"vpc too small for an ALB subnet", "dev", map[string]string{"refarch:vpcCidr": "10.10.0.0/22", "refarch:accounts": smallVPC}, "refarch:vpcCidr", "Application Load Balancer"},
 	}
 	for _, tc := range cases {

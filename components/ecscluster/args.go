@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -35,8 +36,26 @@ type EcsClusterArgs struct {
 	VpcID pulumi.StringInput
 	// SubnetIDs are the private subnets the tasks run in (required). Tasks
 	// never get a public IP: their traffic in comes through a load
-	// balancer, out through NAT or VPC endpoints.
+	// balancer, out through VPC endpoints (or NAT, for a service with
+	// ServiceSpec.InternetEgress).
 	SubnetIDs pulumi.StringArrayInput
+	// EndpointSecurityGroupID is the security group of the VPC's interface
+	// endpoints (ECR API and registry, CloudWatch Logs, Secrets Manager,
+	// KMS, and ssmmessages for ECS Exec, with private DNS, so the usual
+	// host names resolve to them). Every task group gets HTTPS (443) egress
+	// to it: the tasks pull their image, write their logs and read their
+	// secrets without NAT. Default none: then a service without
+	// InternetEgress is refused, since its tasks could not start. The
+	// endpoint group must admit HTTPS from the tasks' subnets.
+	// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+	EndpointSecurityGroupID pulumi.StringInput
+	// S3PrefixListID is the managed prefix list (pl-…) of S3 in the
+	// region, which the VPC's S3 gateway endpoint routes. ECR serves image
+	// layers from S3, so every task group gets HTTPS (443) egress to it.
+	// Default none: then a service without InternetEgress is refused, since
+	// its tasks could not download their image.
+	// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+	S3PrefixListID pulumi.StringInput
 	// Listeners are the load balancer listeners services attach to, by a
 	// key of the caller's choosing ("public", "internal"); each service
 	// names one in Service.Listener.
@@ -171,7 +190,33 @@ func (a *EcsClusterArgs) validate() error {
 		}
 	}
 	p.Merge("Args.Services", servicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
+	a.egressProblems(&p)
 	return p.Err("ECS cluster arguments")
+}
+
+// egressProblems refuses a service whose tasks could not start: without
+// InternetEgress they reach AWS only through the VPC's endpoints, so the
+// cluster needs both the interface endpoints' group (ECR API and registry,
+// CloudWatch Logs, Secrets Manager) and S3's prefix list (image layers).
+// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+func (a *EcsClusterArgs) egressProblems(p *validate.Problems) {
+	var missing []string
+	if a.EndpointSecurityGroupID == nil {
+		missing = append(missing, "Args.EndpointSecurityGroupID")
+	}
+	if a.S3PrefixListID == nil {
+		missing = append(missing, "Args.S3PrefixListID")
+	}
+	if len(missing) == 0 {
+		return
+	}
+	for i, s := range a.Services {
+		if !s.InternetEgress {
+			p.Addf(fmt.Sprintf("Args.Services[%d].InternetEgress", i), "false",
+				"is off and the cluster has no %s: the tasks could reach ECR and S3 (their image), CloudWatch Logs and Secrets Manager neither through the VPC's endpoints nor through the internet, so they could not start; give the cluster the VPC's endpoints, or set InternetEgress",
+				strings.Join(missing, " or "))
+		}
+	}
 }
 
 // sortedKeys returns a map's keys in order, for deterministic iteration.

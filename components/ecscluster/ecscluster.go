@@ -48,13 +48,19 @@ import (
 //     repository, write exactly its log group and read exactly its
 //     secrets; a task role with no permission (ECS Exec's channel only
 //     when enabled); a security group admitting only its load balancer on
-//     its port, with HTTPS out; a target group (IP targets, health check)
-//     and a listener rule whose priority is computed from the service
-//     names (see RulePriorities); a service in the private subnets without
-//     public IP, with the deployment circuit breaker rolling back failed
-//     deploys, and desiredCount ignored after creation; target-tracking
-//     autoscaling on CPU and on ALB requests per target between MinCount
-//     and MaxCount.
+//     its port, whose egress is HTTPS to the VPC's interface endpoints
+//     (Args.EndpointSecurityGroupID) and to S3's prefix list
+//     (Args.S3PrefixListID), enough to pull the image, write logs and read
+//     secrets without NAT, plus Service.Egress and, only with
+//     ServiceSpec.InternetEgress, HTTPS to the internet (default off: a
+//     service is refused when the cluster has no endpoints and it no
+//     internet egress, since its tasks could not start); a target group
+//     (IP targets, health check) and a listener rule whose priority is
+//     computed from the service names (see RulePriorities); a service in
+//     the private subnets without public IP, with the deployment circuit
+//     breaker rolling back failed deploys, and desiredCount ignored after
+//     creation; target-tracking autoscaling on CPU and on ALB requests per
+//     target between MinCount and MaxCount.
 type EcsCluster struct {
 	pulumi.ResourceState
 

@@ -70,13 +70,22 @@ func services() []ecscluster.Service {
 	}
 }
 
+// The VPC's endpoints as a Network hands them over: its interface
+// endpoints' group and S3's managed prefix list.
+const (
+	endpointGroup = "sg-0endpoints"
+	s3PrefixList  = "pl-68a54001"
+)
+
 func baseArgs() *ecscluster.EcsClusterArgs {
 	return &ecscluster.EcsClusterArgs{
-		VpcID:             pulumi.String("vpc-0123"),
-		SubnetIDs:         pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
-		Listeners:         listeners(),
-		Services:          services(),
-		KeyAdministrators: []string{deployRole},
+		VpcID:                   pulumi.String("vpc-0123"),
+		SubnetIDs:               pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),
+		EndpointSecurityGroupID: pulumi.String(endpointGroup),
+		S3PrefixListID:          pulumi.String(s3PrefixList),
+		Listeners:               listeners(),
+		Services:                services(),
+		KeyAdministrators:       []string{deployRole},
 	}
 }
 
@@ -488,6 +497,12 @@ func TestClusterValidation(t *testing.T) {
 		{"log retention", func(a *ecscluster.EcsClusterArgs) { a.LogRetentionDays = 10 }, "Args.LogRetentionDays", "CloudWatch"},
 		{"insights", func(a *ecscluster.EcsClusterArgs) { a.ContainerInsights = "on" }, "Args.ContainerInsights", "one of"},
 		{"no vpc", func(a *ecscluster.EcsClusterArgs) { a.VpcID = nil }, "Args.VpcID", "required"},
+		{"no endpoints and no internet", func(a *ecscluster.EcsClusterArgs) { a.EndpointSecurityGroupID = nil },
+			"Args.Services[0].InternetEgress", "no Args.EndpointSecurityGroupID: the tasks could reach ECR and S3 (their image)"},
+		{"no S3 prefix list and no internet", func(a *ecscluster.EcsClusterArgs) {
+			a.S3PrefixListID = nil
+			a.Services[0].InternetEgress = true
+		}, "Args.Services[1].InternetEgress", "no Args.S3PrefixListID"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,19 +8,40 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// anywhere is the destination of the tasks' HTTPS egress.
+// anywhere is the destination of a service's internet egress
+// (ServiceSpec.InternetEgress).
 const anywhere = "0.0.0.0/0"
+
+// httpsPort is the port of every AWS API and of the internet egress.
+const httpsPort = 443
 
 // securityGroup creates the tasks' group. Its only ingress is the service
 // port from the load balancer's group, which in turn gets the one egress
-// rule to this group and port; out, the tasks reach HTTPS anywhere (ECR,
-// Secrets Manager, CloudWatch Logs and other AWS APIs through NAT or
-// endpoints) plus Service.Egress. Rules are separate resources: the load
-// balancer's group belongs to another component.
+// rule to this group and port. Out, the tasks reach only what they are
+// wired to: HTTPS to the VPC's interface endpoints (ECR API and registry,
+// CloudWatch Logs, Secrets Manager, KMS, ssmmessages for ECS Exec) and to
+// S3's prefix list (image layers, through the gateway endpoint), so a task
+// starts without NAT; Service.Egress (and whatever the groups of
+// Service.SecurityGroupIDs allow); and, only with
+// ServiceSpec.InternetEgress, HTTPS anywhere. Fargate (platform 1.4.0 and
+// later) pulls images, fetches secrets and ships logs through the task's
+// own network interface, so these rules govern that traffic too; DNS and
+// the task metadata endpoint are never filtered by security groups. The
+// provider removes the allow-all egress rule EC2 gives a new group, so
+// these are the group's only outbound rules. Rules are separate
+// resources: the load balancer's group belongs to another component.
+// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html,
+// https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/,
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
+// https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html,
+// https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
 func (b *builder) securityGroup(base string, s Service, l Listener, child pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	ctx := b.ctx
 	sg, err := ec2.NewSecurityGroup(ctx, base, &ec2.SecurityGroupArgs{
-		VpcId:               b.args.VpcID,
+		VpcId: b.args.VpcID,
+		// Unchanged since the group also sent HTTPS anywhere: a new
+		// description would replace the group of every running service.
 		Description:         pulumi.Sprintf("ECS service %s: its load balancer in, HTTPS out", base),
 		RevokeRulesOnDelete: pulumi.Bool(true),
 	}, child)
@@ -34,7 +55,7 @@ func (b *builder) securityGroup(base string, s Service, l Listener, child pulumi
 		IpProtocol:                pulumi.String("tcp"),
 		FromPort:                  port,
 		ToPort:                    port,
-		Description:               pulumi.Sprintf("%s's load balancer", s.Name),
+		Description:               pulumi.Sprintf("the load balancer of %s", s.Name),
 	}, child); err != nil {
 		return nil, err
 	}
@@ -44,19 +65,42 @@ func (b *builder) securityGroup(base string, s Service, l Listener, child pulumi
 		IpProtocol:                pulumi.String("tcp"),
 		FromPort:                  port,
 		ToPort:                    port,
-		Description:               pulumi.Sprintf("to %s's tasks", s.Name),
+		Description:               pulumi.Sprintf("to the tasks of %s", s.Name),
 	}, child); err != nil {
 		return nil, err
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, base+"-https-out", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId: sg.ID(),
-		CidrIpv4:        pulumi.String(anywhere),
-		IpProtocol:      pulumi.String("tcp"),
-		FromPort:        pulumi.Int(443),
-		ToPort:          pulumi.Int(443),
-		Description:     pulumi.String("HTTPS: images, secrets, logs and AWS APIs"),
-	}, child); err != nil {
-		return nil, err
+	https := func(name, description string, set func(*vpc.SecurityGroupEgressRuleArgs)) error {
+		args := &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId: sg.ID(),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(httpsPort),
+			ToPort:          pulumi.Int(httpsPort),
+			Description:     pulumi.String(description),
+		}
+		set(args)
+		_, err := vpc.NewSecurityGroupEgressRule(ctx, base+name, args, child)
+		return err
+	}
+	if b.args.EndpointSecurityGroupID != nil {
+		if err := https("-to-endpoints", "HTTPS to the VPC interface endpoints: ECR, logs, secrets, KMS", func(a *vpc.SecurityGroupEgressRuleArgs) {
+			a.ReferencedSecurityGroupId = b.args.EndpointSecurityGroupID
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if b.args.S3PrefixListID != nil {
+		if err := https("-to-s3", "HTTPS to S3 through the gateway endpoint: image layers", func(a *vpc.SecurityGroupEgressRuleArgs) {
+			a.PrefixListId = b.args.S3PrefixListID
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if s.InternetEgress {
+		if err := https("-https-out", "HTTPS to the internet (internetEgress)", func(a *vpc.SecurityGroupEgressRuleArgs) {
+			a.CidrIpv4 = pulumi.String(anywhere)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	for i, e := range s.Egress {
 		args := &vpc.SecurityGroupEgressRuleArgs{

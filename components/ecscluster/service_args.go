@@ -105,6 +105,14 @@ type ServiceSpec struct {
 	User string `json:"user"`
 	// Architecture is X86_64 or ARM64. Default X86_64.
 	Architecture string `json:"architecture"`
+	// InternetEgress lets the tasks open HTTPS (443) connections to any
+	// address (0.0.0.0/0, through the VPC's NAT gateways), for a service
+	// that calls third-party APIs. Default false: a service reaches only
+	// what it is wired to (its Egress, the groups it joins, the VPC's
+	// interface endpoints and S3's prefix list), so a compromised task
+	// cannot ship data anywhere; then the cluster must be given the VPC's
+	// endpoints (Args.EndpointSecurityGroupID, Args.S3PrefixListID).
+	InternetEgress bool `json:"internetEgress"`
 }
 
 // Service is one Fargate service behind a load balancer listener: its
@@ -130,8 +138,9 @@ type Service struct {
 	// SecurityGroupIDs are extra groups the tasks join (for example a
 	// database's client group). Default none.
 	SecurityGroupIDs pulumi.StringArrayInput
-	// Egress are the service's outbound rules beyond HTTPS anywhere, which
-	// every task needs (image pulls, secrets, logs, AWS APIs through NAT).
+	// Egress are the service's outbound rules beyond those every task
+	// gets (HTTPS to the VPC's interface endpoints and to S3's prefix
+	// list, for image pulls, logs and secrets) and InternetEgress's.
 	// Default none.
 	Egress []Egress
 	// TmpPaths are the writable scratch directories mounted into the

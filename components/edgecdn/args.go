@@ -124,6 +124,14 @@ type EdgeCdnArgs struct {
 	// origin sends its own. Default DefaultContentSecurityPolicy.
 	ContentSecurityPolicy string
 
+	// WebACLARN is the AWS WAF web ACL (scope CLOUDFRONT, created in
+	// us-east-1: waf.WebFirewall) the distribution sends every request
+	// through. Default none; the stacks always pass one. CloudFront names
+	// its ACL by ARN in the distribution itself (WAF's association API does
+	// not take distributions).
+	// Source: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html
+	WebACLARN pulumi.StringInput
+
 	// Protect marks both buckets (the assets and their access logs)
 	// protect and retainOnDelete. Default false.
 	Protect bool

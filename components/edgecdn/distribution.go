@@ -201,6 +201,7 @@ func newDistribution(ctx *pulumi.Context, name string, a EdgeCdnArgs, d distribu
 		DefaultCacheBehavior:  defaults,
 		OrderedCacheBehaviors: ordered,
 		CustomErrorResponses:  errorResponses,
+		WebAclId:              a.WebACLARN,
 		Restrictions: &cloudfront.DistributionRestrictionsArgs{
 			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
 		},

@@ -55,6 +55,7 @@ import (
 //     headers policy (HSTS for Args.HSTSMaxAge with subdomains, nosniff,
 //     DENY framing, strict-origin-when-cross-origin, a baseline CSP) and
 //     access logs without cookies.
+//   - with Args.WebACLARN, every request through that AWS WAF web ACL.
 //   - with Args.APIOriginDomain, an origin for Args.APIPathPattern (default
 //     /api/*) reached over HTTPS (TLS 1.2) only, uncached, with every
 //     viewer header but Host forwarded; viewers must use HTTPS there.

@@ -416,3 +416,10 @@ func TestAssetsAccessIsLoggedToTheLogBucketOnly(t *testing.T) {
 	}
 	assert.Equal(t, 1, grants, "the log bucket grants nothing else")
 }
+
+func TestDistributionSendsRequestsThroughTheWebACL(t *testing.T) {
+	const acl = "arn:aws:wafv2:us-east-1:" + offline.UnitAccount + ":global/webacl/web/0123"
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) { a.WebACLARN = pulumi.String(acl) })
+	assert.Equal(t, acl, find(t, p, "aws:cloudfront/distribution:Distribution", "web").String("webAclId"))
+	assert.False(t, find(t, mustRun(t, nil), "aws:cloudfront/distribution:Distribution", "web").Has("webAclId"), "none unless given")
+}

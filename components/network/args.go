@@ -40,7 +40,13 @@ func (s NatStrategy) awsx() string {
 // DefaultInterfaceEndpoints are the services the interface endpoints reach
 // when InterfaceEndpoints is on: pulling images (ECR API and Docker
 // registry), shipping logs, Session Manager (ssm, ssmmessages, ec2messages),
-// reading secrets and using KMS keys, without leaving the VPC.
+// reading secrets and using KMS keys, without leaving the VPC. A Fargate
+// task pulling from ECR needs ecr.api, ecr.dkr, logs (awslogs) and S3 (the
+// gateway endpoint, always created), secretsmanager or ssm for the secrets
+// it is given, and ssmmessages for ECS Exec; ec2messages serves Session
+// Manager on EC2 instances.
+// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
 var DefaultInterfaceEndpoints = []string{
 	"ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms",
 }
@@ -65,9 +71,13 @@ type NetworkArgs struct {
 	NatGateways NatStrategy
 	// InterfaceEndpoints creates interface endpoints for
 	// InterfaceEndpointServices in the app subnets, with their own security
-	// group admitting HTTPS from the VPC only. Default false: each endpoint
-	// costs about $7 a month per zone; prod turns them on so that pulling
-	// images and reading secrets never cross the internet.
+	// group (Network.EndpointSecurityGroupID) admitting HTTPS from the VPC
+	// only. Default false: each endpoint costs about $7 a month per zone
+	// (Source: https://aws.amazon.com/privatelink/pricing/), and without
+	// them the AWS APIs are reached through NAT, which needs security
+	// groups open to the internet. Turn them on wherever services must not
+	// reach the internet: pulling images, writing logs and reading secrets
+	// then never leave the VPC.
 	InterfaceEndpoints bool
 	// InterfaceEndpointServices are the services (the part after
 	// com.amazonaws.<region>.) given interface endpoints. Default

@@ -11,7 +11,11 @@ import (
 // gatewayEndpoints routes S3 and DynamoDB traffic of the app and data tiers
 // through gateway endpoints: they cost nothing, keep that traffic off the
 // NAT gateways (and their per-GB charge) and off the internet. ECR stores
-// image layers in S3, so image pulls need the S3 endpoint too.
+// image layers in S3, so image pulls need the S3 endpoint too. A gateway
+// endpoint is a route, not an address in the VPC: a security group admits
+// it through the managed prefix list of the service's addresses in the
+// region, which the S3 endpoint exposes (Network.S3PrefixListID).
+// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
 func (b *builder) gatewayEndpoints() error {
 	if err := b.identity(); err != nil {
 		return err
@@ -24,14 +28,18 @@ func (b *builder) gatewayEndpoints() error {
 		return out
 	}).(pulumi.StringArrayOutput)
 	for _, svc := range []string{"s3", "dynamodb"} {
-		if _, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-"+svc, &ec2.VpcEndpointArgs{
+		endpoint, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-"+svc, &ec2.VpcEndpointArgs{
 			VpcId:           b.net.VpcID,
 			ServiceName:     pulumi.String(b.serviceName(svc)),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   tables,
 			Tags:            b.tags(b.name + "-" + svc),
-		}, b.child); err != nil {
+		}, b.child)
+		if err != nil {
 			return fmt.Errorf("%s gateway endpoint: %w", svc, err)
+		}
+		if svc == "s3" {
+			b.net.S3PrefixListID = endpoint.PrefixListId
 		}
 	}
 	return nil
@@ -40,7 +48,9 @@ func (b *builder) gatewayEndpoints() error {
 // interfaceEndpoints gives the app tier private access to the AWS APIs it
 // needs (Args.InterfaceEndpointServices) with private DNS, so the usual
 // hostnames resolve to addresses inside the VPC. Their security group admits
-// HTTPS from the VPC only.
+// HTTPS from the VPC only: the app tier, where tasks run, lies inside that
+// block, so a task group's egress to this group (on 443) is all it needs.
+// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
 func (b *builder) interfaceEndpoints() error {
 	if !b.args.InterfaceEndpoints {
 		b.net.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()

@@ -42,10 +42,13 @@ import (
 //     Args.DataTierPeerCIDRs): even a misconfigured security group cannot
 //     open a database to the public tier.
 //   - Gateway endpoints for S3 and DynamoDB on the app and data route tables
-//     (free, and they keep that traffic off the NAT gateways), and, with
-//     Args.InterfaceEndpoints, interface endpoints for ECR, CloudWatch Logs,
-//     SSM, Secrets Manager and KMS in the app subnets behind their own
-//     security group (HTTPS from the VPC only).
+//     (free, and they keep that traffic off the NAT gateways; S3's managed
+//     prefix list is the S3PrefixListID output, for security group egress),
+//     and, with Args.InterfaceEndpoints, interface endpoints for ECR,
+//     CloudWatch Logs, SSM, Secrets Manager and KMS in the app subnets
+//     behind their own security group (HTTPS from the VPC only; the
+//     EndpointSecurityGroupID output). Together they are everything a
+//     Fargate task needs to start without NAT.
 //
 // Its outputs are plain ids and blocks (Ref); consumers take those in their
 // own arguments and never reach into the Network.
@@ -67,8 +70,15 @@ type Network struct {
 	// FlowLogGroupName is the CloudWatch log group holding the flow logs.
 	FlowLogGroupName pulumi.StringOutput `pulumi:"flowLogGroupName"`
 	// EndpointSecurityGroupID is the interface endpoints' security group
-	// ("" without interface endpoints).
+	// ("" without interface endpoints). It admits HTTPS from the VPC; a
+	// client's group needs an egress rule to it on 443.
 	EndpointSecurityGroupID pulumi.StringOutput `pulumi:"endpointSecurityGroupId"`
+	// S3PrefixListID is the AWS-managed prefix list (pl-…) of S3's
+	// addresses in the region, which the S3 gateway endpoint routes: a
+	// security group that may reach S3 privately (image layers of ECR
+	// pulls) names it in an egress rule on 443 instead of 0.0.0.0/0.
+	// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+	S3PrefixListID pulumi.StringOutput `pulumi:"s3PrefixListId"`
 
 	// CIDRBlock is the VPC's block.
 	CIDRBlock netip.Prefix
@@ -142,6 +152,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		"dataRouteTableIds":       n.DataRouteTableIDs,
 		"flowLogGroupName":        n.FlowLogGroupName,
 		"endpointSecurityGroupId": n.EndpointSecurityGroupID,
+		"s3PrefixListId":          n.S3PrefixListID,
 	}); err != nil {
 		return nil, err
 	}

@@ -43,6 +43,14 @@ type SecurityBaselineArgs struct {
 	// the identity account and the CI role. Default nil (the security
 	// account, where people have users instead).
 	AccountRoles *AccountRolesArgs
+	// Administrator, when set, makes this account the administrator of
+	// the members' GuardDuty and Security Hub findings and of their AWS
+	// Config history (the security account). Default nil.
+	Administrator *AdministratorArgs
+	// Membership, when set, makes this account a member of an
+	// administrator's findings and Config aggregation. Default nil.
+	// Exclusive with Administrator.
+	Membership *MembershipArgs
 	// Patching configures the patch baseline, window and scan association.
 	Patching PatchingArgs
 	// MetricNamespace is the CloudWatch namespace of the CIS metric filters
@@ -236,6 +244,18 @@ func (a SecurityBaselineArgs) withDefaults(name string) SecurityBaselineArgs {
 		}
 		a.AccountRoles = &r
 	}
+	if a.Administrator != nil {
+		ad := *a.Administrator
+		ad.withDefaults(name)
+		a.Administrator = &ad
+	}
+	if a.Membership != nil {
+		m := *a.Membership
+		if m.AdministratorRegion == "" {
+			m.AdministratorRegion = a.Region
+		}
+		a.Membership = &m
+	}
 	p := &a.Patching
 	if p.OperatingSystem == "" {
 		p.OperatingSystem = "AMAZON_LINUX_2023"
@@ -293,6 +313,12 @@ func (a SecurityBaselineArgs) validate() error {
 	}
 	if a.AccountRoles != nil {
 		a.AccountRoles.validate(&p, a)
+	}
+	if a.Administrator != nil {
+		a.Administrator.validate(&p, a)
+	}
+	if a.Membership != nil {
+		a.Membership.validate(&p, a)
 	}
 	a.Patching.validate(&p)
 	return p.Err("security baseline arguments")

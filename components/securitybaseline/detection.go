@@ -53,6 +53,7 @@ func (b *builder) detection() error {
 	if err != nil {
 		return err
 	}
+	b.detector = detector
 	b.c.DetectorID = detector.ID().ToStringOutput()
 	for _, f := range GuardDutyFeatures {
 		status := "ENABLED"
@@ -89,6 +90,7 @@ func (b *builder) detection() error {
 	if err != nil {
 		return err
 	}
+	b.hub = hub
 	standards := SecurityHubStandards(b.a.Partition, b.a.Region)
 	for _, key := range []string{"fsbp", "cis"} {
 		if _, err := securityhub.NewStandardsSubscription(b.ctx, b.name+"-"+key, &securityhub.StandardsSubscriptionArgs{

@@ -21,6 +21,9 @@ const (
 	KeyData = "data"
 	// KeySecrets encrypts Secrets Manager secrets and SSM SecureStrings.
 	KeySecrets = "secrets"
+	// KeySessions encrypts Session Manager session data end to end,
+	// between the operator's client and the instance's agent.
+	KeySessions = "sessions"
 )
 
 // DataServices are the services through which the account's principals may
@@ -44,6 +47,7 @@ func (b *builder) keys() error {
 		{KeyLogs, "audit logs: CloudTrail, AWS Config, CloudWatch Logs", b.logsKeyPolicy()},
 		{KeyData, "data at rest of the data services", b.viaServicesPolicy("DataServices", DataServices)},
 		{KeySecrets, "Secrets Manager secrets and SSM SecureStrings", b.viaServicesPolicy("SecretServices", SecretServices)},
+		{KeySessions, "Session Manager session data", b.sessionsKeyPolicy()},
 	}
 	window := 7
 	if b.a.Protect {
@@ -138,6 +142,27 @@ func (b *builder) viaServicesPolicy(sid string, services []string) iampolicy.Doc
 		keypolicy.Administration(a.KeyAdministrators),
 		keypolicy.ViaServices("AccountThrough"+sid, a.Partition, a.AccountID, a.Region, services),
 		keypolicy.GrantsViaServices("GrantsThrough"+sid, a.Partition, a.AccountID, a.Region, services),
+	)
+}
+
+// sessionsKeyPolicy lets the account's principals use the key for the two
+// operations of an encrypted session, as their IAM policies allow: the
+// operator who starts a session generates the data key (the persona roles
+// may), the instance's agent decrypts it (InstancePolicyARN may). Nothing
+// else can use it.
+// Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-enable-encryption.html
+func (b *builder) sessionsKeyPolicy() iampolicy.Document {
+	a := b.a
+	return iampolicy.New(
+		keypolicy.Administration(a.KeyAdministrators),
+		iampolicy.Statement{
+			Sid:       "SessionsThroughIAM",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(a.Partition, a.AccountID)}},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"StringEquals": {"kms:CallerAccount": {a.AccountID}}},
+		},
 	)
 }
 

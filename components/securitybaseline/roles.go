@@ -71,6 +71,25 @@ func (b *builder) personaRole(trusted string, p PersonaRole) (*iam.Role, error) 
 			return nil, err
 		}
 	}
+	// Session data is encrypted with the sessions key, and whoever starts
+	// a session generates its data key: every persona may (starting a
+	// session still needs ssm:StartSession, which the managed policies
+	// decide), and the key serves nothing else.
+	// Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-enable-encryption.html
+	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-"+p.RoleName+"-sessions", &iam.RolePolicyArgs{
+		Role: role.Name,
+		Name: pulumi.String("start-encrypted-sessions"),
+		Policy: iampolicy.StringOutput([]pulumi.Input{b.keyARNs[KeySessions]}, func(v []any) (iampolicy.Document, error) {
+			return iampolicy.New(iampolicy.Statement{
+				Sid:      "GenerateSessionDataKeys",
+				Effect:   iampolicy.Allow,
+				Action:   []string{"kms:GenerateDataKey"},
+				Resource: []string{fmt.Sprint(v[0])},
+			}), nil
+		}),
+	}, b.child); err != nil {
+		return nil, err
+	}
 	return role, nil
 }
 

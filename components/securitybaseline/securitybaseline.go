@@ -13,7 +13,9 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/guardduty"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/securityhub"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/validate"
@@ -50,6 +52,11 @@ import (
 //   - Security Hub with FSBP v1.0.0 and CIS v3.0.0 — CIS 4.16.
 //   - EventBridge rules sending GuardDuty findings of severity ≥ 7 and new
 //     HIGH/CRITICAL Security Hub findings to Args.AlertTopicARN.
+//   - One view of every account (Args.Administrator in the security
+//     account, Args.Membership elsewhere): GuardDuty and Security Hub
+//     members invited and accepted, a Security Hub finding aggregator and
+//     an AWS Config aggregator authorized by each member — the
+//     administrator's rules then alert on every member's findings.
 //
 // Access (Args.AccountRoles, workload accounts)
 //   - Persona roles trusting only the identity account with MFA, with
@@ -112,6 +119,8 @@ type builder struct {
 	keyARNs                               map[string]pulumi.StringOutput
 	trailBucketPolicy, configBucketPolicy *s3.BucketPolicy
 	patchLogGroup                         *cloudwatch.LogGroup
+	detector                              *guardduty.Detector
+	hub                                   *securityhub.Account
 }
 
 // stateful are the options of resources holding data: protected and
@@ -154,6 +163,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		{"trail", b.trail},
 		{"aws config", b.awsConfig},
 		{"threat detection", b.detection},
+		{"findings administration", b.administration},
 		{"account roles", func() error {
 			if a.AccountRoles == nil {
 				return nil

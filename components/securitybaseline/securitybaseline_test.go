@@ -56,7 +56,7 @@ func TestAccountHardening(t *testing.T) {
 func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	p := mustRun(t, workloadArgs())
 	keys := p.ByType("aws:kms/key:Key")
-	require.Len(t, keys, 3)
+	require.Len(t, keys, 4, "logs, data, secrets, sessions")
 	for _, k := range keys {
 		assert.True(t, k.Bool("enableKeyRotation"), "%s rotates (CIS 3.6)", k.Name)
 		st := k.Statements(t, "policy")
@@ -92,6 +92,11 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	assert.Equal(t, []string{account}, offline.Strings(offline.Condition(via, "StringEquals", "kms:CallerAccount")))
 	assert.Contains(t, offline.Strings(offline.Condition(via, "StringEquals", "kms:ViaService")), "rds.us-west-2.amazonaws.com")
 	assert.Equal(t, []any{"true"}, offline.Condition(data["GrantsThroughDataServices"], "Bool", "kms:GrantIsForAWSResource"))
+
+	sessions := p.Require(t, "aws:kms/key:Key", "base-sessions").Statements(t, "policy")
+	assert.Len(t, sessions, 2, "administration and the sessions' two operations")
+	assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, offline.Strings(sessions["SessionsThroughIAM"]["Action"]))
+	assert.Equal(t, []string{account}, offline.Strings(offline.Condition(sessions["SessionsThroughIAM"], "StringEquals", "kms:CallerAccount")))
 
 	secrets := p.Require(t, "aws:kms/key:Key", "base-secrets").Statements(t, "policy")
 	assert.ElementsMatch(t, []string{"secretsmanager.us-west-2.amazonaws.com", "ssm.us-west-2.amazonaws.com", "rds.us-west-2.amazonaws.com"},
@@ -383,9 +388,20 @@ func TestSessionManagerLogsEverySession(t *testing.T) {
 	assert.Equal(t, true, inputs["cloudWatchStreamingEnabled"])
 	assert.Equal(t, false, inputs["runAsEnabled"])
 	assert.Equal(t, p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn"), group.Get("kmsKeyId"))
+	sessionKey := p.Require(t, "aws:kms/key:Key", "base-sessions").Output("arn")
+	assert.Equal(t, sessionKey, inputs["kmsKeyId"], "session data is encrypted with the sessions key")
 
 	pol := p.Require(t, "aws:iam/policy:Policy", "base-instance-logging").Statements(t, "policy")
 	assert.Contains(t, offline.Strings(pol["WriteSessionAndPatchLogs"]["Resource"]), group.Output("arn").(string)+":log-stream:*")
+	assert.Equal(t, []string{sessionKey.(string)}, offline.Strings(pol["DecryptSessions"]["Resource"]), "the agent decrypts sessions")
+	assert.Equal(t, []string{"kms:Decrypt"}, offline.Strings(pol["DecryptSessions"]["Action"]))
+
+	// Every persona may generate a session's data key, with that key only.
+	for _, persona := range []string{"full-access", "read-only"} {
+		inline := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-"+persona+"-sessions").Statements(t, "policy")["GenerateSessionDataKeys"]
+		assert.Equal(t, []string{"kms:GenerateDataKey"}, offline.Strings(inline["Action"]), persona)
+		assert.Equal(t, []string{sessionKey.(string)}, offline.Strings(inline["Resource"]), persona)
+	}
 }
 
 func TestPatchingAutoApprovesSecurityUpdatesByTag(t *testing.T) {
@@ -431,7 +447,7 @@ func TestProtectKeepsStatefulResources(t *testing.T) {
 	stateful = append(stateful, p.ByType("aws:kms/key:Key")...)
 	stateful = append(stateful, p.ByType("aws:cloudwatch/logGroup:LogGroup")...)
 	stateful = append(stateful, p.ByType("aws:s3/bucketV2:BucketV2")...)
-	require.Len(t, stateful, 3+3+3)
+	require.Len(t, stateful, 4+3+3)
 	for _, r := range stateful {
 		assert.True(t, r.Protect, "%s %q protected", r.Type, r.Name)
 		assert.True(t, r.RetainOnDelete, "%s %q retained", r.Type, r.Name)

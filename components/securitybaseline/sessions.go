@@ -16,11 +16,17 @@ import (
 // Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-preferences-cli.html
 const SessionPreferencesDocument = "SSM-SessionManagerRunShell"
 
-// SessionPreferences renders the Session Manager preferences: every
+// SessionPreferences renders the Session Manager preferences: session data
+// encrypted end to end with sessionKey (beyond the TLS of the channel), every
 // session streamed to the log group (encrypted; the agent refuses to start
 // a session it cannot log that way), idle sessions closed after 20 minutes,
-// sessions capped at an hour, no run-as.
-func SessionPreferences(logGroup string) (string, error) {
+// sessions capped at an hour, no run-as. There is no S3 destination: the
+// log group, encrypted with the logs key and kept for the audit retention,
+// is where the baseline's audit logs live (the trail's too); an S3 copy in
+// another account would need every instance role admitted to that bucket
+// and its key.
+// Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-preferences-cli.html
+func SessionPreferences(logGroup, sessionKey string) (string, error) {
 	doc := map[string]any{
 		"schemaVersion": "1.0",
 		"description":   "Session Manager preferences: sessions are logged to CloudWatch Logs, encrypted",
@@ -32,7 +38,7 @@ func SessionPreferences(logGroup string) (string, error) {
 			"cloudWatchLogGroupName":      logGroup,
 			"cloudWatchEncryptionEnabled": true,
 			"cloudWatchStreamingEnabled":  true,
-			"kmsKeyId":                    "",
+			"kmsKeyId":                    sessionKey,
 			"runAsEnabled":                false,
 			"runAsDefaultUser":            "",
 			"idleSessionTimeout":          "20",
@@ -58,7 +64,10 @@ func (b *builder) sessions() error {
 		return err
 	}
 	b.patchLogGroup = patches
-	content := sessions.Name.ApplyT(SessionPreferences).(pulumi.StringOutput)
+	sessionKey := b.keyARNs[KeySessions]
+	content := pulumi.All(sessions.Name, sessionKey).ApplyT(func(v []any) (string, error) {
+		return SessionPreferences(v[0].(string), v[1].(string))
+	}).(pulumi.StringOutput)
 	if _, err := ssm.NewDocument(b.ctx, b.name+"-session-preferences", &ssm.DocumentArgs{
 		Name:           pulumi.String(SessionPreferencesDocument),
 		DocumentType:   pulumi.String("Session"),
@@ -70,14 +79,20 @@ func (b *builder) sessions() error {
 	// Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html
 	policy, err := iam.NewPolicy(b.ctx, b.name+"-instance-logging", &iam.PolicyArgs{
 		Name:        pulumi.String(b.name + "-instance-logging"),
-		Description: pulumi.String("Lets an instance's SSM agent log sessions and patch runs to the baseline's log groups"),
-		Policy: iampolicy.StringOutput([]pulumi.Input{sessions.Arn, patches.Arn}, func(v []any) (iampolicy.Document, error) {
+		Description: pulumi.String("Lets an instance's SSM agent decrypt sessions and log them and patch runs to the baseline's log groups"),
+		Policy: iampolicy.StringOutput([]pulumi.Input{sessions.Arn, patches.Arn, sessionKey}, func(v []any) (iampolicy.Document, error) {
 			return iampolicy.New(
 				iampolicy.Statement{
 					Sid:      "WriteSessionAndPatchLogs",
 					Effect:   iampolicy.Allow,
 					Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 					Resource: []string{fmt.Sprintf("%s:log-stream:*", v[0]), fmt.Sprintf("%s:log-stream:*", v[1])},
+				},
+				iampolicy.Statement{
+					Sid:      "DecryptSessions",
+					Effect:   iampolicy.Allow,
+					Action:   []string{"kms:Decrypt"},
+					Resource: []string{fmt.Sprint(v[2])},
 				},
 				iampolicy.Statement{
 					Sid:      "CheckLogGroupEncryption",

@@ -112,8 +112,12 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 			LockDays:   s.AuditLockDays,
 			ExpireDays: s.AuditExpireDays,
 		}
+		args.Administrator = &sb.AdministratorArgs{Members: findingMembers(c)}
 	} else {
 		args.AccountRoles = accountRoles(c, s)
+		// Security is deployed first (README, stack order), so its
+		// invitations are waiting when this account accepts them.
+		args.Membership = &sb.MembershipArgs{AdministratorAccountID: c.Accounts["security"].ID}
 	}
 	base, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, args, provider)
 	if err != nil {
@@ -140,6 +144,18 @@ func auditWriters(c *stack.Config) []sb.Writer {
 	out := make([]sb.Writer, 0, len(names))
 	for _, name := range names {
 		out = append(out, sb.Writer{AccountID: c.Accounts[name].ID, TrailName: TrailName(name)})
+	}
+	return out
+}
+
+// findingMembers are the accounts the security account administers: every
+// other account of the directory, with its root user's address.
+func findingMembers(c *stack.Config) []sb.Member {
+	var out []sb.Member
+	for _, name := range stack.Names() {
+		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity {
+			out = append(out, sb.Member{AccountID: c.Accounts[name].ID, Email: c.Accounts[name].Email})
+		}
 	}
 	return out
 }

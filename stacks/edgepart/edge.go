@@ -39,6 +39,10 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		return err
 	}
 	args.APIOriginDomain = api
+	if a.Firewall == nil || a.Firewall.EdgeWebACLARN == nil {
+		return fmt.Errorf("the CDN needs its web ACL, which the firewall part did not provide")
+	}
+	args.WebACLARN = a.Firewall.EdgeWebACLARN
 	cdn, err := edgecdn.NewEdgeCdn(ctx, stack.Namespace+"-"+c.Stack+"-edge", args, pulumi.Provider(p.Account))
 	if err != nil {
 		return err

@@ -16,7 +16,9 @@ type Config struct {
 	NatGateways network.NatStrategy
 	// InterfaceEndpoints adds ECR, Logs, SSM, Secrets Manager and KMS
 	// interface endpoints (refarch:interfaceEndpoints; default off, as
-	// Pulumi.yaml declares it; Pulumi.prod.yaml turns it on).
+	// Pulumi.yaml declares it; the dev, stage and prod files turn it on,
+	// and prod must). Services without internetEgress reach AWS only
+	// through them and the S3 gateway endpoint.
 	InterfaceEndpoints bool
 	// ManagementPeering peers an application VPC with the management VPC
 	// of shared-services, so the VPN reaches private resources
@@ -39,6 +41,9 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 		r.Problems.Addf(stack.Key("natGateways"), string(s.NatGateways), "must be %q in prod: a single NAT gateway makes every zone's egress depend on one zone", network.NatOnePerAZ)
 	}
 	s.InterfaceEndpoints = r.Bool("interfaceEndpoints", false, false)
+	if c.IsProd() && !s.InterfaceEndpoints {
+		r.Problems.Add(stack.Key("interfaceEndpoints"), "false", "must be true in prod: services pull images, write logs and read secrets through the VPC's endpoints, never through NAT and the internet")
+	}
 	if c.Role == stack.RoleApp {
 		s.ManagementPeering = r.Bool("managementPeering", false, true)
 	}
@@ -72,6 +77,6 @@ func placeholderZones(n int) []string {
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "natGateways", Part: "stacks/networkpart", Feeds: "components/network (Args.NatGateways)", Rule: "one-per-az, single or none; one-per-az in prod"},
-	{Name: "interfaceEndpoints", Part: "stacks/networkpart", Feeds: "components/network (Args.InterfaceEndpoints)", Rule: "true or false"},
+	{Name: "interfaceEndpoints", Part: "stacks/networkpart", Feeds: "components/network (Args.InterfaceEndpoints); components/ecscluster (Args.EndpointSecurityGroupID, every task group's HTTPS egress)", Rule: "true or false; true in prod"},
 	{Name: "managementPeering", Part: "stacks/networkpart", Feeds: "components/network (Peering with the management VPC; Args.DataTierPeerCIDRs)", Rule: "true or false; application stacks only"},
 }

@@ -65,6 +65,10 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		AppSubnetIDs:      ref.App.SubnetIDs,
 		DataSubnetIDs:     ref.Data.SubnetIDs,
 		ManagementCIDR:    mgmt.VpcCIDR,
+		S3PrefixListID:    n.S3PrefixListID,
+	}
+	if s.InterfaceEndpoints {
+		a.Network.EndpointSecurityGroupID = n.EndpointSecurityGroupID
 	}
 	ctx.Export("vpcId", n.VpcID)
 

@@ -46,8 +46,8 @@ type Config struct {
 
 // ServiceConfig is one entry of refarch:services: the component's own
 // ecscluster.ServiceSpec (name, image, size, port, hosts, paths, health
-// check, counts, targets, user, architecture; its documentation gives each
-// default and rule) and the fields only configuration has, which the stack
+// check, counts, targets, user, architecture, internetEgress; its
+// documentation gives each default and rule) and the fields only configuration has, which the stack
 // turns into the service's wiring.
 type ServiceConfig struct {
 	ecscluster.ServiceSpec
@@ -345,7 +345,7 @@ func lowerCamel(s string) string {
 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
-	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; only the fields of ServiceConfig"},
+	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; internetEgress (default false: HTTPS to the VPC's endpoints and what the service is wired to only; without interfaceEndpoints every service needs it to start); only the fields of ServiceConfig"},
 	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},
 	{Name: "ecrUntaggedDays", Part: "stacks/platformpart", Feeds: "components/registry (Args.UntaggedDays)", Rule: "1-3650; shared-services only"},

@@ -123,20 +123,25 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		KeyAdministrators: c.KeyAdministrators(),
 		VpcID:             a.Network.VpcID,
 		SubnetIDs:         a.Network.AppSubnetIDs,
-		Listeners:         map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
-		Services:          services,
-		SpotWeight:        pc.FargateSpotWeight,
-		ExecuteCommand:    pc.ECSExec,
-		LogRetentionDays:  c.LogRetentionDays,
-		AllowLatestTag:    c.Stack == "dev",
-		Protect:           c.DeletionProtection,
+		// Every task reaches AWS (image, logs, secrets, ECS Exec's
+		// ssmmessages) through the VPC's endpoints; the internet only
+		// with internetEgress.
+		EndpointSecurityGroupID: a.Network.EndpointSecurityGroupID,
+		S3PrefixListID:          a.Network.S3PrefixListID,
+		Listeners:               map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
+		Services:                services,
+		SpotWeight:              pc.FargateSpotWeight,
+		ExecuteCommand:          pc.ECSExec,
+		LogRetentionDays:        c.LogRetentionDays,
+		AllowLatestTag:          c.Stack == "dev",
+		Protect:                 c.DeletionProtection,
 	}, opt)
 	if err != nil {
 		return err
 	}
 
 	originDomain := public.AliasNames.Index(pulumi.Int(0))
-	a.Platform = &stack.PlatformOut{OriginDomain: originDomain}
+	a.Platform = &stack.PlatformOut{OriginDomain: originDomain, PublicLoadBalancerARN: public.ARN}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))

@@ -69,6 +69,11 @@ type Account struct {
 	ID string `json:"id"`
 	// VpcCIDR is the account's VPC block; empty for an account without a VPC.
 	VpcCIDR string `json:"vpcCidr,omitempty"`
+	// Email is the address of the account's root user. Required for every
+	// account but security: the security account invites the others to
+	// GuardDuty, whose CreateMembers call needs it.
+	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AccountDetail.html
+	Email string `json:"email,omitempty"`
 }
 
 // IsProd reports whether the stack is the production application account.
@@ -218,6 +223,12 @@ func (c *Config) checkDirectory(p *validate.Problems) {
 			owners[acct.ID] = name
 		}
 		needsVPC := stackRoles[name] != RoleSecurity
+		switch {
+		case acct.Email != "":
+			p.Check(entry+".email", acct.Email, validate.CheckEmail(acct.Email))
+		case stackRoles[name] != RoleSecurity:
+			p.Add(entry+".email", "", "is required: the security account invites this account to GuardDuty, which needs its root user's address")
+		}
 		switch {
 		case needsVPC && acct.VpcCIDR == "":
 			p.Add(entry+".vpcCidr", "", "is required: the account has a VPC")

@@ -35,7 +35,7 @@ var Keys = []KeyDoc{
 	{Name: "deployRoleName", Part: "stacks/stack", Feeds: "the role every provider assumes; the administrator of every KMS key", Rule: "an IAM role name: 1-64 letters, digits and +=,.@_-"},
 	{Name: "owner", Part: "stacks/stack", Feeds: "the Owner default tag", Rule: "at most 256 characters (a tag value)"},
 	{Name: "costCenter", Part: "stacks/stack", Feeds: "the CostCenter default tag", Rule: "at most 256 characters (a tag value)"},
-	{Name: "accounts", Part: "stacks/stack", Feeds: "trust and bucket policies, peering, the overlap checks, image URLs", Rule: "every stack listed, each with a distinct 12-digit id; a vpcCidr (RFC 1918, /16-/24) for every account but security; no two blocks (nor vpnClientCidr) overlap; fields id and vpcCidr only"},
+	{Name: "accounts", Part: "stacks/stack", Feeds: "trust and bucket policies, peering, the overlap checks, image URLs, GuardDuty and Security Hub membership", Rule: "every stack listed, each with a distinct 12-digit id; a vpcCidr (RFC 1918, /16-/24) and an e-mail address for every account but security; no two blocks (nor vpnClientCidr) overlap; fields id, vpcCidr and email only"},
 	{Name: "vpnClientCidr", Part: "stacks/stack", Feeds: "the overlap checks of the directory", Rule: "an RFC 1918 network address, overlapping no VPC of the directory"},
 	{Name: "vpcCidr", Part: "stacks/stack", Feeds: "components/network (Args.CIDRBlock)", Rule: "required outside security; RFC 1918, /16-/24, a network address; equals accounts.<stack>.vpcCidr; holds the subnet layout (/21 or larger with the default masks)"},
 	{Name: "azCount", Part: "stacks/stack", Feeds: "components/network (Args.AvailabilityZones: the first azCount zones)", Rule: "2-6 and at most what the region offers"},

@@ -7,9 +7,9 @@ import (
 )
 
 // Parts holds what each part of a composition hands the parts after it. A
-// part is one concern (baseline, network, DNS, data, platform, edge) in a
-// package of its own (stacks/<concern>part); it reads the fields of the
-// parts before it and fills its own. Fields of parts a role does not deploy
+// part is one concern (baseline, network, DNS, data, platform, firewall,
+// edge) in a package of its own (stacks/<concern>part); it reads the fields
+// of the parts before it and fills its own. Fields of parts a role does not deploy
 // stay nil.
 type Parts struct {
 	// Baseline is filled by the baseline part, in every stack.
@@ -22,6 +22,8 @@ type Parts struct {
 	Data *DataOut
 	// Platform is filled by the platform part.
 	Platform *PlatformOut
+	// Firewall is filled by the firewall part, in application stacks.
+	Firewall *FirewallOut
 
 	// references holds the stack references made so far, by stack, as
 	// *pulumi.StackReference. It is typed any on purpose: a type that
@@ -104,6 +106,15 @@ type NetworkOut struct {
 	// VPN, which translates its clients' addresses) come from there, so
 	// security groups that admit operators admit this block.
 	ManagementCIDR string
+	// EndpointSecurityGroupID is the group of the VPC's interface endpoints
+	// (ECR, CloudWatch Logs, Secrets Manager, KMS, SSM), which admits HTTPS
+	// from the VPC; nil without them (refarch:interfaceEndpoints off).
+	// Services reach AWS through it without NAT.
+	EndpointSecurityGroupID pulumi.StringInput
+	// S3PrefixListID is S3's managed prefix list, the destination of the
+	// VPC's S3 gateway endpoint: services reach S3 (ECR's image layers)
+	// through it without NAT.
+	S3PrefixListID pulumi.StringInput
 }
 
 // DNSOut is what DNS hands the other parts.
@@ -162,4 +173,13 @@ type PlatformOut struct {
 	// public load balancer and is covered by its certificate, for CloudFront
 	// to reach the API over HTTPS. It resolves once the record exists.
 	OriginDomain pulumi.StringInput
+	// PublicLoadBalancerARN is the public load balancer, which the
+	// firewall part puts behind a web ACL.
+	PublicLoadBalancerARN pulumi.StringInput
+}
+
+// FirewallOut is what the firewall part hands the edge part.
+type FirewallOut struct {
+	// EdgeWebACLARN is the CloudFront-scope web ACL the distribution names.
+	EdgeWebACLARN pulumi.StringInput
 }
