@@ -11,6 +11,7 @@ import (
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
+	"github.com/refarch/refarch/stacks/vpnpart"
 )
 
 // Config is the validated configuration of one stack: everything the program
@@ -35,6 +36,8 @@ type Config struct {
 	Edge edgepart.Config
 	// Firewall configures the web ACLs (stacks/firewallpart).
 	Firewall firewallpart.Config
+	// VPN configures the OpenVPN server (stacks/vpnpart).
+	VPN vpnpart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -59,6 +62,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Baseline.Load(r, base)
 	c.Edge.Load(r, base, c.DNS.PrivateZoneName)
 	c.Firewall.Load(r, base)
+	c.VPN.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -77,7 +81,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
-		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys} {
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys} {
 		out = append(out, part...)
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
+	"github.com/refarch/refarch/stacks/vpnpart"
 )
 
 // The parts, each handed the common configuration and its own section.
@@ -43,6 +44,9 @@ var (
 	firewall = step{"firewall", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return firewallpart.Deploy(ctx, &c.Config, &c.Firewall, p, a)
 	}}
+	vpn = step{"vpn server", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return vpnpart.Deploy(ctx, &c.Config, &c.VPN, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -62,5 +66,6 @@ var securitySteps = []step{baseline, identity}
 // sharedServicesSteps compose the shared-services account: the account
 // baseline, the management VPC (peered with the application VPCs), the root
 // DNS zone, the roles through which each application stack wires its
-// peering and DNS delegation here, and the container registry.
-var sharedServicesSteps = []step{baseline, network, dns, delegates, registry}
+// peering and DNS delegation here, the container registry, and the OpenVPN
+// server operators reach private resources through.
+var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn}

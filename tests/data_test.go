@@ -229,12 +229,11 @@ func TestDatabaseKeyIsAdministeredByTheStacksDeployRole(t *testing.T) {
 }
 
 // TestDataStoresAdmitOnlyTheirClients checks the stores' security groups:
-// Postgres admits 5432 from the data clients group and the management VPC
-// (operators through the VPN), Memcached admits 11211 from the data
+// Postgres admits 5432 from the data clients group and the VPN server's
+// group (operators), Memcached admits 11211 from the data
 // clients group only; the clients group admits nothing and reaches exactly
 // the two stores.
 func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
-	mgmtCIDR := networkOf["shared-services"].cidr
 	for stackName := range dataOf {
 		t.Run(stackName, func(t *testing.T) {
 			d := findData(t, stackName)
@@ -250,7 +249,7 @@ func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
 				assert.False(t, rule.Has("cidrIpv6"))
 			}
 			clientsID := d.clients.ID
-			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, "", mgmtCIDR}}, admitted[d.dbGroup.ID])
+			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, vpnGroupRef, ""}}, admitted[d.dbGroup.ID], "the clients and the VPN server, not the whole management VPC")
 			assert.Equal(t, []source{{11211, clientsID, ""}}, admitted[d.cacheGroup.ID])
 			assert.Empty(t, admitted[clientsID], "nothing connects to the clients group")
 			for _, sg := range []*offline.Resource{d.dbGroup, d.cacheGroup, d.clients} {

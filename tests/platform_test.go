@@ -240,13 +240,9 @@ func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
 			cfg := stackConfig(t, stackName)
 			p := stackPlan(t, stackName)
 			sg := p.Require(t, sgType, stackName+"-internal")
-			mgmt := cfg.Accounts["shared-services"].VpcCIDR
-			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", mgmt + ":443-443"}, rulesOf(p, sgIngressType, sg),
-				"HTTPS from the VPC and from the management VPC (where the VPN's clients appear)")
-			for _, cidr := range []string{cfg.VpcCIDR.String(), mgmt} {
-				prefix := netip.MustParsePrefix(cidr)
-				assert.True(t, prefix.Addr().IsPrivate(), "%s is private", cidr)
-			}
+			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", vpnGroupRef + ":443-443"}, rulesOf(p, sgIngressType, sg),
+				"HTTPS from the VPC and from the VPN server's group (where operators appear), not the whole management VPC")
+			assert.True(t, netip.MustParsePrefix(cfg.VpcCIDR.String()).Addr().IsPrivate())
 		})
 	}
 }

@@ -33,12 +33,14 @@ func TestEveryStackPlansClean(t *testing.T) {
 }
 
 // delegatedTypes are the only resources an application stack may create in
-// the shared-services account: its side of the VPC peering and its DNS
-// delegation.
+// the shared-services account: its side of the VPC peering, its DNS
+// delegation and the association of its private zone with the management
+// VPC.
 var delegatedTypes = map[string]bool{
 	"aws:ec2/vpcPeeringConnection:VpcPeeringConnection": true,
 	"aws:ec2/route:Route":                               true,
 	"aws:route53/record:Record":                         true,
+	"aws:route53/zoneAssociation:ZoneAssociation":       true,
 }
 
 // TestProvidersPinTheirAccount proves that no resource can land in the wrong

@@ -71,6 +71,12 @@ func TestPolicyReachesThisEnvironmentOnly(t *testing.T) {
 	assert.Equal(t, []any{"dev.example.com"}, names)
 	assert.Equal(t, []any{"NS"}, types)
 	assert.Equal(t, []any{"arn:aws:route53:::hostedzone/Z0ROOT"}, policy["DelegateThisEnvironmentsZoneOnly"]["Resource"])
+	assoc := policy["AssociatePrivateZonesWithTheManagementVpcOnly"]
+	vpcs, _ := offline.Lookup(assoc, "Condition.ForAllValues:StringEquals.route53:VPCs")
+	assert.Equal(t, []any{"VPCId=vpc-0mgmt,VPCRegion=us-west-2"}, vpcs, "private zones may be associated with the management VPC only")
+	null, _ := offline.Lookup(assoc, "Condition.Null.route53:VPCs")
+	assert.Equal(t, []any{"false"}, null, "a request must name a VPC")
+	assert.ElementsMatch(t, []any{"route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone", "route53:ListHostedZonesByVPC"}, assoc["Action"])
 
 	without := args()
 	without.RootZoneID = nil
@@ -78,7 +84,7 @@ func TestPolicyReachesThisEnvironmentOnly(t *testing.T) {
 	require.NoError(t, err)
 	policy = p.Require(t, "aws:iam/rolePolicy:RolePolicy", "delegate-dev").Statements(t, "policy")
 	assert.NotContains(t, policy, "DelegateThisEnvironmentsZoneOnly", "no root zone, no Route 53 permission")
-	assert.Len(t, policy, 4)
+	assert.Len(t, policy, 5)
 }
 
 func TestInvalidArgsRegisterNothing(t *testing.T) {

@@ -64,6 +64,20 @@ func permissions(a *DelegateRoleArgs) pulumi.StringOutput {
 				Resource:  []string{ec2ARN(a.AccountID, "route-table/*")},
 				Condition: iampolicy.Conditions{"ArnEquals": {"ec2:Vpc": {mgmtVpc}}},
 			},
+			// The environment's private zone (in its own account, its id
+			// unknown here) may be associated with the management VPC and
+			// no other. Source: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-condition-vpcs.html
+			iampolicy.Statement{
+				Sid:      "AssociatePrivateZonesWithTheManagementVpcOnly",
+				Effect:   iampolicy.Allow,
+				Action:   []string{"route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone", "route53:ListHostedZonesByVPC"},
+				Resource: []string{"*"},
+				Condition: iampolicy.Conditions{
+					"ForAllValues:StringEquals": {"route53:VPCs": {"VPCId=" + v[0].(string) + ",VPCRegion=" + a.Region}},
+					// ForAllValues holds for a request naming no VPC: require one.
+					"Null": {"route53:VPCs": {"false"}},
+				},
+			},
 			iampolicy.Statement{
 				Sid:      "ReadNetworking",
 				Effect:   iampolicy.Allow,

@@ -71,6 +71,12 @@ func NewZone(ctx *pulumi.Context, name string, args *ZoneArgs, opts ...pulumi.Re
 		zoneArgs.Vpcs = vpcs
 	}
 	zoneOpts := []pulumi.ResourceOption{child}
+	if a.Private {
+		// Further VPCs (another account's, such as the management VPC) are
+		// associated by separate ZoneAssociation resources; the zone must
+		// not undo them. Source: https://www.pulumi.com/registry/packages/aws/api-docs/route53/zoneassociation/
+		zoneOpts = append(zoneOpts, pulumi.IgnoreChanges([]string{"vpcs"}))
+	}
 	if a.Protect {
 		zoneOpts = append(zoneOpts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
 	}

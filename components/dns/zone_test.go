@@ -83,6 +83,7 @@ func TestPrivateZoneIsAssociatedWithItsVPCsAndNeverDelegated(t *testing.T) {
 	assert.Equal(t, "vpc-0123456789abcdef0", zone.String("vpcs[0].vpcId"))
 	assert.Contains(t, zone.String("comment"), "private zone")
 	assert.False(t, zone.Protect, "protection is the caller's choice")
+	assert.Equal(t, []string{"vpcs"}, zone.IgnoreChanges, "VPCs associated elsewhere (another account's) are not undone")
 	assert.Empty(t, plan.ByType("aws:route53/record:Record"), "a private zone writes no delegation")
 }
 

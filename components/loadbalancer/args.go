@@ -88,6 +88,12 @@ type LoadBalancerArgs struct {
 	// group; this component always creates its own. Source:
 	// https://www.pulumi.com/registry/packages/awsx/api-docs/lb/applicationloadbalancer/)
 	IngressCIDRs []string
+	// IngressSecurityGroupIDs are security groups admitted on the listener
+	// ports, such as the VPN server's group in the peered management VPC,
+	// referenced across accounts as "<account id>/<group id>" (a peered VPC
+	// of the same region). Default none.
+	// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+	IngressSecurityGroupIDs []pulumi.StringInput
 	// SSLPolicy is the HTTPS listener's security policy. Default
 	// DefaultSSLPolicy; must be one of ModernSSLPolicies (TLS 1.2 or later).
 	SSLPolicy string
@@ -120,6 +126,7 @@ type Alias struct {
 func (a *LoadBalancerArgs) withDefaults() LoadBalancerArgs {
 	out := *a
 	out.IngressCIDRs = append([]string(nil), a.IngressCIDRs...)
+	out.IngressSecurityGroupIDs = append([]pulumi.StringInput(nil), a.IngressSecurityGroupIDs...)
 	out.Aliases = append([]Alias(nil), a.Aliases...)
 	if out.Public && len(out.IngressCIDRs) == 0 {
 		out.IngressCIDRs = []string{publicCIDR}
@@ -169,6 +176,11 @@ func (a *LoadBalancerArgs) validate() error {
 	}
 	if len(a.IngressCIDRs) == 0 {
 		p.Add("Args.IngressCIDRs", "[]", "is required for an internal load balancer: name the private blocks that may reach it")
+	}
+	for i, id := range a.IngressSecurityGroupIDs {
+		if id == nil {
+			p.Add(fmt.Sprintf("Args.IngressSecurityGroupIDs[%d]", i), "", "must not be nil")
+		}
 	}
 	for i, cidr := range a.IngressCIDRs {
 		prefix, rule := validate.ParseCIDR(cidr)

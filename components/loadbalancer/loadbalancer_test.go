@@ -49,7 +49,7 @@ func ingress(p *offline.Plan, group *offline.Resource) []string {
 	var out []string
 	for _, r := range p.ByType(ingressType) {
 		if r.String("securityGroupId") == group.ID {
-			out = append(out, fmt.Sprintf("%s:%d-%d", r.String("cidrIpv4"), r.Int("fromPort"), r.Int("toPort")))
+			out = append(out, fmt.Sprintf("%s:%d-%d", r.String("cidrIpv4")+r.String("referencedSecurityGroupId"), r.Int("fromPort"), r.Int("toPort")))
 		}
 	}
 	return out
@@ -133,6 +133,16 @@ type policyDoc struct {
 		Resource  []string
 		Condition map[string]map[string][]string
 	}
+}
+
+func TestInternalLoadBalancerAdmitsNamedGroups(t *testing.T) {
+	a := args(false)
+	a.IngressCIDRs = []string{"10.30.0.0/16"}
+	a.IngressSecurityGroupIDs = []pulumi.StringInput{pulumi.String("222222222222/sg-0vpn")}
+	p := build(t, "prod-internal", a)
+	sg := p.Require(t, sgType, "prod-internal")
+	assert.ElementsMatch(t, []string{"10.30.0.0/16:443-443", "222222222222/sg-0vpn:443-443"}, ingress(p, sg),
+		"HTTPS from the block and from the admitted group, a peered account's referenced as <account>/<group>")
 }
 
 func TestAccessLogBucketIsLockedDown(t *testing.T) {

@@ -47,6 +47,18 @@ func (b *builder) securityGroup() (*ec2.SecurityGroup, error) {
 				return nil, err
 			}
 		}
+		for i, group := range b.args.IngressSecurityGroupIDs {
+			if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, fmt.Sprintf("%s-in-%d-group-%d", b.name, port, i), &vpc.SecurityGroupIngressRuleArgs{
+				SecurityGroupId:           sg.ID(),
+				IpProtocol:                pulumi.String("tcp"),
+				FromPort:                  pulumi.Int(port),
+				ToPort:                    pulumi.Int(port),
+				ReferencedSecurityGroupId: group,
+				Description:               pulumi.Sprintf("listener %d from an admitted security group", port),
+			}, b.child); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return sg, nil
 }

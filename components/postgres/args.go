@@ -85,6 +85,13 @@ type PostgresArgs struct {
 	// (the VPN client pool, the management VPC). Default none. Each must be
 	// an RFC 1918 network: a database is never opened to an internet range.
 	ClientCIDRs []string
+	// OperatorSecurityGroupIDs are security groups admitted on Port without
+	// the egress rule ClientSecurityGroupIDs get: groups of another account,
+	// such as the VPN server's in the peered management VPC, referenced as
+	// "<account id>/<group id>", whose rules this account cannot write.
+	// Default none.
+	// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+	OperatorSecurityGroupIDs []pulumi.StringInput
 
 	// EngineVersion is the PostgreSQL version: a major version ("18") or a
 	// major.minor ("18.1"). Default "18", the current major version; with a
@@ -260,6 +267,7 @@ func (a PostgresArgs) withDefaults() PostgresArgs {
 	a.AvailabilityZones = slices.Clone(a.AvailabilityZones)
 	a.ClientSecurityGroupIDs = slices.Clone(a.ClientSecurityGroupIDs)
 	a.ClientCIDRs = slices.Clone(a.ClientCIDRs)
+	a.OperatorSecurityGroupIDs = slices.Clone(a.OperatorSecurityGroupIDs)
 	return a
 }
 

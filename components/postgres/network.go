@@ -71,6 +71,18 @@ func (b *builder) network() error {
 			return fmt.Errorf("ingress rule for %s: %w", cidr, err)
 		}
 	}
+	for i, group := range b.args.OperatorSecurityGroupIDs {
+		if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, fmt.Sprintf("%s-operators-%d", b.name, i), &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           sg.ID(),
+			ReferencedSecurityGroupId: group,
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  port,
+			ToPort:                    port,
+			Description:               pulumi.String("PostgreSQL from operators (an admitted security group)"),
+		}, b.child); err != nil {
+			return fmt.Errorf("operator ingress rule %d: %w", i, err)
+		}
+	}
 	b.securityGroupID = sg.ID().ToStringOutput()
 	b.pg.SecurityGroupID = b.securityGroupID
 	return nil

@@ -266,6 +266,27 @@ func TestSecurityGroupAdmitsExactlyTheNamedSources(t *testing.T) {
 	assert.Equal(t, []string{"172.16.0.0/22"}, cidrs)
 }
 
+func TestOperatorGroupsAreAdmittedWithoutAnEgressRule(t *testing.T) {
+	const vpn = "222222222222/sg-0vpn"
+	args := baseArgs()
+	args.OperatorSecurityGroupIDs = []pulumi.StringInput{pulumi.String(vpn)}
+	plan, _ := mustRun(t, args)
+	sg := plan.Find("aws:ec2/securityGroup:SecurityGroup", "orders")
+	require.NotNil(t, sg)
+	var admitted int
+	for _, rule := range plan.ByType(ruleType) {
+		if rule.String("referencedSecurityGroupId") == vpn {
+			admitted++
+			assert.Equal(t, sg.ID, rule.String("securityGroupId"))
+			assert.Equal(t, 5432, rule.Int("fromPort"))
+		}
+	}
+	assert.Equal(t, 1, admitted)
+	for _, rule := range plan.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+		assert.NotEqual(t, vpn, rule.String("securityGroupId"), "another account's group gets no rule from here")
+	}
+}
+
 func TestProtectGuardsEveryStatefulResource(t *testing.T) {
 	args := baseArgs()
 	args.Protect = true

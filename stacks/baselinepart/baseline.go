@@ -63,6 +63,10 @@ func AuditConfigBucket(c *stack.Config) string {
 	return fmt.Sprintf("%s-audit-config-%s", stack.Namespace, c.Accounts["security"].ID)
 }
 
+// PatchGroup is the "Patch Group" tag value of the stack's patching: the
+// baseline's window and scan target it, and instances carry it.
+func PatchGroup(c *stack.Config) string { return stack.Namespace + "-" + c.Stack }
+
 // TrailName is the name of a stack's trail; the archive's bucket policy
 // names each of them.
 func TrailName(name string) string { return stack.Namespace + "-" + name }
@@ -100,7 +104,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		},
 		LogRetentionDays: s.AuditLogRetentionDays,
 		Patching: sb.PatchingArgs{
-			PatchGroup:       stack.Namespace + "-" + c.Stack,
+			PatchGroup:       PatchGroup(c),
 			Schedule:         s.PatchSchedule,
 			ApproveAfterDays: s.PatchApproveAfterDays,
 		},
@@ -124,8 +128,11 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		return err
 	}
 	a.Baseline = &stack.BaselineOut{
-		AlertTopicARN: alerts.TopicARN,
-		SecretsKeyARN: base.SecretsKeyARN,
+		AlertTopicARN:     alerts.TopicARN,
+		SecretsKeyARN:     base.SecretsKeyARN,
+		DataKeyARN:        base.DataKeyARN,
+		InstancePolicyARN: base.InstancePolicyARN,
+		PatchGroup:        PatchGroup(c),
 	}
 	ctx.Export(OutputAlertTopicARN, alerts.TopicARN)
 	if c.Role == stack.RoleSecurity {

@@ -52,37 +52,37 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 	clientIDs := []pulumi.StringInput{clients.SecurityGroupID}
 
-	var operatorCIDRs []string
-	if s.DBOperatorAccess {
-		// The VPN translates its clients' addresses, so operators arrive
-		// from the management VPC (stack.NetworkOut.ManagementCIDR).
-		operatorCIDRs = []string{net.ManagementCIDR}
+	var operators []pulumi.StringInput
+	if s.DBOperatorAccess && net.OperatorSecurityGroupID != nil {
+		// The VPN translates its clients to its own address, so operators
+		// arrive with the VPN server's group, referenced across the peering.
+		operators = []pulumi.StringInput{net.OperatorSecurityGroupID}
 	}
 	var alarmTopic pulumi.StringInput
 	if a.Baseline != nil {
 		alarmTopic = a.Baseline.AlertTopicARN
 	}
 	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.PostgresArgs{
-		KeyAdministrators:      c.KeyAdministrators(),
-		VpcID:                  net.VpcID,
-		SubnetIDs:              net.DataSubnetIDs,
-		AvailabilityZones:      net.AvailabilityZones,
-		ClientSecurityGroupIDs: clientIDs,
-		ClientCIDRs:            operatorCIDRs,
-		EngineVersion:          s.DBEngineVersion,
-		InstanceClass:          s.DBInstanceClass,
-		AllocatedStorage:       s.DBAllocatedStorage,
-		MaxAllocatedStorage:    s.DBMaxAllocatedStorage,
-		SingleAZ:               !s.DBMultiAZ,
-		ReadReplicas:           s.DBReplicas,
-		BackupRetentionDays:    s.DBBackupRetentionDays,
-		BackupWindow:           s.DBBackupWindow,
-		MaintenanceWindow:      s.DBMaintenanceWindow,
-		SkipFinalSnapshot:      s.DBSkipFinalSnapshot,
-		Protect:                c.DeletionProtection,
-		MonitoringInterval:     s.DBMonitoringInterval,
-		LogRetentionDays:       c.LogRetentionDays,
-		AlarmTopicARN:          alarmTopic,
+		KeyAdministrators:        c.KeyAdministrators(),
+		VpcID:                    net.VpcID,
+		SubnetIDs:                net.DataSubnetIDs,
+		AvailabilityZones:        net.AvailabilityZones,
+		ClientSecurityGroupIDs:   clientIDs,
+		OperatorSecurityGroupIDs: operators,
+		EngineVersion:            s.DBEngineVersion,
+		InstanceClass:            s.DBInstanceClass,
+		AllocatedStorage:         s.DBAllocatedStorage,
+		MaxAllocatedStorage:      s.DBMaxAllocatedStorage,
+		SingleAZ:                 !s.DBMultiAZ,
+		ReadReplicas:             s.DBReplicas,
+		BackupRetentionDays:      s.DBBackupRetentionDays,
+		BackupWindow:             s.DBBackupWindow,
+		MaintenanceWindow:        s.DBMaintenanceWindow,
+		SkipFinalSnapshot:        s.DBSkipFinalSnapshot,
+		Protect:                  c.DeletionProtection,
+		MonitoringInterval:       s.DBMonitoringInterval,
+		LogRetentionDays:         c.LogRetentionDays,
+		AlarmTopicARN:            alarmTopic,
 	}, account)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)

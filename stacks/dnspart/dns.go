@@ -7,6 +7,7 @@ package dnspart
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/dns"
@@ -118,6 +119,9 @@ func deployEnvironmentDNS(ctx *pulumi.Context, c *stack.Config, s *Config, p *st
 		}
 		out.PrivateZoneID = private.ZoneID
 		ctx.Export(OutputPrivateZoneName, pulumi.String(s.PrivateZoneName))
+		if err := associateWithManagement(ctx, c, p, a, private.ZoneID); err != nil {
+			return err
+		}
 	}
 	a.DNS = out
 	ctx.Export(OutputPublicZoneID, public.ZoneID)
@@ -153,4 +157,30 @@ func rootZoneID(ctx *pulumi.Context, c *stack.Config, a *stack.Parts) (string, e
 		return "", fmt.Errorf("%s = %q, but shared-services hosts the root zone %q: every stack must name the same domain", stack.Key("domain"), c.Domain, zone)
 	}
 	return id, nil
+}
+
+// associateWithManagement lets operators on the VPN resolve the private
+// zone: the zone's account authorizes the management VPC, then
+// shared-services (through the delegate role, which may associate only
+// that VPC) associates it. Without management peering there is nothing to
+// associate.
+// Source: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-associate-vpcs-different-accounts.html
+func associateWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts, zoneID pulumi.StringInput) error {
+	if a.Network.ManagementVpcID == nil || p.SharedServices == nil {
+		return nil
+	}
+	auth, err := route53.NewVpcAssociationAuthorization(ctx, "private-zone-mgmt", &route53.VpcAssociationAuthorizationArgs{
+		ZoneId:    zoneID,
+		VpcId:     a.Network.ManagementVpcID,
+		VpcRegion: pulumi.String(c.Region),
+	}, pulumi.Provider(p.Account))
+	if err != nil {
+		return err
+	}
+	_, err = route53.NewZoneAssociation(ctx, "private-zone-mgmt", &route53.ZoneAssociationArgs{
+		ZoneId:    auth.ZoneId,
+		VpcId:     auth.VpcId,
+		VpcRegion: pulumi.String(c.Region),
+	}, pulumi.Provider(p.SharedServices))
+	return err
 }

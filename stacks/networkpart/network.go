@@ -49,7 +49,11 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if c.Role == stack.RoleSharedServices {
 		name = "mgmt"
 	} else if s.ManagementPeering {
-		// Operators reach the databases from the management VPC.
+		// Operators reach the databases from the management VPC. Network
+		// ACLs cannot name security groups, so the data tier's ACL admits
+		// the management block; the databases' own groups admit only the
+		// VPN server's group (peerWithManagement).
+		// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 		args.DataTierPeerCIDRs = []string{mgmt.VpcCIDR}
 	}
 	n, err := network.NewNetwork(ctx, name, args, pulumi.Provider(p.Account))
@@ -119,6 +123,16 @@ func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 	if err != nil {
 		return err
 	}
+	vpnGroup, err := a.StringOutput(ctx, "shared-services", stack.OutputVpnSecurityGroupID)
+	if err != nil {
+		return err
+	}
+	// Operators arrive with the VPN server's group; a group of a peered VPC
+	// of the same region is referenced across accounts as
+	// "<account>/<group id>". Sources: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html,
+	// https://github.com/hashicorp/terraform-provider-aws/issues/25811
+	a.Network.OperatorSecurityGroupID = pulumi.Sprintf("%s/%s", c.Accounts["shared-services"].ID, vpnGroup)
+	a.Network.ManagementVpcID = mgmtVpcID
 	raw, _ := value.([]any)
 	if len(raw) == 0 {
 		return fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", OutputManagementRouteTableIDs)

@@ -73,21 +73,21 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	if err != nil {
 		return err
 	}
-	// Reachable from the VPC and from operators: the VPN translates its
-	// clients into the management VPC's block (network.go), so admitting
-	// that block admits the VPN.
-	sources := []string{a.Network.CIDR}
-	if a.Network.ManagementCIDR != "" && a.Network.ManagementCIDR != a.Network.CIDR {
-		sources = append(sources, a.Network.ManagementCIDR)
+	// Reachable from the VPC and from operators: the VPN server's own
+	// group (not the whole management VPC), referenced across the peering.
+	var operators []pulumi.StringInput
+	if a.Network.OperatorSecurityGroupID != nil {
+		operators = []pulumi.StringInput{a.Network.OperatorSecurityGroupID}
 	}
 	internal, err := loadbalancer.NewLoadBalancer(ctx, c.Stack+"-internal", &loadbalancer.LoadBalancerArgs{
-		VpcID:          a.Network.VpcID,
-		SubnetIDs:      a.Network.AppSubnetIDs,
-		CertificateARN: a.DNS.CertificateARN,
-		IngressCIDRs:   sources,
-		SSLPolicy:      pc.SSLPolicy,
-		AccessLogDays:  pc.AccessLogDays,
-		Protect:        c.DeletionProtection,
+		VpcID:                   a.Network.VpcID,
+		SubnetIDs:               a.Network.AppSubnetIDs,
+		CertificateARN:          a.DNS.CertificateARN,
+		IngressCIDRs:            []string{a.Network.CIDR},
+		IngressSecurityGroupIDs: operators,
+		SSLPolicy:               pc.SSLPolicy,
+		AccessLogDays:           pc.AccessLogDays,
+		Protect:                 c.DeletionProtection,
 		// The private zone's apex: one label below the environment's zone,
 		// so the wildcard certificate covers it (config.go checks).
 		Aliases: []loadbalancer.Alias{{ZoneID: a.DNS.PrivateZoneID, Name: a.DNS.PrivateZoneName}},

@@ -14,6 +14,10 @@ const (
 	OutputAccountID = "accountId"
 	// OutputRegion is the stack's region (every stack).
 	OutputRegion = "region"
+	// OutputVpnSecurityGroupID is the VPN server's security group
+	// (shared-services, stacks/vpnpart), which the application stacks'
+	// network part hands the groups admitting operators.
+	OutputVpnSecurityGroupID = "vpnSecurityGroupId"
 )
 
 // ReferenceStack reads the outputs of another stack of this project, by

@@ -89,6 +89,13 @@ type BaselineOut struct {
 	AlertTopicARN pulumi.StringInput
 	// SecretsKeyARN encrypts secrets (Secrets Manager, SSM SecureString).
 	SecretsKeyARN pulumi.StringInput
+	// DataKeyARN encrypts data at rest (EBS volumes among it).
+	DataKeyARN pulumi.StringInput
+	// InstancePolicyARN lets an instance's SSM agent decrypt and log
+	// sessions and patch runs.
+	InstancePolicyARN pulumi.StringInput
+	// PatchGroup is the "Patch Group" tag value the patching targets.
+	PatchGroup string
 }
 
 // NetworkOut is what the network hands the other parts.
@@ -106,6 +113,16 @@ type NetworkOut struct {
 	// VPN, which translates its clients' addresses) come from there, so
 	// security groups that admit operators admit this block.
 	ManagementCIDR string
+	// OperatorSecurityGroupID is the VPN server's security group in the
+	// management VPC, as "<shared-services account>/<group id>": security
+	// groups of a peered VPC in the same region can be referenced across
+	// accounts, so groups admitting operators admit exactly the VPN server.
+	// Nil without management peering.
+	// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+	OperatorSecurityGroupID pulumi.StringInput
+	// ManagementVpcID is the management VPC's id (application stacks with
+	// management peering): their private zones are associated with it.
+	ManagementVpcID pulumi.StringInput
 	// EndpointSecurityGroupID is the group of the VPC's interface endpoints
 	// (ECR, CloudWatch Logs, Secrets Manager, KMS, SSM), which admits HTTPS
 	// from the VPC; nil without them (refarch:interfaceEndpoints off).

@@ -1,0 +1,137 @@
+// Package vpnserver provides VpnServer, the OpenVPN server of the
+// management VPC: the single public host of the organization and the way
+// operators reach private resources.
+package vpnserver
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/awsenv"
+	"github.com/refarch/refarch/components/validate"
+)
+
+// MaxNameLength keeps the longest physical name derived from the
+// component's, the role "<name>-instance" plus Pulumi's 8-character suffix,
+// within IAM's 64 characters.
+const MaxNameLength = 40
+
+// PatchGroupTag is the tag the security baseline's patching targets.
+const PatchGroupTag = "Patch Group"
+
+// ServerTag marks the server's instances; the instance role may associate
+// the Elastic IP only with an instance carrying it with this server's name.
+const ServerTag = "refarch:vpn-server"
+
+// VpnServer is the OpenVPN server:
+//   - Self-healing host: a launch template and an Auto Scaling group of
+//     exactly one instance across the public subnets, an Elastic IP the
+//     instance associates to itself at boot (its role may associate only
+//     that allocation, only with an instance of this server), and an A
+//     record RecordName. A replaced instance keeps the address and the
+//     PKI; the group's EC2 health check replaces a failed one.
+//   - Hardened host: the current Amazon Linux 2023 image (resolved from
+//     AWS's public SSM parameter at each launch), IMDSv2 required with hop
+//     limit 1, an encrypted gp3 root volume (Args.EBSKeyARN), no key pair
+//     and no port 22 (Session Manager only), the SSM-managed-instance
+//     policy, the CloudWatch agent shipping the system and OpenVPN logs to
+//     an encrypted log group, dnf-automatic security updates, and the
+//     baseline's patch group tag. Source/destination checking stays on:
+//     OpenVPN translates its clients to the server's own address.
+//   - OpenVPN on UDP Args.Port from Args.AllowedCIDRs only; the client pool
+//     Args.ClientCIDR; routes, DNS server and search domains pushed.
+//   - PKI in a versioned, KMS-encrypted, TLS-only, public-access-blocked
+//     bucket, always protected (losing it invalidates every profile); the
+//     role may read and write only PKIPrefix and ProfilesPrefix and use only
+//     that key.
+//   - SSM Command documents IssueProfileDocument and
+//     RevokeProfileDocument that issue and revoke people's profiles.
+type VpnServer struct {
+	pulumi.ResourceState
+
+	// SecurityGroupID is the server's group: application stacks admit it
+	// (across accounts, as "<account>/<group id>").
+	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
+	// PublicIP is the Elastic IP's address.
+	PublicIP pulumi.StringOutput `pulumi:"publicIp"`
+	// BucketName is the PKI and profiles bucket.
+	BucketName pulumi.StringOutput `pulumi:"bucketName"`
+	// LogGroupName receives the server's logs.
+	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
+	// RoleARN is the instance role.
+	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
+}
+
+// builder holds what the steps of NewVpnServer share.
+type builder struct {
+	ctx   *pulumi.Context
+	name  string
+	a     VpnServerArgs
+	env   awsenv.Env
+	child pulumi.ResourceOption
+	c     *VpnServer
+	eip   *ec2.Eip
+}
+
+// NewVpnServer creates the server. It validates args before registering
+// anything.
+func NewVpnServer(ctx *pulumi.Context, name string, args *VpnServerArgs, opts ...pulumi.ResourceOption) (*VpnServer, error) {
+	if args == nil {
+		args = &VpnServerArgs{}
+	}
+	a := args.withDefaults()
+	if err := validate.Component("VPN server arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
+		return nil, fmt.Errorf("VPN server %q: %w", name, err)
+	}
+	c := &VpnServer{}
+	if err := ctx.RegisterComponentResource("refarch:vpnserver:VpnServer", name, c, opts...); err != nil {
+		return nil, fmt.Errorf("VPN server %q: registering the component: %w", name, err)
+	}
+	b := &builder{ctx: ctx, name: name, a: a, child: pulumi.Parent(c), c: c}
+	env, err := awsenv.Lookup(ctx, pulumi.Parent(c))
+	if err != nil {
+		return nil, fmt.Errorf("VPN server %q: %w", name, err)
+	}
+	b.env = env
+	p, err := b.pki()
+	if err != nil {
+		return nil, fmt.Errorf("VPN server %q: PKI bucket: %w", name, err)
+	}
+	if err := b.host(p); err != nil {
+		return nil, fmt.Errorf("VPN server %q: host: %w", name, err)
+	}
+	if err := b.documents(p); err != nil {
+		return nil, fmt.Errorf("VPN server %q: profile documents: %w", name, err)
+	}
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"securityGroupId": c.SecurityGroupID,
+		"publicIp":        c.PublicIP,
+		"bucketName":      c.BucketName,
+		"logGroupName":    c.LogGroupName,
+		"roleArn":         c.RoleARN,
+	})
+}
+
+// bootConfig is what the scripts need, once the outputs are known.
+func (b *builder) bootConfig(allocation, bucket, key, logGroup string) BootConfig {
+	vpc := netip.MustParsePrefix(b.a.VpcCIDR)
+	return BootConfig{
+		Region:         b.env.Region,
+		AllocationID:   allocation,
+		Bucket:         bucket,
+		PKIPrefix:      PKIPrefix,
+		ProfilesPrefix: ProfilesPrefix,
+		KMSKeyARN:      key,
+		LogGroup:       logGroup,
+		ServerName:     b.a.RecordName,
+		Port:           b.a.Port,
+		ClientCIDR:     b.a.ClientCIDR,
+		Routes:         b.a.Routes,
+		DNSServer:      resolverAddress(vpc),
+		SearchDomains:  b.a.SearchDomains,
+		VPCCIDR:        b.a.VpcCIDR,
+	}
+}

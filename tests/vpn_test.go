@@ -1,0 +1,106 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// vpnGroupRef is how the application stacks name the VPN server's group
+// across the peering: the shared-services account, then the group id that
+// offline/stackrefs serves for shared-services.
+const vpnGroupRef = "222222222222/sg-0vpn222222"
+
+func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
+	p := plan(t, "shared-services")
+	servers := p.ByType("refarch:vpnserver:VpnServer")
+	require.Len(t, servers, 1)
+	for _, r := range p.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+		if r.String("cidrIpv4") == "0.0.0.0/0" {
+			assert.Equal(t, "udp", r.String("ipProtocol"), r.Name)
+			assert.Equal(t, 1194, r.Int("fromPort"), r.Name)
+			assert.Equal(t, 1194, r.Int("toPort"), r.Name)
+		}
+	}
+	lt := p.Require(t, "aws:ec2/launchTemplate:LaunchTemplate", "refarch-vpn")
+	assert.Equal(t, "required", lt.String("metadataOptions.httpTokens"))
+	assert.Equal(t, "true", lt.String("blockDeviceMappings[0].ebs.encrypted"))
+	assert.False(t, lt.Has("keyName"))
+	asg := p.Require(t, "aws:autoscaling/group:Group", "refarch-vpn")
+	assert.Equal(t, 1, asg.Int("minSize"))
+	assert.Equal(t, 1, asg.Int("maxSize"))
+	assert.GreaterOrEqual(t, len(asg.List("vpcZoneIdentifiers")), 2)
+	assert.Equal(t, "vpn.example.com", p.Require(t, "aws:route53/record:Record", "refarch-vpn").String("name"))
+
+	// Routes for the management VPC and every application VPC of the directory.
+	var routes []string
+	for _, r := range p.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+		if strings.HasPrefix(r.Name, "refarch-vpn-route-") {
+			routes = append(routes, r.String("cidrIpv4"))
+		}
+	}
+	assert.ElementsMatch(t, []string{"10.0.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16"}, routes)
+	bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", "refarch-vpn-pki")
+	assert.True(t, bucket.Protect, "the PKI survives every pulumi up and destroy")
+}
+
+func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
+	for _, name := range []string{"dev", "stage", "prod"} {
+		t.Run(name, func(t *testing.T) {
+			p := plan(t, name)
+			lb := p.Find("refarch:loadbalancer:LoadBalancer", name+"-internal")
+			require.NotNil(t, lb)
+			var fromVPN int
+			for _, r := range p.Descendants(lb) {
+				if r.Type != "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" {
+					continue
+				}
+				assert.NotEqual(t, "10.0.0.0/16", r.String("cidrIpv4"), "%s: not the whole management VPC", r.Name)
+				if r.String("referencedSecurityGroupId") == vpnGroupRef {
+					fromVPN++
+				}
+			}
+			assert.Equal(t, 1, fromVPN, "the internal load balancer admits the VPN server's group on 443")
+			db := p.ByType("refarch:postgres:Postgres")
+			require.Len(t, db, 1)
+			var dbFromVPN int
+			for _, r := range p.Descendants(db[0]) {
+				if r.Type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" {
+					assert.NotEqual(t, "10.0.0.0/16", r.String("cidrIpv4"), r.Name)
+					if r.String("referencedSecurityGroupId") == vpnGroupRef {
+						dbFromVPN++
+					}
+				}
+			}
+			assert.LessOrEqual(t, dbFromVPN, 1)
+
+			// The private zone is authorized here and associated from shared-services.
+			auth := p.Require(t, "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization", "private-zone-mgmt")
+			assoc := p.Require(t, "aws:route53/zoneAssociation:ZoneAssociation", "private-zone-mgmt")
+			assert.Equal(t, "vpc-0mgmt222222", auth.String("vpcId"))
+			assert.Equal(t, auth.Output("zoneId"), assoc.Get("zoneId"))
+			assert.Equal(t, "aws-"+name, p.ProviderOf(auth).Name, "authorized by the zone's account")
+			assert.Equal(t, []string{accountOf["shared-services"]}, p.ProviderOf(assoc).Strings("allowedAccountIds"), "associated by the VPC's account")
+		})
+	}
+}
+
+func TestVpnConfigRejectsBadValues(t *testing.T) {
+	cases := []struct {
+		name      string
+		set       map[string]string
+		key, rule string
+	}{
+		{"bad allowed block", map[string]string{"refarch:vpnAllowedCidrs": `["203.0.113.0/33"]`}, "refarch:vpnAllowedCidrs[0]", ""},
+		{"no allowed block", map[string]string{"refarch:vpnAllowedCidrs": `[]`}, "refarch:vpnAllowedCidrs", "at least one"},
+		{"unsupported instance", map[string]string{"refarch:vpnInstanceType": "p5.48xlarge"}, "refarch:vpnInstanceType", "family among"},
+		{"pool overlapping a VPC", map[string]string{"refarch:vpnClientCidr": "10.20.0.0/22"}, "refarch:vpnClientCidr", "overlaps"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rejects(t, "shared-services", tc.set, tc.key, tc.rule)
+		})
+	}
+}
