@@ -330,12 +330,14 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 				role := blFind(t, inside, "aws:iam/role:Role", "-"+baselinepart.PersonaRoleName(persona))
 				assert.Equal(t, baselinepart.PersonaRoleName(persona), role.String("name"))
 				st := blStatements(t, role, "assumeRolePolicy")
-				require.Len(t, st, 1)
+				require.Len(t, st, 2)
 				for _, s := range st {
 					assert.Equal(t, []string{"arn:aws:iam::" + securityAccount + ":root"}, blPrincipal(s, "AWS"), "exactly the security account")
 					assert.Equal(t, []string{"true"}, blCond(s, "Bool", "aws:MultiFactorAuthPresent"), "MFA required")
-					assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(s["Action"]))
 				}
+				assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(st["IdentityAccountWithMFA"]["Action"]))
+				assert.Equal(t, []string{"sts:SetSourceIdentity"}, blStrs(st["OwnUserNameAsSourceIdentity"]["Action"]))
+				assert.Equal(t, []string{"${aws:username}"}, blCond(st["OwnUserNameAsSourceIdentity"], "StringEquals", "sts:SourceIdentity"), "only one's own name")
 				want := hours
 				if persona == baselinepart.PersonaFullAccess {
 					want = 1

@@ -90,7 +90,7 @@ func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 		st := blStatements(t, blFind(t, inside, "aws:iam/groupPolicy:GroupPolicy", "-"+name), "policy")
 		require.Len(t, st, 1, "%s: assuming its role is the group's only permission", persona)
 		assume := st["AssumePersonaRoleWithMFA"]
-		assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(assume["Action"]))
+		assert.Equal(t, []string{"sts:AssumeRole", "sts:SetSourceIdentity"}, blStrs(assume["Action"]))
 		assert.Equal(t, []string{"true"}, blCond(assume, "Bool", "aws:MultiFactorAuthPresent"))
 		var want []string
 		for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {

@@ -1,11 +1,14 @@
 package tests
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/offline"
 )
 
 // vpnGroupRef is how the application stacks name the VPN server's group
@@ -42,6 +45,21 @@ func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"10.0.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16"}, routes)
+	// The boot script pushes exactly those routes, the VPC resolver and the
+	// private zones of the application stacks.
+	script, err := base64.StdEncoding.DecodeString(lt.String("userData"))
+	require.NoError(t, err)
+	for _, line := range []string{
+		`push "route 10.0.0.0 255.255.0.0"`, `push "route 10.10.0.0 255.255.0.0"`,
+		`push "route 10.20.0.0 255.255.0.0"`, `push "route 10.30.0.0 255.255.0.0"`,
+		`push "dhcp-option DNS 10.0.0.2"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.dev.example.com"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.stage.example.com"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.prod.example.com"`,
+		"server 172.16.0.0 255.255.252.0",
+	} {
+		assert.Contains(t, string(script), line)
+	}
 	bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", "refarch-vpn-pki")
 	assert.True(t, bucket.Protect, "the PKI survives every pulumi up and destroy")
 }
@@ -103,4 +121,33 @@ func TestVpnConfigRejectsBadValues(t *testing.T) {
 			rejects(t, "shared-services", tc.set, tc.key, tc.rule)
 		})
 	}
+}
+
+// TestOnlyVpnPersonasRunTheProfileDocumentsAndReadTheirOwnProfile checks
+// the VPN rights in shared-services: full-access and ops may run the two
+// documents on the VPN server only and read the profile named by their
+// session's source identity, which the persona roles accept only as the
+// user's own name; no other persona, and no other account, gets them.
+func TestOnlyVpnPersonasRunTheProfileDocumentsAndReadTheirOwnProfile(t *testing.T) {
+	for _, name := range []string{"security", "shared-services", "dev", "stage", "prod"} {
+		p := plan(t, name)
+		for _, persona := range []string{"full-access", "read-only", "developers", "billing", "ops"} {
+			inline := p.Find("aws:iam/rolePolicy:RolePolicy", "refarch-"+name+"-refarch-"+persona+"-inline")
+			if name != "shared-services" || (persona != "full-access" && persona != "ops") {
+				assert.Nil(t, inline, "%s %s has no VPN rights", name, persona)
+				continue
+			}
+			require.NotNil(t, inline, "%s %s", name, persona)
+			st := inline.Statements(t, "policy")
+			assert.ElementsMatch(t, []string{
+				"arn:aws:ssm:us-west-2:222222222222:document/refarch-vpn-issue-profile",
+				"arn:aws:ssm:us-west-2:222222222222:document/refarch-vpn-revoke-profile",
+			}, offline.Strings(st["RunTheProfileDocuments"]["Resource"]))
+			assert.Equal(t, []any{"refarch-vpn"}, offline.Condition(st["OnTheVpnServerOnly"], "StringEquals", "ssm:resourceTag/refarch:vpn-server"))
+			assert.Equal(t, []string{"arn:aws:s3:::refarch-vpn-pki-222222222222/profiles/${aws:SourceIdentity}.ovpn"}, offline.Strings(st["ReadOwnProfile"]["Resource"]))
+			assert.Equal(t, []any{"arn:aws:s3:::refarch-vpn-pki-222222222222"}, offline.Condition(st["DecryptItThroughS3"], "StringEquals", "kms:EncryptionContext:aws:s3:arn"))
+		}
+	}
+	bucket := plan(t, "shared-services").Require(t, "aws:s3/bucketV2:BucketV2", "refarch-vpn-pki")
+	assert.Equal(t, "refarch-vpn-pki-222222222222", bucket.String("bucket"), "the bucket the VPN rights name")
 }

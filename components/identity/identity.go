@@ -259,9 +259,11 @@ func AssumePersonaRole(partition string, g GroupArgs) iampolicy.Document {
 	}
 	roles = append(roles, g.ExtraRoleARNs...)
 	return iampolicy.New(iampolicy.Statement{
-		Sid:       "AssumePersonaRoleWithMFA",
-		Effect:    iampolicy.Allow,
-		Action:    []string{"sts:AssumeRole"},
+		Sid:    "AssumePersonaRoleWithMFA",
+		Effect: iampolicy.Allow,
+		// SetSourceIdentity: the roles accept only the user's own name as
+		// the session's source identity (securitybaseline.PersonaTrust).
+		Action:    []string{"sts:AssumeRole", "sts:SetSourceIdentity"},
 		Resource:  roles,
 		Condition: iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
 	})

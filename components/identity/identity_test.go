@@ -50,7 +50,7 @@ func TestPersonaGroupsMayOnlyAssumeTheirRoleWithMFA(t *testing.T) {
 	require.Len(t, st, 1, "the group's only permission")
 	assume := st["AssumePersonaRoleWithMFA"]
 	assert.Equal(t, "Allow", assume["Effect"])
-	assert.Equal(t, []string{"sts:AssumeRole"}, offline.Strings(assume["Action"]))
+	assert.Equal(t, []string{"sts:AssumeRole", "sts:SetSourceIdentity"}, offline.Strings(assume["Action"]))
 	assert.ElementsMatch(t, []string{
 		"arn:aws:iam::222222222222:role/refarch-developers",
 		"arn:aws:iam::333333333333:role/refarch-developers",

@@ -139,6 +139,9 @@ type PersonaRole struct {
 	PolicyARNs []string
 	// MaxSessionHours bounds a session. Default 1; at most 12.
 	MaxSessionHours int
+	// InlinePolicy is a policy document (JSON) of the role's own, for
+	// rights no managed policy grants (a VPN operator's). Default none.
+	InlinePolicy string
 }
 
 // CIRoleArgs configures the CircleCI OIDC role.

@@ -34,16 +34,34 @@ func (b *builder) roles() error {
 
 // PersonaTrust is the trust policy of a persona role: principals of the
 // identity account, and only with MFA (Security Hub IAM.5's intent carried
-// across accounts): a stolen access key alone opens nothing.
-// Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
+// across accounts): a stolen access key alone opens nothing. A user may
+// stamp the session with a source identity, and only with their own user
+// name: policies that give each person their own objects (a VPN profile)
+// name ${aws:SourceIdentity}, which nobody can then claim for another.
+// Sources: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
 func PersonaTrust(partition, trustedAccountID string) iampolicy.Document {
-	return iampolicy.New(iampolicy.Statement{
-		Sid:       "IdentityAccountWithMFA",
-		Effect:    iampolicy.Allow,
-		Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(partition, trustedAccountID)}},
-		Action:    []string{"sts:AssumeRole"},
-		Condition: iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
-	})
+	identity := iampolicy.Principal{"AWS": {iampolicy.RootARN(partition, trustedAccountID)}}
+	mfa := iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}}
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid:       "IdentityAccountWithMFA",
+			Effect:    iampolicy.Allow,
+			Principal: identity,
+			Action:    []string{"sts:AssumeRole"},
+			Condition: mfa,
+		},
+		iampolicy.Statement{
+			Sid:       "OwnUserNameAsSourceIdentity",
+			Effect:    iampolicy.Allow,
+			Principal: identity,
+			Action:    []string{"sts:SetSourceIdentity"},
+			Condition: iampolicy.Conditions{
+				"Bool":         mfa["Bool"],
+				"StringEquals": {"sts:SourceIdentity": {"${aws:username}"}},
+			},
+		},
+	)
 }
 
 // personaRole creates one persona role with its managed policies and a
@@ -67,6 +85,15 @@ func (b *builder) personaRole(trusted string, p PersonaRole) (*iam.Role, error) 
 		if _, err := iam.NewRolePolicyAttachment(b.ctx, fmt.Sprintf("%s-%s-%d", b.name, p.RoleName, i), &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
 			PolicyArn: pulumi.String(arn),
+		}, b.child); err != nil {
+			return nil, err
+		}
+	}
+	if p.InlinePolicy != "" {
+		if _, err := iam.NewRolePolicy(b.ctx, b.name+"-"+p.RoleName+"-inline", &iam.RolePolicyArgs{
+			Role:   role.Name,
+			Name:   pulumi.String(p.RoleName),
+			Policy: pulumi.String(p.InlinePolicy),
 		}, b.child); err != nil {
 			return nil, err
 		}

@@ -330,11 +330,16 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 		assert.Equal(t, tc.name, role.String("name"))
 		assert.Equal(t, tc.hours*3600, role.Int("maxSessionDuration"), "bounded sessions")
 		st := role.Statements(t, "assumeRolePolicy")
-		require.Len(t, st, 1)
+		require.Len(t, st, 2)
 		trust := st["IdentityAccountWithMFA"]
 		assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + identityAccount + ":root"}}, trust["Principal"], "exactly the identity account")
 		assert.Equal(t, []string{"sts:AssumeRole"}, offline.Strings(trust["Action"]))
 		assert.Equal(t, []any{"true"}, offline.Condition(trust, "Bool", "aws:MultiFactorAuthPresent"))
+		source := st["OwnUserNameAsSourceIdentity"]
+		assert.Equal(t, trust["Principal"], source["Principal"])
+		assert.Equal(t, []string{"sts:SetSourceIdentity"}, offline.Strings(source["Action"]))
+		assert.Equal(t, []any{"${aws:username}"}, offline.Condition(source, "StringEquals", "sts:SourceIdentity"), "a user's own name only")
+		assert.Equal(t, []any{"true"}, offline.Condition(source, "Bool", "aws:MultiFactorAuthPresent"))
 		var attached []string
 		for _, att := range p.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
 			if att.Get("role") == role.Output("name") {
@@ -342,7 +347,13 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 			}
 		}
 		assert.ElementsMatch(t, tc.policies, attached)
+		assert.Nil(t, p.Find("aws:iam/rolePolicy:RolePolicy", "base-"+tc.name+"-inline"), "no inline policy unless asked")
 	}
+
+	args := workloadArgs()
+	args.AccountRoles.Personas[1].InlinePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:SendCommand","Resource":"*"}]}`
+	inline := mustRun(t, args).Require(t, "aws:iam/rolePolicy:RolePolicy", "base-read-only-inline")
+	assert.Equal(t, args.AccountRoles.Personas[1].InlinePolicy, inline.String("policy"))
 }
 
 func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {

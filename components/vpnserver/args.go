@@ -92,6 +92,10 @@ type VpnServerArgs struct {
 	// PatchGroup is the value of the "Patch Group" tag the baseline's
 	// patching targets. Default none (no tag).
 	PatchGroup string
+	// BucketName names the PKI and profiles bucket, when policies elsewhere
+	// must name it before it exists. Default generated from the component
+	// name. S3's naming rules, no dots.
+	BucketName string
 	// KeyAdministrators administer the PKI key. Required.
 	KeyAdministrators []string
 	// LogRetentionDays keeps the server's logs. Default 365. A CloudWatch
@@ -183,6 +187,9 @@ func (a VpnServerArgs) validate() error {
 		}
 	}
 	p.Check("Args.PatchGroup", a.PatchGroup, validate.CheckMaxLength(a.PatchGroup, 256, "a tag value"))
+	if a.BucketName != "" {
+		p.Check("Args.BucketName", a.BucketName, CheckBucketName(a.BucketName))
+	}
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckLogRetention(a.LogRetentionDays))
 	return p.Err("VPN server arguments")
@@ -210,4 +217,21 @@ func Architecture(instanceType string) string {
 func resolverAddress(vpc netip.Prefix) string {
 	a := vpc.Masked().Addr()
 	return a.Next().Next().String()
+}
+
+// CheckBucketName returns the rule an S3 bucket name breaks, or "": 3-63
+// lower-case letters, digits and hyphens, starting and ending with a letter
+// or digit (no dots: they break TLS to the virtual-hosted endpoint).
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+func CheckBucketName(s string) string {
+	ok := len(s) >= 3 && len(s) <= 63
+	for i := 0; ok && i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		ok = alnum || c == '-' && i > 0 && i < len(s)-1
+	}
+	if !ok {
+		return "must be 3-63 lower-case letters, digits and inner hyphens (S3 naming rules, no dots)"
+	}
+	return ""
 }

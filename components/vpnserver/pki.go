@@ -41,7 +41,11 @@ func (b *builder) pki() (*pkiParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	bucket, err := s3.NewBucketV2(ctx, b.name+"-pki", &s3.BucketV2Args{}, always...)
+	bucketArgs := &s3.BucketV2Args{}
+	if a.BucketName != "" {
+		bucketArgs.Bucket = pulumi.String(a.BucketName)
+	}
+	bucket, err := s3.NewBucketV2(ctx, b.name+"-pki", bucketArgs, always...)
 	if err != nil {
 		return nil, err
 	}

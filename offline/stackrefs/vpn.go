@@ -15,6 +15,6 @@ func init() {
 		}
 		out[vpnpart.OutputVpnSecurityGroupID] = "sg-0vpn" + cfg.AccountID[:6]
 		out[vpnpart.OutputVpnEndpoint] = vpnpart.RecordName(&cfg.Config)
-		out[vpnpart.OutputVpnBucket] = "refarch-vpn-pki-" + cfg.AccountID
+		out[vpnpart.OutputVpnBucket] = stack.VpnBucketName(&cfg.Config)
 	})
 }

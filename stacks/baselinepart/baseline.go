@@ -6,6 +6,7 @@ package baselinepart
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/identity"
 	sb "github.com/refarch/refarch/components/securitybaseline"
+	"github.com/refarch/refarch/components/vpnserver"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -118,7 +120,11 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		}
 		args.Administrator = &sb.AdministratorArgs{Members: findingMembers(c)}
 	} else {
-		args.AccountRoles = accountRoles(c, s)
+		roles, err := accountRoles(c, s)
+		if err != nil {
+			return err
+		}
+		args.AccountRoles = roles
 		// Security is deployed first (README, stack order), so its
 		// invitations are waiting when this account accepts them.
 		args.Membership = &sb.MembershipArgs{AdministratorAccountID: c.Accounts["security"].ID}
@@ -167,6 +173,60 @@ func findingMembers(c *stack.Config) []sb.Member {
 	return out
 }
 
+// VPNPersonas are the personas whose shared-services role may run the VPN
+// server's profile documents and read their own profile.
+var VPNPersonas = []string{PersonaFullAccess, PersonaOps}
+
+// VPNOperatorPolicy is the VPN right of VPNPersonas in shared-services:
+// run the profile documents on the VPN server only, follow their output,
+// and read (and decrypt, through S3) the caller's own profile, named by
+// the session's source identity, which the persona roles accept only as
+// the user's own name (securitybaseline.PersonaTrust).
+// Sources: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-rc-setting-up.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+func VPNOperatorPolicy(c *stack.Config) iampolicy.Document {
+	account := c.Accounts["shared-services"].ID
+	bucket := iampolicy.BucketARN(c.Partition, stack.VpnBucketName(c))
+	docs := []string{
+		iampolicy.ARN(c.Partition, "ssm", c.Region, account, "document/"+vpnserver.IssueProfileDocument),
+		iampolicy.ARN(c.Partition, "ssm", c.Region, account, "document/"+vpnserver.RevokeProfileDocument),
+	}
+	return iampolicy.New(
+		iampolicy.Statement{Sid: "RunTheProfileDocuments", Effect: iampolicy.Allow, Action: []string{"ssm:SendCommand"}, Resource: docs},
+		iampolicy.Statement{
+			Sid:       "OnTheVpnServerOnly",
+			Effect:    iampolicy.Allow,
+			Action:    []string{"ssm:SendCommand"},
+			Resource:  []string{iampolicy.ARN(c.Partition, "ec2", c.Region, account, "instance/*")},
+			Condition: iampolicy.Conditions{"StringEquals": {"ssm:resourceTag/" + vpnserver.ServerTag: {stack.VpnServerName}}},
+		},
+		iampolicy.Statement{
+			Sid:      "FollowTheCommands",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"ssm:GetCommandInvocation", "ssm:ListCommandInvocations", "ssm:ListCommands"},
+			Resource: []string{"*"},
+		},
+		iampolicy.Statement{
+			Sid:      "ReadOwnProfile",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"s3:GetObject"},
+			Resource: []string{bucket + "/" + vpnserver.ProfilesPrefix + "${aws:SourceIdentity}.ovpn"},
+		},
+		iampolicy.Statement{
+			Sid:      "DecryptItThroughS3",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"kms:Decrypt"},
+			Resource: []string{iampolicy.ARN(c.Partition, "kms", c.Region, account, "key/*")},
+			Condition: iampolicy.Conditions{"StringEquals": {
+				"kms:ViaService": {"s3." + c.Region + ".amazonaws.com"},
+				// The bucket uses an S3 Bucket Key: the encryption context
+				// is the bucket's ARN. Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+				"kms:EncryptionContext:aws:s3:arn": {bucket},
+			}},
+		},
+	)
+}
+
 // AWS managed policies of the personas.
 // Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
 const (
@@ -211,7 +271,7 @@ func personaPolicies(persona, stack string) []string {
 // accountRoles are the roles of a workload account: one per persona,
 // trusting the security account with MFA (full-access for one hour, the
 // others for refarch:roleSessionHours), and the CI role.
-func accountRoles(c *stack.Config, s *Config) *sb.AccountRolesArgs {
+func accountRoles(c *stack.Config, s *Config) (*sb.AccountRolesArgs, error) {
 	var personas []sb.PersonaRole
 	for _, persona := range Personas {
 		hours := s.RoleSessionHours
@@ -222,7 +282,15 @@ func accountRoles(c *stack.Config, s *Config) *sb.AccountRolesArgs {
 		for _, name := range personaPolicies(persona, c.Stack) {
 			arns = append(arns, iampolicy.ManagedPolicyARN(c.Partition, name))
 		}
-		personas = append(personas, sb.PersonaRole{RoleName: PersonaRoleName(persona), PolicyARNs: arns, MaxSessionHours: hours})
+		role := sb.PersonaRole{RoleName: PersonaRoleName(persona), PolicyARNs: arns, MaxSessionHours: hours}
+		if c.Role == stack.RoleSharedServices && slices.Contains(VPNPersonas, persona) {
+			doc, err := VPNOperatorPolicy(c).JSON()
+			if err != nil {
+				return nil, err
+			}
+			role.InlinePolicy = doc
+		}
+		personas = append(personas, role)
 	}
 	// CI deploys through the providers' roles: the account's deploy role
 	// and, from an application stack, its delegate role in shared-services.
@@ -241,7 +309,7 @@ func accountRoles(c *stack.Config, s *Config) *sb.AccountRolesArgs {
 			Branches:          s.CIBranches,
 			AssumableRoleARNs: assumable,
 		},
-	}
+	}, nil
 }
 
 // operatorRoles are the roles whoever runs `pulumi up` from the security

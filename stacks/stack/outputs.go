@@ -20,6 +20,18 @@ const (
 	OutputVpnSecurityGroupID = "vpnSecurityGroupId"
 )
 
+// VpnServerName is the VPN server's component name in shared-services;
+// its instances carry it as their vpnserver.ServerTag, which the profile
+// commands target.
+const VpnServerName = Namespace + "-vpn"
+
+// VpnBucketName is the VPN server's PKI and profiles bucket: named from the
+// shared-services account, so the baseline's VPN rights name it before the
+// bucket exists (and S3's global namespace makes it unique).
+func VpnBucketName(c *Config) string {
+	return VpnServerName + "-pki-" + c.Accounts["shared-services"].ID
+}
+
 // ReferenceStack reads the outputs of another stack of this project, by
 // name ("shared-services"). With a self-managed backend the organization is
 // "organization"; with Pulumi Cloud, the stack's own organization. Parts of

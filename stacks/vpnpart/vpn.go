@@ -41,7 +41,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		routes = append(routes, c.Accounts[env].VpcCIDR)
 		search = append(search, s.PrivateZonePrefix+"."+env+"."+c.Domain)
 	}
-	server, err := vpnserver.NewVpnServer(ctx, stack.Namespace+"-vpn", &vpnserver.VpnServerArgs{
+	server, err := vpnserver.NewVpnServer(ctx, stack.VpnServerName, &vpnserver.VpnServerArgs{
+		BucketName:         stack.VpnBucketName(c),
 		VpcID:              a.Network.VpcID,
 		VpcCIDR:            a.Network.CIDR,
 		SubnetIDs:          a.Network.PublicSubnetIDs,
