@@ -115,6 +115,7 @@ func TestVpnConfigRejectsBadValues(t *testing.T) {
 		{"no allowed block", map[string]string{"refarch:vpnAllowedCidrs": `[]`}, "refarch:vpnAllowedCidrs", "at least one"},
 		{"unsupported instance", map[string]string{"refarch:vpnInstanceType": "p5.48xlarge"}, "refarch:vpnInstanceType", "family among"},
 		{"pool overlapping a VPC", map[string]string{"refarch:vpnClientCidr": "10.20.0.0/22"}, "refarch:vpnClientCidr", "overlaps"},
+		{"no domain", map[string]string{"refarch:domain": ""}, "refarch:domain", "vpn.<domain>"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
