@@ -44,6 +44,10 @@ const (
 	ProfilesPrefix = "profiles/"
 )
 
+// ProfileVersionDays is how long a replaced or deleted profile's old
+// versions (which hold its private key) stay in the versioned bucket.
+const ProfileVersionDays = 7
+
 // VpnServerArgs configures a VpnServer. Zero values mean the default.
 type VpnServerArgs struct {
 	// VpcID is the management VPC. Required.

@@ -72,6 +72,20 @@ func (b *builder) pki() (*pkiParts, error) {
 	}, b.child); err != nil {
 		return nil, err
 	}
+	// A revoked or re-issued profile's old versions hold a private key:
+	// they go after ProfileVersionDays. The PKI's old versions stay (they
+	// are how a bad backup is rolled back).
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, b.name+"-pki", &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:                          pulumi.String("expire-old-profiles"),
+			Status:                      pulumi.String("Enabled"),
+			Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(ProfilesPrefix)},
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(ProfileVersionDays)},
+		}},
+	}, b.child); err != nil {
+		return nil, err
+	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, b.name+"-pki", &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{

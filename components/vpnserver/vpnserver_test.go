@@ -151,6 +151,11 @@ func TestPKIBucketIsPrivateEncryptedVersionedAndAlwaysProtected(t *testing.T) {
 	deny := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "vpn-pki").Statements(t, "policy")["DenyWithoutTLS"]
 	assert.Equal(t, "Deny", deny["Effect"])
 	assert.Equal(t, []any{"false"}, offline.Condition(deny, "Bool", "aws:SecureTransport"))
+	life := p.Require(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "vpn-pki")
+	require.Len(t, life.List("rules"), 1, "only old profile versions expire, never the PKI's")
+	assert.Equal(t, "profiles/", life.String("rules[0].filter.prefix"))
+	assert.Equal(t, 7, life.Int("rules[0].noncurrentVersionExpiration.noncurrentDays"))
+	assert.False(t, life.Has("rules[0].expiration"), "current objects never expire")
 	group := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "vpn")
 	assert.Equal(t, key.Output("arn"), group.Get("kmsKeyId"))
 	assert.Equal(t, 365, group.Int("retentionInDays"))
