@@ -65,6 +65,17 @@ func RequireProblem(t testing.TB, err error, field, rule string) {
 	t.Errorf("the error must have a problem for %s saying %q:\n%v", field, rule, verr)
 }
 
+// RequireRefused requires a component's run to have failed on its
+// arguments, with a problem naming field whose rule contains rule, before
+// the component (type token component) was registered.
+func RequireRefused(t testing.TB, p *Plan, err error, component, field, rule string) {
+	t.Helper()
+	RequireProblem(t, err, field, rule)
+	if p != nil && len(p.ByType(component)) > 0 {
+		t.Errorf("%s was registered although its arguments were refused", component)
+	}
+}
+
 // Strings turns a JSON list of strings (as policies parse) into a
 // []string; anything else yields nil.
 func Strings(v any) []string {

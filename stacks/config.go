@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 
+	"github.com/refarch/refarch/stacks/alarmpart"
 	"github.com/refarch/refarch/stacks/baselinepart"
 	"github.com/refarch/refarch/stacks/datapart"
 	"github.com/refarch/refarch/stacks/dnspart"
@@ -38,6 +39,8 @@ type Config struct {
 	Firewall firewallpart.Config
 	// VPN configures the OpenVPN server (stacks/vpnpart).
 	VPN vpnpart.Config
+	// Alarms configures the alarms (stacks/alarmpart).
+	Alarms alarmpart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -63,6 +66,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Edge.Load(r, base, c.DNS.PrivateZoneName)
 	c.Firewall.Load(r, base)
 	c.VPN.Load(r, base)
+	c.Alarms.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -81,7 +85,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
-		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys} {
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys} {
 		out = append(out, part...)
 	}
 	return out

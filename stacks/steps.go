@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/stacks/alarmpart"
 	"github.com/refarch/refarch/stacks/baselinepart"
 	"github.com/refarch/refarch/stacks/datapart"
 	"github.com/refarch/refarch/stacks/delegatepart"
@@ -47,6 +48,9 @@ var (
 	vpn = step{"vpn server", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return vpnpart.Deploy(ctx, &c.Config, &c.VPN, p, a)
 	}}
+	alarmSet = step{"alarms", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return alarmpart.Deploy(ctx, &c.Config, &c.Alarms, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -55,8 +59,9 @@ var (
 // appSteps compose an application account (dev, stage, prod): the account
 // baseline, the VPC, DNS and certificates, the data stores, the load
 // balancers and ECS services, the web application firewalls in front of the
-// public load balancer and the CDN, and the CDN in front of them.
-var appSteps = []step{baseline, network, dns, data, platform, firewall, edge}
+// public load balancer and the CDN, the CDN in front of them, and the alarms
+// of what serves and stores.
+var appSteps = []step{baseline, network, dns, data, platform, firewall, edge, alarmSet}
 
 // securitySteps compose the security account: the account baseline (which
 // there also holds the central audit archive) and the IAM users and groups

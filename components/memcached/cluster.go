@@ -103,6 +103,7 @@ func create(ctx *pulumi.Context, name string, a MemcachedArgs, mc *Memcached, ch
 	mc.ConfigurationEndpoint = c.ConfigurationEndpoint
 	mc.Address = c.ClusterAddress
 	mc.Port = c.Port
+	mc.ClusterID = c.ClusterId
 	mc.SecurityGroupID = sg.ID().ToStringOutput()
 	mc.NodeAddresses = c.CacheNodes.ApplyT(func(nodes []elasticache.ClusterCacheNode) []string {
 		out := make([]string, 0, len(nodes))

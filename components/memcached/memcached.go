@@ -57,6 +57,8 @@ type Memcached struct {
 	Port pulumi.IntOutput `pulumi:"port"`
 	// SecurityGroupID is the cache's security group.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
+	// ClusterID is the cluster's id (CloudWatch's CacheClusterId).
+	ClusterID pulumi.StringOutput `pulumi:"clusterId"`
 }
 
 // NewMemcached creates a Memcached. It validates args before registering
@@ -83,6 +85,7 @@ func NewMemcached(ctx *pulumi.Context, name string, args *MemcachedArgs, opts ..
 		"nodeAddresses":         mc.NodeAddresses,
 		"port":                  mc.Port,
 		"securityGroupId":       mc.SecurityGroupID,
+		"clusterId":             mc.ClusterID,
 	}); err != nil {
 		return nil, err
 	}

@@ -4,10 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
-	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/offline"
 )
 
 const (
@@ -120,11 +119,7 @@ func TestBadAdministrationIsRefused(t *testing.T) {
 			args := workloadArgs()
 			tc.edit(args)
 			p, err := run(t, args)
-			var verr *validate.Error
-			require.ErrorAs(t, err, &verr)
-			assert.True(t, verr.Has(tc.field), "error must name %s:\n%v", tc.field, err)
-			assert.Contains(t, err.Error(), tc.rule)
-			assert.Empty(t, p.ByType("refarch:securitybaseline:SecurityBaseline"), "nothing registered before validation")
+			offline.RequireRefused(t, p, err, "refarch:securitybaseline:SecurityBaseline", tc.field, tc.rule)
 		})
 	}
 }

@@ -141,7 +141,19 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	}
 
 	originDomain := public.AliasNames.Index(pulumi.Int(0))
-	a.Platform = &stack.PlatformOut{OriginDomain: originDomain, PublicLoadBalancerARN: public.ARN}
+	a.Platform = &stack.PlatformOut{
+		OriginDomain:          originDomain,
+		PublicLoadBalancerARN: public.ARN,
+		LoadBalancers:         map[string]pulumi.StringInput{listenerPublic: public.ARNSuffix, listenerInternal: internal.ARNSuffix},
+		ClusterName:           cluster.Name,
+	}
+	for _, svc := range pc.Services {
+		floor := svc.MinCount
+		if floor == 0 {
+			floor = ecscluster.DefaultMinCount
+		}
+		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: cluster.Services[svc.Name].Name, MinCount: floor})
+	}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))

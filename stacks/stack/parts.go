@@ -171,6 +171,9 @@ type DataOut struct {
 	DatabaseSecretARN pulumi.StringInput
 	// CacheEndpoint is the Memcached configuration endpoint (host:port).
 	CacheEndpoint pulumi.StringInput
+	// CacheClusterID and CacheNodes identify the cache's nodes for alarms.
+	CacheClusterID pulumi.StringInput
+	CacheNodes     int
 
 	// DatabaseName is the database the service uses.
 	DatabaseName string
@@ -193,6 +196,22 @@ type PlatformOut struct {
 	// PublicLoadBalancerARN is the public load balancer, which the
 	// firewall part puts behind a web ACL.
 	PublicLoadBalancerARN pulumi.StringInput
+	// LoadBalancers are the load balancers' CloudWatch dimensions
+	// (ARN suffixes), by name (public, internal), for alarms.
+	LoadBalancers map[string]pulumi.StringInput
+	// ClusterName is the ECS cluster's name.
+	ClusterName pulumi.StringInput
+	// Services are the ECS services, in configuration order, for alarms.
+	Services []ServiceOut
+}
+
+// ServiceOut is one ECS service as the alarms see it.
+type ServiceOut struct {
+	// Name is the configured name; ServiceName the ECS service's.
+	Name        string
+	ServiceName pulumi.StringInput
+	// MinCount is the service's floor of running tasks.
+	MinCount int
 }
 
 // FirewallOut is what the firewall part hands the edge part.

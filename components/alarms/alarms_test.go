@@ -1,0 +1,137 @@
+package alarms_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/alarms"
+	"github.com/refarch/refarch/offline"
+)
+
+const (
+	topic     = "arn:aws:sns:us-west-2:" + offline.UnitAccount + ":alerts"
+	alarmType = "aws:cloudwatch/metricAlarm:MetricAlarm"
+)
+
+func alarmArgs() *alarms.AlarmsArgs {
+	return &alarms.AlarmsArgs{
+		TopicARN:      pulumi.String(topic),
+		LoadBalancers: []alarms.LoadBalancer{{Name: "public", ARNSuffix: pulumi.String("app/prod-public/0123")}},
+		Services:      []alarms.Service{{Name: "backend", ClusterName: pulumi.String("prod"), ServiceName: pulumi.String("backend-svc"), MinTasks: 2}},
+		Caches:        []alarms.Cache{{Name: "cache", ClusterID: pulumi.String("prod-cache"), Nodes: 2}},
+	}
+}
+
+func run(t *testing.T, args *alarms.AlarmsArgs) (*offline.Plan, error) {
+	t.Helper()
+	return offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+		_, err := alarms.NewAlarms(ctx, "prod", args, pulumi.Provider(p))
+		return err
+	})
+}
+
+func mustRun(t *testing.T, args *alarms.AlarmsArgs) *offline.Plan {
+	t.Helper()
+	p, err := run(t, args)
+	require.NoError(t, err)
+	return p
+}
+
+func TestEveryTargetGetsItsSetAndEveryAlarmNotifiesOnAlarmAndOK(t *testing.T) {
+	p := mustRun(t, alarmArgs())
+	all := p.ByType(alarmType)
+	// 4 for the load balancer, 3 for the service, 4 for each of 2 nodes.
+	require.Len(t, all, 4+3+4*2)
+	for _, a := range all {
+		assert.Equal(t, []string{topic}, a.Strings("alarmActions"), a.Name)
+		assert.Equal(t, []string{topic}, a.Strings("okActions"), a.Name)
+		assert.Contains(t, alarms.MissingDataModes, a.String("treatMissingData"), a.Name)
+		assert.NotEmpty(t, a.String("alarmDescription"), a.Name)
+	}
+
+	rate := p.Require(t, alarmType, "prod-public-target-5xx-rate")
+	queries := rate.List("metricQueries")
+	require.Len(t, queries, 3, "errors, requests and their percentage")
+	expr, _ := offline.Lookup(queries[2], "expression")
+	assert.Equal(t, "100 * errors / requests", expr)
+	dims, _ := offline.Lookup(queries[0], "metric.dimensions")
+	assert.Equal(t, map[string]any{"LoadBalancer": "app/prod-public/0123"}, dims)
+	num, _ := offline.Lookup(queries[0], "metric.metricName")
+	assert.Equal(t, "HTTPCode_Target_5XX_Count", num)
+	assert.Equal(t, float64(5), rate.Get("threshold"))
+	assert.Equal(t, "notBreaching", rate.String("treatMissingData"), "an idle load balancer has no errors")
+
+	p99 := p.Require(t, alarmType, "prod-public-target-p99")
+	assert.Equal(t, "p99", p99.String("extendedStatistic"))
+	assert.False(t, p99.Has("statistic"))
+
+	tasks := p.Require(t, alarmType, "prod-backend-running-tasks")
+	assert.Equal(t, "ECS/ContainerInsights", tasks.String("namespace"))
+	assert.Equal(t, map[string]any{"ClusterName": "prod", "ServiceName": "backend-svc"}, tasks.Get("dimensions"))
+	assert.Equal(t, float64(2), tasks.Get("threshold"), "the service's own floor")
+	assert.Equal(t, "LessThanThreshold", tasks.String("comparisonOperator"))
+	assert.Equal(t, "breaching", tasks.String("treatMissingData"), "a service reporting no tasks runs none")
+
+	for _, node := range []string{"0001", "0002"} {
+		conns := p.Require(t, alarmType, "prod-cache-"+node+"-connections")
+		assert.Equal(t, map[string]any{"CacheClusterId": "prod-cache", "CacheNodeId": node}, conns.Get("dimensions"))
+		assert.Equal(t, float64(52000), conns.Get("threshold"), "80% of 65000")
+	}
+}
+
+func TestOverridesChangeOrRemoveOneAlarm(t *testing.T) {
+	args := alarmArgs()
+	ten := 10.0
+	args.Overrides = map[string]alarms.Override{
+		"service/cpu":                       {Threshold: &ten, PeriodSeconds: 120, EvaluationPeriods: 5},
+		"loadBalancer/rejected-connections": {Disabled: true},
+	}
+	p := mustRun(t, args)
+	cpu := p.Require(t, alarmType, "prod-backend-cpu")
+	assert.Equal(t, float64(10), cpu.Get("threshold"))
+	assert.Equal(t, 120, cpu.Int("period"))
+	assert.Equal(t, 5, cpu.Int("evaluationPeriods"))
+	assert.Nil(t, p.Find(alarmType, "prod-public-rejected-connections"))
+	assert.Equal(t, float64(80), p.Require(t, alarmType, "prod-backend-memory").Get("threshold"), "other alarms keep their defaults")
+}
+
+func TestSpecsAreLegalCloudWatchAlarms(t *testing.T) {
+	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs} {
+		for _, s := range specs {
+			assert.Zero(t, s.PeriodSeconds%60, "%s: a multiple of 60", s.Kind)
+			assert.Contains(t, alarms.MissingDataModes, s.MissingData, s.Kind)
+			assert.GreaterOrEqual(t, s.Threshold, 0.0, s.Kind)
+			assert.True(t, (s.Metric == "") != (s.Numerator == ""), "%s: a metric or a ratio", s.Kind)
+		}
+	}
+}
+
+func TestBadArgsRegisterNothing(t *testing.T) {
+	neg := -1.0
+	cases := []struct {
+		name        string
+		edit        func(a *alarms.AlarmsArgs)
+		field, rule string
+	}{
+		{"no topic", func(a *alarms.AlarmsArgs) { a.TopicARN = nil }, "Args.TopicARN", "required"},
+		{"negative threshold", func(a *alarms.AlarmsArgs) { a.Overrides = map[string]alarms.Override{"service/cpu": {Threshold: &neg}} }, `Args.Overrides["service/cpu"].Threshold`, "negative"},
+		{"period not a minute multiple", func(a *alarms.AlarmsArgs) {
+			a.Overrides = map[string]alarms.Override{"cache/cpu": {PeriodSeconds: 90}}
+		}, `Args.Overrides["cache/cpu"].PeriodSeconds`, "multiple of 60"},
+		{"unknown alarm", func(a *alarms.AlarmsArgs) { a.Overrides = map[string]alarms.Override{"service/disk": {}} }, `Args.Overrides["service/disk"]`, "not an alarm"},
+		{"no floor", func(a *alarms.AlarmsArgs) { a.Services[0].MinTasks = 0 }, "Args.Services[0].MinTasks", "between 1"},
+		{"two targets one name", func(a *alarms.AlarmsArgs) { a.Caches[0].Name = "public" }, "Args.Caches[0].Name", "two targets"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := alarmArgs()
+			tc.edit(args)
+			p, err := run(t, args)
+			offline.RequireRefused(t, p, err, "refarch:alarms:Alarms", tc.field, tc.rule)
+		})
+	}
+}

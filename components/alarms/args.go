@@ -1,0 +1,178 @@
+package alarms
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/validate"
+)
+
+// DefaultCacheConnections is ElastiCache Memcached's default connection
+// limit per node.
+// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html
+const DefaultCacheConnections = 65000
+
+// MissingDataModes are CloudWatch's treatments of missing data.
+var MissingDataModes = []string{"notBreaching", "breaching", "missing", "ignore"}
+
+// AlarmsArgs configures Alarms. Zero values mean the default.
+type AlarmsArgs struct {
+	// TopicARN is notified on ALARM and on OK. Required.
+	TopicARN pulumi.StringInput
+	// LoadBalancers get LoadBalancerSpecs.
+	LoadBalancers []LoadBalancer
+	// Services get ServiceSpecs.
+	Services []Service
+	// Caches get CacheSpecs, on each node.
+	Caches []Cache
+	// Overrides change a default alarm, by "<target kind>/<alarm kind>"
+	// ("loadBalancer/target-5xx-rate", "service/cpu", "cache/evictions").
+	// Default none.
+	Overrides map[string]Override
+}
+
+// LoadBalancer is an Application Load Balancer to watch.
+type LoadBalancer struct {
+	// Name names its alarms. Required.
+	Name string
+	// ARNSuffix is the LoadBalancer dimension ("app/<name>/<id>").
+	// Required.
+	ARNSuffix pulumi.StringInput
+}
+
+// Service is an ECS service to watch.
+type Service struct {
+	// Name names its alarms. Required.
+	Name string
+	// ClusterName and ServiceName are its dimensions. Required.
+	ClusterName, ServiceName pulumi.StringInput
+	// MinTasks is the floor below which running-tasks fires. Required (at
+	// least 1).
+	MinTasks int
+}
+
+// Cache is a Memcached cluster to watch.
+type Cache struct {
+	// Name names its alarms. Required.
+	Name string
+	// ClusterID is the CacheClusterId dimension. Required.
+	ClusterID pulumi.StringInput
+	// Nodes is the number of nodes (ids 0001, 0002, …). Required (at
+	// least 1).
+	Nodes int
+	// MaxConnections is a node's connection limit. Default
+	// DefaultCacheConnections; the alarm fires at 80% of it.
+	MaxConnections int
+}
+
+// Override changes one default alarm. Zero values keep the default.
+type Override struct {
+	// Threshold replaces the threshold (nil keeps it).
+	Threshold *float64 `json:"threshold"`
+	// PeriodSeconds replaces the period: a multiple of 60 (CloudWatch's
+	// rule for standard-resolution metrics), at most a day.
+	PeriodSeconds int `json:"periodSeconds"`
+	// EvaluationPeriods replaces the number of periods, 1 to 100.
+	EvaluationPeriods int `json:"evaluationPeriods"`
+	// Disabled removes the alarm. Default false.
+	Disabled bool `json:"disabled"`
+}
+
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+const (
+	maxPeriodSeconds     = 86400
+	maxEvaluationPeriods = 100
+)
+
+// targetKinds are the prefixes of Overrides' keys, with their specs.
+var targetKinds = map[string][]Spec{
+	"loadBalancer": LoadBalancerSpecs,
+	"service":      ServiceSpecs,
+	"cache":        CacheSpecs,
+}
+
+// OverrideKeys lists every key Overrides accepts.
+func OverrideKeys() []string {
+	var out []string
+	for kind, specs := range targetKinds {
+		for _, s := range specs {
+			out = append(out, kind+"/"+s.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (a AlarmsArgs) withDefaults() AlarmsArgs {
+	a.LoadBalancers = slices.Clone(a.LoadBalancers)
+	a.Services = slices.Clone(a.Services)
+	a.Caches = slices.Clone(a.Caches)
+	for i := range a.Caches {
+		if a.Caches[i].MaxConnections == 0 {
+			a.Caches[i].MaxConnections = DefaultCacheConnections
+		}
+	}
+	return a
+}
+
+// Validate reports every problem of the arguments at once.
+func (a *AlarmsArgs) Validate() error { return a.withDefaults().validate() }
+
+func (a AlarmsArgs) validate() error {
+	var p validate.Problems
+	if a.TopicARN == nil {
+		p.Add("Args.TopicARN", "", "is required: an alarm nobody hears is no alarm")
+	}
+	names := map[string]bool{}
+	name := func(field, n string) {
+		if n == "" {
+			p.Add(field, "", "is required: it names the alarms")
+		} else if names[n] {
+			p.Add(field, n, "is used by two targets")
+		}
+		names[n] = true
+	}
+	for i, lb := range a.LoadBalancers {
+		name(fmt.Sprintf("Args.LoadBalancers[%d].Name", i), lb.Name)
+		if lb.ARNSuffix == nil {
+			p.Add(fmt.Sprintf("Args.LoadBalancers[%d].ARNSuffix", i), "", "is required")
+		}
+	}
+	for i, s := range a.Services {
+		name(fmt.Sprintf("Args.Services[%d].Name", i), s.Name)
+		if s.ClusterName == nil || s.ServiceName == nil {
+			p.Add(fmt.Sprintf("Args.Services[%d]", i), s.Name, "needs ClusterName and ServiceName")
+		}
+		p.Check(fmt.Sprintf("Args.Services[%d].MinTasks", i), fmt.Sprint(s.MinTasks), validate.CheckRange(s.MinTasks, 1, 1000))
+	}
+	for i, c := range a.Caches {
+		name(fmt.Sprintf("Args.Caches[%d].Name", i), c.Name)
+		if c.ClusterID == nil {
+			p.Add(fmt.Sprintf("Args.Caches[%d].ClusterID", i), "", "is required")
+		}
+		p.Check(fmt.Sprintf("Args.Caches[%d].Nodes", i), fmt.Sprint(c.Nodes), validate.CheckRange(c.Nodes, 1, 60))
+		p.Check(fmt.Sprintf("Args.Caches[%d].MaxConnections", i), fmt.Sprint(c.MaxConnections), validate.CheckRange(c.MaxConnections, 1, 1<<20))
+	}
+	keys := OverrideKeys()
+	for _, key := range slices.Sorted(maps.Keys(a.Overrides)) {
+		o := a.Overrides[key]
+		field := fmt.Sprintf("Args.Overrides[%q]", key)
+		if !slices.Contains(keys, key) {
+			p.Addf(field, key, "is not an alarm of the default set: one of %v", keys)
+			continue
+		}
+		if o.Threshold != nil && *o.Threshold < 0 {
+			p.Add(field+".Threshold", fmt.Sprint(*o.Threshold), "must not be negative: every default alarm counts, rates or sizes something")
+		}
+		if o.PeriodSeconds != 0 && (o.PeriodSeconds%60 != 0 || o.PeriodSeconds < 0 || o.PeriodSeconds > maxPeriodSeconds) {
+			p.Add(field+".PeriodSeconds", fmt.Sprint(o.PeriodSeconds), "must be a multiple of 60 seconds, at most 86400")
+		}
+		if o.EvaluationPeriods != 0 {
+			p.Check(field+".EvaluationPeriods", fmt.Sprint(o.EvaluationPeriods), validate.CheckRange(o.EvaluationPeriods, 1, maxEvaluationPeriods))
+		}
+	}
+	return p.Err("alarms arguments")
+}

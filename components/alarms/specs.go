@@ -1,0 +1,83 @@
+package alarms
+
+// Spec is one alarm of the default set: what it measures, when it fires,
+// how missing data counts and what the person paged looks at first.
+type Spec struct {
+	// Kind names the alarm in Overrides and in the alarm's name.
+	Kind string
+	// Namespace, Metric and Statistic select the metric (Statistic may be
+	// a percentile such as "p99"). Ratio specs set Numerator instead.
+	Namespace, Metric, Statistic string
+	// Numerator and Denominator, when set, make the alarm a metric-math
+	// percentage 100 * Numerator / Denominator (sums over the period).
+	Numerator, Denominator string
+	// Comparison is the CloudWatch comparison operator.
+	Comparison string
+	// Threshold, PeriodSeconds and EvaluationPeriods say when it fires.
+	Threshold         float64
+	PeriodSeconds     int
+	EvaluationPeriods int
+	// MissingData is how a period without data counts: "notBreaching",
+	// "breaching", "missing" or "ignore".
+	MissingData string
+	// Description tells the person paged what to look at first.
+	Description string
+}
+
+// The default sets, one per kind of target. Thresholds follow AWS's
+// recommended alarms where AWS publishes one.
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html
+var (
+	// LoadBalancerSpecs watch an Application Load Balancer. Missing data
+	// is not breaching: an idle load balancer reports no requests, hence
+	// no errors.
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+	LoadBalancerSpecs = []Spec{
+		{Kind: "target-5xx-rate", Namespace: "AWS/ApplicationELB", Numerator: "HTTPCode_Target_5XX_Count", Denominator: "RequestCount",
+			Comparison: "GreaterThanThreshold", Threshold: 5, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "more than 5% of requests failed in the services (5xx from targets): read the failing service's logs and its last deployment"},
+		{Kind: "elb-5xx-rate", Namespace: "AWS/ApplicationELB", Numerator: "HTTPCode_ELB_5XX_Count", Denominator: "RequestCount",
+			Comparison: "GreaterThanThreshold", Threshold: 5, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "more than 5% of requests failed at the load balancer itself (no healthy target, timeouts): check the target groups' health and the tasks' TLS"},
+		{Kind: "target-p99", Namespace: "AWS/ApplicationELB", Metric: "TargetResponseTime", Statistic: "p99",
+			Comparison: "GreaterThanThreshold", Threshold: 2, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "notBreaching",
+			Description: "the slowest 1% of responses took over 2 s for 15 minutes: look at the services' CPU and the database's latency"},
+		{Kind: "rejected-connections", Namespace: "AWS/ApplicationELB", Metric: "RejectedConnectionCount", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "the load balancer refused connections (its connection limit): check for a traffic surge or a client opening connections in a loop"},
+	}
+	// ServiceSpecs watch an ECS service. CPU and memory count missing data
+	// as missing (a service being replaced reports nothing for a moment);
+	// too few running tasks counts it as breaching: a service reporting no
+	// tasks runs none.
+	// Sources: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html,
+	// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+	ServiceSpecs = []Spec{
+		{Kind: "cpu", Namespace: "AWS/ECS", Metric: "CPUUtilization", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 80, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "missing",
+			Description: "the service's tasks used over 80% of their CPU for 15 minutes: autoscaling may be at its maximum; check the task count and the code path that got hot"},
+		{Kind: "memory", Namespace: "AWS/ECS", Metric: "MemoryUtilization", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 80, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "missing",
+			Description: "the service's tasks used over 80% of their memory for 15 minutes: a leak or a too-small task; the next step is an out-of-memory kill"},
+		{Kind: "running-tasks", Namespace: "ECS/ContainerInsights", Metric: "RunningTaskCount", Statistic: "Minimum",
+			Comparison: "LessThanThreshold", PeriodSeconds: 60, EvaluationPeriods: 3, MissingData: "breaching",
+			Description: "fewer tasks run than the service's floor: read the service's events (failed health checks, image pulls, capacity)"},
+	}
+	// CacheSpecs watch each node of a Memcached cluster. Missing data is
+	// breaching: a node that reports nothing is down.
+	// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Memcached.html
+	CacheSpecs = []Spec{
+		{Kind: "cpu", Namespace: "AWS/ElastiCache", Metric: "CPUUtilization", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 75, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "breaching",
+			Description: "the cache node's CPU is over 75%: add nodes or a larger node type before latency grows"},
+		{Kind: "evictions", Namespace: "AWS/ElastiCache", Metric: "Evictions", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 1000, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "breaching",
+			Description: "the cache evicts live items (over 1000 per 5 minutes): it is too small for the working set; the database takes the misses"},
+		{Kind: "swap", Namespace: "AWS/ElastiCache", Metric: "SwapUsage", Statistic: "Maximum",
+			Comparison: "GreaterThanThreshold", Threshold: 50 * 1024 * 1024, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "breaching",
+			Description: "the cache node swaps over 50 MiB: its memory is overcommitted; lower max memory or use a larger node"},
+		{Kind: "connections", Namespace: "AWS/ElastiCache", Metric: "CurrConnections", Statistic: "Maximum",
+			Comparison: "GreaterThanThreshold", PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "breaching",
+			Description: "the cache node holds over 80% of its connection limit: a client leaks connections"},
+	}
+)

@@ -1,0 +1,34 @@
+// Package alarmpart is the alarm part of an application stack's
+// composition: the CloudWatch alarms (components/alarms) of its load
+// balancers, services and cache, notifying the stack's alert topic, with
+// the section of configuration they read.
+package alarmpart
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/components/alarms"
+	"github.com/refarch/refarch/stacks/stack"
+)
+
+// Deploy creates the stack's alarms from what the platform and data parts
+// built: every load balancer and service, every cache node.
+func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
+	if a.Baseline == nil || a.Platform == nil || a.Data == nil {
+		return fmt.Errorf("the alarms need the alert topic, the platform and the data stores")
+	}
+	args := &alarms.AlarmsArgs{TopicARN: a.Baseline.AlertTopicARN, Overrides: s.Overrides}
+	for _, name := range slices.Sorted(maps.Keys(a.Platform.LoadBalancers)) {
+		args.LoadBalancers = append(args.LoadBalancers, alarms.LoadBalancer{Name: name, ARNSuffix: a.Platform.LoadBalancers[name]})
+	}
+	for _, svc := range a.Platform.Services {
+		args.Services = append(args.Services, alarms.Service{Name: svc.Name, ClusterName: a.Platform.ClusterName, ServiceName: svc.ServiceName, MinTasks: svc.MinCount})
+	}
+	args.Caches = []alarms.Cache{{Name: "cache", ClusterID: a.Data.CacheClusterID, Nodes: a.Data.CacheNodes}}
+	_, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, args, pulumi.Provider(p.Account))
+	return err
+}

@@ -1,0 +1,107 @@
+package tests
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/offline"
+)
+
+// alarmsOf indexes a stack's alarms by name.
+func alarmsOf(p *offline.Plan) map[string]*offline.Resource {
+	out := map[string]*offline.Resource{}
+	for _, a := range p.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		out[a.String("name")] = a
+	}
+	return out
+}
+
+// TestEveryServingAndStoringResourceHasItsAlarms derives the expected
+// alarms from the plan itself: every load balancer, ECS service and cache
+// node the stack creates has its alarms, with dimensions naming exactly
+// that resource, notifying the stack's alert topic on ALARM and on OK.
+func TestEveryServingAndStoringResourceHasItsAlarms(t *testing.T) {
+	for _, name := range []string{"dev", "stage", "prod"} {
+		t.Run(name, func(t *testing.T) {
+			p := plan(t, name)
+			topics := p.ByType("aws:sns/topic:Topic")
+			require.Len(t, topics, 1)
+			topic := topics[0].Output("arn")
+			byName := alarmsOf(p)
+			expect := func(alarm string, dims map[string]any) *offline.Resource {
+				a, ok := byName[alarm]
+				require.True(t, ok, "alarm %s", alarm)
+				assert.Equal(t, []any{topic}, a.List("alarmActions"), alarm)
+				assert.Equal(t, []any{topic}, a.List("okActions"), alarm)
+				if a.Has("metricQueries") {
+					d, _ := offline.Lookup(a.List("metricQueries")[0], "metric.dimensions")
+					assert.Equal(t, dims, d, alarm)
+				} else {
+					assert.Equal(t, dims, a.Get("dimensions"), alarm)
+				}
+				return a
+			}
+
+			lbs := p.ByType("aws:lb/loadBalancer:LoadBalancer")
+			require.Len(t, lbs, 2)
+			for _, lb := range lbs {
+				label := map[string]string{name + "-public": "public", name + "-internal": "internal"}[lb.Name]
+				require.NotEmpty(t, label, lb.Name)
+				for _, kind := range []string{"target-5xx-rate", "elb-5xx-rate", "target-p99", "rejected-connections"} {
+					expect(fmt.Sprintf("refarch-%s-%s-%s", name, label, kind), map[string]any{"LoadBalancer": lb.Output("arnSuffix")})
+				}
+			}
+			p99 := byName[fmt.Sprintf("refarch-%s-public-target-p99", name)]
+			assert.Equal(t, map[string]float64{"dev": 5, "stage": 2, "prod": 2}[name], p99.Get("threshold"), "dev's override")
+
+			clusters := p.ByType("aws:ecs/cluster:Cluster")
+			require.Len(t, clusters, 1)
+			services := p.ByType("aws:ecs/service:Service")
+			require.NotEmpty(t, services)
+			for _, svc := range services {
+				short, _ := svc.Output("name").(string)
+				require.NotEmpty(t, short, svc.Name)
+				var found int
+				for alarmName, a := range byName {
+					if a.Get("dimensions") != nil && a.String("dimensions.ServiceName") == short {
+						found++
+						assert.Equal(t, clusters[0].Output("name"), a.Get("dimensions.ClusterName"), alarmName)
+					}
+				}
+				assert.Equal(t, 3, found, "cpu, memory and running tasks of %s", short)
+			}
+
+			caches := p.ByType("aws:elasticache/cluster:Cluster")
+			require.Len(t, caches, 1)
+			nodes := caches[0].Int("numCacheNodes")
+			require.Positive(t, nodes)
+			for node := 1; node <= nodes; node++ {
+				id := fmt.Sprintf("%04d", node)
+				for _, kind := range []string{"cpu", "evictions", "swap", "connections"} {
+					expect(fmt.Sprintf("refarch-%s-cache-%s-%s", name, id, kind), map[string]any{"CacheClusterId": caches[0].Output("clusterId"), "CacheNodeId": id})
+				}
+			}
+		})
+	}
+}
+
+func TestAlarmConfigRejectsBadValues(t *testing.T) {
+	cases := []struct {
+		name      string
+		value     string
+		key, rule string
+	}{
+		{"negative threshold", `{"service/cpu":{"threshold":-5}}`, "refarch:alarmOverrides.service/cpu.threshold", "negative"},
+		{"period not a minute multiple", `{"cache/cpu":{"periodSeconds":90}}`, "refarch:alarmOverrides.cache/cpu.periodSeconds", "multiple of 60"},
+		{"unknown alarm", `{"service/disk":{"threshold":1}}`, "refarch:alarmOverrides.service/disk", "not an alarm"},
+		{"misspelt field", `{"service/cpu":{"treshold":1}}`, "refarch:alarmOverrides.service/cpu.treshold", "did you mean threshold"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rejects(t, "prod", map[string]string{"refarch:alarmOverrides": tc.value}, tc.key, tc.rule)
+		})
+	}
+}
