@@ -78,15 +78,41 @@ func (b *builder) alarms() error {
 		"free storage below 5% of the initial allocation: autoscaling is not keeping up or reached its ceiling", lowStorageBytes, 300, 1, ""}
 	lag := alarm{"replica-lag", "ReplicaLag", "Maximum", "GreaterThanThreshold", "replication lag above 5 minutes", 300, 60, 5, "breaching"}
 
-	if err := b.instanceAlarms(b.writerInstance, cpu, storage); err != nil {
+	// Latency above 20 ms for 15 minutes: the storage is saturated (IOPS
+	// or throughput), or queries scan far more than they should.
+	readLatency := alarm{"read-latency", "ReadLatency", "Average", "GreaterThanThreshold", "average read latency above 20 ms for 15 minutes: check IOPS and throughput against the volume's limits, then the slowest queries", 0.02, 300, 3, ""}
+	writeLatency := alarm{"write-latency", "WriteLatency", "Average", "GreaterThanThreshold", "average write latency above 20 ms for 15 minutes: check IOPS and throughput against the volume's limits", 0.02, 300, 3, ""}
+	writer := []alarm{cpu, storage, readLatency, writeLatency}
+	reader := []alarm{cpu, lag, readLatency}
+	if mem, ok := InstanceMemoryGiB(b.args.InstanceClass); ok {
+		writer = append(writer, memoryAlarms(mem)...)
+	}
+	if mem, ok := InstanceMemoryGiB(b.args.ReplicaInstanceClass); ok {
+		reader = append(reader, memoryAlarms(mem)...)
+	}
+	if err := b.instanceAlarms(b.writerInstance, writer...); err != nil {
 		return err
 	}
 	for _, r := range b.readers {
-		if err := b.instanceAlarms(r, cpu, lag); err != nil {
+		if err := b.instanceAlarms(r, reader...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// memoryAlarms are the alarms that depend on the class's memory: freeable
+// memory below 10% of it, and connections above 80% of the default
+// max_connections it gives. A class the memory table does not know gets
+// neither (their thresholds would be guesses).
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#RDS
+func memoryAlarms(memoryGiB float64) []alarm {
+	return []alarm{
+		{"freeable-memory", "FreeableMemory", "Minimum", "LessThanThreshold",
+			"freeable memory below 10% of the instance's: queries will spill to disk and the instance may swap; check connections and work_mem", 0.1 * memoryGiB * (1 << 30), 300, 3, ""},
+		{"connections", "DatabaseConnections", "Maximum", "GreaterThanThreshold",
+			"connections above 80% of max_connections: a client leaks connections or needs a pool", 0.8 * float64(MaxConnections(memoryGiB)), 300, 1, ""},
+	}
 }
 
 // instanceAlarms creates the given alarms on one instance.

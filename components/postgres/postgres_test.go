@@ -412,9 +412,21 @@ func TestAlarmsCoverEveryInstanceWhenATopicIsGiven(t *testing.T) {
 		assert.Equal(t, []string{topic}, a.Strings("alarmActions"))
 		assert.Equal(t, "AWS/RDS", a.String("namespace"))
 	}
-	assert.ElementsMatch(t, []string{"CPUUtilization", "FreeStorageSpace"}, metrics["orders"])
-	assert.ElementsMatch(t, []string{"CPUUtilization", "ReplicaLag"}, metrics["orders-replica-1"])
-	assert.ElementsMatch(t, []string{"CPUUtilization", "ReplicaLag"}, metrics["orders-replica-2"])
+	memory := []string{"FreeableMemory", "DatabaseConnections"}
+	assert.ElementsMatch(t, append([]string{"CPUUtilization", "FreeStorageSpace", "ReadLatency", "WriteLatency"}, memory...), metrics["orders"])
+	assert.ElementsMatch(t, append([]string{"CPUUtilization", "ReplicaLag", "ReadLatency"}, memory...), metrics["orders-replica-1"])
+	assert.ElementsMatch(t, append([]string{"CPUUtilization", "ReplicaLag", "ReadLatency"}, memory...), metrics["orders-replica-2"])
+	// db.t4g.medium has 4 GiB: 10% is 429,496,729.6 bytes; its default
+	// max_connections is 4 GiB / 9,531,392 = 450, and 80% of that is 360.
+	free := plan.Find("aws:cloudwatch/metricAlarm:MetricAlarm", "orders-freeable-memory")
+	require.NotNil(t, free)
+	assert.InDelta(t, 429496729.6, free.Get("threshold"), 0.5)
+	conns := plan.Find("aws:cloudwatch/metricAlarm:MetricAlarm", "orders-connections")
+	require.NotNil(t, conns)
+	assert.Equal(t, float64(360), conns.Get("threshold"))
+	read := plan.Find("aws:cloudwatch/metricAlarm:MetricAlarm", "orders-read-latency")
+	require.NotNil(t, read)
+	assert.Equal(t, 0.02, read.Get("threshold"), "20 ms")
 	lag := plan.Find("aws:cloudwatch/metricAlarm:MetricAlarm", "orders-replica-1-replica-lag")
 	require.NotNil(t, lag)
 	assert.Equal(t, "breaching", lag.String("treatMissingData"), "a silent reader is not replicating")
@@ -451,4 +463,18 @@ func toAny(s []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+func TestInstanceMemoryFollowsTheClass(t *testing.T) {
+	for class, want := range map[string]float64{"db.t4g.micro": 1, "db.m7g.large": 8, "db.r7g.large": 16, "db.r6i.2xlarge": 64} {
+		got, ok := postgres.InstanceMemoryGiB(class)
+		assert.True(t, ok, class)
+		assert.Equal(t, want, got, class)
+	}
+	for _, class := range []string{"db.z1d.large", "db.t4g.huge", "t4g.micro"} {
+		_, ok := postgres.InstanceMemoryGiB(class)
+		assert.False(t, ok, class)
+	}
+	assert.Equal(t, 112, postgres.MaxConnections(1), "1 GiB / 9,531,392 bytes")
+	assert.Equal(t, 5000, postgres.MaxConnections(512), "capped at 5000")
 }
