@@ -62,6 +62,14 @@ func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
 	}
 	bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", "refarch-vpn-pki")
 	assert.True(t, bucket.Protect, "the PKI survives every pulumi up and destroy")
+
+	// The host's alarms watch its group and notify shared-services' topic.
+	topic := p.ByType("aws:sns/topic:Topic")[0].Output("arn")
+	for _, kind := range []string{"status-check", "cpu", "network-out"} {
+		alarm := p.Require(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "refarch-shared-services-vpn-"+kind)
+		assert.Equal(t, asg.Output("name"), alarm.Get("dimensions.AutoScalingGroupName"), kind)
+		assert.Equal(t, []any{topic}, alarm.List("alarmActions"), kind)
+	}
 }
 
 func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {

@@ -18,7 +18,8 @@ import (
 const MaxNameLength = 64
 
 // Alarms creates, for every target of its arguments, the alarms of its
-// kind's default set (LoadBalancerSpecs, ServiceSpecs, CacheSpecs) with
+// kind's default set (LoadBalancerSpecs, ServiceSpecs, CacheSpecs,
+// HostSpecs) with
 // Args.Overrides applied, each notifying Args.TopicARN on ALARM and on OK
 // and treating missing data as its spec says.
 type Alarms struct {
@@ -73,6 +74,14 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 				if err := b.alarm(fmt.Sprintf("%s-%s-%s", name, cache.Name, id), "cache", s, dims); err != nil {
 					return nil, err
 				}
+			}
+		}
+	}
+	for _, h := range a.Hosts {
+		dims := pulumi.StringMap{"AutoScalingGroupName": h.AutoScalingGroupName}
+		for _, s := range HostSpecs {
+			if err := b.alarm(name+"-"+h.Name, "host", s, dims); err != nil {
+				return nil, err
 			}
 		}
 	}

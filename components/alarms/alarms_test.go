@@ -100,7 +100,7 @@ func TestOverridesChangeOrRemoveOneAlarm(t *testing.T) {
 }
 
 func TestSpecsAreLegalCloudWatchAlarms(t *testing.T) {
-	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs} {
+	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs, alarms.HostSpecs} {
 		for _, s := range specs {
 			assert.Zero(t, s.PeriodSeconds%60, "%s: a multiple of 60", s.Kind)
 			assert.Contains(t, alarms.MissingDataModes, s.MissingData, s.Kind)
@@ -134,4 +134,16 @@ func TestBadArgsRegisterNothing(t *testing.T) {
 			offline.RequireRefused(t, p, err, "refarch:alarms:Alarms", tc.field, tc.rule)
 		})
 	}
+}
+
+func TestHostsGetStatusCPUAndNetworkAlarms(t *testing.T) {
+	args := &alarms.AlarmsArgs{TopicARN: pulumi.String(topic), Hosts: []alarms.Host{{Name: "vpn", AutoScalingGroupName: pulumi.String("vpn-asg")}}}
+	p := mustRun(t, args)
+	require.Len(t, p.ByType(alarmType), 3)
+	status := p.Require(t, alarmType, "prod-vpn-status-check")
+	assert.Equal(t, "AWS/EC2", status.String("namespace"))
+	assert.Equal(t, map[string]any{"AutoScalingGroupName": "vpn-asg"}, status.Get("dimensions"))
+	assert.Equal(t, "StatusCheckFailed", status.String("metricName"))
+	assert.Equal(t, "breaching", status.String("treatMissingData"), "a group reporting nothing runs no instance")
+	assert.Equal(t, float64(10*1024*1024*1024), p.Require(t, alarmType, "prod-vpn-network-out").Get("threshold"), "10 GiB an hour")
 }

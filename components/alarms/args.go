@@ -28,6 +28,8 @@ type AlarmsArgs struct {
 	Services []Service
 	// Caches get CacheSpecs, on each node.
 	Caches []Cache
+	// Hosts get HostSpecs.
+	Hosts []Host
 	// Overrides change a default alarm, by "<target kind>/<alarm kind>"
 	// ("loadBalancer/target-5xx-rate", "service/cpu", "cache/evictions").
 	// Default none.
@@ -68,6 +70,16 @@ type Cache struct {
 	MaxConnections int
 }
 
+// Host is an Auto Scaling group of instances to watch.
+type Host struct {
+	// Name names its alarms. Required.
+	Name string
+	// AutoScalingGroupName is the AutoScalingGroupName dimension
+	// (instances of a group with detailed monitoring off still report it).
+	// Required.
+	AutoScalingGroupName pulumi.StringInput
+}
+
 // Override changes one default alarm. Zero values keep the default.
 type Override struct {
 	// Threshold replaces the threshold (nil keeps it).
@@ -92,6 +104,7 @@ var targetKinds = map[string][]Spec{
 	"loadBalancer": LoadBalancerSpecs,
 	"service":      ServiceSpecs,
 	"cache":        CacheSpecs,
+	"host":         HostSpecs,
 }
 
 // OverrideKeys lists every key Overrides accepts.
@@ -110,6 +123,7 @@ func (a AlarmsArgs) withDefaults() AlarmsArgs {
 	a.LoadBalancers = slices.Clone(a.LoadBalancers)
 	a.Services = slices.Clone(a.Services)
 	a.Caches = slices.Clone(a.Caches)
+	a.Hosts = slices.Clone(a.Hosts)
 	for i := range a.Caches {
 		if a.Caches[i].MaxConnections == 0 {
 			a.Caches[i].MaxConnections = DefaultCacheConnections
@@ -155,6 +169,12 @@ func (a AlarmsArgs) validate() error {
 		}
 		p.Check(fmt.Sprintf("Args.Caches[%d].Nodes", i), fmt.Sprint(c.Nodes), validate.CheckRange(c.Nodes, 1, 60))
 		p.Check(fmt.Sprintf("Args.Caches[%d].MaxConnections", i), fmt.Sprint(c.MaxConnections), validate.CheckRange(c.MaxConnections, 1, 1<<20))
+	}
+	for i, h := range a.Hosts {
+		name(fmt.Sprintf("Args.Hosts[%d].Name", i), h.Name)
+		if h.AutoScalingGroupName == nil {
+			p.Add(fmt.Sprintf("Args.Hosts[%d].AutoScalingGroupName", i), "", "is required")
+		}
 	}
 	keys := OverrideKeys()
 	for _, key := range slices.Sorted(maps.Keys(a.Overrides)) {

@@ -63,6 +63,23 @@ var (
 			Comparison: "LessThanThreshold", PeriodSeconds: 60, EvaluationPeriods: 3, MissingData: "breaching",
 			Description: "fewer tasks run than the service's floor: read the service's events (failed health checks, image pulls, capacity)"},
 	}
+	// HostSpecs watch the instances of an Auto Scaling group (the VPN
+	// server). A failed status check makes the group replace the instance
+	// (its EC2 health check); the alarm tells whoever is on call that it
+	// happened. Missing data is breaching: a group whose instances report
+	// nothing has none running.
+	// Source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html
+	HostSpecs = []Spec{
+		{Kind: "status-check", Namespace: "AWS/EC2", Metric: "StatusCheckFailed", Statistic: "Maximum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 60, EvaluationPeriods: 2, MissingData: "breaching",
+			Description: "an instance failed its status checks: the Auto Scaling group replaces it; if this repeats, read the instance's console output and boot log"},
+		{Kind: "cpu", Namespace: "AWS/EC2", Metric: "CPUUtilization", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 80, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "breaching",
+			Description: "the host's CPU is over 80% for 15 minutes: too many clients for the instance type, or a runaway process (open a Session Manager session)"},
+		{Kind: "network-out", Namespace: "AWS/EC2", Metric: "NetworkOut", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 10 * 1024 * 1024 * 1024, PeriodSeconds: 3600, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "the host sent over 10 GiB in an hour: far beyond operators' use; check the connected clients in the OpenVPN status log"},
+	}
 	// CacheSpecs watch each node of a Memcached cluster. Missing data is
 	// breaching: a node that reports nothing is down.
 	// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Memcached.html

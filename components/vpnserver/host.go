@@ -89,7 +89,7 @@ func (b *builder) host(p *pkiParts) error {
 	if err != nil {
 		return fmt.Errorf("launch template: %w", err)
 	}
-	if _, err := autoscaling.NewGroup(b.ctx, b.name, &autoscaling.GroupArgs{
+	asg, err := autoscaling.NewGroup(b.ctx, b.name, &autoscaling.GroupArgs{
 		MinSize:                pulumi.Int(1),
 		MaxSize:                pulumi.Int(1),
 		DesiredCapacity:        pulumi.Int(1),
@@ -103,9 +103,11 @@ func (b *builder) host(p *pkiParts) error {
 		Tags: autoscaling.GroupTagArray{&autoscaling.GroupTagArgs{
 			Key: pulumi.String("Name"), Value: pulumi.String(b.name), PropagateAtLaunch: pulumi.Bool(false),
 		}},
-	}, b.child); err != nil {
+	}, b.child)
+	if err != nil {
 		return fmt.Errorf("auto scaling group: %w", err)
 	}
+	b.c.AutoScalingGroupName = asg.Name
 	if _, err := route53.NewRecord(b.ctx, b.name, &route53.RecordArgs{
 		ZoneId:  b.a.ZoneID,
 		Name:    pulumi.String(b.a.RecordName),

@@ -63,6 +63,9 @@ type VpnServer struct {
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
 	// RoleARN is the instance role.
 	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
+	// AutoScalingGroupName is the group running the instance (alarms'
+	// dimension).
+	AutoScalingGroupName pulumi.StringOutput `pulumi:"autoScalingGroupName"`
 }
 
 // builder holds what the steps of NewVpnServer share.
@@ -107,11 +110,12 @@ func NewVpnServer(ctx *pulumi.Context, name string, args *VpnServerArgs, opts ..
 		return nil, fmt.Errorf("VPN server %q: profile documents: %w", name, err)
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"securityGroupId": c.SecurityGroupID,
-		"publicIp":        c.PublicIP,
-		"bucketName":      c.BucketName,
-		"logGroupName":    c.LogGroupName,
-		"roleArn":         c.RoleARN,
+		"securityGroupId":      c.SecurityGroupID,
+		"publicIp":             c.PublicIP,
+		"bucketName":           c.BucketName,
+		"logGroupName":         c.LogGroupName,
+		"roleArn":              c.RoleARN,
+		"autoScalingGroupName": c.AutoScalingGroupName,
 	})
 }
 

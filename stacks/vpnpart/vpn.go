@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/alarms"
 	"github.com/refarch/refarch/components/vpnserver"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -62,6 +63,13 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		Protect:            c.DeletionProtection,
 	}, pulumi.Provider(p.Account))
 	if err != nil {
+		return err
+	}
+	// The host's alarms go to shared-services' alert topic.
+	if _, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, &alarms.AlarmsArgs{
+		TopicARN: a.Baseline.AlertTopicARN,
+		Hosts:    []alarms.Host{{Name: "vpn", AutoScalingGroupName: server.AutoScalingGroupName}},
+	}, pulumi.Provider(p.Account)); err != nil {
 		return err
 	}
 	ctx.Export(OutputVpnSecurityGroupID, server.SecurityGroupID)
