@@ -74,6 +74,15 @@ func TestEveryServingAndStoringResourceHasItsAlarms(t *testing.T) {
 				assert.Equal(t, 3, found, "cpu, memory and running tasks of %s", short)
 			}
 
+			// The dashboard shows every ECS service by its real name.
+			dashboards := p.ByType("aws:cloudwatch/dashboard:Dashboard")
+			require.Len(t, dashboards, 1)
+			body := dashboards[0].String("dashboardBody")
+			for _, svc := range services {
+				short, _ := svc.Output("name").(string)
+				assert.Contains(t, body, `"ServiceName","`+short+`"`, "the dashboard shows %s", short)
+			}
+
 			caches := p.ByType("aws:elasticache/cluster:Cluster")
 			require.Len(t, caches, 1)
 			nodes := caches[0].Int("numCacheNodes")

@@ -19,9 +19,11 @@ const MaxNameLength = 64
 
 // Alarms creates, for every target of its arguments, the alarms of its
 // kind's default set (LoadBalancerSpecs, ServiceSpecs, CacheSpecs,
-// HostSpecs) with
-// Args.Overrides applied, each notifying Args.TopicARN on ALARM and on OK
-// and treating missing data as its spec says.
+// HostSpecs) with Args.Overrides applied, each notifying Args.TopicARN on
+// ALARM and on OK and treating missing data as its spec says, and one
+// dashboard (named like
+// the component) with the golden signals of the same targets, so a new
+// service appears in both.
 type Alarms struct {
 	pulumi.ResourceState
 
@@ -85,6 +87,9 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 			}
 		}
 	}
+	if err := b.dashboard(name); err != nil {
+		return nil, fmt.Errorf("alarms %q: dashboard: %w", name, err)
+	}
 	c.AlarmNames = b.names.ToStringArrayOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"alarmNames": c.AlarmNames})
 }
@@ -92,7 +97,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 type builder struct {
 	ctx   *pulumi.Context
 	a     AlarmsArgs
-	child pulumi.ResourceOption
+	child pulumi.ResourceOrInvokeOption
 	names pulumi.StringArray
 }
 

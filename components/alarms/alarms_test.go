@@ -147,3 +147,25 @@ func TestHostsGetStatusCPUAndNetworkAlarms(t *testing.T) {
 	assert.Equal(t, "breaching", status.String("treatMissingData"), "a group reporting nothing runs no instance")
 	assert.Equal(t, float64(10*1024*1024*1024), p.Require(t, alarmType, "prod-vpn-network-out").Get("threshold"), "10 GiB an hour")
 }
+
+func TestDashboardShowsEveryTargetFromTheSameList(t *testing.T) {
+	p := mustRun(t, alarmArgs())
+	dash := p.Require(t, "aws:cloudwatch/dashboard:Dashboard", "prod")
+	assert.Equal(t, "prod", dash.String("dashboardName"))
+	body, err := dash.JSON("dashboardBody")
+	require.NoError(t, err)
+	widgets, _ := offline.Lookup(body, "widgets")
+	var titles []string
+	for _, w := range widgets.([]any) {
+		title, _ := offline.Lookup(w, "properties.title")
+		titles = append(titles, title.(string))
+		region, _ := offline.Lookup(w, "properties.region")
+		assert.Equal(t, "us-west-2", region)
+	}
+	assert.Equal(t, []string{
+		"load balancer public: traffic and errors", "load balancer public: latency p99",
+		"service backend: saturation", "cache cache node 0001", "cache cache node 0002",
+	}, titles)
+	saturation, _ := offline.Lookup(widgets.([]any)[2], "properties.metrics")
+	assert.Equal(t, []any{"AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "backend-svc"}, saturation.([]any)[0])
+}
