@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/offline"
 )
 
@@ -112,5 +113,25 @@ func TestAlarmConfigRejectsBadValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rejects(t, "prod", map[string]string{"refarch:alarmOverrides": tc.value}, tc.key, tc.rule)
 		})
+	}
+}
+
+// TestEveryLogGroupIsEncryptedAndExpires checks every log group of every
+// stack: a retention CloudWatch Logs accepts, from configuration, and a
+// customer-managed key.
+func TestEveryLogGroupIsEncryptedAndExpires(t *testing.T) {
+	for _, name := range []string{"security", "shared-services", "dev", "stage", "prod"} {
+		p := plan(t, name)
+		groups := p.ByType("aws:cloudwatch/logGroup:LogGroup")
+		require.NotEmpty(t, groups, name)
+		keys := map[any]bool{}
+		for _, k := range p.ByType("aws:kms/key:Key") {
+			keys[k.Output("arn")] = true
+		}
+		for _, g := range groups {
+			days := g.Int("retentionInDays")
+			assert.Empty(t, validate.CheckLogRetention(days), "%s %s: retention %d", name, g.Name, days)
+			assert.True(t, keys[g.Get("kmsKeyId")], "%s %s is encrypted with a key of the stack", name, g.Name)
+		}
 	}
 }
