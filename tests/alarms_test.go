@@ -28,9 +28,15 @@ func TestEveryServingAndStoringResourceHasItsAlarms(t *testing.T) {
 	for _, name := range []string{"dev", "stage", "prod"} {
 		t.Run(name, func(t *testing.T) {
 			p := plan(t, name)
-			topics := p.ByType("aws:sns/topic:Topic")
-			require.Len(t, topics, 1)
-			topic := topics[0].Output("arn")
+			mon := p.Find("refarch:alerttopic:AlertTopic", "refarch-"+name+"-alerts")
+			require.NotNil(t, mon)
+			var topic any
+			for _, r := range p.Descendants(mon) {
+				if r.Type == "aws:sns/topic:Topic" {
+					topic = r.Output("arn")
+				}
+			}
+			require.NotNil(t, topic)
 			byName := alarmsOf(p)
 			expect := func(alarm string, dims map[string]any) *offline.Resource {
 				a, ok := byName[alarm]
@@ -76,13 +82,26 @@ func TestEveryServingAndStoringResourceHasItsAlarms(t *testing.T) {
 			}
 
 			// The dashboard shows every ECS service by its real name.
-			dashboards := p.ByType("aws:cloudwatch/dashboard:Dashboard")
-			require.Len(t, dashboards, 1)
-			body := dashboards[0].String("dashboardBody")
+			dashboard := p.Find("aws:cloudwatch/dashboard:Dashboard", "refarch-"+name)
+			require.NotNil(t, dashboard)
+			body := dashboard.String("dashboardBody")
 			for _, svc := range services {
 				short, _ := svc.Output("name").(string)
 				assert.Contains(t, body, `"ServiceName","`+short+`"`, "the dashboard shows %s", short)
 			}
+
+			// The CDN's alarm lives in us-east-1, where CloudFront's metrics
+			// are, and notifies a topic there.
+			dist := p.ByType("aws:cloudfront/distribution:Distribution")
+			require.Len(t, dist, 1)
+			cdn := byName[fmt.Sprintf("refarch-%s-edge-cdn-5xx-rate", name)]
+			require.NotNil(t, cdn)
+			assert.Equal(t, map[string]any{"DistributionId": dist[0].ID, "Region": "Global"}, cdn.Get("dimensions"))
+			assert.Equal(t, "us-east-1", p.ProviderOf(cdn).String("region"))
+			edgeTopic := p.Find("aws:sns/topic:Topic", "refarch-"+name+"-edge-alerts")
+			require.NotNil(t, edgeTopic)
+			assert.Equal(t, "us-east-1", p.ProviderOf(edgeTopic).String("region"))
+			assert.Equal(t, []any{edgeTopic.Output("arn")}, cdn.List("alarmActions"))
 
 			caches := p.ByType("aws:elasticache/cluster:Cluster")
 			require.Len(t, caches, 1)

@@ -74,6 +74,17 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 		for _, r := range p.Descendants(edgeACL) {
 			isEdge[r.URN] = true
 		}
+		// So does the CDN's alarm, with the topic it notifies: CloudFront's
+		// metrics exist in us-east-1 only.
+		for _, comp := range []*offline.Resource{
+			p.Find("refarch:alerttopic:AlertTopic", "refarch-"+env.name+"-edge-alerts"),
+			p.Find("refarch:alarms:Alarms", "refarch-"+env.name+"-edge"),
+		} {
+			require.NotNil(t, comp)
+			for _, r := range p.Descendants(comp) {
+				isEdge[r.URN] = true
+			}
+		}
 		var inUSEast1 []string
 		for _, r := range p.Resources {
 			if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
@@ -91,11 +102,19 @@ func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
 				assert.Equal(t, "aws-"+env.name, prov.Name, "%s %q uses the account provider", r.Type, r.Name)
 			}
 		}
-		assert.ElementsMatch(t, []string{
+		want := []string{
 			"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
 			"aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
 			"aws:cloudwatch/logGroup:LogGroup", "aws:kms/key:Key",
-		}, inUSEast1)
+			// the CDN's alert topic (with its key and one subscription per
+			// alert address: dev 0, stage 1, prod 2), its alarm and dashboard
+			"aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:kms/key:Key", "aws:kms/alias:Alias",
+			"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/dashboard:Dashboard",
+		}
+		for range map[string]int{"dev": 0, "stage": 1, "prod": 2}[env.name] {
+			want = append(want, "aws:sns/topicSubscription:TopicSubscription")
+		}
+		assert.ElementsMatch(t, want, inUSEast1)
 
 		cert := edgeOne(t, inside, "aws:acm/certificate:Certificate", "-certificate")
 		assert.Equal(t, env.names[0], cert.String("domainName"))

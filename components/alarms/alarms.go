@@ -87,6 +87,14 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 			}
 		}
 	}
+	for _, d := range a.Distributions {
+		dims := pulumi.StringMap{"DistributionId": d.DistributionID, "Region": pulumi.String("Global")}
+		for _, s := range DistributionSpecs {
+			if err := b.alarm(name+"-"+d.Name, "distribution", s, dims); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := b.dashboard(name); err != nil {
 		return nil, fmt.Errorf("alarms %q: dashboard: %w", name, err)
 	}

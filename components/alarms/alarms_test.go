@@ -100,7 +100,7 @@ func TestOverridesChangeOrRemoveOneAlarm(t *testing.T) {
 }
 
 func TestSpecsAreLegalCloudWatchAlarms(t *testing.T) {
-	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs, alarms.HostSpecs} {
+	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs, alarms.HostSpecs, alarms.DistributionSpecs} {
 		for _, s := range specs {
 			assert.Zero(t, s.PeriodSeconds%60, "%s: a multiple of 60", s.Kind)
 			assert.Contains(t, alarms.MissingDataModes, s.MissingData, s.Kind)
@@ -168,4 +168,13 @@ func TestDashboardShowsEveryTargetFromTheSameList(t *testing.T) {
 	}, titles)
 	saturation, _ := offline.Lookup(widgets.([]any)[2], "properties.metrics")
 	assert.Equal(t, []any{"AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "backend-svc"}, saturation.([]any)[0])
+}
+
+func TestDistributionsAreWatchedWithTheGlobalRegionDimension(t *testing.T) {
+	args := &alarms.AlarmsArgs{TopicARN: pulumi.String(topic), Distributions: []alarms.Distribution{{Name: "cdn", DistributionID: pulumi.String("E123")}}}
+	p := mustRun(t, args)
+	rate := p.Require(t, alarmType, "prod-cdn-5xx-rate")
+	assert.Equal(t, "AWS/CloudFront", rate.String("namespace"))
+	assert.Equal(t, map[string]any{"DistributionId": "E123", "Region": "Global"}, rate.Get("dimensions"))
+	assert.Equal(t, float64(5), rate.Get("threshold"))
 }

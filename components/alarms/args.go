@@ -30,6 +30,9 @@ type AlarmsArgs struct {
 	Caches []Cache
 	// Hosts get HostSpecs.
 	Hosts []Host
+	// Distributions get DistributionSpecs. Create the component with a
+	// us-east-1 provider and a us-east-1 topic for them.
+	Distributions []Distribution
 	// Overrides change a default alarm, by "<target kind>/<alarm kind>"
 	// ("loadBalancer/target-5xx-rate", "service/cpu", "cache/evictions").
 	// Default none.
@@ -80,6 +83,14 @@ type Host struct {
 	AutoScalingGroupName pulumi.StringInput
 }
 
+// Distribution is a CloudFront distribution to watch.
+type Distribution struct {
+	// Name names its alarms. Required.
+	Name string
+	// DistributionID is the DistributionId dimension. Required.
+	DistributionID pulumi.StringInput
+}
+
 // Override changes one default alarm. Zero values keep the default.
 type Override struct {
 	// Threshold replaces the threshold (nil keeps it).
@@ -105,6 +116,7 @@ var targetKinds = map[string][]Spec{
 	"service":      ServiceSpecs,
 	"cache":        CacheSpecs,
 	"host":         HostSpecs,
+	"distribution": DistributionSpecs,
 }
 
 // OverrideKeys lists every key Overrides accepts.
@@ -124,6 +136,7 @@ func (a AlarmsArgs) withDefaults() AlarmsArgs {
 	a.Services = slices.Clone(a.Services)
 	a.Caches = slices.Clone(a.Caches)
 	a.Hosts = slices.Clone(a.Hosts)
+	a.Distributions = slices.Clone(a.Distributions)
 	for i := range a.Caches {
 		if a.Caches[i].MaxConnections == 0 {
 			a.Caches[i].MaxConnections = DefaultCacheConnections
@@ -174,6 +187,12 @@ func (a AlarmsArgs) validate() error {
 		name(fmt.Sprintf("Args.Hosts[%d].Name", i), h.Name)
 		if h.AutoScalingGroupName == nil {
 			p.Add(fmt.Sprintf("Args.Hosts[%d].AutoScalingGroupName", i), "", "is required")
+		}
+	}
+	for i, d := range a.Distributions {
+		name(fmt.Sprintf("Args.Distributions[%d].Name", i), d.Name)
+		if d.DistributionID == nil {
+			p.Add(fmt.Sprintf("Args.Distributions[%d].DistributionID", i), "", "is required")
 		}
 	}
 	keys := OverrideKeys()

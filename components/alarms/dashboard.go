@@ -44,6 +44,10 @@ func panels(a AlarmsArgs) []panel {
 				[]dimension{{"CacheClusterId", c.ClusterID}, {"CacheNodeId", pulumi.String(fmt.Sprintf("%04d", node))}}})
 		}
 	}
+	for _, d := range a.Distributions {
+		out = append(out, panel{"CDN " + d.Name, "AWS/CloudFront", "Average", []string{"Requests", "4xxErrorRate", "5xxErrorRate"},
+			[]dimension{{"DistributionId", d.DistributionID}, {"Region", pulumi.String("Global")}}})
+	}
 	for _, h := range a.Hosts {
 		out = append(out, panel{"host " + h.Name, "AWS/EC2", "Average", []string{"CPUUtilization", "NetworkIn", "NetworkOut"},
 			[]dimension{{"AutoScalingGroupName", h.AutoScalingGroupName}}})

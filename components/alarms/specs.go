@@ -80,6 +80,16 @@ var (
 			Comparison: "GreaterThanThreshold", Threshold: 10 * 1024 * 1024 * 1024, PeriodSeconds: 3600, EvaluationPeriods: 1, MissingData: "notBreaching",
 			Description: "the host sent over 10 GiB in an hour: far beyond operators' use; check the connected clients in the OpenVPN status log"},
 	}
+	// DistributionSpecs watch a CloudFront distribution. Its metrics exist
+	// in us-east-1 only (dimension Region=Global), so the alarms and the
+	// topic they notify must be there too. Missing data is not breaching:
+	// no requests, no errors.
+	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html
+	DistributionSpecs = []Spec{
+		{Kind: "5xx-rate", Namespace: "AWS/CloudFront", Metric: "5xxErrorRate", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 5, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "over 5% of the CDN's responses are 5xx: check the origins (the public load balancer's alarms, the assets bucket) before CloudFront itself"},
+	}
 	// CacheSpecs watch each node of a Memcached cluster. Missing data is
 	// breaching: a node that reports nothing is down.
 	// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Memcached.html

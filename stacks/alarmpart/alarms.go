@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/alarms"
+	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -29,6 +30,32 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		args.Services = append(args.Services, alarms.Service{Name: svc.Name, ClusterName: a.Platform.ClusterName, ServiceName: svc.ServiceName, MinTasks: svc.MinCount})
 	}
 	args.Caches = []alarms.Cache{{Name: "cache", ClusterID: a.Data.CacheClusterID, Nodes: a.Data.CacheNodes}}
-	_, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, args, pulumi.Provider(p.Account))
+	if _, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, args, pulumi.Provider(p.Account)); err != nil {
+		return err
+	}
+	if a.Edge == nil {
+		return nil
+	}
+	// CloudFront's metrics exist in us-east-1 only, and an alarm notifies a
+	// topic of its own region: the CDN's alarm has a topic there, with the
+	// same subscribers as the stack's.
+	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html
+	east := pulumi.Provider(p.USEast1)
+	topic, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-edge-alerts", &alerttopic.AlertTopicArgs{
+		AccountID:         c.AccountID,
+		Region:            "us-east-1",
+		Partition:         c.Partition,
+		KeyAdministrators: c.KeyAdministrators(),
+		Emails:            c.AlertEmails,
+		Protect:           c.DeletionProtection,
+	}, east)
+	if err != nil {
+		return err
+	}
+	_, err = alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack+"-edge", &alarms.AlarmsArgs{
+		TopicARN:      topic.TopicARN,
+		Distributions: []alarms.Distribution{{Name: "cdn", DistributionID: a.Edge.DistributionID}},
+		Overrides:     s.Overrides,
+	}, east)
 	return err
 }

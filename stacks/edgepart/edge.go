@@ -47,6 +47,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return err
 	}
+	a.Edge = &stack.EdgeOut{DistributionID: cdn.DistributionID}
 	ctx.Export(OutputEdgeDistributionID, cdn.DistributionID)
 	ctx.Export(OutputEdgeDomainName, cdn.DomainName)
 	ctx.Export(OutputEdgeBucketName, cdn.BucketName)

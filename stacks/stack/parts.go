@@ -24,6 +24,8 @@ type Parts struct {
 	Platform *PlatformOut
 	// Firewall is filled by the firewall part, in application stacks.
 	Firewall *FirewallOut
+	// Edge is filled by the edge part, in application stacks.
+	Edge *EdgeOut
 
 	// references holds the stack references made so far, by stack, as
 	// *pulumi.StackReference. It is typed any on purpose: a type that
@@ -212,6 +214,12 @@ type ServiceOut struct {
 	ServiceName pulumi.StringInput
 	// MinCount is the service's floor of running tasks.
 	MinCount int
+}
+
+// EdgeOut is what the edge part hands the alarms.
+type EdgeOut struct {
+	// DistributionID is the CDN's distribution.
+	DistributionID pulumi.StringInput
 }
 
 // FirewallOut is what the firewall part hands the edge part.
