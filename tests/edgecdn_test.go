@@ -61,7 +61,7 @@ func edgeOne(t *testing.T, inside []*offline.Resource, typ, suffix string) *offl
 	return found[0]
 }
 
-func TestEdgeCertificateIsTheOnlyThingInUSEast1(t *testing.T) {
+func TestOnlyTheCDNsPiecesLiveInUSEast1(t *testing.T) {
 	forEachEdgeStack(t, func(t *testing.T, env edgeStackType, p *offline.Plan, inside []*offline.Resource) {
 		isEdge := map[string]bool{}
 		for _, r := range inside {
