@@ -9,8 +9,9 @@
   person's profile object. OpenVPN re-reads the CRL when it changes, on
   every new connection and renegotiation: a revoked person cannot connect
   again and is dropped at the next renegotiation (reneg-sec, within the
-  hour). The bucket is versioned: older versions of the profile remain,
-  holding a key whose certificate is now revoked.
+  hour). The bucket is versioned: older versions of the profile, holding a
+  key whose certificate is now revoked, remain until the bucket's lifecycle
+  expires them (ProfileVersionDays, 7 days).
   Sources: https://docs.openssl.org/3.0/man1/openssl-ca/,
   https://openvpn.net/community-resources/reference-manual-for-openvpn-2-6/
 */ -%>
