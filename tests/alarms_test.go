@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,6 +80,19 @@ func TestEveryServingAndStoringResourceHasItsAlarms(t *testing.T) {
 					}
 				}
 				assert.Equal(t, 3, found, "cpu, memory and running tasks of %s", short)
+				// The running-tasks floor is the service's autoscaling minimum.
+				var floor any
+				for _, target := range p.ByType("aws:appautoscaling/target:Target") {
+					if strings.HasSuffix(target.String("resourceId"), "/"+short) {
+						floor = float64(target.Int("minCapacity"))
+					}
+				}
+				require.NotNil(t, floor, "%s scales", short)
+				for _, a := range byName {
+					if a.String("metricName") == "RunningTaskCount" && a.String("dimensions.ServiceName") == short {
+						assert.Equal(t, floor, a.Get("threshold"), "%s: alarm below its minimum", short)
+					}
+				}
 			}
 
 			// The dashboard shows every ECS service by its real name.

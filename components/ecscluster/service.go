@@ -31,12 +31,15 @@ type FargateService struct {
 
 	// Priority is the service's listener rule priority.
 	Priority int
+	// MinCount is the service's floor of running tasks (its
+	// ServiceSpec.MinCount, defaulted).
+	MinCount int
 }
 
 // service creates one service under its own component.
 func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption) (*FargateService, error) {
 	base := b.name + "-" + s.Name
-	c := &FargateService{Priority: priority}
+	c := &FargateService{Priority: priority, MinCount: s.MinCount}
 	if err := b.ctx.RegisterComponentResource("refarch:ecscluster:FargateService", base, c, parent); err != nil {
 		return nil, err
 	}

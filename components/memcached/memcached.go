@@ -59,6 +59,9 @@ type Memcached struct {
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
 	// ClusterID is the cluster's id (CloudWatch's CacheClusterId).
 	ClusterID pulumi.StringOutput `pulumi:"clusterId"`
+	// Nodes is the number of nodes (Args.Nodes, defaulted); their ids are
+	// 0001, 0002, ….
+	Nodes int
 }
 
 // NewMemcached creates a Memcached. It validates args before registering
@@ -72,7 +75,7 @@ func NewMemcached(ctx *pulumi.Context, name string, args *MemcachedArgs, opts ..
 		return nil, fmt.Errorf("memcached %q: %w", name, err)
 	}
 
-	mc := &Memcached{}
+	mc := &Memcached{Nodes: a.Nodes}
 	if err := ctx.RegisterComponentResource("refarch:memcached:Memcached", name, mc, opts...); err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		DatabaseSecretARN:       db.SecretARN,
 		CacheEndpoint:           cache.ConfigurationEndpoint,
 		CacheClusterID:          cache.ClusterID,
-		CacheNodes:              cacheNodes(s.CacheNodes),
+		CacheNodes:              cache.Nodes,
 		DatabaseName:            db.DatabaseName,
 		DatabaseReaderAddresses: db.ReaderAddresses,
 		Replicas:                s.DBReplicas,
@@ -118,13 +118,4 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	ctx.Export(OutputDatabaseSecretARN, db.SecretARN)
 	ctx.Export(OutputCacheEndpoint, cache.ConfigurationEndpoint)
 	return nil
-}
-
-// cacheNodes is the cache's node count, the component's default when the
-// section leaves it unset.
-func cacheNodes(n int) int {
-	if n == 0 {
-		return memcached.DefaultNodes
-	}
-	return n
 }

@@ -148,11 +148,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		ClusterName:           cluster.Name,
 	}
 	for _, svc := range pc.Services {
-		floor := svc.MinCount
-		if floor == 0 {
-			floor = ecscluster.DefaultMinCount
-		}
-		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: cluster.Services[svc.Name].Name, MinCount: floor})
+		deployed := cluster.Services[svc.Name]
+		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: deployed.Name, MinCount: deployed.MinCount})
 	}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
