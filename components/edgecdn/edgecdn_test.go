@@ -369,28 +369,6 @@ func TestComponentNameMustFitThePhysicalNames(t *testing.T) {
 	}
 }
 
-func TestCheckBucketName(t *testing.T) {
-	for name, rule := range map[string]string{
-		"refarch-prod-static":   "",
-		"ab":                    "3-63",
-		strings.Repeat("a", 64): "3-63",
-		"-assets":               "begin and end",
-		"assets-":               "begin and end",
-		"assets_1":              "lower-case",
-		"192.168.1.1":           "IP address",
-		"xn--assets":            "S3 reserves",
-		"assets-s3alias":        "S3 reserves",
-		"a.b.c":                 "dots",
-	} {
-		got := edgecdn.CheckBucketName(name)
-		if rule == "" {
-			assert.Empty(t, got, name)
-		} else {
-			assert.Contains(t, got, rule, name)
-		}
-	}
-}
-
 func TestAssetsAccessIsLoggedToTheLogBucketOnly(t *testing.T) {
 	p := mustRun(t, nil)
 	assets := find(t, p, "aws:s3/bucketV2:BucketV2", "web-assets")

@@ -2,6 +2,7 @@ package securitybaseline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cfg"
@@ -60,7 +61,7 @@ type MembershipArgs struct {
 }
 
 func (ad *AdministratorArgs) withDefaults(name string) {
-	ad.Members = append([]Member(nil), ad.Members...)
+	ad.Members = slices.Clone(ad.Members)
 	if ad.AggregatorName == "" {
 		ad.AggregatorName = name + "-config"
 	}

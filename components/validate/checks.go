@@ -141,3 +141,37 @@ func CheckMaxLength(s string, n int, what string) string {
 	}
 	return ""
 }
+
+var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
+
+// CheckBucketName applies S3's naming rules for general purpose buckets
+// (3-63 characters; lower-case letters, digits and hyphens; beginning and
+// ending with a letter or digit; none of the reserved prefixes and
+// suffixes; not an IP address) and refuses dots, which S3 allows but which
+// break TLS certificate matching on the bucket's virtual-hosted endpoint.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+func CheckBucketName(name string) string {
+	if len(name) < 3 || len(name) > 63 {
+		return "must be 3-63 characters long (S3 bucket naming rules)"
+	}
+	if strings.Contains(name, ".") {
+		if _, err := netip.ParseAddr(name); err == nil {
+			return "must not be an IP address (S3 bucket naming rules)"
+		}
+		return "must not contain dots: a dotted bucket name breaks TLS to its virtual-hosted endpoint"
+	}
+	if !bucketChars.MatchString(name) {
+		return "must hold only lower-case letters, digits and hyphens, and begin and end with a letter or digit (S3 bucket naming rules)"
+	}
+	for _, prefix := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, prefix) {
+			return fmt.Sprintf("must not begin with %q, which S3 reserves", prefix)
+		}
+	}
+	for _, suffix := range []string{"-s3alias", "--ol-s3", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, suffix) {
+			return fmt.Sprintf("must not end with %q, which S3 reserves", suffix)
+		}
+	}
+	return ""
+}

@@ -3,6 +3,7 @@ package validate_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,4 +128,26 @@ func TestComponentReportsNameArgsAndMoreAtOnce(t *testing.T) {
 	assert.Equal(t, "thing arguments", verr.Subject)
 	assert.Equal(t, []string{"Args.Port", "Args.Services[0].Name", "name"}, []string{verr.Problems[0].Field, verr.Problems[1].Field, verr.Problems[2].Field})
 	assert.NoError(t, validate.Component("thing arguments", "good", "", &fakeArgs{}))
+}
+
+func TestCheckBucketName(t *testing.T) {
+	for name, rule := range map[string]string{
+		"refarch-prod-static":   "",
+		"ab":                    "3-63",
+		strings.Repeat("a", 64): "3-63",
+		"-assets":               "begin and end",
+		"assets-":               "begin and end",
+		"assets_1":              "lower-case",
+		"192.168.1.1":           "IP address",
+		"xn--assets":            "S3 reserves",
+		"assets-s3alias":        "S3 reserves",
+		"a.b.c":                 "dots",
+	} {
+		got := validate.CheckBucketName(name)
+		if rule == "" {
+			assert.Empty(t, got, name)
+		} else {
+			assert.Contains(t, got, rule, name)
+		}
+	}
 }

@@ -98,7 +98,7 @@ type VpnServerArgs struct {
 	PatchGroup string
 	// BucketName names the PKI and profiles bucket, when policies elsewhere
 	// must name it before it exists. Default generated from the component
-	// name. S3's naming rules, no dots.
+	// name. S3's naming rules, no dots (validate.CheckBucketName).
 	BucketName string
 	// KeyAdministrators administer the PKI key. Required.
 	KeyAdministrators []string
@@ -192,7 +192,7 @@ func (a VpnServerArgs) validate() error {
 	}
 	p.Check("Args.PatchGroup", a.PatchGroup, validate.CheckMaxLength(a.PatchGroup, 256, "a tag value"))
 	if a.BucketName != "" {
-		p.Check("Args.BucketName", a.BucketName, CheckBucketName(a.BucketName))
+		p.Check("Args.BucketName", a.BucketName, validate.CheckBucketName(a.BucketName))
 	}
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckLogRetention(a.LogRetentionDays))
@@ -221,21 +221,4 @@ func Architecture(instanceType string) string {
 func resolverAddress(vpc netip.Prefix) string {
 	a := vpc.Masked().Addr()
 	return a.Next().Next().String()
-}
-
-// CheckBucketName returns the rule an S3 bucket name breaks, or "": 3-63
-// lower-case letters, digits and hyphens, starting and ending with a letter
-// or digit (no dots: they break TLS to the virtual-hosted endpoint).
-// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-func CheckBucketName(s string) string {
-	ok := len(s) >= 3 && len(s) <= 63
-	for i := 0; ok && i < len(s); i++ {
-		c := s[i]
-		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-		ok = alnum || c == '-' && i > 0 && i < len(s)-1
-	}
-	if !ok {
-		return "must be 3-63 lower-case letters, digits and inner hyphens (S3 naming rules, no dots)"
-	}
-	return ""
 }

@@ -191,6 +191,8 @@ func TestBadArgsRegisterNothing(t *testing.T) {
 		{"no zone", func(a *vpnserver.VpnServerArgs) { a.ZoneID = nil }, "Args.ZoneID", "required"},
 		{"bad name", func(a *vpnserver.VpnServerArgs) { a.RecordName = "vpn..example.com" }, "Args.RecordName", ""},
 		{"no key administrator", func(a *vpnserver.VpnServerArgs) { a.KeyAdministrators = nil }, "Args.KeyAdministrators", "at least one"},
+		{"dotted bucket", func(a *vpnserver.VpnServerArgs) { a.BucketName = "vpn.pki.example" }, "Args.BucketName", "dots"},
+		{"reserved bucket prefix", func(a *vpnserver.VpnServerArgs) { a.BucketName = "xn--vpn-pki" }, "Args.BucketName", "S3 reserves"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
