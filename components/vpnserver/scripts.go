@@ -84,7 +84,6 @@ const UserNamePattern = `^[a-z][a-z0-9._-]{0,63}$`
 var (
 	allocationIDPattern = regexp.MustCompile(`^eipalloc-[0-9a-f]+$`)
 	// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	// Folder-like prefixes of safe key characters, ending with "/".
 	// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
 	prefixPattern = regexp.MustCompile(`^([a-z0-9][a-z0-9._-]*/)+$`)
@@ -102,9 +101,7 @@ func (c BootConfig) Validate() error {
 	if !allocationIDPattern.MatchString(c.AllocationID) {
 		p.Add("BootConfig.AllocationID", c.AllocationID, "must be an Elastic IP allocation id such as eipalloc-0123456789abcdef0")
 	}
-	if !bucketPattern.MatchString(c.Bucket) || strings.Contains(c.Bucket, "..") {
-		p.Add("BootConfig.Bucket", c.Bucket, "must be an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'")
-	}
+	p.Check("BootConfig.Bucket", c.Bucket, validate.CheckBucketName(c.Bucket))
 	for _, f := range []struct{ field, value string }{{"BootConfig.PKIPrefix", c.PKIPrefix}, {"BootConfig.ProfilesPrefix", c.ProfilesPrefix}} {
 		if !prefixPattern.MatchString(f.value) {
 			p.Add(f.field, f.value, `must be a key prefix ending with "/" such as "pki/" (lower-case letters, digits, '.', '_' and '-')`)
