@@ -48,6 +48,7 @@ var invokes = map[string]invokeFunc{
 	"aws:ssm/getParameter:getParameter":                   ssmParameter,
 	"aws:elb/getServiceAccount:getServiceAccount":         elbServiceAccount,
 	"aws:ec2/getRouteTable:getRouteTable":                 routeTable,
+	"aws:ec2/getNatGateway:getNatGateway":                 natGateway,
 }
 
 // usableZones is how many zones a new account sees per region; regions not
@@ -273,4 +274,14 @@ func routeTable(_ env, args map[string]any) (map[string]any, error) {
 	}
 	id := "rtb-0" + shortHash(subnet) + shortHash("rtb" + subnet)[:2]
 	return map[string]any{"id": id, "routeTableId": id, "subnetId": subnet, "routes": []any{}, "associations": []any{}}, nil
+}
+
+// natGateway answers a NAT gateway lookup by the subnet awsx put it in.
+func natGateway(_ env, args map[string]any) (map[string]any, error) {
+	subnet, _ := args["subnetId"].(string)
+	if subnet == "" {
+		return nil, fmt.Errorf("the offline engine answers NAT gateway lookups by subnetId only, got %v", args)
+	}
+	id := "nat-0" + shortHash(subnet) + shortHash("nat" + subnet)[:2]
+	return map[string]any{"id": id, "subnetId": subnet, "state": "available", "connectivityType": "public"}, nil
 }

@@ -1,12 +1,15 @@
 package offline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/refarch/refarch/offline/runmode"
 )
 
 // Options tune one run.
@@ -70,11 +73,22 @@ func Run(program pulumi.RunFunc, cfg *StackConfig, opts Options) (*Plan, error) 
 	for k, v := range cfg.Values {
 		values[k] = v
 	}
-	withConfig := func(info *pulumi.RunInfo) {
-		info.Config = values
-		info.ConfigSecretKeys = append([]string(nil), cfg.Secret...)
+	info := pulumi.RunInfo{
+		Project:          cfg.Project,
+		Stack:            cfg.Stack,
+		Organization:     org,
+		Config:           values,
+		ConfigSecretKeys: append([]string(nil), cfg.Secret...),
+		Mocks:            m,
 	}
-	err := pulumi.RunErr(program, pulumi.WithMocksWithOrganization(org, cfg.Project, cfg.Stack, m), withConfig)
+	// The run's Go context says it is offline (runmode), so the program
+	// can do without what only a deployment needs.
+	pctx, err := pulumi.NewContext(runmode.WithOffline(context.Background()), info)
+	if err != nil {
+		return m.plan, err
+	}
+	defer func() { _ = pctx.Close() }()
+	err = pulumi.RunWithContext(pctx, program)
 	m.plan.finish()
 	return m.plan, cleanError(err)
 }

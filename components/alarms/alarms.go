@@ -19,7 +19,7 @@ const MaxNameLength = 64
 
 // Alarms creates, for every target of its arguments, the alarms of its
 // kind's default set (LoadBalancerSpecs, ServiceSpecs, CacheSpecs,
-// HostSpecs) with Args.Overrides applied, each notifying Args.TopicARN on
+// HostSpecs, DistributionSpecs, FunctionSpecs, ProbeSpecs, NatGatewaySpecs) with Args.Overrides applied, each notifying Args.TopicARN on
 // ALARM and on OK and treating missing data as its spec says, and one
 // dashboard (named like
 // the component) with the golden signals of the same targets, so a new
@@ -91,6 +91,39 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 		dims := pulumi.StringMap{"DistributionId": d.DistributionID, "Region": pulumi.String("Global")}
 		for _, s := range DistributionSpecs {
 			if err := b.alarm(name+"-"+d.Name, "distribution", s, dims); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, f := range a.Functions {
+		fdims := pulumi.StringMap{"FunctionName": f.FunctionName}
+		qdims := pulumi.StringMap{"QueueName": f.DeadLetterQueueName}
+		for _, s := range FunctionSpecs {
+			dims := fdims
+			switch s.Kind {
+			case "duration":
+				s.Threshold = 0.8 * float64(f.TimeoutSeconds) * 1000 // milliseconds
+			case "dead-letters":
+				dims = qdims
+			}
+			if err := b.alarm(name+"-"+f.Name, "function", s, dims); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, pr := range a.Probes {
+		dims := pulumi.StringMap{"Endpoint": pr.Endpoint}
+		for _, s := range ProbeSpecs {
+			s.Namespace = pr.Namespace
+			if err := b.alarm(name+"-"+pr.Name, "probe", s, dims); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, n := range a.NatGateways {
+		dims := pulumi.StringMap{"NatGatewayId": n.ID}
+		for _, s := range NatGatewaySpecs {
+			if err := b.alarm(name+"-"+n.Name, "natGateway", s, dims); err != nil {
 				return nil, err
 			}
 		}

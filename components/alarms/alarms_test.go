@@ -100,7 +100,7 @@ func TestOverridesChangeOrRemoveOneAlarm(t *testing.T) {
 }
 
 func TestSpecsAreLegalCloudWatchAlarms(t *testing.T) {
-	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs, alarms.HostSpecs, alarms.DistributionSpecs} {
+	for _, specs := range [][]alarms.Spec{alarms.LoadBalancerSpecs, alarms.ServiceSpecs, alarms.CacheSpecs, alarms.HostSpecs, alarms.DistributionSpecs, alarms.FunctionSpecs, alarms.ProbeSpecs, alarms.NatGatewaySpecs} {
 		for _, s := range specs {
 			assert.Zero(t, s.PeriodSeconds%60, "%s: a multiple of 60", s.Kind)
 			assert.Contains(t, alarms.MissingDataModes, s.MissingData, s.Kind)
@@ -177,4 +177,52 @@ func TestDistributionsAreWatchedWithTheGlobalRegionDimension(t *testing.T) {
 	assert.Equal(t, "AWS/CloudFront", rate.String("namespace"))
 	assert.Equal(t, map[string]any{"DistributionId": "E123", "Region": "Global"}, rate.Get("dimensions"))
 	assert.Equal(t, float64(5), rate.Get("threshold"))
+}
+
+func TestFunctionsProbesAndNatGatewaysGetTheirSets(t *testing.T) {
+	args := &alarms.AlarmsArgs{
+		TopicARN:     pulumi.String(topic),
+		Functions:    []alarms.Function{{Name: "notifier", FunctionName: pulumi.String("prod-notifier"), TimeoutSeconds: 30, DeadLetterQueueName: pulumi.String("prod-notifier-dlq")}},
+		Probes:       []alarms.Probe{{Name: "probe-site", Namespace: "refarch/EdgeProbe", Endpoint: pulumi.String("https://www.example.com/")}},
+		NatGateways:  []alarms.NatGateway{{Name: "nat-1", ID: pulumi.String("nat-0abc")}},
+		Repositories: []string{"backend"},
+	}
+	p := mustRun(t, args)
+	require.Len(t, p.ByType(alarmType), 4+2+2)
+
+	errs := p.Require(t, alarmType, "prod-notifier-errors")
+	assert.Equal(t, "AWS/Lambda", errs.String("namespace"))
+	assert.Equal(t, map[string]any{"FunctionName": "prod-notifier"}, errs.Get("dimensions"))
+	assert.Equal(t, "notBreaching", errs.String("treatMissingData"), "an idle function has no errors")
+	duration := p.Require(t, alarmType, "prod-notifier-duration")
+	assert.Equal(t, "Duration", duration.String("metricName"))
+	assert.Equal(t, float64(24000), duration.Get("threshold"), "80% of 30 s, in milliseconds")
+	dlq := p.Require(t, alarmType, "prod-notifier-dead-letters")
+	assert.Equal(t, "AWS/SQS", dlq.String("namespace"))
+	assert.Equal(t, map[string]any{"QueueName": "prod-notifier-dlq"}, dlq.Get("dimensions"))
+	assert.Equal(t, "Throttles", p.Require(t, alarmType, "prod-notifier-throttles").String("metricName"))
+
+	failing := p.Require(t, alarmType, "prod-probe-site-failing")
+	assert.Equal(t, "refarch/EdgeProbe", failing.String("namespace"))
+	assert.Equal(t, map[string]any{"Endpoint": "https://www.example.com/"}, failing.Get("dimensions"))
+	assert.Equal(t, "breaching", failing.String("treatMissingData"), "a silent probe proves nothing")
+	assert.Equal(t, "LessThanThreshold", failing.String("comparisonOperator"))
+
+	nat := p.Require(t, alarmType, "prod-nat-1-port-allocation-errors")
+	assert.Equal(t, "AWS/NATGateway", nat.String("namespace"))
+	assert.Equal(t, "ErrorPortAllocation", nat.String("metricName"))
+	assert.Equal(t, map[string]any{"NatGatewayId": "nat-0abc"}, nat.Get("dimensions"))
+	assert.Equal(t, "PacketsDropCount", p.Require(t, alarmType, "prod-nat-1-packets-dropped").String("metricName"))
+
+	body, err := p.Require(t, "aws:cloudwatch/dashboard:Dashboard", "prod").JSON("dashboardBody")
+	require.NoError(t, err)
+	widgets, _ := offline.Lookup(body, "widgets")
+	var titles []string
+	for _, w := range widgets.([]any) {
+		title, _ := offline.Lookup(w, "properties.title")
+		titles = append(titles, title.(string))
+	}
+	assert.Equal(t, []string{"function notifier", "probe probe-site", "NAT gateway nat-1", "registry: pushes", "registry: pulls"}, titles)
+	pulls, _ := offline.Lookup(widgets.([]any)[4], "properties.metrics")
+	assert.Equal(t, []any{"AWS/Usage", "CallCount", "Service", "ECR", "Type", "API", "Resource", "BatchGetImage", "Class", "None"}, pulls.([]any)[0])
 }

@@ -33,6 +33,15 @@ type AlarmsArgs struct {
 	// Distributions get DistributionSpecs. Create the component with a
 	// us-east-1 provider and a us-east-1 topic for them.
 	Distributions []Distribution
+	// Functions get FunctionSpecs.
+	Functions []Function
+	// Probes get ProbeSpecs.
+	Probes []Probe
+	// NatGateways get NatGatewaySpecs.
+	NatGateways []NatGateway
+	// Repositories get a dashboard panel of their pushes and pulls (ECR
+	// has no metric worth paging on). Default none.
+	Repositories []string
 	// Overrides change a default alarm, by "<target kind>/<alarm kind>"
 	// ("loadBalancer/target-5xx-rate", "service/cpu", "cache/evictions").
 	// Default none.
@@ -91,6 +100,38 @@ type Distribution struct {
 	DistributionID pulumi.StringInput
 }
 
+// Function is a Lambda function to watch.
+type Function struct {
+	// Name names its alarms. Required.
+	Name string
+	// FunctionName is the FunctionName dimension. Required.
+	FunctionName pulumi.StringInput
+	// TimeoutSeconds is the function's timeout: the duration alarm fires
+	// at 80% of it. Required (1-900).
+	TimeoutSeconds int
+	// DeadLetterQueueName is the QueueName dimension of its dead-letter
+	// queue. Required.
+	DeadLetterQueueName pulumi.StringInput
+}
+
+// Probe is an endpoint an outside-in probe measures.
+type Probe struct {
+	// Name names its alarms. Required.
+	Name string
+	// Namespace is the probe's custom metric namespace. Required.
+	Namespace string
+	// Endpoint is the Endpoint dimension (the URL probed). Required.
+	Endpoint pulumi.StringInput
+}
+
+// NatGateway is a NAT gateway to watch.
+type NatGateway struct {
+	// Name names its alarms. Required.
+	Name string
+	// ID is the NatGatewayId dimension. Required.
+	ID pulumi.StringInput
+}
+
 // Override changes one default alarm. Zero values keep the default.
 type Override struct {
 	// Threshold replaces the threshold (nil keeps it).
@@ -117,6 +158,9 @@ var targetKinds = map[string][]Spec{
 	"cache":        CacheSpecs,
 	"host":         HostSpecs,
 	"distribution": DistributionSpecs,
+	"function":     FunctionSpecs,
+	"probe":        ProbeSpecs,
+	"natGateway":   NatGatewaySpecs,
 }
 
 // OverrideKeys lists every key Overrides accepts.
@@ -137,6 +181,10 @@ func (a AlarmsArgs) withDefaults() AlarmsArgs {
 	a.Caches = slices.Clone(a.Caches)
 	a.Hosts = slices.Clone(a.Hosts)
 	a.Distributions = slices.Clone(a.Distributions)
+	a.Functions = slices.Clone(a.Functions)
+	a.Probes = slices.Clone(a.Probes)
+	a.NatGateways = slices.Clone(a.NatGateways)
+	a.Repositories = slices.Clone(a.Repositories)
 	for i := range a.Caches {
 		if a.Caches[i].MaxConnections == 0 {
 			a.Caches[i].MaxConnections = DefaultCacheConnections
@@ -193,6 +241,25 @@ func (a AlarmsArgs) validate() error {
 		name(fmt.Sprintf("Args.Distributions[%d].Name", i), d.Name)
 		if d.DistributionID == nil {
 			p.Add(fmt.Sprintf("Args.Distributions[%d].DistributionID", i), "", "is required")
+		}
+	}
+	for i, f := range a.Functions {
+		name(fmt.Sprintf("Args.Functions[%d].Name", i), f.Name)
+		if f.FunctionName == nil || f.DeadLetterQueueName == nil {
+			p.Add(fmt.Sprintf("Args.Functions[%d]", i), f.Name, "needs FunctionName and DeadLetterQueueName")
+		}
+		p.Check(fmt.Sprintf("Args.Functions[%d].TimeoutSeconds", i), fmt.Sprint(f.TimeoutSeconds), validate.CheckRange(f.TimeoutSeconds, 1, 900))
+	}
+	for i, pr := range a.Probes {
+		name(fmt.Sprintf("Args.Probes[%d].Name", i), pr.Name)
+		if pr.Namespace == "" || pr.Endpoint == nil {
+			p.Add(fmt.Sprintf("Args.Probes[%d]", i), pr.Name, "needs Namespace and Endpoint")
+		}
+	}
+	for i, n := range a.NatGateways {
+		name(fmt.Sprintf("Args.NatGateways[%d].Name", i), n.Name)
+		if n.ID == nil {
+			p.Add(fmt.Sprintf("Args.NatGateways[%d].ID", i), "", "is required")
 		}
 	}
 	keys := OverrideKeys()

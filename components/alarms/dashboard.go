@@ -52,6 +52,28 @@ func panels(a AlarmsArgs) []panel {
 		out = append(out, panel{"host " + h.Name, "AWS/EC2", "Average", []string{"CPUUtilization", "NetworkIn", "NetworkOut"},
 			[]dimension{{"AutoScalingGroupName", h.AutoScalingGroupName}}})
 	}
+	for _, f := range a.Functions {
+		out = append(out, panel{"function " + f.Name, "AWS/Lambda", "Sum", []string{"Invocations", "Errors", "Throttles"},
+			[]dimension{{"FunctionName", f.FunctionName}}})
+	}
+	for _, p := range a.Probes {
+		out = append(out, panel{"probe " + p.Name, p.Namespace, "Average", []string{"Success", "Latency"},
+			[]dimension{{"Endpoint", p.Endpoint}}})
+	}
+	for _, n := range a.NatGateways {
+		out = append(out, panel{"NAT gateway " + n.Name, "AWS/NATGateway", "Sum", []string{"ActiveConnectionCount", "ErrorPortAllocation", "PacketsDropCount"},
+			[]dimension{{"NatGatewayId", n.ID}}})
+	}
+	if len(a.Repositories) > 0 {
+		// ECR publishes API usage, not per-repository traffic: pushes
+		// (PutImage) and pulls (BatchGetImage) of the registry.
+		// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/monitoring-usage.html
+		out = append(out,
+			panel{"registry: pushes", "AWS/Usage", "Sum", []string{"CallCount"},
+				[]dimension{{"Service", pulumi.String("ECR")}, {"Type", pulumi.String("API")}, {"Resource", pulumi.String("PutImage")}, {"Class", pulumi.String("None")}}},
+			panel{"registry: pulls", "AWS/Usage", "Sum", []string{"CallCount"},
+				[]dimension{{"Service", pulumi.String("ECR")}, {"Type", pulumi.String("API")}, {"Resource", pulumi.String("BatchGetImage")}, {"Class", pulumi.String("None")}}})
+	}
 	return out
 }
 

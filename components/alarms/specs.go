@@ -107,4 +107,45 @@ var (
 			Comparison: "GreaterThanThreshold", PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "breaching",
 			Description: "the cache node holds over 80% of its connection limit: a client leaks connections"},
 	}
+	// FunctionSpecs watch a Lambda function and its dead-letter queue.
+	// Missing data is not breaching: a function nobody invoked has no
+	// errors; duration's threshold is 80% of the function's timeout.
+	// Sources: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
+	// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+	FunctionSpecs = []Spec{
+		{Kind: "errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "the function returned errors: read its log group (/aws/lambda/<name>) and its X-Ray traces for the failing call"},
+		{Kind: "throttles", Namespace: "AWS/Lambda", Metric: "Throttles", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "invocations were throttled: the reserved concurrency or the account's limit is reached; asynchronous events are retried, then dead-lettered"},
+		{Kind: "duration", Namespace: "AWS/Lambda", Metric: "Duration", Statistic: "Maximum",
+			Comparison: "GreaterThanThreshold", PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "an invocation ran over 80% of the function's timeout: a dependency is slow (the traces show which); the next step is timeouts"},
+		{Kind: "dead-letters", Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible", Statistic: "Maximum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "events failed every retry and wait in the function's dead-letter queue (<name>-dlq, kept 14 days): fix the cause, then redrive them"},
+	}
+	// ProbeSpecs watch an endpoint from outside (edge-probe's custom
+	// metrics, one minute apart). Failure treats missing data as breaching:
+	// a probe that reports nothing proves nothing is up.
+	ProbeSpecs = []Spec{
+		{Kind: "failing", Metric: "Success", Statistic: "Average",
+			Comparison: "LessThanThreshold", Threshold: 1, PeriodSeconds: 60, EvaluationPeriods: 3, MissingData: "breaching",
+			Description: "the endpoint failed the outside-in probe for 3 minutes (or the probe stopped reporting): users see it too; check the CDN, then the load balancer's alarms"},
+		{Kind: "latency", Metric: "Latency", Statistic: "Average",
+			Comparison: "GreaterThanThreshold", Threshold: 2000, PeriodSeconds: 60, EvaluationPeriods: 5, MissingData: "notBreaching",
+			Description: "the endpoint took over 2 s to answer the probe for 5 minutes: look at the origin's latency alarms"},
+	}
+	// NatGatewaySpecs watch a NAT gateway. Missing data is not breaching:
+	// a gateway without traffic reports no errors.
+	// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway-cloudwatch.html
+	NatGatewaySpecs = []Spec{
+		{Kind: "port-allocation-errors", Namespace: "AWS/NATGateway", Metric: "ErrorPortAllocation", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 0, PeriodSeconds: 300, EvaluationPeriods: 1, MissingData: "notBreaching",
+			Description: "the NAT gateway could not allocate a source port: too many concurrent connections to one destination; look for a client opening connections in a loop"},
+		{Kind: "packets-dropped", Namespace: "AWS/NATGateway", Metric: "PacketsDropCount", Statistic: "Sum",
+			Comparison: "GreaterThanThreshold", Threshold: 100, PeriodSeconds: 300, EvaluationPeriods: 3, MissingData: "notBreaching",
+			Description: "the NAT gateway dropped packets for 15 minutes: check the AWS Health Dashboard for the zone, then the gateway's bandwidth"},
+	}
 )

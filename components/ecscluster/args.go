@@ -63,6 +63,10 @@ type EcsClusterArgs struct {
 	// Services are the Fargate services of the cluster; see Service for
 	// each field's default.
 	Services []Service
+	// Routes forward paths of the listeners to target groups the cluster
+	// does not own (a Lambda function's), prioritized and checked with the
+	// services. Default none.
+	Routes []Route
 	// ContainerInsights is the cluster's Container Insights mode: one of
 	// ContainerInsightsModes. Default "enabled".
 	ContainerInsights string
@@ -123,6 +127,7 @@ func (a *EcsClusterArgs) withDefaults() EcsClusterArgs {
 	if out.LogRetentionDays == 0 {
 		out.LogRetentionDays = DefaultLogRetentionDays
 	}
+	out.Routes = slices.Clone(a.Routes)
 	out.Services = make([]Service, len(a.Services))
 	for i, s := range a.Services {
 		out.Services[i] = s.withDefaults()
@@ -190,6 +195,7 @@ func (a *EcsClusterArgs) validate() error {
 		}
 	}
 	p.Merge("Args.Services", servicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
+	a.routeProblems(&p)
 	a.egressProblems(&p)
 	return p.Err("ECS cluster arguments")
 }

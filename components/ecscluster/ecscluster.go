@@ -125,6 +125,9 @@ func NewEcsCluster(ctx *pulumi.Context, name string, args *EcsClusterArgs, opts 
 	for _, s := range a.Services {
 		byListener[s.Listener] = append(byListener[s.Listener], s)
 	}
+	for _, r := range a.Routes {
+		byListener[r.Listener] = append(byListener[r.Listener], r.shell())
+	}
 	priorities := map[string]int{}
 	for _, services := range byListener {
 		for svc, p := range RulePriorities(services) {
@@ -137,6 +140,11 @@ func NewEcsCluster(ctx *pulumi.Context, name string, args *EcsClusterArgs, opts 
 			return nil, fmt.Errorf("ECS cluster %q: service %q: %w", name, s.Name, err)
 		}
 		c.Services[s.Name] = svc
+	}
+	for _, r := range a.Routes {
+		if err := b.route(r, priorities[r.Name], pulumi.Parent(c)); err != nil {
+			return nil, fmt.Errorf("ECS cluster %q: route %q: %w", name, r.Name, err)
+		}
 	}
 
 	c.Name = cluster.Name

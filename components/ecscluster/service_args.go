@@ -257,10 +257,8 @@ type ServiceProblem struct {
 var (
 	serviceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	// secretLooking are fragments of variable names that hold secrets.
-	secretLooking = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL)`)
-	matcher       = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
-	rootUser      = regexp.MustCompile(`^(root|0)(:.*)?$`)
+	matcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
+	rootUser    = regexp.MustCompile(`^(root|0)(:.*)?$`)
 )
 
 // CheckServices applies every rule services must follow, for a cluster
@@ -399,10 +397,8 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 	for _, name := range sortedKeys(s.Environment) {
 		field := "Environment[" + name + "]"
 		switch {
-		case !envName.MatchString(name):
-			add(field, name, "must be a variable name: letters, digits and underscores, not starting with a digit")
-		case secretLooking.MatchString(name):
-			add(field, name, "looks like a secret: pass it in Secrets (from Secrets Manager or SSM), never as plain environment")
+		case validate.CheckEnvName(name) != "":
+			add(field, name, validate.CheckEnvName(name))
 		case s.Secrets[name] != nil:
 			add(field, name, "is also a secret: a variable is either plain or secret")
 		}

@@ -67,6 +67,11 @@ type Network struct {
 	PublicRouteTableIDs pulumi.StringArrayOutput `pulumi:"publicRouteTableIds"`
 	AppRouteTableIDs    pulumi.StringArrayOutput `pulumi:"appRouteTableIds"`
 	DataRouteTableIDs   pulumi.StringArrayOutput `pulumi:"dataRouteTableIds"`
+	// NatGatewayIDs are the NAT gateways awsx created (one per zone, one,
+	// or none, as Args.NatGateways says), in zone order, for their alarms.
+	NatGatewayIDs pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
+	// NatGatewayCount is len(NatGatewayIDs), known before deployment.
+	NatGatewayCount int
 	// FlowLogGroupName is the CloudWatch log group holding the flow logs.
 	FlowLogGroupName pulumi.StringOutput `pulumi:"flowLogGroupName"`
 	// EndpointSecurityGroupID is the interface endpoints' security group
@@ -137,7 +142,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, args: a, net: n, child: pulumi.Parent(n), providers: explicitProviders(opts)}
-	for _, step := range []func() error{b.vpc, b.routeTables, b.defaultSecurityGroup, b.dataACL, b.flowLogs, b.gatewayEndpoints, b.interfaceEndpoints} {
+	for _, step := range []func() error{b.vpc, b.routeTables, b.natGateways, b.defaultSecurityGroup, b.dataACL, b.flowLogs, b.gatewayEndpoints, b.interfaceEndpoints} {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("network %q: %w", name, err)
 		}
@@ -151,6 +156,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		"appRouteTableIds":        n.AppRouteTableIDs,
 		"dataRouteTableIds":       n.DataRouteTableIDs,
 		"flowLogGroupName":        n.FlowLogGroupName,
+		"natGatewayIds":           n.NatGatewayIDs,
 		"endpointSecurityGroupId": n.EndpointSecurityGroupID,
 		"s3PrefixListId":          n.S3PrefixListID,
 	}); err != nil {

@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,4 +203,44 @@ func first(v any) any {
 		return l[0]
 	}
 	return v
+}
+
+func TestNatGatewaysAreLookedUpInThePublicSubnetsTheStrategyUses(t *testing.T) {
+	cases := []struct {
+		strategy network.NatStrategy
+		subnets  []int // indexes of the public subnets holding a gateway
+	}{
+		{network.NatOnePerAZ, []int{0, 1, 2}},
+		{network.NatSingle, []int{0}},
+		{network.NatNone, nil},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.strategy), func(t *testing.T) {
+			var count int
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+				n, err := network.NewNetwork(ctx, "main", &network.NetworkArgs{
+					CIDRBlock: "10.30.0.0/16", AvailabilityZones: zones, NatGateways: tc.strategy, KeyAdministrators: []string{deployRole},
+				}, pulumi.Provider(provider))
+				if err == nil {
+					count = n.NatGatewayCount
+				}
+				return err
+			})
+			require.NoError(t, err)
+			assert.Equal(t, len(tc.subnets), count)
+			public := p.Require(t, "awsx:ec2:Vpc", "main").Output("publicSubnetIds").([]any)
+			var looked []string
+			for _, inv := range p.InvokesOf("aws:ec2/getNatGateway:getNatGateway") {
+				looked = append(looked, inv.Args["subnetId"].(string))
+				assert.Equal(t, "available", inv.Args["state"])
+			}
+			var want []string
+			for _, i := range tc.subnets {
+				want = append(want, public[i].(string))
+			}
+			sort.Strings(want)
+			sort.Strings(looked) // lookups run as the subnets resolve, in any order
+			assert.Equal(t, want, looked)
+		})
+	}
 }

@@ -81,6 +81,32 @@ func (b *builder) routeTables() error {
 	return nil
 }
 
+// natGateways looks up the NAT gateways awsx created, by the public subnet
+// each sits in: with "OnePerAz" one in every zone's public subnet, with
+// "Single" one in the first. awsx hands them out only as resource
+// references; the count follows from the strategy, so their alarms are
+// known before deployment.
+// Source: https://www.pulumi.com/registry/packages/awsx/api-docs/ec2/vpc/#natgatewaystrategy_go
+func (b *builder) natGateways() error {
+	count := 0
+	switch b.args.NatGateways {
+	case NatOnePerAZ:
+		count = len(b.args.AvailabilityZones)
+	case NatSingle:
+		count = 1
+	}
+	ids := make(pulumi.StringArray, count)
+	for i := range count {
+		ids[i] = ec2.LookupNatGatewayOutput(b.ctx, ec2.LookupNatGatewayOutputArgs{
+			SubnetId: b.net.PublicSubnetIDs.Index(pulumi.Int(i)),
+			State:    pulumi.String("available"),
+		}, b.child, pulumi.DependsOn([]pulumi.Resource{b.awsxVpc})).Id()
+	}
+	b.net.NatGatewayIDs = ids.ToStringArrayOutput()
+	b.net.NatGatewayCount = count
+	return nil
+}
+
 // defaultSecurityGroup adopts the VPC's default security group and removes
 // every rule from it (CIS AWS Foundations 5.4): a resource launched without
 // a group then reaches nothing and is reached by nothing.

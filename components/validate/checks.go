@@ -175,3 +175,27 @@ func CheckBucketName(name string) string {
 	}
 	return ""
 }
+
+var (
+	envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// secretLooking are fragments of variable names that hold secrets.
+	secretLooking = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL)`)
+	// reference are suffixes of names that hold where a secret is, not
+	// the secret: WEBHOOK_SECRET_ARN is an ARN anyone may read.
+	reference = regexp.MustCompile(`_(ARN|NAME|ID)$`)
+)
+
+// CheckEnvName requires a plain environment variable's name: letters,
+// digits and underscores, not starting with a digit, and not one that
+// looks like it holds a secret (PASSWORD, TOKEN, API_KEY, …), which
+// belongs in Secrets Manager and is read by reference. A name ending in
+// _ARN, _NAME or _ID names where a secret is and is accepted.
+func CheckEnvName(name string) string {
+	switch {
+	case !envName.MatchString(name):
+		return "must be a variable name: letters, digits and underscores, not starting with a digit"
+	case secretLooking.MatchString(name) && !reference.MatchString(name):
+		return "looks like a secret: keep it in Secrets Manager and pass its ARN (a name ending in _ARN), never the value as plain environment"
+	}
+	return ""
+}

@@ -1,0 +1,71 @@
+package ecscluster_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/offline"
+)
+
+const helloGroup = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/hello/0123456789abcdef"
+
+func helloRoute() ecscluster.Route {
+	return ecscluster.Route{Name: "hello", Listener: "public", Paths: []string{"/hello/*"}, Hosts: []string{"app.example.com"}, TargetGroupARN: pulumi.String(helloGroup)}
+}
+
+func TestRouteForwardsItsPathBeforeTheCatchAll(t *testing.T) {
+	a := baseArgs()
+	a.Routes = []ecscluster.Route{helloRoute()}
+	plan := build(t, a)
+	rule := plan.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-hello")
+	assert.Equal(t, "forward", rule.String("actions[0].type"))
+	assert.Equal(t, helloGroup, rule.String("actions[0].targetGroupArn"))
+	assert.Equal(t, []string{"/hello/*"}, rule.Strings("conditions[0].pathPattern.values"))
+	assert.Equal(t, []string{"app.example.com"}, rule.Strings("conditions[1].hostHeader.values"))
+	assert.Contains(t, rule.String("listenerArn"), "/app/pub/", "the public listener")
+
+	// The path rule sits in the first band (1-16000), ahead of the web
+	// service's catch-all for the same host (16001-32000), and the web
+	// service keeps the priority it had without the route.
+	web := plan.Require(t, "aws:lb/listenerRule:ListenerRule", "dev-web")
+	assert.LessOrEqual(t, rule.Int("priority"), 16000)
+	assert.Greater(t, web.Int("priority"), 16000)
+	before := build(t, baseArgs()).Require(t, "aws:lb/listenerRule:ListenerRule", "dev-web")
+	assert.Equal(t, before.Int("priority"), web.Int("priority"))
+}
+
+func TestRoutesAreRefusedWhenTheyCompete(t *testing.T) {
+	cases := []struct {
+		name        string
+		route       func() ecscluster.Route
+		field, rule string
+	}{
+		{"the name of a service", func() ecscluster.Route { r := helloRoute(); r.Name = "web"; return r }, "Args.Routes[0].Name", "unique"},
+		{"an unknown listener", func() ecscluster.Route { r := helloRoute(); r.Listener = "edge"; return r }, "Args.Routes[0].Listener", "one of Args.Listeners"},
+		{"a path the catch-all band already has", func() ecscluster.Route {
+			r := helloRoute()
+			r.Paths = []string{"/*"}
+			return r
+		}, "Args.Routes[0].Paths[0]", "overlaps /* of service \"web\""},
+		{"no path", func() ecscluster.Route { r := helloRoute(); r.Paths = nil; return r }, "Args.Routes[0].Paths", "required"},
+		{"not a prefix", func() ecscluster.Route { r := helloRoute(); r.Paths = []string{"/hello"}; return r }, "Args.Routes[0].Paths[0]", "path prefix"},
+		{"no target group", func() ecscluster.Route { r := helloRoute(); r.TargetGroupARN = nil; return r }, "Args.Routes[0].TargetGroupARN", "required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := baseArgs()
+			a.Routes = []ecscluster.Route{tc.route()}
+			p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+				_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
+				return err
+			})
+			require.Error(t, err)
+			offline.RequireRefused(t, p, err, "refarch:ecscluster:EcsCluster", tc.field, tc.rule)
+		})
+	}
+}
