@@ -5,10 +5,12 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -75,8 +77,15 @@ type FunctionArgs struct {
 	// (keypolicy.CloudWatchLogs) and the account's principals use it
 	// through SQS (keypolicy.ViaServices "sqs"): the function's role gets
 	// kms:GenerateDataKey and kms:Decrypt on it to write to its queue.
-	// Required.
+	// Default none: the function gets a key of its own with exactly that
+	// policy (about 1 USD a month), administered by KeyAdministrators.
 	KMSKeyARN pulumi.StringInput
+	// KeyAdministrators administer the function's own key (without
+	// KMSKeyARN): IAM principal ARNs, at least one.
+	KeyAdministrators []string
+	// Protect protects and retains the function's own key and its log
+	// group, so a careless destroy loses no logs. Default false.
+	Protect bool
 	// LogRetentionDays is how long the function's logs are kept. Default
 	// DefaultLogRetentionDays; one of CloudWatch Logs' values.
 	LogRetentionDays int
@@ -101,6 +110,21 @@ type FunctionArgs struct {
 	// invoke this function only. Default none.
 	// Source: https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
 	Schedule string
+	// LoadBalancerTarget, when set, puts the function in a Lambda target
+	// group of its own (Function.TargetGroupARN) that only that target
+	// group's load balancer may invoke it through; route a listener's
+	// path to it (ecscluster.Route). Default none.
+	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+	LoadBalancerTarget *LoadBalancerTarget
+}
+
+// LoadBalancerTarget configures a function's target group.
+type LoadBalancerTarget struct {
+	// HealthCheckPath is the path the load balancer invokes to check the
+	// function (health checks of a Lambda target are off unless enabled;
+	// they invoke the function every HealthCheckIntervalSeconds).
+	// Default none: no health checks.
+	HealthCheckPath string
 }
 
 // Permission is one statement of the function's role.
@@ -160,6 +184,7 @@ func (a FunctionArgs) withDefaults() FunctionArgs {
 	a.Environment = maps.Clone(a.Environment)
 	a.Permissions = slices.Clone(a.Permissions)
 	a.Invokers = slices.Clone(a.Invokers)
+	a.KeyAdministrators = slices.Clone(a.KeyAdministrators)
 	return a
 }
 
@@ -172,7 +197,7 @@ func (a FunctionArgs) validate() error {
 		p.Add("Args.Code", "", "is required: build the functions with `go run ./cmd/package-functions`")
 	}
 	if a.KMSKeyARN == nil {
-		p.Add("Args.KMSKeyARN", "", "is required: the log group and the dead-letter queue are encrypted with a customer-managed key")
+		keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	}
 	p.Check("Args.MemoryMB", fmt.Sprint(a.MemoryMB), validate.CheckRange(a.MemoryMB, MinMemoryMB, MaxMemoryMB))
 	p.Check("Args.TimeoutSeconds", fmt.Sprint(a.TimeoutSeconds), validate.CheckRange(a.TimeoutSeconds, 1, MaxTimeoutSeconds))
@@ -225,6 +250,9 @@ func (a FunctionArgs) validate() error {
 		if inv.SourceARN == nil {
 			p.Add(field+".SourceARN", "", "is required: a service principal without a source may be any account's resource")
 		}
+	}
+	if t := a.LoadBalancerTarget; t != nil && t.HealthCheckPath != "" && !strings.HasPrefix(t.HealthCheckPath, "/") {
+		p.Add("Args.LoadBalancerTarget.HealthCheckPath", t.HealthCheckPath, `must start with "/"`)
 	}
 	if a.Schedule != "" && !schedule.MatchString(a.Schedule) {
 		p.Add("Args.Schedule", a.Schedule, "must be a Scheduler expression: rate(…), cron(…) or at(…)")

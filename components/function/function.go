@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -67,6 +68,10 @@ type Function struct {
 	// LogGroupName is the function's log group.
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
 
+	// TargetGroupARN is the function's target group (with
+	// Args.LoadBalancerTarget; empty otherwise).
+	TargetGroupARN pulumi.StringOutput `pulumi:"targetGroupArn"`
+
 	// TimeoutSeconds is the function's timeout, with the default applied
 	// (its duration alarm fires at 80% of it).
 	TimeoutSeconds int
@@ -82,7 +87,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	if err := validate.Component("function arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
 		return nil, fmt.Errorf("function %q: %w", name, err)
 	}
-	c := &Function{TimeoutSeconds: a.TimeoutSeconds}
+	c := &Function{TimeoutSeconds: a.TimeoutSeconds, TargetGroupARN: pulumi.String("").ToStringOutput()}
 	if err := ctx.RegisterComponentResource("refarch:function:Function", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("function %q: registering the component: %w", name, err)
 	}
@@ -92,12 +97,20 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, fmt.Errorf("function %q: looking up the account: %w", name, err)
 	}
 	b := &builder{ctx: ctx, name: name, a: a, env: env, child: child}
+	if a.KMSKeyARN == nil {
+		key, err := b.key()
+		if err != nil {
+			return nil, fmt.Errorf("function %q: key: %w", name, err)
+		}
+		b.a.KMSKeyARN = key
+		a.KMSKeyARN = key
+	}
 
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(b.logGroup()),
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
 		KmsKeyId:        a.KMSKeyARN,
-	}, child)
+	}, child, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
 	if err != nil {
 		return nil, fmt.Errorf("function %q: log group: %w", name, err)
 	}
@@ -173,6 +186,13 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 			return nil, fmt.Errorf("function %q: invoker %s: %w", name, inv.Name, err)
 		}
 	}
+	if a.LoadBalancerTarget != nil {
+		arn, err := b.targetGroup(fn)
+		if err != nil {
+			return nil, fmt.Errorf("function %q: target group: %w", name, err)
+		}
+		c.TargetGroupARN = arn
+	}
 	if a.Schedule != "" {
 		if err := b.schedule(fn.Arn); err != nil {
 			return nil, fmt.Errorf("function %q: schedule: %w", name, err)
@@ -189,6 +209,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		"roleArn":             c.RoleARN,
 		"deadLetterQueueName": c.DeadLetterQueueName,
 		"logGroupName":        c.LogGroupName,
+		"targetGroupArn":      c.TargetGroupARN,
 	})
 }
 
@@ -205,3 +226,48 @@ type builder struct {
 // (the console, a log subscription) has to be told.
 // Source: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
 func (b *builder) logGroup() string { return "/aws/lambda/" + b.name }
+
+// targetGroup creates the function's Lambda target group, lets that
+// target group (and only it) invoke the function, and registers it.
+func (b *builder) targetGroup(fn *lambda.Function) (pulumi.StringOutput, error) {
+	t := b.a.LoadBalancerTarget
+	args := &lb.TargetGroupArgs{
+		// A target group's name is at most 32 characters; AWS completes
+		// the prefix with a unique suffix.
+		NamePrefix: pulumi.String("lambda"),
+		TargetType: pulumi.String("lambda"),
+		HealthCheck: &lb.TargetGroupHealthCheckArgs{
+			Enabled: pulumi.Bool(t.HealthCheckPath != ""),
+		},
+	}
+	if t.HealthCheckPath != "" {
+		args.HealthCheck = &lb.TargetGroupHealthCheckArgs{
+			Enabled:  pulumi.Bool(true),
+			Path:     pulumi.String(t.HealthCheckPath),
+			Interval: pulumi.Int(60),
+			Matcher:  pulumi.String("200"),
+		}
+	}
+	tg, err := lb.NewTargetGroup(b.ctx, b.name, args, b.child)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	perm, err := lambda.NewPermission(b.ctx, b.name+"-load-balancer", &lambda.PermissionArgs{
+		Function:      fn.Name,
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Principal:     pulumi.String("elasticloadbalancing.amazonaws.com"),
+		SourceArn:     tg.Arn,
+		SourceAccount: pulumi.String(b.env.Account),
+	}, b.child)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	// Registering a function needs the permission first.
+	if _, err := lb.NewTargetGroupAttachment(b.ctx, b.name, &lb.TargetGroupAttachmentArgs{
+		TargetGroupArn: tg.Arn,
+		TargetId:       fn.Arn,
+	}, b.child, pulumi.DependsOn([]pulumi.Resource{perm})); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return tg.Arn, nil
+}

@@ -168,7 +168,7 @@ func TestRefusals(t *testing.T) {
 		field, rule string
 	}{
 		{"no code", func(a *function.FunctionArgs) { a.Code = nil }, "Args.Code", "cmd/package-functions"},
-		{"no key", func(a *function.FunctionArgs) { a.KMSKeyARN = nil }, "Args.KMSKeyARN", "customer-managed"},
+		{"own key without administrators", func(a *function.FunctionArgs) { a.KMSKeyARN = nil }, "Args.KeyAdministrators", "at least one"},
 		{"memory too small", func(a *function.FunctionArgs) { a.MemoryMB = 64 }, "Args.MemoryMB", "between 128 and 10240"},
 		{"memory too large", func(a *function.FunctionArgs) { a.MemoryMB = 10241 }, "Args.MemoryMB", "between 128 and 10240"},
 		{"timeout over 900 s", func(a *function.FunctionArgs) { a.TimeoutSeconds = 901 }, "Args.TimeoutSeconds", "between 1 and 900"},
@@ -213,4 +213,39 @@ func TestNameIsBoundedSoTheDerivedNamesFit(t *testing.T) {
 	offline.RequireRefused(t, plan, err, "refarch:function:Function", "name", "at most 60")
 	// The longest derived name, the schedule's role, fits IAM's 64.
 	assert.LessOrEqual(t, function.MaxNameLength+len("-sch"), 64)
+}
+
+func TestLoadBalancerTargetMayInvokeOnlyThroughItsTargetGroup(t *testing.T) {
+	args := baseArgs()
+	args.LoadBalancerTarget = &function.LoadBalancerTarget{HealthCheckPath: "/hello/healthz"}
+	plan := mustRun(t, args)
+	tg := plan.Require(t, "aws:lb/targetGroup:TargetGroup", "notifier")
+	assert.Equal(t, "lambda", tg.String("targetType"))
+	assert.True(t, tg.Bool("healthCheck.enabled"))
+	assert.Equal(t, "/hello/healthz", tg.String("healthCheck.path"))
+	perm := plan.Require(t, "aws:lambda/permission:Permission", "notifier-load-balancer")
+	assert.Equal(t, "elasticloadbalancing.amazonaws.com", perm.String("principal"))
+	assert.Equal(t, tg.Output("arn"), perm.Get("sourceArn"))
+	attach := plan.Require(t, "aws:lb/targetGroupAttachment:TargetGroupAttachment", "notifier")
+	assert.Equal(t, tg.Output("arn"), attach.Get("targetGroupArn"))
+	assert.Equal(t, plan.Require(t, fnType, "notifier").Output("arn"), attach.Get("targetId"))
+}
+
+func TestWithoutAKeyTheFunctionGetsItsOwnForItsLogGroupAndQueue(t *testing.T) {
+	args := baseArgs()
+	args.KMSKeyARN = nil
+	args.KeyAdministrators = []string{"arn:aws:iam::123456789012:role/deploy"}
+	args.Protect = true
+	plan := mustRun(t, args)
+	key := plan.Require(t, "aws:kms/key:Key", "notifier")
+	assert.True(t, key.Bool("enableKeyRotation"))
+	assert.True(t, key.Protect, "protected with Protect")
+	stmts := key.Statements(t, "policy")
+	assert.Equal(t, []any{"arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/notifier"},
+		offline.Condition(stmts["CloudWatchLogsOfThisAccount"], "ArnLike", "kms:EncryptionContext:aws:logs:arn"), "this log group only")
+	assert.Equal(t, []any{"sqs.us-west-2.amazonaws.com"}, offline.Condition(stmts["DeadLetterQueueThroughSQS"], "StringEquals", "kms:ViaService"))
+	logs := plan.Require(t, "aws:cloudwatch/logGroup:LogGroup", "notifier")
+	assert.Equal(t, key.Output("arn"), logs.Get("kmsKeyId"))
+	assert.True(t, logs.Protect)
+	assert.Equal(t, key.Output("arn"), plan.Require(t, "aws:sqs/queue:Queue", "notifier-dlq").Get("kmsMasterKeyId"))
 }
