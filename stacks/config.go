@@ -9,6 +9,7 @@ import (
 	"github.com/refarch/refarch/stacks/dnspart"
 	"github.com/refarch/refarch/stacks/edgepart"
 	"github.com/refarch/refarch/stacks/firewallpart"
+	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -41,6 +42,8 @@ type Config struct {
 	VPN vpnpart.Config
 	// Alarms configures the alarms (stacks/alarmpart).
 	Alarms alarmpart.Config
+	// Functions configures the Lambda functions (stacks/functionpart).
+	Functions functionpart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -67,6 +70,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Firewall.Load(r, base)
 	c.VPN.Load(r, base)
 	c.Alarms.Load(r, base)
+	c.Functions.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -85,7 +89,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
-		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys} {
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys, functionpart.Keys} {
 		out = append(out, part...)
 	}
 	return out

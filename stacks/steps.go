@@ -10,6 +10,7 @@ import (
 	"github.com/refarch/refarch/stacks/dnspart"
 	"github.com/refarch/refarch/stacks/edgepart"
 	"github.com/refarch/refarch/stacks/firewallpart"
+	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -51,6 +52,12 @@ var (
 	alarmSet = step{"alarms", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return alarmpart.Deploy(ctx, &c.Config, &c.Alarms, p, a)
 	}}
+	functions = step{"functions", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return functionpart.Deploy(ctx, &c.Config, &c.Functions, c.Platform.SecretServices(), p, a)
+	}}
+	probe = step{"edge probe", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return functionpart.DeployProbe(ctx, &c.Config, &c.Functions, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -58,19 +65,23 @@ var (
 
 // appSteps compose an application account (dev, stage, prod): the account
 // baseline, the VPC, DNS and certificates, the data stores, the load
-// balancers and ECS services, the web application firewalls in front of the
-// public load balancer and the CDN, the CDN in front of them, and the alarms
-// of what serves and stores.
-var appSteps = []step{baseline, network, dns, data, platform, firewall, edge, alarmSet}
+// balancers and ECS services (with the Lambda functions the platform wires:
+// the secret rotator, hello-http), the web application firewalls in front
+// of the public load balancer and the CDN, the CDN in front of them, the
+// edge probe of the CDN, and the alarms of everything that serves and
+// stores.
+var appSteps = []step{baseline, network, dns, data, functions, platform, firewall, edge, probe, alarmSet}
 
 // securitySteps compose the security account: the account baseline (which
 // there also holds the central audit archive) and the IAM users and groups
-// of every person who works in the organization.
-var securitySteps = []step{baseline, identity}
+// of every person who works in the organization, the alert notifier and
+// its alarms.
+var securitySteps = []step{baseline, identity, functions, alarmSet}
 
 // sharedServicesSteps compose the shared-services account: the account
 // baseline, the management VPC (peered with the application VPCs), the root
 // DNS zone, the roles through which each application stack wires its
 // peering and DNS delegation here, the container registry, and the OpenVPN
-// server operators reach private resources through.
-var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn}
+// server operators reach private resources through, the alert notifier,
+// and the alarms and dashboard of all of it.
+var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn, functions, alarmSet}

@@ -47,7 +47,7 @@ func TestFiftyServicesPlanWithUniquePrioritiesAndValidNames(t *testing.T) {
 	assert.Len(t, p50.ByType(fargateType), 50)
 
 	prio := priorities(t, p50, "prod") // unique per listener, within 1-50000
-	require.Len(t, prio, 50)
+	require.Len(t, prio, 51, "fifty services and the hello-http route")
 	for name, p := range priorities(t, p49, "prod") {
 		assert.Equal(t, p, prio[name], "%s keeps its priority when the 50th service arrives", name)
 	}

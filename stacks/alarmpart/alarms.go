@@ -1,7 +1,7 @@
-// Package alarmpart is the alarm part of an application stack's
-// composition: the CloudWatch alarms (components/alarms) of its load
-// balancers, services and cache, notifying the stack's alert topic, with
-// the section of configuration they read.
+// Package alarmpart is the alarm part of every stack's composition: the
+// CloudWatch alarms and dashboard (components/alarms) of everything the
+// stack runs, notifying the stack's alert topic, with the section of
+// configuration they read.
 package alarmpart
 
 import (
@@ -16,20 +16,43 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// Deploy creates the stack's alarms from what the platform and data parts
-// built: every load balancer and service, every cache node.
+// Deploy creates the stack's alarms and dashboard from what the parts
+// before it built: every load balancer and service, every cache node,
+// every NAT gateway, every Lambda function and probed endpoint, the VPN
+// host and the registry, whichever the stack has.
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
-	if a.Baseline == nil || a.Platform == nil || a.Data == nil {
-		return fmt.Errorf("the alarms need the alert topic, the platform and the data stores")
+	if a.Baseline == nil || a.Baseline.AlertTopicARN == nil {
+		return fmt.Errorf("the alarms need the alert topic: the baseline part must run first")
 	}
-	args := &alarms.AlarmsArgs{TopicARN: a.Baseline.AlertTopicARN, Overrides: s.Overrides}
-	for _, name := range slices.Sorted(maps.Keys(a.Platform.LoadBalancers)) {
-		args.LoadBalancers = append(args.LoadBalancers, alarms.LoadBalancer{Name: name, ARNSuffix: a.Platform.LoadBalancers[name]})
+	args := &alarms.AlarmsArgs{TopicARN: a.Baseline.AlertTopicARN, Overrides: s.Overrides, Repositories: a.Repositories}
+	if a.Platform != nil {
+		for _, name := range slices.Sorted(maps.Keys(a.Platform.LoadBalancers)) {
+			args.LoadBalancers = append(args.LoadBalancers, alarms.LoadBalancer{Name: name, ARNSuffix: a.Platform.LoadBalancers[name]})
+		}
+		for _, svc := range a.Platform.Services {
+			args.Services = append(args.Services, alarms.Service{Name: svc.Name, ClusterName: a.Platform.ClusterName, ServiceName: svc.ServiceName, MinTasks: svc.MinCount})
+		}
 	}
-	for _, svc := range a.Platform.Services {
-		args.Services = append(args.Services, alarms.Service{Name: svc.Name, ClusterName: a.Platform.ClusterName, ServiceName: svc.ServiceName, MinTasks: svc.MinCount})
+	if a.Data != nil {
+		args.Caches = []alarms.Cache{{Name: "cache", ClusterID: a.Data.CacheClusterID, Nodes: a.Data.CacheNodes}}
 	}
-	args.Caches = []alarms.Cache{{Name: "cache", ClusterID: a.Data.CacheClusterID, Nodes: a.Data.CacheNodes}}
+	if a.Network != nil && a.Network.NatGatewayCount > 0 {
+		ids := a.Network.NatGatewayIDs.ToStringArrayOutput()
+		for i := range a.Network.NatGatewayCount {
+			args.NatGateways = append(args.NatGateways, alarms.NatGateway{Name: fmt.Sprintf("nat-%d", i+1), ID: ids.Index(pulumi.Int(i))})
+		}
+	}
+	for _, h := range a.Hosts {
+		args.Hosts = append(args.Hosts, alarms.Host{Name: h.Name, AutoScalingGroupName: h.AutoScalingGroupName})
+	}
+	if a.Functions != nil {
+		for _, f := range a.Functions.Functions {
+			args.Functions = append(args.Functions, alarms.Function{Name: f.Name, FunctionName: f.FunctionName, TimeoutSeconds: f.TimeoutSeconds, DeadLetterQueueName: f.DeadLetterQueueName})
+		}
+		for _, pr := range a.Functions.Probes {
+			args.Probes = append(args.Probes, alarms.Probe{Name: pr.Name, Namespace: pr.Namespace, Endpoint: pr.Endpoint})
+		}
+	}
 	if _, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, args, pulumi.Provider(p.Account)); err != nil {
 		return err
 	}

@@ -11,8 +11,7 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// Config configures the alarms of an application stack
-// (components/alarms). Pulumi.yaml declares every key under the "alarms"
+// Config configures the alarms of a stack (components/alarms). Pulumi.yaml declares every key under the "alarms"
 // marker.
 type Config struct {
 	// Overrides change default alarms, by "<target kind>/<alarm kind>"
@@ -20,12 +19,8 @@ type Config struct {
 	Overrides map[string]alarms.Override
 }
 
-// Load reads and validates the section (application stacks only);
-// problems go to r.
-func (s *Config) Load(r *stack.Reader, c *stack.Config) {
-	if c.Role != stack.RoleApp {
-		return
-	}
+// Load reads and validates the section; problems go to r.
+func (s *Config) Load(r *stack.Reader, _ *stack.Config) {
 	r.Object("alarmOverrides", false, &s.Overrides)
 	// The component's rules, on placeholder targets: only the overrides
 	// are the section's.
@@ -53,6 +48,6 @@ func overrideProblem(prob validate.Problem) (validate.Problem, bool) {
 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
-	{Name: "alarmOverrides", Part: "stacks/alarmpart", Feeds: "components/alarms (AlarmsArgs.Overrides) in application stacks",
-		Rule: "keys among alarms.OverrideKeys (loadBalancer/…, service/…, cache/…); fields threshold (not negative), periodSeconds (a multiple of 60, at most 86400), evaluationPeriods (1-100), disabled"},
+	{Name: "alarmOverrides", Part: "stacks/alarmpart", Feeds: "components/alarms (AlarmsArgs.Overrides)",
+		Rule: "keys among alarms.OverrideKeys (loadBalancer/…, service/…, cache/…, host/…, distribution/…, function/…, probe/…, natGateway/…); fields threshold (not negative), periodSeconds (a multiple of 60, at most 86400), evaluationPeriods (1-100), disabled"},
 }

@@ -47,7 +47,13 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return err
 	}
-	a.Edge = &stack.EdgeOut{DistributionID: cdn.DistributionID}
+	a.Edge = &stack.EdgeOut{DistributionID: cdn.DistributionID, Names: cdn.Names, APIPathPattern: edgecdn.DefaultAPIPathPattern}
+	if args.APIPathPattern != "" {
+		a.Edge.APIPathPattern = args.APIPathPattern
+	}
+	if args.APIOriginDomain == nil {
+		a.Edge.APIPathPattern = "" // no API behind the CDN
+	}
 	ctx.Export(OutputEdgeDistributionID, cdn.DistributionID)
 	ctx.Export(OutputEdgeDomainName, cdn.DomainName)
 	ctx.Export(OutputEdgeBucketName, cdn.BucketName)

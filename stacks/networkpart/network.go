@@ -70,6 +70,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		DataSubnetIDs:     ref.Data.SubnetIDs,
 		ManagementCIDR:    mgmt.VpcCIDR,
 		S3PrefixListID:    n.S3PrefixListID,
+		NatGatewayIDs:     n.NatGatewayIDs,
+		NatGatewayCount:   n.NatGatewayCount,
 	}
 	if s.InterfaceEndpoints {
 		a.Network.EndpointSecurityGroupID = n.EndpointSecurityGroupID

@@ -354,3 +354,15 @@ var Keys = []stack.KeyDoc{
 	{Name: "albSslPolicy", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.SSLPolicy) of both load balancers", Rule: "a predefined ALB policy refusing TLS before 1.2"},
 	{Name: "albAccessLogDays", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.AccessLogDays)", Rule: "1-3650; at least 90 in prod"},
 }
+
+// SecretServices are the services with generated secrets
+// (ManagedSecrets), which the secret rotator may rotate.
+func (s *Config) SecretServices() []string {
+	var out []string
+	for _, svc := range s.Services {
+		if len(svc.ManagedSecrets) > 0 {
+			out = append(out, svc.Name)
+		}
+	}
+	return out
+}

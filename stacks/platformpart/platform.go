@@ -130,6 +130,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		S3PrefixListID:          a.Network.S3PrefixListID,
 		Listeners:               map[string]ecscluster.Listener{listenerPublic: listener(public), listenerInternal: listener(internal)},
 		Services:                services,
+		Routes:                  routes(a, origin),
 		SpotWeight:              pc.FargateSpotWeight,
 		ExecuteCommand:          pc.ECSExec,
 		LogRetentionDays:        c.LogRetentionDays,
@@ -156,6 +157,18 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))
 	ctx.Export(OutputClusterName, cluster.Name)
 	return nil
+}
+
+// routes are the public listener's paths served by Lambda functions
+// (hello-http), on the origin's name like the public services.
+func routes(a *stack.Parts, origin string) []ecscluster.Route {
+	if a.Functions == nil || a.Functions.HelloTargetGroupARN == nil {
+		return nil
+	}
+	return []ecscluster.Route{{
+		Name: "hello", Listener: listenerPublic, Paths: a.Functions.HelloPaths, Hosts: []string{origin},
+		TargetGroupARN: a.Functions.HelloTargetGroupARN,
+	}}
 }
 
 // wireData connects a service to the data stores: it joins their client
@@ -195,11 +208,18 @@ func wireManagedSecrets(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 		return fmt.Errorf("service %s has managed secrets, but the stack has no secrets key: the baseline part must run before the platform part", svc.Name)
 	}
 	for _, v := range svc.ManagedSecrets {
-		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), &secret.SecretArgs{
+		args := &secret.SecretArgs{
 			KMSKeyARN:   a.Baseline.SecretsKeyARN,
 			Description: fmt.Sprintf("%s of the %s service (%s); set its value with aws secretsmanager put-secret-value", v, svc.Name, c.Stack),
 			Protect:     c.DeletionProtection,
-		}, pulumi.Provider(p.Account))
+		}
+		if a.Functions != nil && a.Functions.RotatorARN != nil {
+			// The rotator generates the first value at once and a new
+			// one every 30 days.
+			args.RotationLambdaARN = a.Functions.RotatorARN
+			args.Description = fmt.Sprintf("%s of the %s service (%s), generated and rotated by the secret rotator", v, svc.Name, c.Stack)
+		}
+		managed, err := secret.NewSecret(ctx, fmt.Sprintf("%s/%s/%s", c.Stack, svc.Name, v), args, pulumi.Provider(p.Account))
 		if err != nil {
 			return err
 		}
@@ -212,7 +232,7 @@ func wireManagedSecrets(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 // DeployRegistry creates the container registry in shared-services: the
 // repositories of refarch:ecrRepositories, which the application accounts
 // (and only they) may pull from.
-func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, _ *stack.Parts) error {
+func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, a *stack.Parts) error {
 	var pullers []string
 	for _, env := range stack.NamesOf(stack.RoleApp) {
 		pullers = append(pullers, c.Accounts[env].ID)
@@ -228,6 +248,7 @@ func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.P
 	if err != nil {
 		return err
 	}
+	a.Repositories = append(a.Repositories, pc.ECRRepositories...)
 	ctx.Export(OutputECRRepositoryURLs, reg.RepositoryURLs)
 	return nil
 }

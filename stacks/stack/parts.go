@@ -26,6 +26,14 @@ type Parts struct {
 	Firewall *FirewallOut
 	// Edge is filled by the edge part, in application stacks.
 	Edge *EdgeOut
+	// Functions is filled by the function part, in every stack.
+	Functions *FunctionsOut
+	// Hosts are the instance groups to watch (the VPN server's, in
+	// shared-services).
+	Hosts []HostOut
+	// Repositories are the container registry's repositories
+	// (shared-services).
+	Repositories []string
 
 	// references holds the stack references made so far, by stack, as
 	// *pulumi.StackReference. It is typed any on purpose: a type that
@@ -134,6 +142,10 @@ type NetworkOut struct {
 	// VPC's S3 gateway endpoint: services reach S3 (ECR's image layers)
 	// through it without NAT.
 	S3PrefixListID pulumi.StringInput
+	// NatGatewayIDs are the VPC's NAT gateways, for alarms;
+	// NatGatewayCount is their number, known before deployment.
+	NatGatewayIDs   pulumi.StringArrayInput
+	NatGatewayCount int
 }
 
 // DNSOut is what DNS hands the other parts.
@@ -216,10 +228,57 @@ type ServiceOut struct {
 	MinCount int
 }
 
-// EdgeOut is what the edge part hands the alarms.
+// EdgeOut is what the edge part hands the alarms and the probe.
 type EdgeOut struct {
 	// DistributionID is the CDN's distribution.
 	DistributionID pulumi.StringInput
+	// Names are the DNS names the CDN serves.
+	Names pulumi.StringArrayInput
+	// APIPathPattern is the path the CDN sends to the API ("/api/*").
+	APIPathPattern string
+}
+
+// FunctionsOut is what the function part hands the platform and the
+// alarms.
+type FunctionsOut struct {
+	// RotatorARN rotates the stack's generated secrets (application
+	// stacks).
+	RotatorARN pulumi.StringInput
+	// HelloTargetGroupARN is the hello-http function's target group,
+	// which the platform routes a path of the public listener to
+	// (application stacks).
+	HelloTargetGroupARN pulumi.StringInput
+	// HelloPaths are the paths routed to it.
+	HelloPaths []string
+	// Functions are every function of the stack, for alarms.
+	Functions []FunctionOut
+	// Probes are the endpoints the edge probe measures, for alarms.
+	Probes []ProbeOut
+}
+
+// HostOut is an Auto Scaling group of instances as the alarms see it.
+type HostOut struct {
+	// Name names its alarms.
+	Name string
+	// AutoScalingGroupName is its dimension.
+	AutoScalingGroupName pulumi.StringInput
+}
+
+// FunctionOut is one Lambda function as the alarms see it.
+type FunctionOut struct {
+	// Name is the function's short name ("alert-notifier").
+	Name string
+	// FunctionName and DeadLetterQueueName are its dimensions.
+	FunctionName, DeadLetterQueueName pulumi.StringInput
+	// TimeoutSeconds is its timeout.
+	TimeoutSeconds int
+}
+
+// ProbeOut is one endpoint the edge probe measures.
+type ProbeOut struct {
+	// Name names its alarms; Namespace and Endpoint are its metric's.
+	Name, Namespace string
+	Endpoint        pulumi.StringInput
 }
 
 // FirewallOut is what the firewall part hands the edge part.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/refarch/refarch/components/alarms"
 	"github.com/refarch/refarch/components/vpnserver"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -65,13 +64,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return err
 	}
-	// The host's alarms go to shared-services' alert topic.
-	if _, err := alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack, &alarms.AlarmsArgs{
-		TopicARN: a.Baseline.AlertTopicARN,
-		Hosts:    []alarms.Host{{Name: "vpn", AutoScalingGroupName: server.AutoScalingGroupName}},
-	}, pulumi.Provider(p.Account)); err != nil {
-		return err
-	}
+	// The alarm part watches the host.
+	a.Hosts = append(a.Hosts, stack.HostOut{Name: "vpn", AutoScalingGroupName: server.AutoScalingGroupName})
 	ctx.Export(OutputVpnSecurityGroupID, server.SecurityGroupID)
 	ctx.Export(OutputVpnEndpoint, pulumi.String(RecordName(c)))
 	ctx.Export(OutputVpnBucket, server.BucketName)

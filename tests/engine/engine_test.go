@@ -7,6 +7,8 @@
 package engine_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -29,6 +31,7 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -91,7 +94,31 @@ func newRig(t *testing.T) *rig {
 		require.NoError(t, os.WriteFile(filepath.Join(r.dir, filepath.Base(f)), b, 0o600))
 	}
 	r.installPlugins(t, tmp)
+	// An inline program runs in this process: its working directory is
+	// the project's, as `pulumi` makes it for a program it starts, so the
+	// functions' zips are found under functions/dist.
+	t.Chdir(r.dir)
 	return r
+}
+
+// writeZips puts a stand-in deployment package for every function where
+// cmd/package-functions writes them: the stand-in plugins never run it.
+func (r *rig) writeZips(t *testing.T) {
+	t.Helper()
+	dir := filepath.Join(r.dir, filepath.FromSlash(functionpart.DistDir))
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for _, name := range functionpart.Names(stack.RoleApp) {
+		var buf bytes.Buffer
+		w := zip.NewWriter(&buf)
+		h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+		h.SetMode(0o755)
+		f, err := w.CreateHeader(h)
+		require.NoError(t, err)
+		_, err = f.Write([]byte("stand-in bootstrap of " + name))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".zip"), buf.Bytes(), 0o644))
+	}
 }
 
 // installPlugins builds the stand-in once and installs it as the aws and
@@ -307,6 +334,17 @@ func TestRealEngine(t *testing.T) {
 	ctx := context.Background()
 	all := stack.Names()
 	live := map[string]*auto.Stack{}
+
+	// The offline engine plans without the functions' zips; a real
+	// preview must not: it fails before anything is sent to AWS, naming
+	// the command that builds them.
+	t.Run("a preview without the functions' zips names the command that builds them", func(t *testing.T) {
+		_, err := r.stack(t, all[0]).Preview(ctx)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "functions/dist/"+functionpart.AlertNotifier+".zip is missing")
+		assert.Contains(t, err.Error(), functionpart.PackageCommand)
+	})
+	r.writeZips(t)
 
 	t.Run("deploy in the documented order", func(t *testing.T) {
 		for _, name := range all {
