@@ -113,9 +113,20 @@ func TestAlertsReachTheNotifier(t *testing.T) {
 			assert.Equal(t, "lambda", sub.String("protocol"))
 			assert.Equal(t, topic, sub.Get("topic"))
 			assert.Equal(t, fn.Output("arn"), sub.Get("endpoint"))
-			perm := child(t, p, notifier, "aws:lambda/permission:Permission")
+			perm := p.Require(t, "aws:lambda/permission:Permission", "refarch-"+stackName+"-alert-notifier-alerts")
 			assert.Equal(t, "sns.amazonaws.com", perm.String("principal"))
 			assert.Equal(t, topic, perm.Get("sourceArn"))
+			if stackName == "dev" || stackName == "stage" || stackName == "prod" {
+				// The CDN's alarms notify a topic in us-east-1: the
+				// notifier hears it too, and only it besides its own.
+				edgeTopic := p.Require(t, "aws:sns/topic:Topic", "refarch-"+stackName+"-edge-alerts")
+				edgeSub := p.Require(t, "aws:sns/topicSubscription:TopicSubscription", "refarch-"+stackName+"-edge-alerts-notifier")
+				assert.Equal(t, edgeTopic.Output("arn"), edgeSub.Get("topic"))
+				assert.Equal(t, fn.Output("arn"), edgeSub.Get("endpoint"))
+				assert.Equal(t, "us-east-1", p.ProviderOf(edgeSub).String("region"))
+				edgePerm := p.Require(t, "aws:lambda/permission:Permission", "refarch-"+stackName+"-alert-notifier-edge-alerts")
+				assert.Equal(t, edgeTopic.Output("arn"), edgePerm.Get("sourceArn"), "the permission names the real topic")
+			}
 
 			hook := p.Require(t, "aws:secretsmanager/secret:Secret", stackName+"/alert-notifier/WEBHOOK_URL")
 			assert.Equal(t, hook.Output("arn"), fn.Get("environment.variables.WEBHOOK_SECRET_ARN"))

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/alarms"
@@ -64,7 +65,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	// same subscribers as the stack's.
 	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html
 	east := pulumi.Provider(p.USEast1)
-	topic, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-edge-alerts", &alerttopic.AlertTopicArgs{
+	topic, err := alerttopic.NewAlertTopic(ctx, stack.EdgeAlertTopicName(c), &alerttopic.AlertTopicArgs{
 		AccountID:         c.AccountID,
 		Region:            "us-east-1",
 		Partition:         c.Partition,
@@ -74,6 +75,18 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}, east)
 	if err != nil {
 		return err
+	}
+	if a.Functions != nil && a.Functions.NotifierARN != nil {
+		// The notifier (in the stack's region) hears this topic too; SNS
+		// delivers to a function of another region.
+		// Source: https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html
+		if _, err := sns.NewTopicSubscription(ctx, stack.EdgeAlertTopicName(c)+"-notifier", &sns.TopicSubscriptionArgs{
+			Topic:    topic.TopicARN,
+			Protocol: pulumi.String("lambda"),
+			Endpoint: a.Functions.NotifierARN,
+		}, east); err != nil {
+			return err
+		}
 	}
 	_, err = alarms.NewAlarms(ctx, stack.Namespace+"-"+c.Stack+"-edge", &alarms.AlarmsArgs{
 		TopicARN:      topic.TopicARN,

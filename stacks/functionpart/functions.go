@@ -123,10 +123,16 @@ func (d *deployer) notifier() error {
 			d.secretsKeyUse("kms:Decrypt"),
 		}
 		fa.Invokers = []function.Invoker{{Name: "alerts", Principal: "sns.amazonaws.com", SourceARN: topic}}
+		if d.c.Role == stack.RoleApp {
+			// The CDN's alarms notify a topic in us-east-1 (alarmpart).
+			edge := iampolicy.ARN(d.c.Partition, "sns", "us-east-1", d.c.AccountID, stack.EdgeAlertTopicName(d.c))
+			fa.Invokers = append(fa.Invokers, function.Invoker{Name: "edge-alerts", Principal: "sns.amazonaws.com", SourceARN: pulumi.String(edge)})
+		}
 	})
 	if err != nil {
 		return err
 	}
+	d.a.Functions.NotifierARN = fn.ARN
 	// SNS invokes the function asynchronously: its retries and its
 	// dead-letter queue keep a failed post.
 	// Source: https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html

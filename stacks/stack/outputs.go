@@ -47,3 +47,7 @@ func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, 
 	}
 	return ref, nil
 }
+
+// EdgeAlertTopicName is the alert topic an application stack keeps in
+// us-east-1 for the CDN's alarms (CloudFront's metrics exist there only).
+func EdgeAlertTopicName(c *Config) string { return Namespace + "-" + c.Stack + "-edge-alerts" }

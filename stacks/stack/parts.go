@@ -241,6 +241,9 @@ type EdgeOut struct {
 // FunctionsOut is what the function part hands the platform and the
 // alarms.
 type FunctionsOut struct {
+	// NotifierARN is the alert notifier, which the alarm part subscribes
+	// to the us-east-1 alert topic too.
+	NotifierARN pulumi.StringInput
 	// RotatorARN rotates the stack's generated secrets (application
 	// stacks).
 	RotatorARN pulumi.StringInput
