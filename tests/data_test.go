@@ -409,9 +409,12 @@ func TestOnlyTheBackendReachesTheDataStores(t *testing.T) {
 				}
 				assert.ElementsMatch(t, hosts, strings.Split(env["DB_READER_HOSTS"], ","), "the service can send reads to every replica")
 			}
-			secretARN := d.writer.Output("masterUserSecrets[0].secretArn").(string)
-			assert.Equal(t, secretARN+":password::", secrets["DB_PASSWORD"])
-			assert.NotContains(t, env, "DB_PASSWORD", "the password never travels as plain environment")
+			// The service logs in as the app role with an IAM token: the
+			// master user's secret is the migration's only.
+			assert.Equal(t, "app", env["DB_USER"])
+			assert.NotContains(t, secrets, "DB_PASSWORD", "the service never holds the master password")
+			assert.NotContains(t, secrets, "DB_USERNAME")
+			assert.NotContains(t, env, "DB_PASSWORD", "nor as plain environment")
 		})
 	}
 }

@@ -98,6 +98,14 @@ func (b *builder) roles(base string, s Service, logGroupARN pulumi.StringOutput,
 	if err != nil {
 		return nil, err
 	}
+	if len(s.TaskPermissions) > 0 {
+		if _, err := iam.NewRolePolicy(b.ctx, base+"-task", &iam.RolePolicyArgs{
+			Role:   task.ID(),
+			Policy: taskPolicy(s.TaskPermissions),
+		}, child); err != nil {
+			return nil, err
+		}
+	}
 	if b.args.ExecuteCommand {
 		if _, err := iam.NewRolePolicy(b.ctx, base+"-task-exec", &iam.RolePolicyArgs{
 			Role:   task.ID(),
@@ -186,5 +194,28 @@ func (b *builder) execCommandPolicy() pulumi.StringOutput {
 			iampolicy.Statement{Sid: "FindSessionLogGroup", Effect: iampolicy.Allow,
 				Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}},
 		), nil
+	})
+}
+
+// taskPolicy renders a service's TaskPermissions.
+func taskPolicy(perms []TaskPermission) pulumi.StringOutput {
+	var inputs []pulumi.Input
+	for _, p := range perms {
+		for _, r := range p.Resources {
+			inputs = append(inputs, r)
+		}
+	}
+	return iampolicy.StringOutput(inputs, func(v []any) (iampolicy.Document, error) {
+		var stmts []iampolicy.Statement
+		i := 0
+		for _, p := range perms {
+			st := iampolicy.Statement{Sid: p.Sid, Effect: iampolicy.Allow, Action: p.Actions}
+			for range p.Resources {
+				st.Resource = append(st.Resource, v[i].(string))
+				i++
+			}
+			stmts = append(stmts, st)
+		}
+		return iampolicy.New(stmts...), nil
 	})
 }

@@ -69,3 +69,27 @@ func TestRoutesAreRefusedWhenTheyCompete(t *testing.T) {
 		})
 	}
 }
+
+func TestTaskPermissionsAreTheTaskRolesOnlyPolicy(t *testing.T) {
+	a := baseArgs()
+	a.Services[1].TaskPermissions = []ecscluster.TaskPermission{{
+		Sid: "DatabaseLogin", Actions: []string{"rds-db:connect"},
+		Resources: []pulumi.StringInput{pulumi.String("arn:aws:rds-db:us-west-2:123456789012:dbuser:db-ABC/app")},
+	}}
+	plan := build(t, a)
+	policy := plan.Require(t, "aws:iam/rolePolicy:RolePolicy", "dev-api-task")
+	role := plan.Require(t, "aws:iam/role:Role", "dev-api-task")
+	assert.Equal(t, role.ID, policy.String("role"))
+	stmt := policy.Statements(t, "policy")["DatabaseLogin"]
+	assert.Equal(t, []string{"rds-db:connect"}, offline.Strings(stmt["Action"]))
+	assert.Equal(t, []string{"arn:aws:rds-db:us-west-2:123456789012:dbuser:db-ABC/app"}, offline.Strings(stmt["Resource"]))
+	assert.Nil(t, plan.Find("aws:iam/rolePolicy:RolePolicy", "dev-web-task"), "a service without permissions has no task policy")
+
+	a = baseArgs()
+	a.Services[1].TaskPermissions = []ecscluster.TaskPermission{{Sid: "All", Actions: []string{"rds-db:*"}, Resources: []pulumi.StringInput{pulumi.String("*")}}}
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	offline.RequireRefused(t, p, err, "refarch:ecscluster:EcsCluster", "Args.Services[1].TaskPermissions[0].Actions[0]", "wildcard")
+}

@@ -135,6 +135,10 @@ type Service struct {
 	// secrets; the execution role may decrypt with them, through Secrets
 	// Manager and SSM only. Default none (AWS-managed keys need no grant).
 	DecryptKeyARNs pulumi.StringArrayInput
+	// TaskPermissions are what the application itself may do (its task
+	// role's one policy): named actions only, never a wildcard. Default
+	// none.
+	TaskPermissions []TaskPermission
 	// SecurityGroupIDs are extra groups the tasks join (for example a
 	// database's client group). Default none.
 	SecurityGroupIDs pulumi.StringArrayInput
@@ -243,6 +247,17 @@ func (s Service) withDefaults() Service {
 	return s
 }
 
+// TaskPermission is one statement of a service's task role.
+type TaskPermission struct {
+	// Sid names the statement. Required: letters and digits.
+	Sid string
+	// Actions are IAM actions, "service:Action", never a wildcard.
+	// Required.
+	Actions []string
+	// Resources are the ARNs the actions apply to. Required.
+	Resources []pulumi.StringInput
+}
+
 // ServiceProblem is a broken rule of one service (Index) or of the list
 // (Index -1). Field is the path inside the service in Go names
 // ("HealthCheck.Timeout", "Paths[1]", "Environment[DB_PASSWORD]"), so a
@@ -257,6 +272,8 @@ type ServiceProblem struct {
 var (
 	serviceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	sid         = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	namedAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 	matcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
 	rootUser    = regexp.MustCompile(`^(root|0)(:.*)?$`)
 )
@@ -404,6 +421,20 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 		}
 		if s.Environment[name] == nil {
 			add(field, name, "has no value")
+		}
+	}
+	for i, perm := range s.TaskPermissions {
+		field := fmt.Sprintf("TaskPermissions[%d]", i)
+		if !sid.MatchString(perm.Sid) {
+			add(field+".Sid", perm.Sid, "must be letters and digits")
+		}
+		if len(perm.Actions) == 0 || len(perm.Resources) == 0 {
+			add(field, perm.Sid, "needs Actions and Resources")
+		}
+		for j, a := range perm.Actions {
+			if !namedAction.MatchString(a) {
+				add(fmt.Sprintf("%s.Actions[%d]", field, j), a, `must be one named action, "service:Action": a wildcard grants what nobody reviewed`)
+			}
 		}
 	}
 	for _, name := range sortedKeys(s.Secrets) {

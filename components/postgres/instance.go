@@ -155,6 +155,7 @@ func (b *builder) writer() error {
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
 func (b *builder) replicas() error {
 	addresses := pulumi.StringArray{}
+	resourceIDs := pulumi.StringArray{}
 	for i := range b.args.ReadReplicas {
 		id := ReplicaIdentifier(b.name, i)
 		args := b.common(id, b.args.ReplicaInstanceClass)
@@ -171,8 +172,10 @@ func (b *builder) replicas() error {
 		}
 		b.readers = append(b.readers, instanceRef{identifier: id, resource: replica})
 		addresses = append(addresses, replica.Address)
+		resourceIDs = append(resourceIDs, replica.ResourceId)
 	}
 	b.pg.ReaderAddresses = addresses.ToStringArrayOutput()
+	b.pg.ReaderResourceIDs = resourceIDs.ToStringArrayOutput()
 	return nil
 }
 

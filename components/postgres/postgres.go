@@ -85,6 +85,9 @@ type Postgres struct {
 	// ResourceID is the writer's resource id, the part of an
 	// rds-db:connect ARN that grants IAM database authentication.
 	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
+	// ReaderResourceIDs are the replicas' resource ids, in replica order:
+	// IAM authentication to a replica names its own.
+	ReaderResourceIDs pulumi.StringArrayOutput `pulumi:"readerResourceIds"`
 
 	// Identifier is the writer's RDS identifier (the component name).
 	Identifier string
@@ -114,14 +117,15 @@ func NewPostgres(ctx *pulumi.Context, name string, args *PostgresArgs, opts ...p
 		}
 	}
 	if err := ctx.RegisterResourceOutputs(pg, pulumi.Map{
-		"address":         pg.Address,
-		"port":            pg.Port,
-		"readerAddresses": pg.ReaderAddresses,
-		"secretArn":       pg.SecretARN,
-		"securityGroupId": pg.SecurityGroupID,
-		"keyArn":          pg.KeyARN,
-		"instanceArn":     pg.InstanceARN,
-		"resourceId":      pg.ResourceID,
+		"address":           pg.Address,
+		"port":              pg.Port,
+		"readerAddresses":   pg.ReaderAddresses,
+		"secretArn":         pg.SecretARN,
+		"securityGroupId":   pg.SecurityGroupID,
+		"keyArn":            pg.KeyARN,
+		"instanceArn":       pg.InstanceARN,
+		"resourceId":        pg.ResourceID,
+		"readerResourceIds": pg.ReaderResourceIDs,
 	}); err != nil {
 		return nil, err
 	}

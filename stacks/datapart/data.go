@@ -101,17 +101,18 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 
 	a.Data = &stack.DataOut{
-		ClientSecurityGroupID:   clients.SecurityGroupID,
-		DatabaseAddress:         db.Address,
-		DatabasePort:            db.Port,
-		DatabaseSecretARN:       db.SecretARN,
-		CacheEndpoint:           cache.ConfigurationEndpoint,
-		CacheClusterID:          cache.ClusterID,
-		CacheNodes:              cache.Nodes,
-		DatabaseName:            db.DatabaseName,
-		DatabaseReaderAddresses: db.ReaderAddresses,
-		Replicas:                s.DBReplicas,
-		DatabaseResourceID:      db.ResourceID,
+		ClientSecurityGroupID:     clients.SecurityGroupID,
+		DatabaseAddress:           db.Address,
+		DatabasePort:              db.Port,
+		DatabaseSecretARN:         db.SecretARN,
+		CacheEndpoint:             cache.ConfigurationEndpoint,
+		CacheClusterID:            cache.ClusterID,
+		CacheNodes:                cache.Nodes,
+		DatabaseName:              db.DatabaseName,
+		DatabaseReaderAddresses:   db.ReaderAddresses,
+		Replicas:                  s.DBReplicas,
+		DatabaseResourceID:        db.ResourceID,
+		DatabaseReaderResourceIDs: db.ReaderResourceIDs,
 	}
 	ctx.Export(OutputDatabaseAddress, db.Address)
 	ctx.Export(OutputDatabaseReaderAddresses, db.ReaderAddresses)

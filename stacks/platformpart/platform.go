@@ -12,7 +12,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/apps/contract"
 	"github.com/refarch/refarch/components/ecscluster"
+	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/secret"
@@ -109,7 +111,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 			})
 		}
 		if svc.DataAccess {
-			wireData(&s, a)
+			wireData(c, &s, a)
 		}
 		if err := wireManagedSecrets(ctx, c, p, a, svc, &s); err != nil {
 			return err
@@ -173,27 +175,39 @@ func routes(a *stack.Parts, origin string) []ecscluster.Route {
 
 // wireData connects a service to the data stores: it joins their client
 // group (which the stores admit, and which carries the egress to exactly
-// their groups and ports, data.go), gets their coordinates as plain
-// variables and the database credentials from the database's secret, by
-// reference: the values never enter the task definition.
-func wireData(s *ecscluster.Service, a *stack.Parts) {
+// their groups and ports, data.go) and gets their coordinates as plain
+// variables (apps/contract's names). It logs in to Postgres as the role
+// contract.AppRole with an IAM authentication token, which its task role
+// may request for that role only, on the writer and each replica; the
+// master user's secret is not the service's (only the migration reads it).
+// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+func wireData(c *stack.Config, s *ecscluster.Service, a *stack.Parts) {
 	d := a.Data
 	s.SecurityGroupIDs = pulumi.StringArray{d.ClientSecurityGroupID}
-	s.Environment["DB_HOST"] = d.DatabaseAddress
-	s.Environment["DB_PORT"] = d.DatabasePort.ToIntOutput().ApplyT(strconv.Itoa).(pulumi.StringOutput)
-	s.Environment["DB_NAME"] = pulumi.String(d.DatabaseName)
-	s.Environment["CACHE_ENDPOINT"] = d.CacheEndpoint
+	s.Environment[contract.EnvDBHost] = d.DatabaseAddress
+	s.Environment[contract.EnvDBPort] = d.DatabasePort.ToIntOutput().ApplyT(strconv.Itoa).(pulumi.StringOutput)
+	s.Environment[contract.EnvDBName] = pulumi.String(d.DatabaseName)
+	s.Environment[contract.EnvDBUser] = pulumi.String(contract.AppRole)
+	s.Environment[contract.EnvDBCABundle] = pulumi.String(contract.CABundlePath)
+	s.Environment[contract.EnvAWSRegion] = pulumi.String(c.Region)
+	s.Environment[contract.EnvCacheEndpoint] = d.CacheEndpoint
+	prefix := iampolicy.ARN(c.Partition, "rds-db", c.Region, c.AccountID, "dbuser:")
+	login := func(resourceID pulumi.StringInput) pulumi.StringInput {
+		return pulumi.Sprintf("%s%s/%s", prefix, resourceID, contract.AppRole)
+	}
+	logins := []pulumi.StringInput{login(d.DatabaseResourceID)}
 	if d.Replicas > 0 {
 		// Read-only queries may go to the replicas (comma-separated
-		// host names, same port and credentials as the writer).
-		s.Environment["DB_READER_HOSTS"] = d.DatabaseReaderAddresses.ToStringArrayOutput().ApplyT(func(hosts []string) string {
+		// host names, same port and role as the writer).
+		s.Environment[contract.EnvDBReaderHosts] = d.DatabaseReaderAddresses.ToStringArrayOutput().ApplyT(func(hosts []string) string {
 			return strings.Join(hosts, ",")
 		}).(pulumi.StringOutput)
+		ids := d.DatabaseReaderResourceIDs.ToStringArrayOutput()
+		for i := range d.Replicas {
+			logins = append(logins, login(ids.Index(pulumi.Int(i))))
+		}
 	}
-	// The RDS-managed secret holds {"username": …, "password": …}.
-	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
-	s.Secrets["DB_USERNAME"] = pulumi.Sprintf("%s:username::", d.DatabaseSecretARN)
-	s.Secrets["DB_PASSWORD"] = pulumi.Sprintf("%s:password::", d.DatabaseSecretARN)
+	s.TaskPermissions = append(s.TaskPermissions, ecscluster.TaskPermission{Sid: "DatabaseLogin", Actions: []string{"rds-db:connect"}, Resources: logins})
 }
 
 // wireManagedSecrets creates the service's managed secrets with the

@@ -1,0 +1,100 @@
+package tests
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/apps/contract"
+	"github.com/refarch/refarch/offline"
+)
+
+// appContainer is what the wiring test reads of a container definition.
+type appContainer struct {
+	Name, Image  string
+	PortMappings []struct{ ContainerPort int }
+	Environment  []struct{ Name, Value string }
+	Secrets      []struct{ Name, ValueFrom string }
+}
+
+// TestTaskDefinitionsGiveTheProgramsWhatTheyRead checks every stack's task
+// definitions of the sample services against apps/contract, the list the
+// programs read their configuration by: the image, the architecture, the
+// port, the health path, every required variable, no variable the program
+// does not read, and exactly its secrets.
+func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			for _, svc := range []contract.Service{contract.Frontend, contract.Backend} {
+				comp := p.Require(t, "refarch:ecscluster:FargateService", stackName+"-"+svc.Name)
+				var task, group *offline.Resource
+				for _, r := range p.Descendants(comp) {
+					switch r.Type {
+					case taskDefType:
+						task = r
+					case "aws:lb/targetGroup:TargetGroup":
+						group = r
+					}
+				}
+				require.NotNil(t, task, svc.Name)
+				require.NotNil(t, group, svc.Name)
+				assert.Equal(t, contract.Architecture, task.String("runtimePlatform.cpuArchitecture"), "%s: the images are built for it", svc.Name)
+				assert.Equal(t, svc.HealthPath, group.String("healthCheck.path"), "%s: the program's liveness path", svc.Name)
+				assert.Equal(t, svc.Port, group.Int("port"), svc.Name)
+
+				var defs []appContainer
+				require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
+				require.Len(t, defs, 1)
+				c := defs[0]
+				repo := c.Image[strings.LastIndex(c.Image, "/")+1:]
+				repo = strings.FieldsFunc(repo, func(r rune) bool { return r == ':' || r == '@' })[0]
+				assert.Equal(t, svc.Name, repo, "%s runs its own image (%s)", svc.Name, c.Image)
+				require.Len(t, c.PortMappings, 1)
+				assert.Equal(t, svc.Port, c.PortMappings[0].ContainerPort, svc.Name)
+
+				var env, secrets []string
+				for _, e := range c.Environment {
+					env = append(env, e.Name)
+				}
+				for _, s := range c.Secrets {
+					secrets = append(secrets, s.Name)
+				}
+				for _, want := range svc.Env {
+					assert.Contains(t, env, want, "%s requires %s", svc.Name, want)
+				}
+				for _, got := range env {
+					assert.True(t, slices.Contains(svc.Env, got) || slices.Contains(svc.OptionalEnv, got),
+						"%s: %s is set but the program does not read it", svc.Name, got)
+				}
+				assert.ElementsMatch(t, svc.Secrets, secrets, "%s: exactly the secrets the program reads", svc.Name)
+			}
+		})
+	}
+}
+
+// TestTheBackendLogsInAsTheAppRoleOnly checks the IAM database login: the
+// backend's task role may request a token for the role contract.AppRole on
+// the writer and each replica, and nothing else.
+func TestTheBackendLogsInAsTheAppRoleOnly(t *testing.T) {
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			var want []string
+			for _, db := range p.ByType("aws:rds/instance:Instance") {
+				want = append(want, "arn:aws:rds-db:us-west-2:"+stackConfig(t, stackName).AccountID+":dbuser:"+db.Output("resourceId").(string)+"/"+contract.AppRole)
+			}
+			require.NotEmpty(t, want)
+			stmts := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stackName+"-backend-task").Statements(t, "policy")
+			require.Len(t, stmts, 1)
+			login := stmts["DatabaseLogin"]
+			assert.Equal(t, []string{"rds-db:connect"}, offline.Strings(login["Action"]))
+			assert.ElementsMatch(t, want, offline.Strings(login["Resource"]))
+			assert.Nil(t, p.Find("aws:iam/rolePolicy:RolePolicy", stackName+"-frontend-task"), "the frontend touches no AWS API")
+		})
+	}
+}
