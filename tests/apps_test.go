@@ -16,6 +16,7 @@ import (
 // appContainer is what the wiring test reads of a container definition.
 type appContainer struct {
 	Name, Image  string
+	Command      []string
 	PortMappings []struct{ ContainerPort int }
 	Environment  []struct{ Name, Value string }
 	Secrets      []struct{ Name, ValueFrom string }
@@ -34,10 +35,10 @@ func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 				comp := p.Require(t, "refarch:ecscluster:FargateService", stackName+"-"+svc.Name)
 				var task, group *offline.Resource
 				for _, r := range p.Descendants(comp) {
-					switch r.Type {
-					case taskDefType:
+					switch {
+					case r.Type == taskDefType && r.Name == stackName+"-"+svc.Name:
 						task = r
-					case "aws:lb/targetGroup:TargetGroup":
+					case r.Type == "aws:lb/targetGroup:TargetGroup":
 						group = r
 					}
 				}
@@ -47,34 +48,56 @@ func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 				assert.Equal(t, svc.HealthPath, group.String("healthCheck.path"), "%s: the program's liveness path", svc.Name)
 				assert.Equal(t, svc.Port, group.Int("port"), svc.Name)
 
-				var defs []appContainer
-				require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
-				require.Len(t, defs, 1)
-				c := defs[0]
-				repo := c.Image[strings.LastIndex(c.Image, "/")+1:]
-				repo = strings.FieldsFunc(repo, func(r rune) bool { return r == ':' || r == '@' })[0]
-				assert.Equal(t, svc.Name, repo, "%s runs its own image (%s)", svc.Name, c.Image)
+				c := checkReads(t, task, svc)
 				require.Len(t, c.PortMappings, 1)
 				assert.Equal(t, svc.Port, c.PortMappings[0].ContainerPort, svc.Name)
-
-				var env, secrets []string
-				for _, e := range c.Environment {
-					env = append(env, e.Name)
+				assert.Empty(t, c.Command, "%s runs the image's entrypoint (serve)", svc.Name)
+				if svc.Name == contract.Backend.Name {
+					// The migration: the same image, `migrate`, the master
+					// user's secret and nothing of the service's.
+					job := p.Require(t, taskDefType, stackName+"-"+contract.Migrate.Name)
+					jc := checkReads(t, job, contract.Migrate)
+					assert.Equal(t, []string{"migrate"}, jc.Command)
+					assert.Equal(t, c.Image, jc.Image)
+					assert.Equal(t, contract.Architecture, job.String("runtimePlatform.cpuArchitecture"))
 				}
-				for _, s := range c.Secrets {
-					secrets = append(secrets, s.Name)
-				}
-				for _, want := range svc.Env {
-					assert.Contains(t, env, want, "%s requires %s", svc.Name, want)
-				}
-				for _, got := range env {
-					assert.True(t, slices.Contains(svc.Env, got) || slices.Contains(svc.OptionalEnv, got),
-						"%s: %s is set but the program does not read it", svc.Name, got)
-				}
-				assert.ElementsMatch(t, svc.Secrets, secrets, "%s: exactly the secrets the program reads", svc.Name)
 			}
 		})
 	}
+}
+
+// checkReads checks a task definition's one container against what its
+// program reads: its own image, every required variable, no variable the
+// program ignores, exactly its secrets.
+func checkReads(t *testing.T, task *offline.Resource, svc contract.Service) appContainer {
+	t.Helper()
+	var defs []appContainer
+	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
+	require.Len(t, defs, 1)
+	c := defs[0]
+	repo := c.Image[strings.LastIndex(c.Image, "/")+1:]
+	repo = strings.FieldsFunc(repo, func(r rune) bool { return r == ':' || r == '@' })[0]
+	image := svc.Name
+	if svc.Name == contract.Migrate.Name {
+		image = contract.Backend.Name // the backend's image, another command
+	}
+	assert.Equal(t, image, repo, "%s runs its own image (%s)", svc.Name, c.Image)
+	var env, secrets []string
+	for _, e := range c.Environment {
+		env = append(env, e.Name)
+	}
+	for _, s := range c.Secrets {
+		secrets = append(secrets, s.Name)
+	}
+	for _, want := range svc.Env {
+		assert.Contains(t, env, want, "%s requires %s", svc.Name, want)
+	}
+	for _, got := range env {
+		assert.True(t, slices.Contains(svc.Env, got) || slices.Contains(svc.OptionalEnv, got),
+			"%s: %s is set but the program does not read it", svc.Name, got)
+	}
+	assert.ElementsMatch(t, svc.Secrets, secrets, "%s: exactly the secrets the program reads", svc.Name)
+	return c
 }
 
 // TestTheBackendLogsInAsTheAppRoleOnly checks the IAM database login: the

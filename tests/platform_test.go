@@ -480,7 +480,7 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 			require.NotEmpty(t, db)
 			dbSecret := db[0].Output("masterUserSecrets[0].secretArn").(string)
 			tasks := p.ByType(taskDefType)
-			require.Len(t, tasks, 2)
+			require.Len(t, tasks, 3, "frontend, backend and the backend's migration")
 			for _, task := range tasks {
 				c := containerOf(t, task)
 				assert.NotEqual(t, "", c.User)
@@ -493,6 +493,14 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 				}
 				for _, s := range c.Secrets {
 					assert.Regexp(t, `^arn:aws:(secretsmanager|ssm):us-west-2:`+cfg.AccountID+`:`, s.ValueFrom, "%s: %s is a reference of this account", c.Name, s.Name)
+				}
+				if c.Name == "backend-migrate" {
+					secrets := map[string]string{}
+					for _, s := range c.Secrets {
+						secrets[s.Name] = s.ValueFrom
+					}
+					assert.Equal(t, map[string]string{"DB_USERNAME": dbSecret + ":username::", "DB_PASSWORD": dbSecret + ":password::"}, secrets,
+						"the migration alone holds the master user's secret")
 				}
 				if c.Name == "backend" {
 					secrets := map[string]string{}

@@ -14,6 +14,7 @@ type (
 	containerDefinition struct {
 		Name                   string           `json:"name"`
 		Image                  string           `json:"image"`
+		Command                []string         `json:"command,omitempty"`
 		Essential              bool             `json:"essential"`
 		User                   string           `json:"user"`
 		ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
@@ -75,6 +76,7 @@ func containerDefinitions(s Service, logGroup pulumi.StringOutput, region string
 		def := containerDefinition{
 			Name:                   s.Name,
 			Image:                  s.Image,
+			Command:                s.command,
 			Essential:              true,
 			User:                   s.User,
 			ReadonlyRootFilesystem: !s.WritableRootFilesystem,

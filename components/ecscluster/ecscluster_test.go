@@ -137,12 +137,22 @@ type container struct {
 		InitProcessEnabled bool
 		Capabilities       struct{ Drop, Add []string }
 	}
+	Command          []string
 	Environment      []struct{ Name, Value string }
 	Secrets          []struct{ Name, ValueFrom string }
 	LogConfiguration struct {
 		LogDriver string
 		Options   map[string]string
 	}
+}
+
+// secrets maps the container's secret variables to their references.
+func (c container) secrets() map[string]string {
+	out := map[string]string{}
+	for _, s := range c.Secrets {
+		out[s.Name] = s.ValueFrom
+	}
+	return out
 }
 
 func containers(t *testing.T, task *offline.Resource) []container {

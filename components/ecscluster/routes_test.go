@@ -12,6 +12,8 @@ import (
 	"github.com/refarch/refarch/offline"
 )
 
+const taskDefType = "aws:ecs/taskDefinition:TaskDefinition"
+
 const helloGroup = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/hello/0123456789abcdef"
 
 func helloRoute() ecscluster.Route {
@@ -92,4 +94,52 @@ func TestTaskPermissionsAreTheTaskRolesOnlyPolicy(t *testing.T) {
 		return err
 	})
 	offline.RequireRefused(t, p, err, "refarch:ecscluster:EcsCluster", "Args.Services[1].TaskPermissions[0].Actions[0]", "wildcard")
+}
+
+func TestAJobRunsTheServicesImageWithItsOwnCommandAndSecretsOnly(t *testing.T) {
+	const master = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds-master-AbCdEf"
+	a := baseArgs()
+	a.Services[1].Jobs = []ecscluster.Job{{
+		Name:        "migrate",
+		Command:     []string{"migrate"},
+		Environment: map[string]pulumi.StringInput{"DB_HOST": pulumi.String("db.internal")},
+		Secrets:     map[string]pulumi.StringInput{"DB_PASSWORD": pulumi.String(master + ":password::")},
+	}}
+	plan := build(t, a)
+	job := plan.Require(t, taskDefType, "dev-api-migrate")
+	svc := plan.Require(t, taskDefType, "dev-api")
+	assert.Equal(t, "dev-api-migrate", job.String("family"))
+	assert.Equal(t, svc.String("cpu"), job.String("cpu"))
+	assert.Equal(t, svc.String("runtimePlatform.cpuArchitecture"), job.String("runtimePlatform.cpuArchitecture"))
+	jc, sc := containers(t, job)[0], containers(t, svc)[0]
+	assert.Equal(t, sc.Image, jc.Image, "the service's image")
+	assert.Equal(t, []string{"migrate"}, jc.Command)
+	assert.Empty(t, sc.Command, "the service runs the image's own command")
+	assert.Equal(t, map[string]string{"DB_PASSWORD": master + ":password::"}, jc.secrets(), "the job's secrets only")
+	for _, ref := range sc.secrets() {
+		assert.NotContains(t, ref, master, "the service never holds the job's secret")
+	}
+
+	exec := plan.Require(t, "aws:iam/role:Role", "dev-api-migrate-exec")
+	assert.Equal(t, exec.Output("arn"), job.Get("executionRoleArn"), "a role of its own")
+	assert.NotEqual(t, svc.Get("executionRoleArn"), job.Get("executionRoleArn"))
+	policy := parse(t, plan.Require(t, "aws:iam/rolePolicy:RolePolicy", "dev-api-migrate-exec"), "policy")
+	var secretResources []string
+	for _, st := range policy.Statement {
+		for _, act := range st.Action {
+			if act == "secretsmanager:GetSecretValue" {
+				secretResources = append(secretResources, st.Resource...)
+			}
+		}
+	}
+	assert.Equal(t, []string{master}, secretResources, "it may read the master secret and nothing else")
+
+	a = baseArgs()
+	a.Services[1].Jobs = []ecscluster.Job{{Name: "Migrate-Now"}}
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		_, err := ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	offline.RequireRefused(t, p, err, "refarch:ecscluster:EcsCluster", "Args.Services[1].Jobs[0].Name", "lower-case letters and digits")
+	offline.RequireProblem(t, err, "Args.Services[1].Jobs[0].Command", "required")
 }

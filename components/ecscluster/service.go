@@ -29,6 +29,10 @@ type FargateService struct {
 	// LogGroupName is the container log group.
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
 
+	// JobTaskDefinitionARNs are the task definitions of Service.Jobs, by
+	// job name (the latest revision: `aws ecs run-task --task-definition`).
+	JobTaskDefinitionARNs map[string]pulumi.StringOutput
+
 	// Priority is the service's listener rule priority.
 	Priority int
 	// MinCount is the service's floor of running tasks (its
@@ -58,28 +62,18 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 	if err != nil {
 		return nil, err
 	}
-	containers := containerDefinitions(s, logs.Name, b.region)
-	volumes := ecs.TaskDefinitionVolumeArray{}
-	for i := range s.TmpPaths {
-		volumes = append(volumes, &ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume(i))})
-	}
-	task, err := ecs.NewTaskDefinition(b.ctx, base, &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.String(base),
-		Cpu:                     pulumi.String(fmt.Sprint(s.CPU)),
-		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
-		NetworkMode:             pulumi.String("awsvpc"),
-		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
-		ExecutionRoleArn:        roles.execution.Arn,
-		TaskRoleArn:             roles.task.Arn,
-		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
-			OperatingSystemFamily: pulumi.String("LINUX"),
-			CpuArchitecture:       pulumi.String(s.Architecture),
-		},
-		Volumes:              volumes,
-		ContainerDefinitions: containers,
-	}, child, pulumi.DependsOn([]pulumi.Resource{roles.executionPolicy}))
+	task, err := b.taskDefinition(base, s, roles, logs.Name, child)
 	if err != nil {
 		return nil, err
+	}
+
+	c.JobTaskDefinitionARNs = map[string]pulumi.StringOutput{}
+	for _, j := range s.Jobs {
+		arn, err := b.job(base, s, j, logs.Arn, logs.Name, child)
+		if err != nil {
+			return nil, fmt.Errorf("job %s: %w", j.Name, err)
+		}
+		c.JobTaskDefinitionARNs[j.Name] = arn
 	}
 
 	h := s.HealthCheck
@@ -203,3 +197,47 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 
 // tmpVolume names the i-th scratch volume.
 func tmpVolume(i int) string { return fmt.Sprintf("tmp-%d", i) }
+
+// job creates a one-off task definition of a service: the service's image,
+// size and platform, the job's command, environment and secrets, and roles
+// of its own, so the service never holds the job's secrets.
+func (b *builder) job(base string, s Service, j Job, logGroupARN, logGroup pulumi.StringOutput, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	js := s
+	js.Name = s.Name + "-" + j.Name
+	js.Environment, js.Secrets, js.DecryptKeyARNs = j.Environment, j.Secrets, j.DecryptKeyARNs
+	js.TaskPermissions, js.Jobs, js.command = nil, nil, j.Command
+	family := base + "-" + j.Name
+	roles, err := b.roles(family, js, logGroupARN, child)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	task, err := b.taskDefinition(family, js, roles, logGroup, child)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return task.Arn, nil
+}
+
+// taskDefinition creates the Fargate task definition family of s: its
+// size, platform, roles, scratch volumes and one container.
+func (b *builder) taskDefinition(family string, s Service, roles *serviceRoles, logGroup pulumi.StringOutput, child pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
+	volumes := ecs.TaskDefinitionVolumeArray{}
+	for i := range s.TmpPaths {
+		volumes = append(volumes, &ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume(i))})
+	}
+	return ecs.NewTaskDefinition(b.ctx, family, &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(family),
+		Cpu:                     pulumi.String(fmt.Sprint(s.CPU)),
+		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
+		NetworkMode:             pulumi.String("awsvpc"),
+		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
+		ExecutionRoleArn:        roles.execution.Arn,
+		TaskRoleArn:             roles.task.Arn,
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"),
+			CpuArchitecture:       pulumi.String(s.Architecture),
+		},
+		Volumes:              volumes,
+		ContainerDefinitions: containerDefinitions(s, logGroup, b.region),
+	}, child, pulumi.DependsOn([]pulumi.Resource{roles.executionPolicy}))
+}

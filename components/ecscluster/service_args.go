@@ -154,7 +154,37 @@ type Service struct {
 	// WritableRootFilesystem opts out of the read-only root filesystem.
 	// Default false.
 	WritableRootFilesystem bool
+	// Jobs are one-off tasks of the service (a database migration): the
+	// service's image, size and network with another command and secrets
+	// of their own. Nothing runs them but `aws ecs run-task` (CI, before a
+	// new version serves). Default none.
+	Jobs []Job
+
+	// command overrides the image's (a job's).
+	command []string
 }
+
+// Job is a one-off task of a service. Its task definition is
+// <cluster>-<service>-<job>; it has its own execution role (reading its
+// own secrets only) and a task role without permissions.
+type Job struct {
+	// Name names it. Required: lower-case letters and digits, at most
+	// MaxJobNameLength.
+	Name string
+	// Command is the container's command (the image's entrypoint runs
+	// it: ["migrate"]). Required.
+	Command []string
+	// Environment and Secrets are as a service's (the job gets none of
+	// the service's).
+	Environment map[string]pulumi.StringInput
+	Secrets     map[string]pulumi.StringInput
+	// DecryptKeyARNs are the keys of those secrets, as a service's.
+	DecryptKeyARNs pulumi.StringArrayInput
+}
+
+// MaxJobNameLength keeps a job's role names ("<cluster>-<service>-<job>-exec"
+// with Pulumi's suffix) within IAM's 64 characters.
+const MaxJobNameLength = 16
 
 // HealthCheck is a target group's health check.
 // The json names are those of configuration (a stack decodes it into this
@@ -273,6 +303,7 @@ var (
 	serviceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sid         = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	jobName     = regexp.MustCompile(`^[a-z0-9]+$`)
 	namedAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 	matcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
 	rootUser    = regexp.MustCompile(`^(root|0)(:.*)?$`)
@@ -434,6 +465,29 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 		for j, a := range perm.Actions {
 			if !namedAction.MatchString(a) {
 				add(fmt.Sprintf("%s.Actions[%d]", field, j), a, `must be one named action, "service:Action": a wildcard grants what nobody reviewed`)
+			}
+		}
+	}
+	jobs := map[string]bool{}
+	for i, j := range s.Jobs {
+		field := fmt.Sprintf("Jobs[%d]", i)
+		if !jobName.MatchString(j.Name) || len(j.Name) > MaxJobNameLength {
+			add(field+".Name", j.Name, fmt.Sprintf("must be 1-%d lower-case letters and digits", MaxJobNameLength))
+		} else if jobs[j.Name] {
+			add(field+".Name", j.Name, "is used by two jobs")
+		}
+		jobs[j.Name] = true
+		if len(j.Command) == 0 {
+			add(field+".Command", "", "is required")
+		}
+		for _, name := range sortedKeys(j.Environment) {
+			if rule := validate.CheckEnvName(name); rule != "" {
+				add(field+".Environment["+name+"]", name, rule)
+			}
+		}
+		for _, name := range sortedKeys(j.Secrets) {
+			if j.Secrets[name] == nil {
+				add(field+".Secrets["+name+"]", name, "has no ARN")
 			}
 		}
 	}

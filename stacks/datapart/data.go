@@ -113,6 +113,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		Replicas:                  s.DBReplicas,
 		DatabaseResourceID:        db.ResourceID,
 		DatabaseReaderResourceIDs: db.ReaderResourceIDs,
+		DatabaseKeyARN:            db.KeyARN,
 	}
 	ctx.Export(OutputDatabaseAddress, db.Address)
 	ctx.Export(OutputDatabaseReaderAddresses, db.ReaderAddresses)

@@ -37,6 +37,10 @@ const (
 	OutputInternalURL = "internalUrl"
 	// OutputClusterName is the ECS cluster's name (application stacks).
 	OutputClusterName = "ecsClusterName"
+	// OutputJobTaskDefinitions maps "<service>/<job>" to the job's task
+	// definition (application stacks): what CI runs with
+	// `aws ecs run-task` (the backend's migration).
+	OutputJobTaskDefinitions = "jobTaskDefinitions"
 )
 
 // originLabel is the label of the public load balancer's name below the
@@ -150,6 +154,13 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		LoadBalancers:         map[string]pulumi.StringInput{listenerPublic: public.ARNSuffix, listenerInternal: internal.ARNSuffix},
 		ClusterName:           cluster.Name,
 	}
+	jobs := pulumi.StringMap{}
+	for _, svc := range pc.Services {
+		for job, arn := range cluster.Services[svc.Name].JobTaskDefinitionARNs {
+			jobs[svc.Name+"/"+job] = arn
+		}
+	}
+	ctx.Export(OutputJobTaskDefinitions, jobs)
 	for _, svc := range pc.Services {
 		deployed := cluster.Services[svc.Name]
 		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: deployed.Name, MinCount: deployed.MinCount})
@@ -208,7 +219,31 @@ func wireData(c *stack.Config, s *ecscluster.Service, a *stack.Parts) {
 		}
 	}
 	s.TaskPermissions = append(s.TaskPermissions, ecscluster.TaskPermission{Sid: "DatabaseLogin", Actions: []string{"rds-db:connect"}, Resources: logins})
+
+	// The migration (`<image> migrate`, a one-off task CI runs before a
+	// new version serves) is the only holder of the master user's
+	// secret: {"username": …, "password": …}, managed by RDS.
+	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+	s.Jobs = append(s.Jobs, ecscluster.Job{
+		Name:    MigrateJob,
+		Command: []string{MigrateJob},
+		Environment: map[string]pulumi.StringInput{
+			contract.EnvDBHost:     s.Environment[contract.EnvDBHost],
+			contract.EnvDBPort:     s.Environment[contract.EnvDBPort],
+			contract.EnvDBName:     s.Environment[contract.EnvDBName],
+			contract.EnvDBCABundle: pulumi.String(contract.CABundlePath),
+		},
+		Secrets: map[string]pulumi.StringInput{
+			contract.EnvDBUsername: pulumi.Sprintf("%s:username::", d.DatabaseSecretARN),
+			contract.EnvDBPassword: pulumi.Sprintf("%s:password::", d.DatabaseSecretARN),
+		},
+		DecryptKeyARNs: pulumi.StringArray{d.DatabaseKeyARN},
+	})
 }
+
+// MigrateJob is the one-off task of every service with dataAccess: the
+// image's "migrate" subcommand with the master user's secret.
+const MigrateJob = "migrate"
 
 // wireManagedSecrets creates the service's managed secrets with the
 // library's Secrets Manager pattern and injects them by reference; the

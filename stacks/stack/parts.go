@@ -199,6 +199,8 @@ type DataOut struct {
 	// DatabaseResourceID is the writer's resource id, for rds-db:connect
 	// grants when the service authenticates with IAM.
 	DatabaseResourceID pulumi.StringInput
+	// DatabaseKeyARN encrypts the database and its master user's secret.
+	DatabaseKeyARN pulumi.StringInput
 	// DatabaseReaderResourceIDs are the replicas' resource ids, in order.
 	DatabaseReaderResourceIDs pulumi.StringArrayInput
 }
