@@ -346,3 +346,92 @@ func TestNoLongLivedAWSKeys(t *testing.T) {
 	assert.Contains(t, string(raw), "assume-role-with-web-identity")
 	assert.Contains(t, string(raw), "CIRCLE_OIDC_TOKEN_V2")
 }
+
+// stepNames lists a job's steps by name: "checkout", "pulumi/preview",
+// a command's name, or "run: <command>" for a run step.
+func stepNames(t *testing.T, cfg map[string]any, job string) []string {
+	t.Helper()
+	jobs, _ := cfg["jobs"].(map[string]any)
+	def, ok := jobs[job].(map[string]any)
+	require.True(t, ok, "job %s", job)
+	var out []string
+	list, _ := def["steps"].([]any)
+	for _, st := range list {
+		switch v := st.(type) {
+		case string:
+			out = append(out, v)
+		case map[string]any:
+			for name, params := range v {
+				if name == "run" {
+					cmd := ""
+					switch p := params.(type) {
+					case string:
+						cmd = p
+					case map[string]any:
+						cmd, _ = p["command"].(string)
+					}
+					out = append(out, "run: "+strings.TrimSpace(cmd))
+					continue
+				}
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+func indexOf(list []string, prefix string) int {
+	for i, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestPreviewsAreGuardedAndUpdatesChecked checks the order of what a
+// preview and an update job do: the functions' zips exist before Pulumi
+// reads them, every preview passes cmd/preview-guard (whose JSON is kept),
+// an update is guarded before it applies and checked for leftover changes
+// after, and the CLI is the version the real-engine test proves.
+func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
+	cfg := config(t)
+	for _, job := range []string{"preview", "update"} {
+		names := stepNames(t, cfg, job)
+		pack, guard, login := indexOf(names, "package-functions"), indexOf(names, "guard-preview"), indexOf(names, "pulumi/login")
+		require.GreaterOrEqual(t, pack, 0, "%s packages the functions: %v", job, names)
+		require.GreaterOrEqual(t, guard, 0, "%s guards its preview: %v", job, names)
+		assert.Less(t, login, guard, job)
+		assert.Less(t, pack, guard, "%s: the zips exist before the preview", job)
+		if job == "update" {
+			up := indexOf(names, "pulumi/update")
+			check := indexOf(names, "run: pulumi preview --expect-no-changes")
+			assert.Less(t, guard, up, "the guard runs before the update")
+			assert.Greater(t, check, up, "the no-change check runs after the update")
+		} else {
+			assert.Less(t, pack, indexOf(names, "pulumi/preview"), job)
+		}
+	}
+	commands, _ := cfg["commands"].(map[string]any)
+	guard, _ := commands["guard-preview"].(map[string]any)
+	require.NotNil(t, guard)
+	rendered, err := json.Marshal(guard)
+	require.NoError(t, err)
+	assert.Contains(t, string(rendered), "go run ./cmd/preview-guard")
+	assert.Contains(t, string(rendered), "store_artifacts")
+
+	// The CLI the real-engine test drives (tools/pulumi/go.mod pins it).
+	mod, err := os.ReadFile(filepath.Join(root(t), "tools", "pulumi", "go.mod"))
+	require.NoError(t, err)
+	pinned := regexp.MustCompile(`github.com/pulumi/pulumi/pkg/v3 v([0-9.]+)`).FindSubmatch(mod)
+	require.NotNil(t, pinned)
+	logins := 0
+	for _, st := range steps(cfg) {
+		m, _ := st.(map[string]any)
+		if params, ok := m["pulumi/login"].(map[string]any); ok {
+			logins++
+			assert.Equal(t, string(pinned[1]), params["version"], "pulumi/login pins the CLI")
+		}
+	}
+	assert.Positive(t, logins)
+}

@@ -241,17 +241,6 @@ func dependenciesOf(s state) map[string][]string {
 	return out
 }
 
-// statefulTypes hold what a user stores: in prod, each must be protected
-// (a destroy fails on it) or retained on delete (a destroy leaves it in AWS).
-var statefulTypes = []string{
-	"aws:rds/instance:Instance",
-	"aws:s3/bucketV2:BucketV2",
-	"aws:kms/key:Key",
-	"aws:cloudwatch/logGroup:LogGroup",
-	"aws:secretsmanager/secret:Secret",
-	"aws:route53/zone:Zone",
-}
-
 func exportState(t *testing.T, st *auto.Stack) state {
 	t.Helper()
 	dep, err := st.Export(context.Background())
@@ -415,7 +404,7 @@ func TestRealEngine(t *testing.T) {
 				assert.True(t, survivors[dep], "%s, which the protected %s needs, survives", dep, r.URN)
 			}
 		}
-		for _, typ := range statefulTypes {
+		for _, typ := range stack.StatefulTypes {
 			for _, r := range before.Resources {
 				// A read replica is a copy of the writer: deleting it loses nothing.
 				if r.Type == typ && r.Inputs["replicateSourceDb"] == nil {
