@@ -130,6 +130,7 @@ import (
 	"time"
 
 	"github.com/refarch/refarch/apps/contract"
+	"github.com/refarch/refarch/cmd/internal/modroot"
 )
 
 // requiredFiles are files an image must carry for its program to work, by
@@ -169,7 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	root, err := moduleRoot(*rootFlag)
+	root, err := modroot.Find(*rootFlag)
 	if err != nil {
 		return fail(err)
 	}
@@ -185,11 +186,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	outDir := *out
-	if !filepath.IsAbs(outDir) {
-		outDir = filepath.Join(root, outDir)
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	outDir, err := modroot.OutDir(root, *out)
+	if err != nil {
 		return fail(err)
 	}
 
@@ -249,33 +247,4 @@ func epochFromEnv(name string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s=%q is not a number of seconds since 1970-01-01 00:00 UTC", name, v)
 	}
 	return time.Unix(s, 0).UTC(), nil
-}
-
-// moduleRoot returns dir when given (it must hold a go.mod), otherwise the
-// nearest parent of the working directory holding a go.mod.
-func moduleRoot(dir string) (string, error) {
-	if dir != "" {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(filepath.Join(abs, "go.mod")); err != nil {
-			return "", fmt.Errorf("-root %s: not a module root (no go.mod): %w", dir, err)
-		}
-		return abs, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod in %s or any parent: run from the module or pass -root", wd)
-		}
-		d = parent
-	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/cmd/internal/modroot"
 )
 
 // writeFiles creates the files (slash paths relative to root) with content.
@@ -87,7 +89,7 @@ func TestRunRefusesUnknownName(t *testing.T) {
 func TestModuleRootWalksUpToGoMod(t *testing.T) {
 	root := discoveryTree(t)
 	t.Chdir(filepath.Join(root, "functions", "a"))
-	got, err := moduleRoot("")
+	got, err := modroot.Find("")
 	require.NoError(t, err)
 	want, err := filepath.EvalSymlinks(root)
 	require.NoError(t, err)
@@ -95,10 +97,10 @@ func TestModuleRootWalksUpToGoMod(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, gotReal)
 
-	got, err = moduleRoot(root)
+	got, err = modroot.Find(root)
 	require.NoError(t, err)
 	assert.Equal(t, root, got)
 
-	_, err = moduleRoot(filepath.Join(root, "functions"))
+	_, err = modroot.Find(filepath.Join(root, "functions"))
 	assert.ErrorContains(t, err, "not a module root (no go.mod)")
 }

@@ -50,6 +50,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+
+	"github.com/refarch/refarch/cmd/internal/modroot"
 )
 
 func main() {
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	root, err := moduleRoot(*rootFlag)
+	root, err := modroot.Find(*rootFlag)
 	if err != nil {
 		fmt.Fprintln(stderr, "package-functions:", err)
 		return 1
@@ -88,11 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "package-functions:", err)
 		return 1
 	}
-	outDir := *out
-	if !filepath.IsAbs(outDir) {
-		outDir = filepath.Join(root, outDir)
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	outDir, err := modroot.OutDir(root, *out)
+	if err != nil {
 		fmt.Fprintln(stderr, "package-functions:", err)
 		return 1
 	}
@@ -119,33 +118,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			name, filepath.Join(*out, name+".zip"), res.SHA256, res.Size)
 	}
 	return status
-}
-
-// moduleRoot returns dir when given (it must hold a go.mod), otherwise the
-// nearest parent of the working directory holding a go.mod.
-func moduleRoot(dir string) (string, error) {
-	if dir != "" {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(filepath.Join(abs, "go.mod")); err != nil {
-			return "", fmt.Errorf("-root %s: not a module root (no go.mod): %w", dir, err)
-		}
-		return abs, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod in %s or any parent: run from the module or pass -root", wd)
-		}
-		d = parent
-	}
 }
