@@ -74,22 +74,28 @@ func (a *EcsClusterArgs) routeProblems(p *validate.Problems) {
 
 // route creates a route's listener rule.
 func (b *builder) route(r Route, priority int, child pulumi.ResourceOption) error {
+	_, err := b.forwardRule(b.name+"-"+r.Name, b.args.Listeners[r.Listener].ARN, priority, r.Paths, r.Hosts, r.TargetGroupARN, child)
+	return err
+}
+
+// forwardRule creates the listener rule of a service or a route: its
+// paths (and hosts, when given) forwarded to one target group.
+func (b *builder) forwardRule(name string, listenerARN pulumi.StringInput, priority int, paths, hosts []string, targetGroupARN pulumi.StringInput, child pulumi.ResourceOption) (*lb.ListenerRule, error) {
 	conditions := lb.ListenerRuleConditionArray{&lb.ListenerRuleConditionArgs{
-		PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(r.Paths)},
+		PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(paths)},
 	}}
-	if len(r.Hosts) > 0 {
+	if len(hosts) > 0 {
 		conditions = append(conditions, &lb.ListenerRuleConditionArgs{
-			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.ToStringArray(r.Hosts)},
+			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.ToStringArray(hosts)},
 		})
 	}
-	_, err := lb.NewListenerRule(b.ctx, b.name+"-"+r.Name, &lb.ListenerRuleArgs{
-		ListenerArn: b.args.Listeners[r.Listener].ARN,
+	return lb.NewListenerRule(b.ctx, name, &lb.ListenerRuleArgs{
+		ListenerArn: listenerARN,
 		Priority:    pulumi.Int(priority),
 		Actions: lb.ListenerRuleActionArray{&lb.ListenerRuleActionArgs{
 			Type:           pulumi.String("forward"),
-			TargetGroupArn: r.TargetGroupARN,
+			TargetGroupArn: targetGroupARN,
 		}},
 		Conditions: conditions,
 	}, child)
-	return err
 }

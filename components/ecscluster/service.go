@@ -98,23 +98,7 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 	if err != nil {
 		return nil, err
 	}
-	conditions := lb.ListenerRuleConditionArray{&lb.ListenerRuleConditionArgs{
-		PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(s.Paths)},
-	}}
-	if len(s.Hosts) > 0 {
-		conditions = append(conditions, &lb.ListenerRuleConditionArgs{
-			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.ToStringArray(s.Hosts)},
-		})
-	}
-	rule, err := lb.NewListenerRule(b.ctx, base, &lb.ListenerRuleArgs{
-		ListenerArn: listener.ARN,
-		Priority:    pulumi.Int(priority),
-		Actions: lb.ListenerRuleActionArray{&lb.ListenerRuleActionArgs{
-			Type:           pulumi.String("forward"),
-			TargetGroupArn: tg.Arn,
-		}},
-		Conditions: conditions,
-	}, child)
+	rule, err := b.forwardRule(base, listener.ARN, priority, s.Paths, s.Hosts, tg.Arn, child)
 	if err != nil {
 		return nil, err
 	}

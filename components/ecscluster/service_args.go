@@ -304,7 +304,6 @@ var (
 	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	sid         = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 	jobName     = regexp.MustCompile(`^[a-z0-9]+$`)
-	namedAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 	matcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
 	rootUser    = regexp.MustCompile(`^(root|0)(:.*)?$`)
 )
@@ -463,8 +462,8 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 			add(field, perm.Sid, "needs Actions and Resources")
 		}
 		for j, a := range perm.Actions {
-			if !namedAction.MatchString(a) {
-				add(fmt.Sprintf("%s.Actions[%d]", field, j), a, `must be one named action, "service:Action": a wildcard grants what nobody reviewed`)
+			if rule := validate.CheckNamedAction(a); rule != "" {
+				add(fmt.Sprintf("%s.Actions[%d]", field, j), a, rule)
 			}
 		}
 	}

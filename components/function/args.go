@@ -163,7 +163,6 @@ type Invoker struct {
 }
 
 var (
-	action    = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 	principal = regexp.MustCompile(`^[a-z0-9.-]+\.amazonaws\.com$`)
 	schedule  = regexp.MustCompile(`^(rate|cron|at)\(.+\)$`)
 )
@@ -220,9 +219,7 @@ func (a FunctionArgs) validate() error {
 			p.Add(field+".Actions", "", "is required")
 		}
 		for j, act := range perm.Actions {
-			if !action.MatchString(act) {
-				p.Add(fmt.Sprintf("%s.Actions[%d]", field, j), act, `must be one named action, "service:Action": a wildcard grants what nobody reviewed`)
-			}
+			p.Check(fmt.Sprintf("%s.Actions[%d]", field, j), act, validate.CheckNamedAction(act))
 		}
 		if len(perm.Resources) == 0 {
 			p.Add(field+".Resources", "", "is required")

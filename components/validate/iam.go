@@ -46,3 +46,14 @@ func CheckUserName(s string) string {
 	}
 	return ""
 }
+
+var namedAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
+
+// CheckNamedAction requires one IAM action named in full ("s3:GetObject"):
+// a wildcard ("s3:Get*", "*") grants what nobody reviewed.
+func CheckNamedAction(s string) string {
+	if !namedAction.MatchString(s) {
+		return `must be one named action, "service:Action": a wildcard grants what nobody reviewed`
+	}
+	return ""
+}

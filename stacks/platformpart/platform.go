@@ -156,15 +156,13 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	}
 	jobs := pulumi.StringMap{}
 	for _, svc := range pc.Services {
-		for job, arn := range cluster.Services[svc.Name].JobTaskDefinitionARNs {
+		deployed := cluster.Services[svc.Name]
+		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: deployed.Name, MinCount: deployed.MinCount})
+		for job, arn := range deployed.JobTaskDefinitionARNs {
 			jobs[svc.Name+"/"+job] = arn
 		}
 	}
 	ctx.Export(OutputJobTaskDefinitions, jobs)
-	for _, svc := range pc.Services {
-		deployed := cluster.Services[svc.Name]
-		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: deployed.Name, MinCount: deployed.MinCount})
-	}
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))
