@@ -362,39 +362,18 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 	assert.Empty(t, blOfType(inside, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"))
 }
 
-func TestCIRoleTrustsCircleCIForThisProjectAndItsBranches(t *testing.T) {
-	const org = "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b"
-	const project = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
-	branches := map[string][]string{"shared-services": {"main"}, "dev": {"main", "feature/*"}, "stage": {"main", "release/*"}, "prod": {"main"}}
-	for stackName, want := range branches {
+// TestNoStackCreatesThePipelineRoles proves the CircleCI OIDC provider and
+// the deploy, preview and ECR push roles are cmd/bootstrap's alone: an
+// account holds one provider per issuer, and a stack cannot create the role
+// it deploys with.
+func TestNoStackCreatesThePipelineRoles(t *testing.T) {
+	for _, stackName := range stack.Names() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
-			_, inside := baselineOf(t, p)
-			oidc := blFind(t, inside, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "-circleci")
-			assert.Equal(t, "https://oidc.circleci.com/org/"+org, oidc.String("url"))
-			role := blFind(t, inside, "aws:iam/role:Role", "-"+stack.CIRoleName)
-			assert.Equal(t, stack.CIRoleName, role.String("name"))
-			assert.Equal(t, 3600, role.Int("maxSessionDuration"))
-			st := blStatements(t, role, "assumeRolePolicy")
-			require.Len(t, st, 1)
-			trust := st["CircleCIProjectBranches"]
-			assert.Equal(t, []string{oidc.Output("arn").(string)}, blPrincipal(trust, "Federated"))
-			assert.Equal(t, []string{"arn:aws:iam::" + accountOf[stackName] + ":oidc-provider/oidc.circleci.com/org/" + org}, blPrincipal(trust, "Federated"))
-			issuer := "oidc.circleci.com/org/" + org
-			assert.Equal(t, []string{org}, blCond(trust, "StringEquals", issuer+":aud"))
-			var subs []string
-			for _, b := range want {
-				subs = append(subs, "org/"+org+"/project/"+project+"/user/*/vcs-origin/github.com/example-org/refarch/vcs-ref/refs/heads/"+b)
+			assert.Empty(t, p.ByType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"))
+			for _, role := range p.ByType("aws:iam/role:Role") {
+				assert.NotContains(t, []string{"refarch-deploy", "refarch-preview", "refarch-ecr-push", "refarch-ci"}, role.String("name"), role.Name)
 			}
-			assert.ElementsMatch(t, subs, blCond(trust, "StringLike", issuer+":sub"))
-
-			assumable := []string{"arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"}
-			if role, _ := stack.RoleOf(stackName); role == stack.RoleApp {
-				assumable = append(assumable, "arn:aws:iam::"+accountOf["shared-services"]+":role/"+stack.DelegateRoleName(stackName))
-			}
-			pol := blStatements(t, blFind(t, inside, "aws:iam/rolePolicy:RolePolicy", "-"+stack.CIRoleName), "policy")
-			require.Len(t, pol, 1)
-			assert.ElementsMatch(t, assumable, blStrs(pol["AssumeTheDeployRolesOnly"]["Resource"]), "CI may only assume the deploy (and delegate) roles")
 		})
 	}
 }
@@ -447,9 +426,6 @@ func TestBaselineConfigRejectsBadValues(t *testing.T) {
 		{"org id not a UUID", "prod", map[string]string{"refarch:circleciOrgId": "example-org"}, "refarch:circleciOrgId", "UUID"},
 		{"project id not a UUID", "stage", map[string]string{"refarch:circleciProjectId": "1234"}, "refarch:circleciProjectId", "UUID"},
 		{"repository with a scheme", "dev", map[string]string{"refarch:ciRepository": "https://github.com/example-org/refarch"}, "refarch:ciRepository", "repository"},
-		{"wildcard branch in prod", "prod", map[string]string{"refarch:ciBranches": `["main","feature/*"]`}, "refarch:ciBranches[1]", "in prod"},
-		{"malformed branch", "dev", map[string]string{"refarch:ciBranches": `["main branch"]`}, "refarch:ciBranches[0]", "branch name"},
-		{"no branch", "stage", map[string]string{"refarch:ciBranches": `[]`}, "refarch:ciBranches", "at least one"},
 		{"sessions too long", "dev", map[string]string{"refarch:roleSessionHours": "13"}, "refarch:roleSessionHours", "between 1 and 12"},
 		{"long sessions in prod", "prod", map[string]string{"refarch:roleSessionHours": "8"}, "refarch:roleSessionHours", "at most 4 in prod"},
 		{"unknown audit region", "stage", map[string]string{"refarch:auditRegion": "mars-1"}, "refarch:auditRegion", "region"},
@@ -491,9 +467,9 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 	cfg, err = stacks.Load("dev", stack.MapSource(raw.Values))
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Baseline.Users)
-	assert.Equal(t, []string{"main", "feature/*"}, cfg.Baseline.CIBranches)
 	assert.Equal(t, 8, cfg.Baseline.RoleSessionHours)
-	assert.Equal(t, "github.com/example-org/refarch", cfg.Baseline.CIRepository)
+	assert.Equal(t, stack.CI{OrgID: "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b", ProjectID: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f", Repository: "github.com/example-org/refarch"}, cfg.CI)
+	assert.Equal(t, stack.AccessDeploy, cfg.Access, "Pulumi.yaml's default")
 }
 
 // TestBaselineStackOutputsMatchTheOfflineAnswers checks that what
@@ -512,10 +488,7 @@ func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
 			if stackName == "security" {
 				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-trail-archive").Output("bucket"), out[baselinepart.OutputAuditTrailBucket])
 				assert.Equal(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-config-archive").Output("bucket"), out[baselinepart.OutputAuditConfigBucket])
-				assert.NotContains(t, out, baselinepart.OutputCIRoleARN)
-				return
 			}
-			assert.Equal(t, blFind(t, inside, "aws:iam/role:Role", "-"+stack.CIRoleName).Output("arn"), out[baselinepart.OutputCIRoleARN])
 		})
 	}
 }

@@ -219,14 +219,14 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 		for _, s := range stmts.([]any) {
 			principal, _ := offline.Lookup(s, "Principal.AWS")
 			mfa, hasMFA := offline.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent")
-			ci, hasCI := offline.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
+			deploy, hasDeploy := offline.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
 			switch first(principal) {
 			case "arn:aws:iam::111111111111:root":
 				require.True(t, hasMFA, "people of the security account need MFA")
 				assert.Equal(t, []any{"true"}, mfa)
 			case "arn:aws:iam::" + accountOf[env] + ":root":
-				require.True(t, hasCI, "the environment account only through its CI role")
-				assert.Equal(t, []any{"arn:aws:iam::" + accountOf[env] + ":role/refarch-ci"}, ci)
+				require.True(t, hasDeploy, "the environment account only through its deploy role")
+				assert.Equal(t, []any{"arn:aws:iam::" + accountOf[env] + ":role/refarch-deploy"}, deploy)
 			default:
 				t.Errorf("unexpected principal %v in the %s delegate's trust", principal, env)
 			}

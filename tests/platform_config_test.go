@@ -2,10 +2,13 @@ package tests
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/offline"
 )
 
 // editService returns a services edit that changes service i.
@@ -19,6 +22,27 @@ func editService(i int, edit func(map[string]any)) func([]map[string]any) []map[
 // addService returns a services edit that appends a service.
 func addService(svc map[string]any) func([]map[string]any) []map[string]any {
 	return func(s []map[string]any) []map[string]any { return append(s, svc) }
+}
+
+// TestReleaseImagesReplaceTheServicesImages proves what CI's update jobs
+// rely on: the digests set in refarch:releaseImages are what every service
+// of the repository runs, in its task definition and its job's.
+func TestReleaseImagesReplaceTheServicesImages(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("b", 64)
+	p, err := planWith(t, "prod", map[string]string{"refarch:releaseImages": `{"backend":"backend@` + digest + `"}`})
+	require.NoError(t, err)
+	images := map[string]string{}
+	for _, td := range p.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+		defs, err := td.JSON("containerDefinitions")
+		require.NoError(t, err)
+		image, _ := offline.Lookup(defs.([]any)[0], "image")
+		images[td.String("family")] = image.(string)
+	}
+	assert.Equal(t, map[string]string{
+		"prod-frontend":        "222222222222.dkr.ecr.us-west-2.amazonaws.com/frontend@sha256:9b2f6c1e0d8a4f3b7c5e2a1d0f9e8c7b6a5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b",
+		"prod-backend":         "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend@" + digest,
+		"prod-backend-migrate": "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend@" + digest,
+	}, images, "the release's backend everywhere; the frontend as configured")
 }
 
 func TestPlatformConfigRejectsBadValues(t *testing.T) {
@@ -59,6 +83,14 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			"refarch:services[1].image", "pin a version"},
 		{"no tag in prod", "prod", editService(0, func(s map[string]any) { s["image"] = "frontend" }), nil,
 			"refarch:services[0].image", "pin a version"},
+		{"tag in prod", "prod", editService(1, func(s map[string]any) { s["image"] = "backend:1.4.2" }), nil,
+			"refarch:services[1].image", "pinned by digest in prod"},
+		{"release image by tag", "stage", nil, map[string]string{"refarch:releaseImages": `{"backend":"backend:1.4.3"}`},
+			"refarch:releaseImages.backend", "backend@sha256:<64 hex digits>"},
+		{"release image of another repository", "stage", nil, map[string]string{"refarch:releaseImages": `{"backend":"frontend@sha256:` + strings.Repeat("a", 64) + `"}`},
+			"refarch:releaseImages.backend", "in its own repository"},
+		{"release image of an unknown repository", "dev", nil, map[string]string{"refarch:releaseImages": `{"payments":"payments@sha256:` + strings.Repeat("a", 64) + `"}`},
+			"refarch:releaseImages.payments", "names no repository"},
 		{"unknown repository", "dev", editService(1, func(s map[string]any) { s["image"] = "payments:1.0.0" }), nil,
 			"refarch:services[1].image", "refarch:ecrRepositories"},
 		{"host outside the environment", "stage", editService(0, func(s map[string]any) { s["hosts"] = []string{"origin.prod.example.com"} }), nil,

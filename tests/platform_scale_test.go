@@ -21,7 +21,7 @@ func generatedServices(t testing.TB, n int) string {
 	services := make([]map[string]any, n)
 	for i := range services {
 		name := fmt.Sprintf("svc-%02d", i)
-		s := map[string]any{"name": name, "image": "backend:1.4.2", "minCount": 2, "maxCount": 4}
+		s := map[string]any{"name": name, "image": "backend@sha256:3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b", "minCount": 2, "maxCount": 4}
 		if i%2 == 1 {
 			s["public"] = true
 			s["hosts"] = []string{"origin.prod.example.com"}

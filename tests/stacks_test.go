@@ -49,6 +49,41 @@ var delegatedTypes = map[string]bool{
 // account; application stacks have a third, pinned to shared-services through
 // the environment's delegate role and used only for the delegated types.
 // Every cloud resource and invoke names one of them.
+// TestPreviewAccessAssumesTheReadOnlyRolesOnly proves refarch:access
+// preview moves every provider, and nothing else, to the preview roles: the
+// stack's own and, from an application stack, shared-services' (not the
+// write-capable delegate role). The key policies still name the deploy role
+// as administrator, so a preview shows what an update would write.
+func TestPreviewAccessAssumesTheReadOnlyRolesOnly(t *testing.T) {
+	for _, stackName := range []string{"security", "shared-services", "prod"} {
+		t.Run(stackName, func(t *testing.T) {
+			deploy := plan(t, stackName)
+			preview, err := planWith(t, stackName, map[string]string{"refarch:access": "preview"})
+			require.NoError(t, err)
+			for _, prov := range preview.Providers() {
+				account := prov.Strings("allowedAccountIds")[0]
+				assert.Equal(t, "arn:aws:iam::"+account+":role/refarch-preview", prov.String("assumeRole.roleArn"), prov.Name)
+			}
+			require.Equal(t, len(deploy.Resources), len(preview.Resources))
+			for i, r := range deploy.Resources {
+				if strings.HasPrefix(r.Type, "pulumi:providers:") {
+					continue
+				}
+				assert.Equal(t, r.URN, preview.Resources[i].URN)
+				assert.Equal(t, r.Inputs, preview.Resources[i].Inputs, "%s %q: only the providers change", r.Type, r.Name)
+			}
+			keys := preview.ByType("aws:kms/key:Key")
+			require.NotEmpty(t, keys)
+			for _, k := range keys {
+				adm := k.Statements(t, "policy")["KeyAdministration"]
+				assert.Equal(t, []string{"arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"}, offline.Strings(adm["Principal"].(map[string]any)["AWS"]), k.Name)
+			}
+		})
+	}
+	_, err := planWith(t, "dev", map[string]string{"refarch:access": "write"})
+	offline.RequireProblem(t, err, "refarch:access", "deploy (change the stack) or preview")
+}
+
 func TestProvidersPinTheirAccount(t *testing.T) {
 	shared := accountOf["shared-services"]
 	for _, stackName := range stack.Names() {

@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/deployaccess"
+	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/statebackend"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -19,36 +21,55 @@ const (
 	outputKeyAlias        = "keyAlias"
 	outputLoginURL        = "loginUrl"
 	outputSecretsProvider = "secretsProvider"
+	outputDeployRoles     = "deployRoleArns"
 )
 
-// program is the bootstrap's Pulumi program: one explicit aws provider for
-// the security account, then the StateBackend. The provider uses the
-// administrator's profile as it is (no role to assume: the deploy role may
-// not exist yet in every account, and the profile may already act as
-// security's), and allowedAccountIds makes it refuse any other account.
+// program is the bootstrap's Pulumi program: one explicit aws provider per
+// account, each with that account's administrator profile as it is (no
+// role to assume: the deploy roles are what it creates) and
+// allowedAccountIds refusing any other account; in each account the
+// DeployAccess (the CircleCI OIDC provider, the deploy and preview roles
+// and, in shared-services, the ECR push role); then, once every role
+// exists, the StateBackend in the security account, whose key and bucket
+// policies name them.
 func program(cfg *config) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		provider, err := aws.NewProvider(ctx, "aws-"+stateAccount, &aws.ProviderArgs{
-			Profile:           pulumi.String(cfg.Profile),
-			Region:            pulumi.String(cfg.Region),
-			AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.SecurityAccount)},
-			DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
-				"Project":     pulumi.String(stack.Namespace),
-				"Environment": pulumi.String(stateAccount),
-				"ManagedBy":   pulumi.String("pulumi " + project),
-			}},
-		})
-		if err != nil {
-			return fmt.Errorf("provider for the %s account: %w", stateAccount, err)
+		providers := map[string]*aws.Provider{}
+		var roles []pulumi.Resource
+		for _, name := range cfg.Stacks {
+			provider, err := aws.NewProvider(ctx, "aws-"+name, &aws.ProviderArgs{
+				Profile:           pulumi.String(cfg.Profiles[name]),
+				Region:            pulumi.String(cfg.Region),
+				AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.Accounts[name])},
+				DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
+					"Project":     pulumi.String(stack.Namespace),
+					"Environment": pulumi.String(name),
+					"ManagedBy":   pulumi.String("pulumi " + project),
+				}},
+			})
+			if err != nil {
+				return fmt.Errorf("provider for the %s account: %w", name, err)
+			}
+			providers[name] = provider
 		}
-		if err := checkCaller(ctx, cfg, provider); err != nil {
+		if err := checkCaller(ctx, cfg, providers[stateAccount]); err != nil {
 			return err
+		}
+		outputs := pulumi.StringMap{}
+		for _, name := range cfg.Stacks {
+			access, err := deployaccess.NewDeployAccess(ctx, accessName(name), accessArgs(cfg, name), pulumi.Provider(providers[name]))
+			if err != nil {
+				return fmt.Errorf("the %s account's roles: %w", name, err)
+			}
+			roles = append(roles, access.Roles...)
+			outputs[name] = access.DeployRoleARN
 		}
 		backend, err := statebackend.NewStateBackend(ctx, stateName, &statebackend.StateBackendArgs{
 			BucketName:        cfg.BucketName,
 			DeployRoleARNs:    cfg.DeployRoleARNs,
+			PreviewRoleARNs:   cfg.PreviewRoleARNs,
 			KeyAdministrators: cfg.KeyAdministrators,
-		}, pulumi.Provider(provider))
+		}, pulumi.Provider(providers[stateAccount]), pulumi.DependsOn(roles))
 		if err != nil {
 			return err
 		}
@@ -57,8 +78,43 @@ func program(cfg *config) pulumi.RunFunc {
 		ctx.Export(outputKeyAlias, backend.KeyAlias)
 		ctx.Export(outputLoginURL, pulumi.String(backend.LoginURL))
 		ctx.Export(outputSecretsProvider, pulumi.String(backend.SecretsProvider))
+		ctx.Export(outputDeployRoles, outputs)
 		return nil
 	}
+}
+
+// accessName names an account's DeployAccess.
+func accessName(stackName string) string { return "access-" + stackName }
+
+// accessArgs are the DeployAccess of one account: every account trusts the
+// same CircleCI project and keeps its state in the same bucket; the
+// application accounts' preview roles may read shared-services through
+// its preview role (their stacks' shared-services provider), and
+// shared-services pushes the images.
+func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
+	a := &deployaccess.DeployAccessArgs{
+		CircleCI:           deployaccess.CircleCI{OrgID: cfg.CI.OrgID, ProjectID: cfg.CI.ProjectID, VCSOrigin: cfg.CI.Repository},
+		OperatorsAccountID: cfg.Accounts[stateAccount],
+		DeployRoleName:     cfg.DeployRoleName,
+		PreviewRoleName:    stack.PreviewRoleName,
+		State: deployaccess.StateAccess{
+			BucketName:   cfg.BucketName,
+			KeyAccountID: cfg.Accounts[stateAccount],
+			KeyRegion:    cfg.Region,
+			KeyAlias:     statebackend.AliasName(stateName),
+		},
+	}
+	shared := iampolicy.RoleARN(cfg.Partition, cfg.Accounts["shared-services"], stack.PreviewRoleName)
+	switch role, _ := stack.RoleOf(name); role {
+	case stack.RoleApp:
+		a.PreviewAssumableRoleARNs = []string{shared}
+	case stack.RoleSharedServices:
+		for _, app := range stack.NamesOf(stack.RoleApp) {
+			a.PreviewTrustedRoleARNs = append(a.PreviewTrustedRoleARNs, iampolicy.RoleARN(cfg.Partition, cfg.Accounts[app], stack.PreviewRoleName))
+		}
+		a.ECRPush = &deployaccess.ECRPushArgs{Repositories: cfg.ECRRepositories}
+	}
+	return a
 }
 
 // checkCaller refuses, before anything is created (a preview runs it too),
@@ -70,7 +126,7 @@ func program(cfg *config) pulumi.RunFunc {
 func checkCaller(ctx *pulumi.Context, cfg *config, provider *aws.Provider) error {
 	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, pulumi.Provider(provider))
 	if err != nil {
-		return fmt.Errorf("reading who profile %q is: %w", cfg.Profile, err)
+		return fmt.Errorf("reading who profile %q is: %w", cfg.Profiles[stateAccount], err)
 	}
 	// Without administrators the component refuses its arguments, naming
 	// Args.KeyAdministrators.
@@ -79,7 +135,7 @@ func checkCaller(ctx *pulumi.Context, cfg *config, provider *aws.Provider) error
 	}
 	return fmt.Errorf("profile %q acts as %s, which is not among the key's administrators (%s): KMS refuses a key policy "+
 		"that would lock out the principal creating the key; use a profile that assumes %s, or name the principal with -admin",
-		cfg.Profile, caller.Arn, strings.Join(cfg.KeyAdministrators, ", "), cfg.KeyAdministrators[0])
+		cfg.Profiles[stateAccount], caller.Arn, strings.Join(cfg.KeyAdministrators, ", "), cfg.KeyAdministrators[0])
 }
 
 // administers reports whether the caller (the ARN GetCallerIdentity

@@ -27,46 +27,90 @@ func runProgram(cfg *config) (*offline.Plan, error) {
 	}, offline.Options{})
 }
 
-func TestProgramCreatesTheBackendInTheSecurityAccountOnly(t *testing.T) {
+func TestProgramCreatesTheRolesInEveryAccountAndTheBackendInSecurity(t *testing.T) {
 	cfg := testConfig(t)
+	cfg.Profiles["prod"] = "prod-admin"
 	p, err := runProgram(cfg)
 	require.NoError(t, err)
 
+	accounts := map[string]string{"security": "111111111111", "shared-services": "222222222222", "dev": "333333333333", "stage": "444444444444", "prod": "555555555555"}
 	providers := p.ByType("pulumi:providers:aws")
-	require.Len(t, providers, 1, "one provider, for the security account")
-	provider := providers[0]
-	assert.Equal(t, []string{"111111111111"}, provider.Strings("allowedAccountIds"), "pinned to the security account")
-	assert.Equal(t, "security-admin", provider.String("profile"))
-	assert.Equal(t, "us-west-2", provider.String("region"))
-	assert.False(t, provider.Has("assumeRole"), "the administrator's profile as it is")
-	assert.Equal(t, "security", provider.String("defaultTags.tags.Environment"))
+	require.Len(t, providers, 5, "one provider per account")
+	byStack := map[string]*offline.Resource{}
+	for _, provider := range providers {
+		name := provider.String("defaultTags.tags.Environment")
+		byStack[name] = provider
+		assert.Equal(t, []string{accounts[name]}, provider.Strings("allowedAccountIds"), "pinned to the %s account", name)
+		assert.Equal(t, "us-west-2", provider.String("region"))
+		assert.False(t, provider.Has("assumeRole"), "the administrator's profile as it is")
+	}
+	assert.Equal(t, "prod-admin", byStack["prod"].String("profile"))
+	assert.Equal(t, "security-admin", byStack["security"].String("profile"))
 
+	// Every account: the OIDC provider and the two roles, in its own account.
+	for name, account := range accounts {
+		comp := p.Require(t, "refarch:deployaccess:DeployAccess", "access-"+name)
+		for _, r := range p.Descendants(comp) {
+			if r.Custom {
+				assert.Equal(t, byStack[name].URN, p.ProviderOf(r).URN, "%s %s acts in the %s account", r.Type, r.Name, name)
+			}
+		}
+		deploy := p.Require(t, "aws:iam/role:Role", "access-"+name+"-deploy")
+		assert.Equal(t, "refarch-deploy", deploy.String("name"))
+		preview := p.Require(t, "aws:iam/role:Role", "access-"+name+"-preview")
+		assert.Equal(t, "refarch-preview", preview.String("name"))
+		st := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-"+name+"-preview-state").Statements(t, "policy")
+		assume := offline.Strings(st["AssumeItselfAndPreviewRoles"]["Resource"])
+		if role, _ := stack.RoleOf(name); role == stack.RoleApp {
+			assert.Equal(t, []string{"arn:aws:iam::" + account + ":role/refarch-preview", "arn:aws:iam::222222222222:role/refarch-preview"}, assume,
+				"an application stack's preview reads shared-services through its preview role")
+		} else {
+			assert.Equal(t, []string{"arn:aws:iam::" + account + ":role/refarch-preview"}, assume)
+		}
+	}
+	require.Len(t, p.ByType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 5)
+	push := p.ByType("aws:iam/role:Role")
+	var pushers []string
+	for _, r := range push {
+		if r.String("name") == "refarch-ecr-push" {
+			pushers = append(pushers, p.ProviderOf(r).String("defaultTags.tags.Environment"))
+		}
+	}
+	assert.Equal(t, []string{"shared-services"}, pushers, "only the registry's account pushes")
+	pushPolicy := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-shared-services-ecr-push").Statements(t, "policy")
+	assert.Equal(t, []string{"arn:aws:ecr:us-west-2:222222222222:repository/frontend", "arn:aws:ecr:us-west-2:222222222222:repository/backend"},
+		offline.Strings(pushPolicy["PushToTheRepositories"]["Resource"]), "refarch:ecrRepositories")
+	trusted := p.Require(t, "aws:iam/role:Role", "access-shared-services-preview").Statements(t, "assumeRolePolicy")["OtherAccountsPreviewRoles"]
+	assert.Equal(t, []string{"arn:aws:iam::333333333333:role/refarch-preview", "arn:aws:iam::444444444444:role/refarch-preview", "arn:aws:iam::555555555555:role/refarch-preview"},
+		offline.Strings(offline.Condition(trusted, "ArnEquals", "aws:PrincipalArn")))
+
+	// The backend, in security, after every role.
 	comp := p.Require(t, "refarch:statebackend:StateBackend", "refarch-state")
-	require.Contains(t, comp.Providers, "aws")
-	assert.Equal(t, provider.URN, p.ProviderOf(&offline.Resource{Provider: comp.Providers["aws"]}).URN, "the component is given the provider")
+	assert.Equal(t, byStack["security"].URN, p.ProviderOf(&offline.Resource{Provider: comp.Providers["aws"]}).URN, "the component is given the security provider")
 	bucket := p.Require(t, "aws:s3/bucketV2:BucketV2", "refarch-state")
 	assert.Equal(t, "refarch-state-111111111111", bucket.String("bucket"))
 	assert.True(t, bucket.Protect)
-	for _, r := range p.Resources {
-		if r.Custom && r.Type != "pulumi:providers:aws" {
-			assert.Equal(t, provider.URN, p.ProviderOf(r).URN, "%s %s acts in the security account", r.Type, r.Name)
+	key := p.Require(t, "aws:kms/key:Key", "refarch-state")
+	for name := range accounts {
+		for _, suffix := range []string{"-deploy", "-preview"} {
+			assert.Contains(t, key.DependsOn, p.Require(t, "aws:iam/role:Role", "access-"+name+suffix).URN, "the key names the %s%s role, which must exist first", name, suffix)
 		}
 	}
-	require.NotEmpty(t, p.Invokes, "the caller and the account are read")
-	for _, inv := range p.Invokes {
-		used := p.ProviderOf(&offline.Resource{Provider: inv.Provider})
-		require.NotNil(t, used, "invoke %s names a provider", inv.Token)
-		assert.Equal(t, provider.URN, used.URN, "invoke %s", inv.Token)
-	}
-
-	key := p.Require(t, "aws:kms/key:Key", "refarch-state")
 	st := key.Statements(t, "policy")
 	assert.Equal(t, cfg.DeployRoleARNs, offline.Strings(st["StateAndSecretsUse"]["Principal"].(map[string]any)["AWS"]),
 		"the five accounts' deploy roles use the key")
+	assert.Equal(t, cfg.PreviewRoleARNs, offline.Strings(st["StateAndSecretsRead"]["Principal"].(map[string]any)["AWS"]),
+		"the five accounts' preview roles decrypt only")
 	assert.Equal(t, []string{"arn:aws:iam::111111111111:role/refarch-deploy"}, offline.Strings(st["KeyAdministration"]["Principal"].(map[string]any)["AWS"]))
 	rw := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "refarch-state").Statements(t, "policy")["StateReadWrite"]
 	assert.Equal(t, cfg.DeployRoleARNs, offline.Strings(rw["Principal"].(map[string]any)["AWS"]))
-	assert.Equal(t, "alias/refarch-state", p.Require(t, "aws:kms/alias:Alias", "refarch-state").String("name"))
+	alias := p.Require(t, "aws:kms/alias:Alias", "refarch-state").String("name")
+	assert.Equal(t, "alias/refarch-state", alias)
+	keyUse := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-dev-deploy-state").Statements(t, "policy")["StateKeyUse"]
+	assert.Equal(t, []string{alias}, offline.Strings(offline.Condition(keyUse, "ForAnyValue:StringEquals", "kms:ResourceAliases")), "the roles name the key the backend creates")
+	for _, inv := range p.Invokes {
+		require.NotNil(t, p.ProviderOf(&offline.Resource{Provider: inv.Provider}), "invoke %s names a provider", inv.Token)
+	}
 }
 
 func TestProgramRefusesAProfileThatCouldNotAdministerTheKey(t *testing.T) {
@@ -83,9 +127,15 @@ func TestProgramRefusesAProfileThatCouldNotAdministerTheKey(t *testing.T) {
 
 func TestProgramPassesBadArgumentsToTheComponentsValidation(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.BucketName = "Not.A.Bucket"
+	cfg.KeyAdministrators = nil
 	p, err := runProgram(cfg)
-	offline.RequireRefused(t, p, err, "refarch:statebackend:StateBackend", "Args.BucketName", "dots")
+	offline.RequireRefused(t, p, err, "refarch:statebackend:StateBackend", "Args.KeyAdministrators", "")
+
+	cfg = testConfig(t)
+	cfg.CI.OrgID = "not-a-uuid"
+	p, err = runProgram(cfg)
+	offline.RequireRefused(t, p, err, "refarch:deployaccess:DeployAccess", "Args.CircleCI.OrgID", "UUID")
+	assert.Empty(t, p.ByType("aws:kms/key:Key"), "nothing of the backend either")
 }
 
 func TestAdministers(t *testing.T) {

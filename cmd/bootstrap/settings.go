@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/refarch/refarch/components/deployaccess"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/stacks/stack"
@@ -38,17 +39,22 @@ const (
 
 // flags are the command line, as given.
 type flags struct {
-	Profile string
-	Backend string
-	Bucket  string
-	Admins  []string
-	Preview bool
+	// Profiles are the -profile values: <stack>=<profile>, or a bare
+	// <profile> for every stack not named.
+	Profiles []string
+	Backend  string
+	Bucket   string
+	Admins   []string
+	Preview  bool
 }
 
 // config is everything the bootstrap needs, validated.
 type config struct {
-	// Profile is the AWS profile the provider uses (-profile).
-	Profile string
+	// Profiles are the AWS profiles of the accounts' administrators, by
+	// stack (-profile): each account's provider uses its own.
+	Profiles map[string]string
+	// Accounts are the accounts' ids, by stack.
+	Accounts map[string]string
 	// Region, Partition and SecurityAccount are where the state lives: the
 	// security stack's region and the security account.
 	Region, Partition, SecurityAccount string
@@ -56,8 +62,15 @@ type config struct {
 	BucketName string
 	// Stacks are the stacks that will store their state there, in
 	// deployment order, and DeployRoleARNs their accounts' deploy roles,
-	// in the same order.
-	Stacks, DeployRoleARNs []string
+	// in the same order; PreviewRoleARNs their preview roles.
+	Stacks, DeployRoleARNs, PreviewRoleARNs []string
+	// DeployRoleName is refarch:deployRoleName.
+	DeployRoleName string
+	// CI is the CircleCI project the roles trust.
+	CI stack.CI
+	// ECRRepositories are the registry's repositories
+	// (refarch:ecrRepositories), which the ECR push role may push to.
+	ECRRepositories []string
 	// KeyAdministrators administer the key: the security account's deploy
 	// role and the -admin principals.
 	KeyAdministrators []string
@@ -80,7 +93,18 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 	r.Object("accounts", true, &accounts)
 	region := r.Str("region")
 	roleName := r.Str("deployRoleName")
+	ci := stack.CI{OrgID: r.Str("circleciOrgId"), ProjectID: r.Str("circleciProjectId"), Repository: r.Str("ciRepository")}
+	var repos []string
+	r.Object("ecrRepositories", true, &repos)
 	p := &r.Problems
+	for _, id := range []struct{ key, value string }{{"circleciOrgId", ci.OrgID}, {"circleciProjectId", ci.ProjectID}} {
+		if id.value != "" {
+			p.Check(stack.Key(id.key), id.value, deployaccess.CheckUUID(id.value))
+		}
+	}
+	if ci.Repository != "" {
+		p.Check(stack.Key("ciRepository"), ci.Repository, deployaccess.CheckVCSOrigin(ci.Repository))
+	}
 
 	if region != "" {
 		p.Check(stack.Key("region"), region, validate.CheckRegion(region))
@@ -89,11 +113,14 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 		p.Check(stack.Key("deployRoleName"), roleName, validate.CheckRoleName(roleName))
 	}
 	c := &config{
-		Profile:   f.Profile,
-		Region:    region,
-		Partition: validate.Partition(region),
-		Preview:   f.Preview,
-		Env:       map[string]string{},
+		Accounts:        map[string]string{},
+		DeployRoleName:  roleName,
+		CI:              ci,
+		ECRRepositories: repos,
+		Region:          region,
+		Partition:       validate.Partition(region),
+		Preview:         f.Preview,
+		Env:             map[string]string{},
 	}
 	ids := map[string]string{}
 	idsValid := accounts != nil
@@ -119,15 +146,15 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 	if idsValid && roleName != "" && validate.CheckRoleName(roleName) == "" {
 		for _, name := range stack.Names() {
 			c.Stacks = append(c.Stacks, name)
+			c.Accounts[name] = accounts[name].ID
 			c.DeployRoleARNs = append(c.DeployRoleARNs, iampolicy.RoleARN(c.Partition, accounts[name].ID, roleName))
+			c.PreviewRoleARNs = append(c.PreviewRoleARNs, iampolicy.RoleARN(c.Partition, accounts[name].ID, stack.PreviewRoleName))
 		}
 		c.SecurityAccount = accounts[stateAccount].ID
 		c.KeyAdministrators = []string{iampolicy.RoleARN(c.Partition, c.SecurityAccount, roleName)}
 	}
 
-	if f.Profile == "" {
-		p.Add("-profile", "", "is required: the AWS profile of an administrator of the security account (a named profile of ~/.aws/config)")
-	}
+	c.Profiles = profiles(p, f.Profiles)
 	c.BucketName = f.Bucket
 	if c.BucketName == "" && c.SecurityAccount != "" {
 		c.BucketName = bucketPrefix + c.SecurityAccount
@@ -192,6 +219,68 @@ func backendDir(raw, home string) (string, string) {
 	return abs, ""
 }
 
+// profiles resolves the -profile values to one profile per stack,
+// recording a problem for a malformed value, an unknown stack, a stack
+// named twice and a stack left without a profile.
+func profiles(p *validate.Problems, values []string) map[string]string {
+	out := map[string]string{}
+	if len(values) == 0 {
+		p.Add("-profile", "", "is required: the AWS profile of an administrator of every account (a named profile of ~/.aws/config): -profile <profile> for all of them, -profile <stack>=<profile> for one")
+		return out
+	}
+	fallback := ""
+	for _, v := range values {
+		name, profile, named := strings.Cut(v, "=")
+		switch {
+		case !named && fallback != "":
+			p.Add("-profile", v, "gives a second default profile (a value without <stack>=); name the stack: -profile <stack>=<profile>")
+		case !named:
+			fallback = v
+		case profile == "" || strings.ContainsAny(profile, " \t"):
+			p.Add("-profile", v, "must be <stack>=<profile>, the profile a named profile of ~/.aws/config")
+		case !slices.Contains(stack.Names(), name):
+			p.Addf("-profile", v, "names no stack: the stacks are %s", strings.Join(stack.Names(), ", "))
+		case out[name] != "":
+			p.Addf("-profile", v, "names %s twice", name)
+		default:
+			out[name] = profile
+		}
+	}
+	for _, name := range stack.Names() {
+		if out[name] != "" {
+			continue
+		}
+		if fallback == "" {
+			p.Addf("-profile", "", "is required for %s: the AWS profile of an administrator of that account (a named profile of ~/.aws/config; -profile <profile> for every account, -profile %s=<profile> for one)", name, name)
+			continue
+		}
+		out[name] = fallback
+	}
+	return out
+}
+
+// profileFlag collects -profile, which may be repeated or comma-separated.
+type profileFlag struct{ list *[]string }
+
+func (a profileFlag) String() string {
+	if a.list == nil {
+		return ""
+	}
+	return strings.Join(*a.list, ",")
+}
+
+func (a profileFlag) Set(v string) error { return appendList(a.list, v) }
+
+// appendList appends the comma-separated values of v to list.
+func appendList(list *[]string, v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*list = append(*list, s)
+		}
+	}
+	return nil
+}
+
 // adminFlag collects -admin, which may be repeated or comma-separated.
 type adminFlag struct{ list *[]string }
 
@@ -202,11 +291,4 @@ func (a adminFlag) String() string {
 	return strings.Join(*a.list, ",")
 }
 
-func (a adminFlag) Set(v string) error {
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*a.list = append(*a.list, s)
-		}
-	}
-	return nil
-}
+func (a adminFlag) Set(v string) error { return appendList(a.list, v) }

@@ -22,14 +22,18 @@ const directory = `{"security":{"id":"111111111111"},` +
 // values are a project configuration as the CLI hands it to the program.
 func values() map[string]string {
 	return map[string]string{
-		"refarch:accounts":       directory,
-		"refarch:region":         "us-west-2",
-		"refarch:deployRoleName": "refarch-deploy",
+		"refarch:accounts":          directory,
+		"refarch:region":            "us-west-2",
+		"refarch:deployRoleName":    "refarch-deploy",
+		"refarch:circleciOrgId":     "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b",
+		"refarch:circleciProjectId": "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f",
+		"refarch:ciRepository":      "github.com/example-org/refarch",
+		"refarch:ecrRepositories":   `["frontend","backend"]`,
 	}
 }
 
 func goodFlags() flags {
-	return flags{Profile: "security-admin", Backend: "file:///var/lib/refarch/bootstrap"}
+	return flags{Profiles: []string{"security-admin"}, Backend: "file:///var/lib/refarch/bootstrap"}
 }
 
 // env answers like os.LookupEnv from a map.
@@ -48,7 +52,7 @@ func TestSettingsComeFromTheProjectFiles(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
 	root, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	cfg, err := settings(root, flags{Profile: "security-admin"})
+	cfg, err := settings(root, flags{Profiles: []string{"security-admin"}})
 	require.NoError(t, err)
 
 	assert.Equal(t, "111111111111", cfg.SecurityAccount, "Pulumi.yaml's directory: security's id")
@@ -69,8 +73,33 @@ func TestSettingsComeFromTheProjectFiles(t *testing.T) {
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(filepath.Join(home, ".refarch", "bootstrap")),
 		"PULUMI_CONFIG_PASSPHRASE": "correct horse",
 	}, cfg.Env)
-	assert.Equal(t, "security-admin", cfg.Profile)
+	assert.Equal(t, map[string]string{"security": "security-admin", "shared-services": "security-admin", "dev": "security-admin", "stage": "security-admin", "prod": "security-admin"},
+		cfg.Profiles, "a bare -profile serves every account")
+	assert.Equal(t, []string{
+		"arn:aws:iam::111111111111:role/refarch-preview",
+		"arn:aws:iam::222222222222:role/refarch-preview",
+		"arn:aws:iam::333333333333:role/refarch-preview",
+		"arn:aws:iam::444444444444:role/refarch-preview",
+		"arn:aws:iam::555555555555:role/refarch-preview",
+	}, cfg.PreviewRoleARNs)
+	assert.Equal(t, stack.CI{OrgID: "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b", ProjectID: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f", Repository: "github.com/example-org/refarch"}, cfg.CI,
+		"Pulumi.yaml's CircleCI project")
+	assert.Equal(t, []string{"frontend", "backend"}, cfg.ECRRepositories)
 	assert.False(t, cfg.Preview)
+}
+
+func TestProfilesPerAccount(t *testing.T) {
+	f := goodFlags()
+	f.Profiles = []string{"org-admin", "security=sec-admin", "prod=prod-admin"}
+	cfg, err := loadConfig(stack.MapSource(values()), f, env(passphrase), "/home/op")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"security": "sec-admin", "shared-services": "org-admin", "dev": "org-admin", "stage": "org-admin", "prod": "prod-admin"}, cfg.Profiles)
+
+	var list []string
+	pf := profileFlag{&list}
+	require.NoError(t, pf.Set("org-admin, prod=prod-admin"))
+	require.NoError(t, pf.Set("dev=dev-admin"))
+	assert.Equal(t, []string{"org-admin", "prod=prod-admin", "dev=dev-admin"}, list)
 }
 
 func TestFlagsOverrideTheDefaults(t *testing.T) {
@@ -148,7 +177,15 @@ func TestBadSettingsAreRefusedNamingEach(t *testing.T) {
 		{name: "unknown region", values: func(v map[string]string) { v["refarch:region"] = "us-west-9" }, field: "refarch:region", rule: "AWS region"},
 		{name: "no region", values: func(v map[string]string) { delete(v, "refarch:region") }, field: "refarch:region", rule: "is required"},
 		{name: "bad deploy role name", values: func(v map[string]string) { v["refarch:deployRoleName"] = "refarch deploy" }, field: "refarch:deployRoleName", rule: "IAM role name"},
-		{name: "no profile", flags: func(f *flags) { f.Profile = "" }, field: "-profile", rule: "is required"},
+		{name: "no profile for prod", flags: func(f *flags) {
+			f.Profiles = []string{"security=sec-admin", "shared-services=ss-admin", "dev=dev-admin", "stage=stage-admin"}
+		}, field: "-profile", rule: "is required for prod"},
+		{name: "profile of an unknown stack", flags: func(f *flags) { f.Profiles = []string{"admin", "staging=x"} }, field: "-profile", rule: "names no stack"},
+		{name: "two default profiles", flags: func(f *flags) { f.Profiles = []string{"admin", "other"} }, field: "-profile", rule: "second default"},
+		{name: "stack named twice", flags: func(f *flags) { f.Profiles = []string{"admin", "dev=a", "dev=b"} }, field: "-profile", rule: "names dev twice"},
+		{name: "empty profile", flags: func(f *flags) { f.Profiles = []string{"admin", "dev="} }, field: "-profile", rule: "<stack>=<profile>"},
+		{name: "org id not a UUID", values: func(v map[string]string) { v["refarch:circleciOrgId"] = "example-org" }, field: "refarch:circleciOrgId", rule: "UUID"},
+		{name: "repository with a scheme", values: func(v map[string]string) { v["refarch:ciRepository"] = "https://github.com/a/b" }, field: "refarch:ciRepository", rule: "no scheme"},
 		{name: "dotted bucket", flags: func(f *flags) { f.Bucket = "refarch.state" }, field: "-bucket", rule: "dots"},
 		{name: "upper-case bucket", flags: func(f *flags) { f.Bucket = "Refarch-State" }, field: "-bucket", rule: "lower-case"},
 		{name: "bucket too long", flags: func(f *flags) { f.Bucket = strings.Repeat("r", 64) }, field: "-bucket", rule: "3-63"},

@@ -22,15 +22,16 @@ type DelegateRoleArgs struct {
 	// defaults to the region's.
 	Partition, Region, AccountID string
 	// EnvironmentAccountID is the environment's account: the only one whose
-	// VPCs the role may peer with, and whose CI role may assume it.
+	// VPCs the role may peer with, and whose deploy role may assume it.
 	EnvironmentAccountID string
 	// OperatorsAccountID is the account whose people (with MFA) may assume
 	// the role: the security account holding the IAM users.
 	OperatorsAccountID string
-	// CIRoleName is the environment's CI role, admitted by condition on its
-	// ARN (IAM refuses a trust policy naming a role that does not exist yet,
-	// and the role's account deploys after this one).
-	CIRoleName string
+	// DeployRoleName is the environment's deploy role (the session its
+	// stack's providers start from, in CI and on a laptop), admitted by
+	// condition on its ARN: IAM refuses a trust policy naming a role that
+	// does not exist yet.
+	DeployRoleName string
 	// ManagementVpcID is the VPC the environment peers with, whose route
 	// tables the role may change.
 	ManagementVpcID pulumi.StringInput
@@ -79,7 +80,7 @@ func (a *DelegateRoleArgs) Validate() error {
 
 func (a *DelegateRoleArgs) validate() error {
 	var p validate.Problems
-	for _, f := range []struct{ field, name string }{{"Args.RoleName", a.RoleName}, {"Args.CIRoleName", a.CIRoleName}} {
+	for _, f := range []struct{ field, name string }{{"Args.RoleName", a.RoleName}, {"Args.DeployRoleName", a.DeployRoleName}} {
 		if !roleName.MatchString(f.name) {
 			p.Add(f.field, f.name, "must be an IAM role name: 1-64 letters, digits and +=,.@_-")
 		}

@@ -3,7 +3,7 @@
 // its side of what the two accounts share, its VPC peering with the
 // management VPC (the request and the management-side routes) and the NS
 // delegation of its zone in the root zone. Nothing else: an environment (or
-// its CI) can never change the management VPC or another environment's
+// its pipeline) can never change the management VPC or another environment's
 // records.
 package delegaterole
 
@@ -19,7 +19,7 @@ import (
 // DelegateRole is the role and its inline policy.
 //
 //   - Trust: people of Args.OperatorsAccountID with MFA, and the
-//     environment's CI role (Args.CIRoleName in Args.EnvironmentAccountID),
+//     environment's deploy role (Args.DeployRoleName in Args.EnvironmentAccountID),
 //     named by condition on the environment's root principal.
 //   - Policy: create and delete peering connections from the management VPC
 //     to the environment's account's VPCs only; change routes in the

@@ -25,7 +25,7 @@ func args() *delegaterole.DelegateRoleArgs {
 		AccountID:            offline.UnitAccount,
 		EnvironmentAccountID: envAccount,
 		OperatorsAccountID:   security,
-		CIRoleName:           "acme-ci",
+		DeployRoleName:       "acme-deploy",
 		ManagementVpcID:      pulumi.String("vpc-0mgmt"),
 		RootZoneID:           pulumi.String("Z0ROOT"),
 		DelegatedName:        "dev.example.com",
@@ -52,9 +52,9 @@ func TestTrustAdmitsOperatorsWithMFAAndTheEnvironmentsCIOnly(t *testing.T) {
 	assert.Equal(t, []any{"arn:aws:iam::111111111111:root"}, ops["Principal"].(map[string]any)["AWS"])
 	mfa, _ := offline.Lookup(ops, "Condition.Bool.aws:MultiFactorAuthPresent")
 	assert.Equal(t, []any{"true"}, mfa)
-	ci := trust["EnvironmentCI"]
+	ci := trust["EnvironmentDeployRole"]
 	arn, _ := offline.Lookup(ci, "Condition.ArnEquals.aws:PrincipalArn")
-	assert.Equal(t, []any{"arn:aws:iam::333333333333:role/acme-ci"}, arn, "only the environment's CI role, named by condition")
+	assert.Equal(t, []any{"arn:aws:iam::333333333333:role/acme-deploy"}, arn, "only the environment's deploy role, named by condition")
 }
 
 func TestPolicyReachesThisEnvironmentOnly(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 )
 
 // trustPolicy admits the principals that deploy the environment: people of
-// the operators' account, with MFA, and the environment's own CI role
-// (whose session the environment's providers start from in CI).
+// the operators' account, with MFA, and the environment's own deploy role
+// (whose session the environment's providers start from).
 func trustPolicy(a *DelegateRoleArgs) (string, error) {
 	return iampolicy.New(
 		iampolicy.Statement{
@@ -19,11 +19,11 @@ func trustPolicy(a *DelegateRoleArgs) (string, error) {
 			Condition: iampolicy.Conditions{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
 		},
 		iampolicy.Statement{
-			Sid:       "EnvironmentCI",
+			Sid:       "EnvironmentDeployRole",
 			Effect:    iampolicy.Allow,
 			Principal: iampolicy.Principal{"AWS": {iampolicy.RootARN(a.Partition, a.EnvironmentAccountID)}},
 			Action:    []string{"sts:AssumeRole"},
-			Condition: iampolicy.Conditions{"ArnEquals": {"aws:PrincipalArn": {iampolicy.RoleARN(a.Partition, a.EnvironmentAccountID, a.CIRoleName)}}},
+			Condition: iampolicy.Conditions{"ArnEquals": {"aws:PrincipalArn": {iampolicy.RoleARN(a.Partition, a.EnvironmentAccountID, a.DeployRoleName)}}},
 		},
 	).JSON()
 }

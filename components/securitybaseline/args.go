@@ -40,7 +40,7 @@ type SecurityBaselineArgs struct {
 	// others deliver to (the security account). Default nil.
 	Archive *ArchiveArgs
 	// AccountRoles, when set, creates the persona roles people assume from
-	// the identity account and the CI role. Default nil (the security
+	// the identity account. Default nil (the security
 	// account, where people have users instead).
 	AccountRoles *AccountRolesArgs
 	// Administrator, when set, makes this account the administrator of
@@ -125,9 +125,6 @@ type AccountRolesArgs struct {
 	TrustedAccountID string
 	// Personas are the roles people assume. Required (at least one).
 	Personas []PersonaRole
-	// CI, when set, creates the role CircleCI jobs assume with their OIDC
-	// token. Default nil.
-	CI *CIRoleArgs
 }
 
 // PersonaRole is one role people assume from the identity account.
@@ -142,30 +139,6 @@ type PersonaRole struct {
 	// InlinePolicy is a policy document (JSON) of the role's own, for
 	// rights no managed policy grants (a VPN operator's). Default none.
 	InlinePolicy string
-}
-
-// CIRoleArgs configures the CircleCI OIDC role.
-type CIRoleArgs struct {
-	// RoleName is the role's name. Required.
-	RoleName string
-	// OrgID is the CircleCI organization id (a UUID): the issuer is
-	// https://oidc.circleci.com/org/<OrgID> and the audience is OrgID.
-	// Required.
-	OrgID string
-	// ProjectID is the CircleCI project id (a UUID) whose jobs may assume
-	// the role. Required.
-	ProjectID string
-	// VCSOrigin is the repository the pipeline must come from, as CircleCI
-	// writes it in the token ("github.com/<org>/<repo>"). Required: it
-	// keeps forks out.
-	VCSOrigin string
-	// Branches are the branches (IAM wildcards allowed) whose pipelines may
-	// assume the role. Default ["main"].
-	Branches []string
-	// AssumableRoleARNs are the roles the CI role may assume (the
-	// account's deploy role, delegate roles). Required: that is all it may
-	// do.
-	AssumableRoleARNs []string
 }
 
 // PatchingArgs configures patching.
@@ -235,15 +208,6 @@ func (a SecurityBaselineArgs) withDefaults(name string) SecurityBaselineArgs {
 			if r.Personas[i].MaxSessionHours == 0 {
 				r.Personas[i].MaxSessionHours = 1
 			}
-		}
-		if r.CI != nil {
-			ci := *r.CI
-			if len(ci.Branches) == 0 {
-				ci.Branches = []string{"main"}
-			}
-			ci.Branches = slices.Clone(ci.Branches)
-			ci.AssumableRoleARNs = slices.Clone(ci.AssumableRoleARNs)
-			r.CI = &ci
 		}
 		a.AccountRoles = &r
 	}
@@ -383,24 +347,6 @@ func (r *AccountRolesArgs) validate(p *validate.Problems, a SecurityBaselineArgs
 			p.Check(fmt.Sprintf("%s.PolicyARNs[%d]", field, j), arn, CheckPolicyARN(arn))
 		}
 		p.Check(field+".MaxSessionHours", fmt.Sprint(pr.MaxSessionHours), validate.CheckRange(pr.MaxSessionHours, 1, 12))
-	}
-	if ci := r.CI; ci != nil {
-		p.Check("Args.AccountRoles.CI.RoleName", ci.RoleName, validate.CheckRoleName(ci.RoleName))
-		if names[ci.RoleName] {
-			p.Add("Args.AccountRoles.CI.RoleName", ci.RoleName, "is also a persona role's name")
-		}
-		p.Check("Args.AccountRoles.CI.OrgID", ci.OrgID, CheckUUID(ci.OrgID))
-		p.Check("Args.AccountRoles.CI.ProjectID", ci.ProjectID, CheckUUID(ci.ProjectID))
-		p.Check("Args.AccountRoles.CI.VCSOrigin", ci.VCSOrigin, CheckVCSOrigin(ci.VCSOrigin))
-		for i, b := range ci.Branches {
-			p.Check(fmt.Sprintf("Args.AccountRoles.CI.Branches[%d]", i), b, CheckBranch(b))
-		}
-		if len(ci.AssumableRoleARNs) == 0 {
-			p.Add("Args.AccountRoles.CI.AssumableRoleARNs", "", "must list the roles CI assumes (the deploy role): it may do nothing else")
-		}
-		for i, arn := range ci.AssumableRoleARNs {
-			p.Check(fmt.Sprintf("Args.AccountRoles.CI.AssumableRoleARNs[%d]", i), arn, validate.CheckRoleARN(arn))
-		}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/components/validate"
-	"github.com/refarch/refarch/offline"
 )
 
 func TestInvalidArgsRegisterNothing(t *testing.T) {
@@ -38,16 +37,6 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 		}, "Args.AccountRoles.Personas[0].PolicyARNs[0]", "managed IAM policy"},
 		{"session too long", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas[1].MaxSessionHours = 13 }, "Args.AccountRoles.Personas[1].MaxSessionHours", "between 1 and 12"},
 		{"duplicate persona", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.Personas[1].RoleName = "full-access" }, "Args.AccountRoles.Personas[1].RoleName", "two personas"},
-		{"org id not a UUID", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.OrgID = "example-org" }, "Args.AccountRoles.CI.OrgID", "UUID"},
-		{"project id upper case", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.ProjectID = "9F8E7D6C-5B4A-4C3D-8E2F-1A0B9C8D7E6F" }, "Args.AccountRoles.CI.ProjectID", "UUID"},
-		{"origin with scheme", workloadArgs, func(a *sb.SecurityBaselineArgs) {
-			a.AccountRoles.CI.VCSOrigin = "https://github.com/example-org/refarch"
-		}, "Args.AccountRoles.CI.VCSOrigin", "repository"},
-		{"branch with space", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.Branches = []string{"main branch"} }, "Args.AccountRoles.CI.Branches[0]", "branch name"},
-		{"ci may assume nothing", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.AccountRoles.CI.AssumableRoleARNs = nil }, "Args.AccountRoles.CI.AssumableRoleARNs", "deploy role"},
-		{"ci assumes a user", workloadArgs, func(a *sb.SecurityBaselineArgs) {
-			a.AccountRoles.CI.AssumableRoleARNs = []string{"arn:aws:iam::123456789012:user/bob"}
-		}, "Args.AccountRoles.CI.AssumableRoleARNs[0]", "IAM role"},
 		{"unknown operating system", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.OperatingSystem = "WINDOWS" }, "Args.Patching.OperatingSystem", "one of"},
 		{"schedule with five fields", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.Schedule = "cron(0 3 * * SUN)" }, "Args.Patching.Schedule", "cron("},
 		{"schedule with both day fields", workloadArgs, func(a *sb.SecurityBaselineArgs) { a.Patching.Schedule = "cron(0 3 * * SUN *)" }, "Args.Patching.Schedule", "'?'"},
@@ -85,56 +74,41 @@ func TestValidationReportsEveryProblemAtOnce(t *testing.T) {
 	args := workloadArgs()
 	args.AccountID = "1"
 	args.LogRetentionDays = 2
-	args.AccountRoles.CI.OrgID = "x"
+	args.AccountRoles.Personas[0].PolicyARNs = nil
 	_, err := run(t, args)
 	var verr *validate.Error
 	require.ErrorAs(t, err, &verr)
-	for _, f := range []string{"Args.AccountID", "Args.LogRetentionDays", "Args.AccountRoles.CI.OrgID"} {
+	for _, f := range []string{"Args.AccountID", "Args.LogRetentionDays", "Args.AccountRoles.Personas[0].PolicyARNs"} {
 		assert.True(t, verr.Has(f), f)
 	}
 }
 
 func TestDefaultsDoNotModifyTheCallersArgs(t *testing.T) {
 	args := workloadArgs()
-	args.AccountRoles.CI.Branches = nil
-	p := mustRun(t, args)
-	assert.Nil(t, args.AccountRoles.CI.Branches, "defaults are applied to a copy")
+	mustRun(t, args)
 	assert.Empty(t, args.Audit.TrailName)
 	assert.Zero(t, args.AccountRoles.Personas[0].MaxSessionHours)
-	trust := p.Require(t, "aws:iam/role:Role", "base-ci").Statements(t, "assumeRolePolicy")["CircleCIProjectBranches"]
-	subs := offline.Strings(offline.Condition(trust, "StringLike", "oidc.circleci.com/org/"+orgID+":sub"))
-	require.Len(t, subs, 1)
-	assert.Contains(t, subs[0], "/vcs-ref/refs/heads/main", "the default branch is main")
 }
 
 func TestChecks(t *testing.T) {
 	good := map[string]func(string) string{
-		"0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b": sb.CheckUUID,
-		"github.com/example-org/refarch":       sb.CheckVCSOrigin,
-		"release/*":                            sb.CheckBranch,
-		"cron(30 2 ? * MON-FRI *)":             sb.CheckSchedule,
-		"rate(7 days)":                         sb.CheckSchedule,
-		"alice.smith":                          validate.CheckUserName,
-		"refarch-audit-111111111111":           sb.CheckBucketName,
-		"Europe/Berlin":                        sb.CheckTimezone,
+		"cron(30 2 ? * MON-FRI *)":   sb.CheckSchedule,
+		"rate(7 days)":               sb.CheckSchedule,
+		"alice.smith":                validate.CheckUserName,
+		"refarch-audit-111111111111": sb.CheckBucketName,
+		"Europe/Berlin":              sb.CheckTimezone,
 	}
 	for v, check := range good {
 		assert.Empty(t, check(v), v)
 	}
 	bad := map[string]func(string) string{
-		"0b6a1f1e3c5d4e7f8a9b0c1d2e3f4a5b": sb.CheckUUID,
-		"github.com/example-org":           sb.CheckVCSOrigin,
-		"feature/../main":                  sb.CheckBranch,
-		"-main":                            sb.CheckBranch,
-		"rate(0 days)":                     sb.CheckSchedule,
-		"Alice":                            validate.CheckUserName,
-		"alice smith":                      validate.CheckUserName,
-		"192.168.1.10":                     sb.CheckBucketName,
-		"a..b":                             sb.CheckBucketName,
+		"rate(0 days)": sb.CheckSchedule,
+		"Alice":        validate.CheckUserName,
+		"alice smith":  validate.CheckUserName,
+		"192.168.1.10": sb.CheckBucketName,
+		"a..b":         sb.CheckBucketName,
 	}
 	for v, check := range bad {
 		assert.NotEmpty(t, check(v), v)
 	}
-	assert.True(t, sb.HasWildcard("feature/*"))
-	assert.False(t, sb.HasWildcard("main"))
 }

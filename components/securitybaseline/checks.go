@@ -81,43 +81,6 @@ func CheckPolicyARN(s string) string {
 	return ""
 }
 
-var uuid = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// CheckUUID requires a lower-case UUID, the form of CircleCI organization
-// and project ids.
-func CheckUUID(s string) string {
-	if !uuid.MatchString(s) {
-		return "must be a lower-case UUID such as 0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b (CircleCI: Organization Settings > Overview, Project Settings > Overview)"
-	}
-	return ""
-}
-
-var vcsOrigin = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-
-// CheckVCSOrigin requires a repository as CircleCI names it in its OIDC
-// token's vcs-origin: "github.com/<organization>/<repository>".
-// Source: https://circleci.com/docs/openid-connect-tokens/
-func CheckVCSOrigin(s string) string {
-	if !vcsOrigin.MatchString(s) {
-		return "must be a repository as CircleCI names it, such as github.com/example-org/refarch (no scheme, no wildcard)"
-	}
-	return ""
-}
-
-var branch = regexp.MustCompile(`^[A-Za-z0-9._*][A-Za-z0-9._/*-]{0,199}$`)
-
-// CheckBranch requires a git branch name, in which * stands for any
-// characters (IAM StringLike); no other wildcard, no "..".
-func CheckBranch(s string) string {
-	if !branch.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, "/") {
-		return "must be a branch name such as main or release/*: letters, digits, '.', '_', '-', '/' and the wildcard '*'"
-	}
-	return ""
-}
-
-// HasWildcard reports whether a branch pattern matches more than one branch.
-func HasWildcard(branch string) bool { return strings.Contains(branch, "*") }
-
 var (
 	cronExpr = regexp.MustCompile(`^cron\(([^ ()]+ ){5}[^ ()]+\)$`)
 	rateExpr = regexp.MustCompile(`^rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)$`)

@@ -17,12 +17,10 @@ const (
 	otherWriter     = "222222222222"
 	deployRole      = "arn:aws:iam::" + account + ":role/refarch-deploy"
 	topicARN        = "arn:aws:sns:us-west-2:" + account + ":alerts"
-	orgID           = "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b"
-	projectID       = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
 )
 
-// workloadArgs are the arguments of a workload account: persona roles and
-// a CI role, delivering to an archive elsewhere.
+// workloadArgs are the arguments of a workload account: persona roles,
+// delivering to an archive elsewhere.
 func workloadArgs() *sb.SecurityBaselineArgs {
 	return &sb.SecurityBaselineArgs{
 		AccountID:         account,
@@ -39,14 +37,6 @@ func workloadArgs() *sb.SecurityBaselineArgs {
 			Personas: []sb.PersonaRole{
 				{RoleName: "full-access", PolicyARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
 				{RoleName: "read-only", PolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"}, MaxSessionHours: 4},
-			},
-			CI: &sb.CIRoleArgs{
-				RoleName:          "ci",
-				OrgID:             orgID,
-				ProjectID:         projectID,
-				VCSOrigin:         "github.com/example-org/refarch",
-				Branches:          []string{"main", "release/*"},
-				AssumableRoleARNs: []string{deployRole},
 			},
 		},
 	}

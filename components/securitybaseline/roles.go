@@ -9,12 +9,7 @@ import (
 	"github.com/refarch/refarch/components/iampolicy"
 )
 
-// CircleCIIssuerHost is the host of CircleCI's per-organization OIDC
-// issuers (https://oidc.circleci.com/org/<organization id>).
-// Source: https://circleci.com/docs/openid-connect-tokens/
-const CircleCIIssuerHost = "oidc.circleci.com"
-
-// roles creates the persona roles and, when configured, the CI role.
+// roles creates the persona roles.
 func (b *builder) roles() error {
 	r := b.a.AccountRoles
 	arns := pulumi.StringMap{}
@@ -26,9 +21,6 @@ func (b *builder) roles() error {
 		arns[persona.RoleName] = role.Arn
 	}
 	b.c.PersonaRoleARNs = arns.ToStringMapOutput()
-	if r.CI != nil {
-		return b.ciRole(r.CI)
-	}
 	return nil
 }
 
@@ -118,69 +110,4 @@ func (b *builder) personaRole(trusted string, p PersonaRole) (*iam.Role, error) 
 		return nil, err
 	}
 	return role, nil
-}
-
-// CISubjects are the OIDC subjects (CircleCI's $CIRCLE_OIDC_TOKEN_V2 sub
-// claim) the CI role admits: any user's pipeline of the project, from the
-// repository, on one of the branches.
-// Source: https://circleci.com/docs/openid-connect-tokens/#format-of-the-openid-connect-id-token
-func CISubjects(ci CIRoleArgs) []string {
-	out := make([]string, len(ci.Branches))
-	for i, br := range ci.Branches {
-		out[i] = fmt.Sprintf("org/%s/project/%s/user/*/vcs-origin/%s/vcs-ref/refs/heads/%s", ci.OrgID, ci.ProjectID, ci.VCSOrigin, br)
-	}
-	return out
-}
-
-// ciRole creates CircleCI's OIDC provider and the role CI jobs assume with
-// their token: no long-lived keys. The role may only assume the roles in
-// CI.AssumableRoleARNs, for one hour.
-func (b *builder) ciRole(ci *CIRoleArgs) error {
-	issuer := CircleCIIssuerHost + "/org/" + ci.OrgID
-	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-circleci", &iam.OpenIdConnectProviderArgs{
-		Url: pulumi.String("https://" + issuer),
-		// CircleCI's tokens carry the organization id as their audience.
-		ClientIdLists: pulumi.StringArray{pulumi.String(ci.OrgID)},
-	}, b.child)
-	if err != nil {
-		return err
-	}
-	trust := iampolicy.StringOutput([]pulumi.Input{provider.Arn}, func(v []any) (iampolicy.Document, error) {
-		return iampolicy.New(iampolicy.Statement{
-			Sid:       "CircleCIProjectBranches",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"Federated": {v[0].(string)}},
-			Action:    []string{"sts:AssumeRoleWithWebIdentity"},
-			Condition: iampolicy.Conditions{
-				"StringEquals": {issuer + ":aud": {ci.OrgID}},
-				"StringLike":   {issuer + ":sub": CISubjects(*ci)},
-			},
-		}), nil
-	})
-	role, err := iam.NewRole(b.ctx, b.name+"-"+ci.RoleName, &iam.RoleArgs{
-		Name:               pulumi.String(ci.RoleName),
-		Description:        pulumi.String("CircleCI jobs of project " + ci.ProjectID + " assume this role with their OIDC token"),
-		AssumeRolePolicy:   trust,
-		MaxSessionDuration: pulumi.Int(3600),
-	}, b.child)
-	if err != nil {
-		return err
-	}
-	policy, err := iampolicy.New(iampolicy.Statement{
-		Sid:      "AssumeTheDeployRolesOnly",
-		Effect:   iampolicy.Allow,
-		Action:   []string{"sts:AssumeRole", "sts:TagSession"},
-		Resource: ci.AssumableRoleARNs,
-	}).JSON()
-	if err != nil {
-		return err
-	}
-	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-"+ci.RoleName, &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: pulumi.String(policy),
-	}, b.child); err != nil {
-		return err
-	}
-	b.c.CIRoleARN = role.Arn
-	return nil
 }

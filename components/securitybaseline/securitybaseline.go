@@ -62,9 +62,10 @@ import (
 //   - Persona roles trusting only the identity account with MFA, with
 //     bounded sessions — CIS 1.15's intent (permissions through groups and
 //     roles, never users); the identity side is Identity.
-//   - A CI role trusting CircleCI's OIDC provider for one organization,
-//     project, repository and set of branches; it may only assume the
-//     deploy roles — no long-lived CI keys (IAM.3, IAM.4 stay clean).
+//   - No role for CI here: pipelines get into an account through the
+//     deploy and preview roles of components/deployaccess, which
+//     cmd/bootstrap creates before any stack (OIDC, no long-lived keys:
+//     IAM.3, IAM.4 stay clean).
 //
 // Server access and patching
 //   - Session Manager preferences: sessions streamed to a KMS-encrypted log
@@ -96,8 +97,6 @@ type SecurityBaseline struct {
 	// PersonaRoleARNs maps each persona role's name to its ARN (empty
 	// without Args.AccountRoles).
 	PersonaRoleARNs pulumi.StringMapOutput `pulumi:"personaRoleArns"`
-	// CIRoleARN is the CI role's ARN ("" without one).
-	CIRoleARN pulumi.StringOutput `pulumi:"ciRoleArn"`
 	// SessionLogGroupName receives Session Manager sessions.
 	SessionLogGroupName pulumi.StringOutput `pulumi:"sessionLogGroupName"`
 	// InstancePolicyARN is a managed policy for instance roles: it lets the
@@ -139,9 +138,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 	if err := validate.Component("security baseline arguments", name, CheckName(name), &a); err != nil {
 		return nil, fmt.Errorf("security baseline %q: %w", name, err)
 	}
-	empty := pulumi.String("").ToStringOutput()
 	c := &SecurityBaseline{
-		CIRoleARN:       empty,
 		PersonaRoleARNs: pulumi.StringMap{}.ToStringMapOutput(),
 	}
 	if err := ctx.RegisterComponentResource("refarch:securitybaseline:SecurityBaseline", name, c, opts...); err != nil {
@@ -189,7 +186,6 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		"trailLogGroupName":   c.TrailLogGroupName,
 		"detectorId":          c.DetectorID,
 		"personaRoleArns":     c.PersonaRoleARNs,
-		"ciRoleArn":           c.CIRoleARN,
 		"sessionLogGroupName": c.SessionLogGroupName,
 		"instancePolicyArn":   c.InstancePolicyARN,
 		"patchGroup":          c.PatchGroup,

@@ -356,35 +356,6 @@ func TestPersonaRolesTrustOnlyTheIdentityAccountWithMFA(t *testing.T) {
 	assert.Equal(t, args.AccountRoles.Personas[1].InlinePolicy, inline.String("policy"))
 }
 
-func TestCIRoleTrustsOnlyTheProjectsBranches(t *testing.T) {
-	p := mustRun(t, workloadArgs())
-	oidc := p.Require(t, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "base-circleci")
-	assert.Equal(t, "https://oidc.circleci.com/org/"+orgID, oidc.String("url"))
-	assert.Equal(t, []string{orgID}, oidc.Strings("clientIdLists"))
-
-	role := p.Require(t, "aws:iam/role:Role", "base-ci")
-	assert.Equal(t, "ci", role.String("name"))
-	assert.Equal(t, 3600, role.Int("maxSessionDuration"))
-	st := role.Statements(t, "assumeRolePolicy")
-	require.Len(t, st, 1)
-	trust := st["CircleCIProjectBranches"]
-	assert.Equal(t, []string{"arn:aws:iam::" + account + ":oidc-provider/oidc.circleci.com/org/" + orgID},
-		offline.Strings(trust["Principal"].(map[string]any)["Federated"]))
-	assert.Equal(t, oidc.Output("arn"), offline.Strings(trust["Principal"].(map[string]any)["Federated"])[0], "the trust names the provider the component created")
-	assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, offline.Strings(trust["Action"]))
-	issuer := "oidc.circleci.com/org/" + orgID
-	assert.Equal(t, []string{orgID}, offline.Strings(offline.Condition(trust, "StringEquals", issuer+":aud")))
-	prefix := "org/" + orgID + "/project/" + projectID + "/user/*/vcs-origin/github.com/example-org/refarch/vcs-ref/refs/heads/"
-	assert.ElementsMatch(t, []string{prefix + "main", prefix + "release/*"}, offline.Strings(offline.Condition(trust, "StringLike", issuer+":sub")))
-
-	pol := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "base-ci").Statements(t, "policy")
-	require.Len(t, pol, 1)
-	assume := pol["AssumeTheDeployRolesOnly"]
-	assert.Equal(t, []string{deployRole}, offline.Strings(assume["Resource"]))
-	assert.ElementsMatch(t, []string{"sts:AssumeRole", "sts:TagSession"}, offline.Strings(assume["Action"]))
-	assert.Empty(t, p.ByType("aws:iam/accessKey:AccessKey"), "no long-lived CI keys")
-}
-
 func TestSessionManagerLogsEverySession(t *testing.T) {
 	p := mustRun(t, workloadArgs())
 	doc := p.Require(t, "aws:ssm/document:Document", "base-session-preferences")
@@ -485,7 +456,7 @@ func TestOutputsCarryTheChildrensValues(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		pulumi.All(c.LogsKeyARN, c.DataKeyARN, c.SecretsKeyARN, c.CIRoleARN, c.TrailARN, c.PatchGroup, c.DetectorID).ApplyT(func(v []any) error {
+		pulumi.All(c.LogsKeyARN, c.DataKeyARN, c.SecretsKeyARN, c.TrailARN, c.PatchGroup, c.DetectorID).ApplyT(func(v []any) error {
 			defer wg.Done()
 			for _, x := range v {
 				got = append(got, x.(string))
@@ -500,7 +471,6 @@ func TestOutputsCarryTheChildrensValues(t *testing.T) {
 		p.Require(t, "aws:kms/key:Key", "base-logs").Output("arn").(string),
 		p.Require(t, "aws:kms/key:Key", "base-data").Output("arn").(string),
 		p.Require(t, "aws:kms/key:Key", "base-secrets").Output("arn").(string),
-		p.Require(t, "aws:iam/role:Role", "base-ci").Output("arn").(string),
 		p.Require(t, "aws:cloudtrail/trail:Trail", "base-trail").Output("arn").(string),
 		"base",
 		p.Require(t, "aws:guardduty/detector:Detector", "base").ID,

@@ -36,6 +36,13 @@ type StateBackendArgs struct {
 	// every role must exist before the backend is created.
 	// Source: https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
 	DeployRoleARNs []string
+	// PreviewRoleARNs are the read-only roles pull requests preview with
+	// (refarch-preview): they may list the bucket, read its objects and
+	// decrypt with the key, and write nothing, which is all `pulumi
+	// preview` does with a self-managed backend (a preview takes no lock).
+	// Default none; each the ARN of an IAM role, in any account, none also
+	// a deploy role. Like the deploy roles, each must exist first.
+	PreviewRoleARNs []string
 	// KeyAdministrators administer the key: change its policy, rotate it,
 	// schedule its deletion, but never encrypt or decrypt with it.
 	// Required, at least one principal ARN; the principal creating the
@@ -73,6 +80,7 @@ func (a StateBackendArgs) withDefaults() StateBackendArgs {
 		a.NoncurrentVersionDays = DefaultNoncurrentVersionDays
 	}
 	a.DeployRoleARNs = append([]string(nil), a.DeployRoleARNs...)
+	a.PreviewRoleARNs = append([]string(nil), a.PreviewRoleARNs...)
 	a.KeyAdministrators = append([]string(nil), a.KeyAdministrators...)
 	a.StateAdministrators = append([]string(nil), a.StateAdministrators...)
 	return a
@@ -103,6 +111,14 @@ func (a StateBackendArgs) validate() error {
 		}
 		seen[arn] = true
 	}
+	for i, arn := range a.PreviewRoleARNs {
+		field := fmt.Sprintf("Args.PreviewRoleARNs[%d]", i)
+		p.Check(field, arn, validate.CheckRoleARN(arn))
+		if seen[arn] {
+			p.Add(field, arn, "is listed twice, or is also a deploy role: a role either writes the state or only reads it")
+		}
+		seen[arn] = true
+	}
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	for i, arn := range a.StateAdministrators {
 		field := fmt.Sprintf("Args.StateAdministrators[%d]", i)
@@ -118,8 +134,13 @@ func (a StateBackendArgs) validate() error {
 	return p.Err("state backend arguments")
 }
 
-// principals are who may use the state: the deploy roles, then the state
+// writers are who may write the state: the deploy roles, then the state
 // administrators.
-func (a StateBackendArgs) principals() []string {
+func (a StateBackendArgs) writers() []string {
 	return append(append([]string(nil), a.DeployRoleARNs...), a.StateAdministrators...)
+}
+
+// readers are who may read the state: the writers, then the preview roles.
+func (a StateBackendArgs) readers() []string {
+	return append(a.writers(), a.PreviewRoleARNs...)
 }

@@ -27,7 +27,7 @@ func (b *builder) key() (*kms.Key, *kms.Alias, error) {
 		return nil, nil, err
 	}
 	alias, err := kms.NewAlias(b.ctx, b.name, &kms.AliasArgs{
-		Name:        pulumi.String(aliasName(b.name)),
+		Name:        pulumi.String(AliasName(b.name)),
 		TargetKeyId: key.KeyId,
 	}, b.always()...)
 	if err != nil {

@@ -19,32 +19,51 @@ var KeyUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*
 // failed), nothing that touches a noncurrent version.
 var ObjectActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
 
+// ReadObjectActions are what the preview roles may do with the objects:
+// read checkpoints.
+var ReadObjectActions = []string{"s3:GetObject"}
+
+// KeyReadActions are what the preview roles may do with the key: decrypt
+// each stack's data key (secrets) and S3's object data keys.
+var KeyReadActions = []string{"kms:Decrypt", "kms:DescribeKey"}
+
 // BucketActions are what the state's principals may do with the bucket
 // itself: list it (`pulumi stack ls`, lock checks) and find its region.
 var BucketActions = []string{"s3:ListBucket", "s3:GetBucketLocation"}
 
 // keyPolicy separates administration (the key administrators, who never
 // use the key) from use (the deploy roles and state administrators, in
-// any account: the key policy is what lets another account's role use the
+// any account; the preview roles only decrypt: the key policy is what lets another account's role use the
 // key at all, with its own IAM policy allowing it too). There is no
 // statement for the account's root, so IAM policies of the bucket's account
 // grant nothing on the key.
 // Source: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
 func keyPolicy(a StateBackendArgs) (string, error) {
-	return iampolicy.New(
+	doc := iampolicy.New(
 		keypolicy.Administration(a.KeyAdministrators),
 		iampolicy.Statement{
 			Sid:       "StateAndSecretsUse",
 			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": a.principals()},
+			Principal: iampolicy.Principal{"AWS": a.writers()},
 			Action:    KeyUseActions,
 			Resource:  []string{"*"},
 		},
-	).JSON()
+	)
+	if len(a.PreviewRoleARNs) > 0 {
+		doc.Statement = append(doc.Statement, iampolicy.Statement{
+			Sid:       "StateAndSecretsRead",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": a.PreviewRoleARNs},
+			Action:    KeyReadActions,
+			Resource:  []string{"*"},
+		})
+	}
+	return doc.JSON()
 }
 
 // bucketPolicy lets the state's principals, and nobody else, list the
-// bucket and read and write its objects; refuses every request without TLS;
+// bucket and read its objects, and the writers (not the preview roles)
+// write them; refuses every request without TLS;
 // and refuses deleting any object version, so history leaves only through
 // the lifecycle rule.
 //
@@ -56,8 +75,8 @@ func keyPolicy(a StateBackendArgs) (string, error) {
 func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 	bucket := iampolicy.BucketARN(partition, a.BucketName)
 	objects := bucket + "/*"
-	principals := a.principals()
-	return iampolicy.New(
+	readers, writers := a.readers(), a.writers()
+	doc := iampolicy.New(
 		iampolicy.Statement{
 			Sid:       "DenyWithoutTLS",
 			Effect:    iampolicy.Deny,
@@ -69,24 +88,35 @@ func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 		iampolicy.Statement{
 			Sid:       "StateList",
 			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": principals},
+			Principal: iampolicy.Principal{"AWS": readers},
 			Action:    BucketActions,
 			Resource:  []string{bucket},
 		},
 		iampolicy.Statement{
 			Sid:       "StateReadWrite",
 			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": principals},
+			Principal: iampolicy.Principal{"AWS": writers},
 			Action:    ObjectActions,
 			Resource:  []string{objects},
 		},
+	)
+	if len(a.PreviewRoleARNs) > 0 {
+		doc.Statement = append(doc.Statement, iampolicy.Statement{
+			Sid:       "StateRead",
+			Effect:    iampolicy.Allow,
+			Principal: iampolicy.Principal{"AWS": a.PreviewRoleARNs},
+			Action:    ReadObjectActions,
+			Resource:  []string{objects},
+		})
+	}
+	doc.Statement = append(doc.Statement,
 		iampolicy.Statement{
 			Sid:       "DenyStateToEveryoneElse",
 			Effect:    iampolicy.Deny,
 			Principal: iampolicy.Principal{"AWS": {"*"}},
 			Action:    []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*"},
 			Resource:  []string{objects},
-			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": principals}},
+			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": readers}},
 		},
 		iampolicy.Statement{
 			Sid:       "DenyDeletingVersions",
@@ -95,5 +125,18 @@ func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 			Action:    []string{"s3:DeleteObjectVersion"},
 			Resource:  []string{objects},
 		},
-	).JSON()
+	)
+	if len(a.PreviewRoleARNs) > 0 {
+		// The preview roles pass the first deny; this one keeps them (and
+		// anyone their account's IAM policies allow) from writing.
+		doc.Statement = append(doc.Statement, iampolicy.Statement{
+			Sid:       "DenyWritesToReaders",
+			Effect:    iampolicy.Deny,
+			Principal: iampolicy.Principal{"AWS": {"*"}},
+			Action:    []string{"s3:PutObject*", "s3:DeleteObject*"},
+			Resource:  []string{objects},
+			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": writers}},
+		})
+	}
+	return doc.JSON()
 }

@@ -121,12 +121,22 @@ func NewStateBackend(ctx *pulumi.Context, name string, args *StateBackendArgs, o
 	if err := ctx.RegisterComponentResource("refarch:statebackend:StateBackend", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("state backend %q: registering the component: %w", name, err)
 	}
+	// The key and the bucket policy name the deploy and preview roles, and
+	// KMS and S3 refuse a policy naming a principal that does not exist
+	// yet; a resource that depends on a component does not make its
+	// children wait, so the component's own DependsOn (the roles, when one
+	// program creates them) is handed to every child.
+	// Source: https://github.com/pulumi/pulumi/issues/1743
+	given, err := pulumi.NewResourceOptions(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("state backend %q: reading the options: %w", name, err)
+	}
 	child := pulumi.Parent(c)
 	env, err := awsenv.Lookup(ctx, child)
 	if err != nil {
 		return nil, fmt.Errorf("state backend %q: looking up the account: %w", name, err)
 	}
-	b := &builder{ctx: ctx, name: name, a: a, env: env, child: child}
+	b := &builder{ctx: ctx, name: name, a: a, env: env, child: child, after: given.DependsOn}
 	key, alias, err := b.key()
 	if err != nil {
 		return nil, fmt.Errorf("state backend %q: key: %w", name, err)
@@ -140,7 +150,7 @@ func NewStateBackend(ctx *pulumi.Context, name string, args *StateBackendArgs, o
 	c.KeyARN = key.Arn
 	c.KeyAlias = alias.Name
 	c.LoginURL = fmt.Sprintf("s3://%s?region=%s", a.BucketName, env.Region)
-	aliasARN := iampolicy.ARN(env.Partition, "kms", env.Region, env.Account, aliasName(name))
+	aliasARN := iampolicy.ARN(env.Partition, "kms", env.Region, env.Account, AliasName(name))
 	c.SecretsProvider = fmt.Sprintf("awskms:///%s?region=%s", aliasARN, env.Region)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"bucketName":      c.BucketName,
@@ -151,8 +161,8 @@ func NewStateBackend(ctx *pulumi.Context, name string, args *StateBackendArgs, o
 	})
 }
 
-// aliasName is the key's alias.
-func aliasName(name string) string { return "alias/" + name }
+// AliasName is the alias of the key of the StateBackend called name.
+func AliasName(name string) string { return "alias/" + name }
 
 type builder struct {
 	ctx   *pulumi.Context
@@ -160,10 +170,11 @@ type builder struct {
 	a     StateBackendArgs
 	env   awsenv.Env
 	child pulumi.ResourceOrInvokeOption
+	after []pulumi.Resource
 }
 
 // always are the options of every resource the component creates: the
 // state, its key and every setting guarding them survive any destroy.
 func (b *builder) always() []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{b.child, pulumi.Protect(true), pulumi.RetainOnDelete(true)}
+	return []pulumi.ResourceOption{b.child, pulumi.Protect(true), pulumi.RetainOnDelete(true), pulumi.DependsOn(b.after)}
 }

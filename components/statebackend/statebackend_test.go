@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -187,6 +188,64 @@ func TestKeyPolicySeparatesAdministrationFromUse(t *testing.T) {
 		for _, who := range offline.Strings(s["Principal"].(map[string]any)["AWS"]) {
 			assert.False(t, strings.HasSuffix(who, ":root"), "%s names an account root", sid)
 		}
+	}
+}
+
+// previewRoles are the read-only roles of two accounts.
+var previewRoles = []string{
+	"arn:aws:iam::222222222222:role/refarch-preview",
+	"arn:aws:iam::333333333333:role/refarch-preview",
+}
+
+func TestPreviewRolesReadTheStateAndDecryptOnly(t *testing.T) {
+	args := validArgs()
+	args.PreviewRoleARNs = append([]string(nil), previewRoles...)
+	p := mustRun(t, args)
+	arn := "arn:aws:s3:::" + bucket
+	readers := append(append([]string(nil), deployRoles...), previewRoles...)
+
+	st := p.Require(t, settings[5], "state").Statements(t, "policy")
+	require.Len(t, st, 7)
+	assert.Equal(t, readers, offline.Strings(st["StateList"]["Principal"].(map[string]any)["AWS"]), "previews list the bucket")
+	assert.Equal(t, deployRoles, offline.Strings(st["StateReadWrite"]["Principal"].(map[string]any)["AWS"]), "previews do not write")
+	read := st["StateRead"]
+	assert.Equal(t, previewRoles, offline.Strings(read["Principal"].(map[string]any)["AWS"]))
+	assert.Equal(t, []string{"s3:GetObject"}, offline.Strings(read["Action"]))
+	assert.Equal(t, []string{arn + "/*"}, offline.Strings(read["Resource"]))
+	assert.Equal(t, readers, offline.Strings(offline.Condition(st["DenyStateToEveryoneElse"], "ArnNotEquals", "aws:PrincipalArn")))
+	writes := st["DenyWritesToReaders"]
+	assert.Equal(t, "Deny", writes["Effect"])
+	assert.ElementsMatch(t, []string{"s3:PutObject*", "s3:DeleteObject*"}, offline.Strings(writes["Action"]))
+	assert.Equal(t, deployRoles, offline.Strings(offline.Condition(writes, "ArnNotEquals", "aws:PrincipalArn")),
+		"only the deploy roles pass: a preview role cannot write even if its own account allowed it")
+
+	key := p.Require(t, keyTyp, "state").Statements(t, "policy")
+	require.Len(t, key, 3)
+	assert.Equal(t, deployRoles, offline.Strings(key["StateAndSecretsUse"]["Principal"].(map[string]any)["AWS"]))
+	assert.Equal(t, previewRoles, offline.Strings(key["StateAndSecretsRead"]["Principal"].(map[string]any)["AWS"]))
+	assert.Equal(t, []string{"kms:Decrypt", "kms:DescribeKey"}, offline.Strings(key["StateAndSecretsRead"]["Action"]))
+}
+
+func TestARoleEitherWritesOrReads(t *testing.T) {
+	args := validArgs()
+	args.PreviewRoleARNs = []string{deployRoles[1]}
+	_, err := run(t, args)
+	offline.RequireProblem(t, err, "Args.PreviewRoleARNs[0]", "also a deploy role")
+}
+
+func TestTheComponentsDependenciesHoldForEveryChild(t *testing.T) {
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, prov *aws.Provider) error {
+		role, err := iam.NewRole(ctx, "deploy", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")}, pulumi.Provider(prov))
+		if err != nil {
+			return err
+		}
+		_, err = statebackend.NewStateBackend(ctx, "state", validArgs(), pulumi.Provider(prov), pulumi.DependsOn([]pulumi.Resource{role}))
+		return err
+	})
+	require.NoError(t, err)
+	role := p.Require(t, "aws:iam/role:Role", "deploy")
+	for _, r := range []*offline.Resource{p.Require(t, keyTyp, "state"), p.Require(t, settings[5], "state")} {
+		assert.Contains(t, r.DependsOn, role.URN, "%s names the roles, which must exist first", r.Type)
 	}
 }
 

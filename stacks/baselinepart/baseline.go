@@ -1,6 +1,6 @@
 // Package baselinepart is the security-baseline part of every stack's
 // composition: the alert topic and SecurityBaseline of each account, the
-// persona and CI roles, and (in security) the IAM users and groups, with
+// persona roles, and (in security) the IAM users and groups, with
 // the section of configuration they read.
 package baselinepart
 
@@ -43,8 +43,6 @@ const IdentityBaseGroup = stack.Namespace + "-users"
 const (
 	// OutputAlertTopicARN is the stack's alert topic (every stack).
 	OutputAlertTopicARN = "alertTopicArn"
-	// OutputCIRoleARN is the CI role (every stack but security).
-	OutputCIRoleARN = "ciRoleArn"
 	// OutputAuditTrailBucket and OutputAuditConfigBucket are the central
 	// archive's buckets (security only).
 	OutputAuditTrailBucket  = "auditTrailBucket"
@@ -76,7 +74,7 @@ func TrailName(name string) string { return stack.Namespace + "-" + name }
 // Deploy applies the SecurityBaseline to the stack's account: its
 // alert topic first (every finding and alarm goes there), then the
 // baseline; in security it also holds the central archive, elsewhere the
-// persona roles and the CI role.
+// persona roles.
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	provider := pulumi.Provider(p.Account)
 	admins := c.KeyAdministrators()
@@ -144,8 +142,6 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if c.Role == stack.RoleSecurity {
 		ctx.Export(OutputAuditTrailBucket, pulumi.String(AuditTrailBucket(c)))
 		ctx.Export(OutputAuditConfigBucket, pulumi.String(AuditConfigBucket(c)))
-	} else {
-		ctx.Export(OutputCIRoleARN, base.CIRoleARN)
 	}
 	return nil
 }
@@ -270,7 +266,9 @@ func personaPolicies(persona, stack string) []string {
 
 // accountRoles are the roles of a workload account: one per persona,
 // trusting the security account with MFA (full-access for one hour, the
-// others for refarch:roleSessionHours), and the CI role.
+// others for refarch:roleSessionHours). Pipelines have no role here: they
+// use the deploy and preview roles cmd/bootstrap creates
+// (components/deployaccess).
 func accountRoles(c *stack.Config, s *Config) (*sb.AccountRolesArgs, error) {
 	var personas []sb.PersonaRole
 	for _, persona := range Personas {
@@ -292,23 +290,9 @@ func accountRoles(c *stack.Config, s *Config) (*sb.AccountRolesArgs, error) {
 		}
 		personas = append(personas, role)
 	}
-	// CI deploys through the providers' roles: the account's deploy role
-	// and, from an application stack, its delegate role in shared-services.
-	assumable := []string{c.DeployRoleARN()}
-	if c.Role == stack.RoleApp {
-		assumable = append(assumable, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, stack.DelegateRoleName(c.Stack)))
-	}
 	return &sb.AccountRolesArgs{
 		TrustedAccountID: c.Accounts["security"].ID,
 		Personas:         personas,
-		CI: &sb.CIRoleArgs{
-			RoleName:          stack.CIRoleName,
-			OrgID:             s.CircleCIOrgID,
-			ProjectID:         s.CircleCIProjectID,
-			VCSOrigin:         s.CIRepository,
-			Branches:          s.CIBranches,
-			AssumableRoleARNs: assumable,
-		},
 	}, nil
 }
 

@@ -16,16 +16,6 @@ type Config struct {
 	// Users are the people of the organization (refarch:users), created
 	// in the security stack only; each names the personas it belongs to.
 	Users []User
-	// CircleCIOrgID and CircleCIProjectID identify the CircleCI
-	// organization and project whose jobs may assume the CI role
-	// (refarch:circleciOrgId, refarch:circleciProjectId; UUIDs).
-	CircleCIOrgID, CircleCIProjectID string
-	// CIRepository is the repository pipelines must come from, as CircleCI
-	// names it: github.com/<org>/<repo> (refarch:ciRepository).
-	CIRepository string
-	// CIBranches are the branches whose pipelines may deploy the stack
-	// (refarch:ciBranches); prod allows named branches only.
-	CIBranches []string
 	// RoleSessionHours bounds the sessions of the persona roles other than
 	// full-access, which is always one hour (refarch:roleSessionHours).
 	RoleSessionHours int
@@ -60,10 +50,6 @@ type User struct {
 // Load reads and validates the section; problems go to r.
 func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	r.Object("users", false, &s.Users)
-	s.CircleCIOrgID = r.Str("circleciOrgId")
-	s.CircleCIProjectID = r.Str("circleciProjectId")
-	s.CIRepository = r.Str("ciRepository")
-	r.Object("ciBranches", true, &s.CIBranches)
 	s.RoleSessionHours = r.Int("roleSessionHours", 0)
 	s.AuditRegion = r.Str("auditRegion")
 	s.AuditLogRetentionDays = r.Int("auditLogRetentionDays", 0)
@@ -76,25 +62,6 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 
 	p := &r.Problems
 	s.checkUsers(p, c)
-	if s.CircleCIOrgID != "" {
-		p.Check(stack.Key("circleciOrgId"), s.CircleCIOrgID, sb.CheckUUID(s.CircleCIOrgID))
-	}
-	if s.CircleCIProjectID != "" {
-		p.Check(stack.Key("circleciProjectId"), s.CircleCIProjectID, sb.CheckUUID(s.CircleCIProjectID))
-	}
-	if s.CIRepository != "" {
-		p.Check(stack.Key("ciRepository"), s.CIRepository, sb.CheckVCSOrigin(s.CIRepository))
-	}
-	for i, b := range s.CIBranches {
-		key := fmt.Sprintf("%s[%d]", stack.Key("ciBranches"), i)
-		p.Check(key, b, sb.CheckBranch(b))
-		if c.IsProd() && sb.HasWildcard(b) {
-			p.Add(key, b, "must name a branch, not a pattern, in prod: only reviewed branches deploy production")
-		}
-	}
-	if s.CIBranches != nil && len(s.CIBranches) == 0 {
-		p.Add(stack.Key("ciBranches"), "[]", "must list at least one branch (main)")
-	}
 	if s.RoleSessionHours != 0 {
 		p.Check(stack.Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), validate.CheckRange(s.RoleSessionHours, 1, 12))
 		if c.IsProd() && s.RoleSessionHours > 4 {
@@ -147,10 +114,6 @@ func (s *Config) checkUsers(p *validate.Problems, c *stack.Config) {
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "users", Part: "stacks/baselinepart", Feeds: "components/identity (Args.Users) in security", Rule: "empty outside security; distinct lower-case IAM user names and addresses; groups among the personas; fields name, email and groups only"},
-	{Name: "circleciOrgId", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.OrgID: the CI role's OIDC provider and trust)", Rule: "a UUID"},
-	{Name: "circleciProjectId", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.ProjectID)", Rule: "a UUID"},
-	{Name: "ciRepository", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.VCSOrigin)", Rule: "a repository as CircleCI names it, such as github.com/<org>/<repo> (no scheme, no wildcard)"},
-	{Name: "ciBranches", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (CIRoleArgs.Branches)", Rule: "at least one branch; named branches only (no patterns) in prod"},
 	{Name: "roleSessionHours", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (the persona roles' MaxSessionHours; full-access is always 1)", Rule: "1-12; at most 4 in prod"},
 	{Name: "auditRegion", Part: "stacks/baselinepart", Feeds: "the central audit archive's region", Rule: "a known region, equal to region"},
 	{Name: "auditLogRetentionDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (Args.LogRetentionDays)", Rule: "a CloudWatch Logs retention; at least 365 in prod and security"},

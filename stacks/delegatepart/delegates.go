@@ -32,7 +32,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.P
 			AccountID:            c.AccountID,
 			EnvironmentAccountID: c.Accounts[env].ID,
 			OperatorsAccountID:   c.Accounts["security"].ID,
-			CIRoleName:           stack.CIRoleName,
+			DeployRoleName:       c.DeployRoleName,
 			ManagementVpcID:      a.Network.VpcID,
 			RootZoneID:           zone,
 			DelegatedName:        env + "." + c.Domain,

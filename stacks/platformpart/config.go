@@ -29,6 +29,12 @@ type Config struct {
 	// (refarch:ecrRepositories), declared once in Pulumi.yaml: shared-services
 	// creates them, an application stack's images must name one.
 	ECRRepositories []string
+	// ReleaseImages are the images of the release CI deploys, by
+	// repository (refarch:releaseImages): every service whose configured
+	// image names the repository runs this one instead, so the pipeline
+	// hands each update the digests it just pushed without editing
+	// refarch:services. Each is <repository>@sha256:<digest>.
+	ReleaseImages map[string]string
 	// ECRKeepImages and ECRUntaggedDays are the repositories' lifecycle
 	// (refarch:ecrKeepImages, refarch:ecrUntaggedDays; shared-services).
 	ECRKeepImages, ECRUntaggedDays int
@@ -135,6 +141,8 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
 	s.SSLPolicy = r.Str("albSslPolicy")
 	s.AccessLogDays = r.Int("albAccessLogDays", loadbalancer.DefaultAccessLogDays)
 	servicesSet := r.Object("services", true, &s.Services)
+	r.Object("releaseImages", true, &s.ReleaseImages)
+	s.applyReleaseImages(p)
 
 	p.Check(stack.Key("fargateSpotWeight"), fmt.Sprint(s.FargateSpotWeight), validate.CheckRange(s.FargateSpotWeight, 0, ecscluster.MaxSpotWeight))
 	if c.IsProd() && s.FargateSpotWeight > 0 {
@@ -158,6 +166,32 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
 	}
 }
 
+// releaseImage is what refarch:releaseImages accepts: a repository pinned by
+// digest, the form `ko build --bare` prints (without the registry).
+var releaseImage = regexp.MustCompile(`^([a-z0-9]+(?:[._/-][a-z0-9]+)*)@sha256:[0-9a-f]{64}$`)
+
+// applyReleaseImages checks refarch:releaseImages and puts each image in
+// place of the configured image of every service of its repository.
+func (s *Config) applyReleaseImages(p *validate.Problems) {
+	for _, repo := range slices.Sorted(maps.Keys(s.ReleaseImages)) {
+		image := s.ReleaseImages[repo]
+		key := stack.Key("releaseImages") + "." + repo
+		if !slices.Contains(s.ECRRepositories, repo) {
+			p.Addf(key, image, "names no repository of %s %v", stack.Key("ecrRepositories"), s.ECRRepositories)
+			continue
+		}
+		if m := releaseImage.FindStringSubmatch(image); m == nil || m[1] != repo {
+			p.Add(key, image, "must be "+repo+"@sha256:<64 hex digits>: a release is pinned by digest, in its own repository")
+			continue
+		}
+		for i := range s.Services {
+			if m := imageRef.FindStringSubmatch(s.Services[i].Image); m != nil && m[1] == repo {
+				s.Services[i].Image = image
+			}
+		}
+	}
+}
+
 // checkServices applies the component's rules to the configured services
 // (reported by key) and the stack's own: images from the registry, hosts
 // the certificate covers, secrets of this account, and prod's floor of
@@ -172,6 +206,10 @@ func (s *Config) checkServices(p *validate.Problems, c *stack.Config) {
 		if m != nil && svc.Image != "" && !slices.Contains(s.ECRRepositories, m[1]) {
 			p.Addf(key(i, "image"), svc.Image, "must name a repository of %s %v: images come from the shared-services registry",
 				stack.Key("ecrRepositories"), s.ECRRepositories)
+		}
+		if c.IsProd() && svc.Image != "" && !strings.Contains(svc.Image, "@sha256:") {
+			p.Addf(key(i, "image"), svc.Image, "must be pinned by digest in prod (<repository>@sha256:<digest>, or %s): a tag can be pushed again, a digest names one image",
+				stack.Key("releaseImages"))
 		}
 		for j, h := range svc.Hosts {
 			switch {
@@ -345,6 +383,7 @@ func lowerCamel(s string) string {
 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
+	{Name: "releaseImages", Part: "stacks/platformpart", Feeds: "the image of every service of each repository (ecscluster.ServiceSpec.Image), in place of refarch:services' image", Rule: "repositories of ecrRepositories, each <repository>@sha256:<64 hex digits>; application stacks only"},
 	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; internetEgress (default false: HTTPS to the VPC's endpoints and what the service is wired to only; without interfaceEndpoints every service needs it to start); only the fields of ServiceConfig"},
 	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},

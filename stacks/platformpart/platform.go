@@ -41,6 +41,9 @@ const (
 	// definition (application stacks): what CI runs with
 	// `aws ecs run-task` (the backend's migration).
 	OutputJobTaskDefinitions = "jobTaskDefinitions"
+	// OutputECSServiceNames maps each service to its ECS service's name
+	// (cmd/run-job copies the service's network configuration from it).
+	OutputECSServiceNames = "ecsServiceNames"
 )
 
 // originLabel is the label of the public load balancer's name below the
@@ -155,14 +158,17 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		ClusterName:           cluster.Name,
 	}
 	jobs := pulumi.StringMap{}
+	serviceNames := pulumi.StringMap{}
 	for _, svc := range pc.Services {
 		deployed := cluster.Services[svc.Name]
+		serviceNames[svc.Name] = deployed.Name
 		a.Platform.Services = append(a.Platform.Services, stack.ServiceOut{Name: svc.Name, ServiceName: deployed.Name, MinCount: deployed.MinCount})
 		for job, arn := range deployed.JobTaskDefinitionARNs {
 			jobs[svc.Name+"/"+job] = arn
 		}
 	}
 	ctx.Export(OutputJobTaskDefinitions, jobs)
+	ctx.Export(OutputECSServiceNames, serviceNames)
 	ctx.Export(OutputPublicALBDNSName, public.DNSName)
 	ctx.Export(OutputOriginDomain, originDomain)
 	ctx.Export(OutputInternalURL, pulumi.String(internalURL))

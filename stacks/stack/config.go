@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 
+	"github.com/refarch/refarch/components/deployaccess"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -30,6 +31,15 @@ type Config struct {
 	// DeployRoleName is the IAM role the providers assume in AccountID
 	// (refarch:deployRoleName).
 	DeployRoleName string
+	// Access is whose role the providers assume (refarch:access): the
+	// deploy role to change the stack, or the read-only preview role
+	// (PreviewRoleName) to preview it.
+	Access Access
+	// CI is the CircleCI project whose pipelines the deploy, preview and
+	// ECR push roles trust (refarch:circleciOrgId, circleciProjectId,
+	// ciRepository). cmd/bootstrap creates those roles; every stack
+	// validates the same keys, so a typo fails the plan too.
+	CI CI
 	// Owner and CostCenter become default tags on every resource
 	// (refarch:owner, refarch:costCenter).
 	Owner, CostCenter string
@@ -61,6 +71,28 @@ type Config struct {
 	// protection flags, final snapshots and pulumi protect
 	// (refarch:deletionProtection). prod may not turn it off.
 	DeletionProtection bool
+}
+
+// Access is the value of refarch:access.
+type Access string
+
+// The values of refarch:access.
+const (
+	// AccessDeploy assumes the deploy role: previews and updates (the
+	// default; what `pulumi up` needs).
+	AccessDeploy Access = "deploy"
+	// AccessPreview assumes the read-only preview role (PreviewRoleName),
+	// in the stack's account and, from an application stack, in
+	// shared-services: previews only; an update fails at its first write.
+	AccessPreview Access = "preview"
+)
+
+// CI identifies the CircleCI project the pipeline roles trust.
+type CI struct {
+	// OrgID and ProjectID are CircleCI's organization and project ids.
+	OrgID, ProjectID string
+	// Repository is where pipelines come from: github.com/<org>/<repo>.
+	Repository string
 }
 
 // Account is one entry of the account directory (refarch:accounts).
@@ -95,6 +127,8 @@ func Load(stack string, r *Reader) (*Config, error) {
 	c.AccountID = r.Str("accountId")
 	c.Region = r.Str("region")
 	c.DeployRoleName = r.Str("deployRoleName")
+	c.Access = Access(r.Str("access"))
+	c.CI = CI{OrgID: r.Str("circleciOrgId"), ProjectID: r.Str("circleciProjectId"), Repository: r.Str("ciRepository")}
 	c.Owner = r.Str("owner")
 	c.CostCenter = r.Str("costCenter")
 	r.Object("accounts", true, &c.Accounts)
@@ -122,6 +156,17 @@ func Load(stack string, r *Reader) (*Config, error) {
 	}
 	if c.DeployRoleName != "" {
 		p.Check(Key("deployRoleName"), c.DeployRoleName, validate.CheckRoleName(c.DeployRoleName))
+	}
+	if c.Access != AccessDeploy && c.Access != AccessPreview && c.Access != "" {
+		p.Addf(Key("access"), string(c.Access), "must be %s (change the stack) or %s (preview it with the read-only role)", AccessDeploy, AccessPreview)
+	}
+	for _, id := range []struct{ key, value string }{{"circleciOrgId", c.CI.OrgID}, {"circleciProjectId", c.CI.ProjectID}} {
+		if id.value != "" {
+			p.Check(Key(id.key), id.value, deployaccess.CheckUUID(id.value))
+		}
+	}
+	if c.CI.Repository != "" {
+		p.Check(Key("ciRepository"), c.CI.Repository, deployaccess.CheckVCSOrigin(c.CI.Repository))
 	}
 	for _, tag := range []struct{ key, value string }{{"owner", c.Owner}, {"costCenter", c.CostCenter}} {
 		p.Check(Key(tag.key), tag.value, validate.CheckMaxLength(tag.value, 256, "an AWS tag value"))

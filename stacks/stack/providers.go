@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/deployaccess"
 	"github.com/refarch/refarch/components/iampolicy"
 )
 
@@ -24,7 +25,9 @@ type Providers struct {
 	// SharedServices, in application stacks only (nil elsewhere), acts in
 	// the shared-services account through that account's narrow delegate
 	// role for this environment (DelegateRoleName): it may only write this
-	// environment's DNS delegation and VPC peering there. It lets one
+	// environment's DNS delegation and VPC peering there. With
+	// refarch:access preview it reads through shared-services' preview
+	// role instead. It lets one
 	// `pulumi up` of an application stack wire both sides of what the two
 	// accounts share, without handing it the shared-services deploy role.
 	SharedServices *aws.Provider
@@ -48,17 +51,36 @@ func (c *Config) DefaultTags() map[string]string {
 	}
 }
 
+// PreviewRoleName is the read-only role of every account that previews
+// assume (components/deployaccess, created by cmd/bootstrap).
+const PreviewRoleName = deployaccess.DefaultPreviewRoleName
+
 // KeyAdministrators are the principals that administer every KMS key the
-// stack creates: the deploy role its providers assume, which must be able
-// to change the key policies it writes (KMS refuses a policy that locks its
-// caller out), and which may never use the keys.
+// stack creates: the deploy role, which updates assume and which must be
+// able to change the key policies it writes (KMS refuses a policy that
+// locks its caller out), and which may never use the keys. It is the
+// deploy role also while previewing with the preview role: a preview shows
+// the policies an update would write.
 func (c *Config) KeyAdministrators() []string {
 	return []string{c.DeployRoleARN()}
 }
 
-// DeployRoleARN is the role the providers assume in the stack's account.
+// DeployRoleARN is the deploy role of the stack's account.
 func (c *Config) DeployRoleARN() string {
 	return iampolicy.RoleARN(c.Partition, c.AccountID, c.DeployRoleName)
+}
+
+// ProviderRoleARN is the role the providers assume in account (the
+// stack's own, or shared-services from an application stack):
+// refarch:access decides between changing and reading.
+func (c *Config) ProviderRoleARN(account string) string {
+	if c.Access == AccessPreview {
+		return iampolicy.RoleARN(c.Partition, account, PreviewRoleName)
+	}
+	if account == c.AccountID {
+		return c.DeployRoleARN()
+	}
+	return iampolicy.RoleARN(c.Partition, account, DelegateRoleName(c.Stack))
 }
 
 // NewProviders creates the stack's providers. Explicit providers ignore the
@@ -75,8 +97,7 @@ func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
 	providers := &Providers{Account: account, USEast1: usEast1}
 	if c.Role == RoleApp {
 		shared := c.Accounts["shared-services"]
-		role := iampolicy.RoleARN(c.Partition, shared.ID, DelegateRoleName(c.Stack))
-		providers.SharedServices, err = newProvider(ctx, "aws-"+c.Stack+"-shared-services", c, c.Region, shared.ID, role)
+		providers.SharedServices, err = newProvider(ctx, "aws-"+c.Stack+"-shared-services", c, c.Region, shared.ID, c.ProviderRoleARN(shared.ID))
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +107,7 @@ func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
 
 // newAccountProvider creates a provider for the stack's own account.
 func newAccountProvider(ctx *pulumi.Context, name string, c *Config, region string) (*aws.Provider, error) {
-	return newProvider(ctx, name, c, region, c.AccountID, c.DeployRoleARN())
+	return newProvider(ctx, name, c, region, c.AccountID, c.ProviderRoleARN(c.AccountID))
 }
 
 // newProvider pins a provider to one account twice over: it assumes a role
@@ -111,10 +132,3 @@ func newProvider(ctx *pulumi.Context, name string, c *Config, region, account, r
 	}
 	return p, nil
 }
-
-// CIRoleName is the role CircleCI jobs assume, with their OIDC token, in
-// every account but security (which only people deploy). It may assume
-// the account's deploy role and, from an application account, that
-// environment's delegate role in shared-services; roles that trust CI name
-// arn:<partition>:iam::<account>:role/<CIRoleName>.
-const CIRoleName = Namespace + "-ci"

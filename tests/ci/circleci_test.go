@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -175,107 +174,136 @@ func jobsOf(t *testing.T, cfg map[string]any, workflow string) map[string]map[st
 	return out
 }
 
-// ciStacks are the stacks CI deploys: all but security, which has no CI
-// role (people deploy it).
-func ciStacks() []string {
+// matrixStacks are the stacks a job invocation's matrix (or its stack
+// parameter) names.
+func matrixStacks(t *testing.T, job map[string]any) []string {
+	t.Helper()
+	if s, ok := job["stack"].(string); ok {
+		return []string{s}
+	}
 	var out []string
-	for _, s := range stack.Names() {
-		if s != "security" {
-			out = append(out, s)
+	if m, ok := job["matrix"].(map[string]any); ok {
+		for _, s := range m["parameters"].(map[string]any)["stack"].([]any) {
+			out = append(out, s.(string))
 		}
 	}
 	return out
 }
 
-// ciBranches reads a stack's refarch:ciBranches (globs) from its real file.
-func ciBranches(t *testing.T, stackName string) []string {
-	t.Helper()
-	cfg, err := offline.LoadStackConfig(root(t), stackName)
-	require.NoError(t, err)
-	var globs []string
-	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:ciBranches"]), &globs))
-	return globs
-}
-
-// filterOf renders a job's branch filter as an anchored regular expression
-// ("main" becomes ^main$, /^feature\/.*/ stays as written).
-func filterOf(t *testing.T, job map[string]any) string {
-	t.Helper()
+// branchFilter returns a job's branch filter: "only" or "ignore", and its value.
+func branchFilter(job map[string]any) (string, string) {
 	branches, _ := job["filters"].(map[string]any)["branches"].(map[string]any)
-	only, ok := branches["only"].(string)
-	require.True(t, ok, "job %v must run on named branches only", job["name"])
-	if strings.HasPrefix(only, "/") && strings.HasSuffix(only, "/") {
-		return strings.Trim(only, "/")
+	if only, ok := branches["only"].(string); ok {
+		return "only", only
 	}
-	return "^" + regexp.QuoteMeta(only) + "$"
+	ignore, _ := branches["ignore"].(string)
+	return "ignore", ignore
 }
 
-// globRegexp renders a refarch:ciBranches glob as the regular expression a
-// branch filter must use for the same branches.
-func globRegexp(glob string) string {
-	re := regexp.QuoteMeta(glob)
-	re = strings.ReplaceAll(re, `/`, `\/`)
-	re = strings.ReplaceAll(re, `\*`, `.*`)
-	if strings.HasSuffix(re, ".*") {
-		return "^" + re
+// stackFiles are the stacks that have a Pulumi.<stack>.yaml.
+func stackFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root(t), "Pulumi.*.yaml"))
+	require.NoError(t, err)
+	var out []string
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
-	return "^" + re + "$"
+	require.ElementsMatch(t, stack.Names(), out, "one stack file per stack")
+	return out
 }
 
-// TestJobsRunOnlyOnBranchesTheCIRoleAdmits ties the pipeline to the trust
-// policies: every job that needs a stack's CI role runs only on branches
-// that stack's refarch:ciBranches admits (otherwise it could only fail),
-// and every admitted branch pattern other than main gets a preview on pull
-// requests.
-func TestJobsRunOnlyOnBranchesTheCIRoleAdmits(t *testing.T) {
+// TestEveryStackIsPreviewedOnPullRequestsAndUpdatedOnMain: every stack file
+// has a preview on every pull request (never main) and an update on main
+// only, and prod's and security's updates wait for an approval.
+func TestEveryStackIsPreviewedOnPullRequestsAndUpdatedOnMain(t *testing.T) {
 	cfg := config(t)
-	previewed := map[string]map[string]bool{}
-	for _, wf := range []string{"pull-request", "deploy"} {
-		for name, job := range jobsOf(t, cfg, wf) {
-			if job["job"] != "preview" && job["job"] != "update" {
-				continue
-			}
-			var targets []string
-			if s, ok := job["stack"].(string); ok {
-				targets = []string{s}
-			} else if m, ok := job["matrix"].(map[string]any); ok {
-				for _, s := range m["parameters"].(map[string]any)["stack"].([]any) {
-					targets = append(targets, s.(string))
-				}
-			}
-			require.NotEmpty(t, targets, "%s/%s targets no stack", wf, name)
-			filter := filterOf(t, job)
-			for _, stackName := range targets {
-				assert.NotEqual(t, "security", stackName, "%s/%s: the security account has no CI role", wf, name)
-				admitted := false
-				for _, glob := range ciBranches(t, stackName) {
-					if globRegexp(glob) == filter {
-						admitted = true
-					}
-				}
-				assert.True(t, admitted, "%s/%s runs on %s, which %s's refarch:ciBranches %v does not admit", wf, name, filter, stackName, ciBranches(t, stackName))
-				if job["job"] == "preview" && wf == "pull-request" {
-					if previewed[stackName] == nil {
-						previewed[stackName] = map[string]bool{}
-					}
-					previewed[stackName][filter] = true
-				}
+	pr, deploy := jobsOf(t, cfg, "pull-request"), jobsOf(t, cfg, "deploy")
+	previewed := map[string]bool{}
+	for name, job := range pr {
+		if job["job"] != "preview" {
+			continue
+		}
+		kind, value := branchFilter(job)
+		assert.Equal(t, [2]string{"ignore", "main"}, [2]string{kind, value}, "%s runs on every pull request's branch", name)
+		for _, s := range matrixStacks(t, job) {
+			previewed[s] = true
+		}
+	}
+	updated := map[string]bool{}
+	for name, job := range deploy {
+		if job["job"] == "approval" || job["type"] == "approval" {
+			continue
+		}
+		kind, value := branchFilter(job)
+		assert.Equal(t, [2]string{"only", "main"}, [2]string{kind, value}, "%s runs on main only", name)
+		if job["job"] == "update" {
+			for _, s := range matrixStacks(t, job) {
+				updated[s] = true
 			}
 		}
 	}
-	for _, stackName := range ciStacks() {
-		for _, glob := range ciBranches(t, stackName) {
-			if glob != "main" {
-				assert.True(t, previewed[stackName][globRegexp(glob)], "pull requests from %s are not previewed on %s", glob, stackName)
-			}
+	for _, s := range stackFiles(t) {
+		assert.True(t, previewed[s], "pull requests preview %s", s)
+		assert.True(t, updated[s], "main updates %s", s)
+	}
+	for _, s := range []string{"prod", "security"} {
+		j := deploy["update-"+s]
+		require.NotNil(t, j)
+		gate := deploy["approve-"+s]
+		require.NotNil(t, gate, "%s's update needs an approval", s)
+		assert.Equal(t, "approval", gate["type"])
+		assert.Equal(t, []any{"approve-" + s}, j["requires"], "%s updates only once approved", s)
+	}
+}
+
+// assumedRoles lists the roles a job's assume-role steps take.
+func assumedRoles(t *testing.T, cfg map[string]any, job string) []string {
+	t.Helper()
+	def, ok := cfg["jobs"].(map[string]any)[job].(map[string]any)
+	require.True(t, ok, "job %s", job)
+	var out []string
+	for _, st := range def["steps"].([]any) {
+		m, _ := st.(map[string]any)
+		if params, ok := m["assume-role"].(map[string]any); ok {
+			out = append(out, params["role"].(string))
 		}
 	}
+	return out
+}
+
+// TestJobsUseOnlyTheirRoles: previews run as the read-only preview role
+// and tell the program so, updates as the deploy role, the packaging as
+// the ECR push role; nothing else exchanges a token.
+func TestJobsUseOnlyTheirRoles(t *testing.T) {
+	cfg := config(t)
+	assert.Equal(t, []string{"refarch-preview"}, assumedRoles(t, cfg, "preview"))
+	assert.Equal(t, []string{"refarch-deploy"}, assumedRoles(t, cfg, "update"))
+	assert.Equal(t, []string{"refarch-ecr-push"}, assumedRoles(t, cfg, "package"))
+	for _, job := range []string{"test"} {
+		assert.Empty(t, assumedRoles(t, cfg, job), job)
+	}
+	names := stepNames(t, cfg, "preview")
+	access := indexOf(names, "run: pulumi config set refarch:access preview")
+	require.GreaterOrEqual(t, access, 0, "a preview makes the providers assume the preview roles: %v", names)
+	assert.Less(t, access, indexOf(names, "pulumi/preview"))
+	assert.Less(t, access, indexOf(names, "guard-preview"))
+	for _, n := range stepNames(t, cfg, "update") {
+		assert.NotContains(t, n, "refarch:access", "an update keeps the deploy access")
+	}
+	raw, err := os.ReadFile(filepath.Join(root(t), ".circleci", "config.yml"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(raw), "assume-role-with-web-identity"), "one place exchanges tokens: the assume-role command")
+	commands := cfg["commands"].(map[string]any)
+	roles := commands["assume-role"].(map[string]any)["parameters"].(map[string]any)["role"].(map[string]any)["enum"]
+	assert.Equal(t, []any{"refarch-preview", "refarch-deploy", "refarch-ecr-push"}, roles, "the roles cmd/bootstrap creates, and no other")
 }
 
 func TestPullRequestsNeverUpdate(t *testing.T) {
 	jobs := jobsOf(t, config(t), "pull-request")
 	for name, j := range jobs {
 		assert.NotEqual(t, "update", j["job"], "%s: a pull request never updates", name)
+		assert.NotEqual(t, "package", j["job"], "%s: a pull request never pushes images", name)
 		if j["job"] == "preview" {
 			assert.Equal(t, []any{"test"}, j["requires"], "%s runs after the offline proof", name)
 		}
@@ -286,24 +314,25 @@ func TestPullRequestsNeverUpdate(t *testing.T) {
 
 func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 	jobs := jobsOf(t, config(t), "deploy")
-	order := ciStacks()
+	assert.Equal(t, []any{"test"}, jobs["package"]["requires"], "packaging after the tests")
 	preview := jobs["preview-<< matrix.stack >>"]
 	require.NotNil(t, preview)
-	var previewed []string
-	for _, s := range preview["matrix"].(map[string]any)["parameters"].(map[string]any)["stack"].([]any) {
-		previewed = append(previewed, s.(string))
+	assert.Equal(t, stack.Names(), matrixStacks(t, preview), "main previews every stack")
+	assert.Equal(t, []any{"package"}, preview["requires"], "previews see the packaged release")
+	var previews []any
+	for _, s := range stack.Names() {
+		previews = append(previews, "preview-"+s)
 	}
-	assert.Equal(t, order, previewed, "main previews every stack it updates")
+	order := []string{"shared-services", "dev", "stage", "prod"}
 	for i, stackName := range order {
 		j := jobs["update-"+stackName]
 		require.NotNil(t, j, "no update of %s", stackName)
 		assert.Equal(t, "update", j["job"])
 		assert.Equal(t, stackName, j["stack"])
+		assert.Equal(t, stackName != "shared-services", j["application"] == true, "%s: the application flag", stackName)
 		requires, _ := j["requires"].([]any)
 		if i == 0 {
-			for _, s := range order {
-				assert.Contains(t, requires, "preview-"+s, "updates start once every preview passed")
-			}
+			assert.ElementsMatch(t, previews, requires, "updates start once every preview passed")
 			continue
 		}
 		prev := "update-" + order[i-1]
@@ -317,6 +346,7 @@ func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 			assert.Equal(t, []any{prev}, requires, "%s follows %s", stackName, order[i-1])
 		}
 	}
+	assert.ElementsMatch(t, previews, jobs["approve-security"]["requires"], "security waits for every preview, then its own approval")
 }
 
 // TestNoLongLivedAWSKeys checks the pipeline never configures static AWS
@@ -345,6 +375,7 @@ func TestNoLongLivedAWSKeys(t *testing.T) {
 	walk(config(t))
 	assert.Contains(t, string(raw), "assume-role-with-web-identity")
 	assert.Contains(t, string(raw), "CIRCLE_OIDC_TOKEN_V2")
+	assert.NotContains(t, string(raw), "aws configure set", "no credentials written to a file")
 }
 
 // stepNames lists a job's steps by name: "checkout", "pulumi/preview",
@@ -399,6 +430,9 @@ func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
 	for _, job := range []string{"preview", "update"} {
 		names := stepNames(t, cfg, job)
 		pack, guard, login := indexOf(names, "package-functions"), indexOf(names, "guard-preview"), indexOf(names, "pulumi/login")
+		if job == "update" {
+			pack = indexOf(names, "attach_workspace") // the package job's zips
+		}
 		require.GreaterOrEqual(t, pack, 0, "%s packages the functions: %v", job, names)
 		require.GreaterOrEqual(t, guard, 0, "%s guards its preview: %v", job, names)
 		assert.Less(t, login, guard, job)
@@ -408,6 +442,7 @@ func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
 			check := indexOf(names, "run: pulumi preview --expect-no-changes")
 			assert.Less(t, guard, up, "the guard runs before the update")
 			assert.Greater(t, check, up, "the no-change check runs after the update")
+			assert.Less(t, indexOf(names, "attach_workspace"), guard, "the packaged zips and digests are there first")
 		} else {
 			assert.Less(t, pack, indexOf(names, "pulumi/preview"), job)
 		}
@@ -434,4 +469,66 @@ func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
 		}
 	}
 	assert.Positive(t, logins)
+}
+
+// whenSteps returns the steps of a job's `when` blocks, flattened in order,
+// as stepNames names them.
+func whenSteps(t *testing.T, cfg map[string]any, job string) []string {
+	t.Helper()
+	def := cfg["jobs"].(map[string]any)[job].(map[string]any)
+	var out []string
+	for _, st := range def["steps"].([]any) {
+		m, _ := st.(map[string]any)
+		w, ok := m["when"].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, inner := range w["steps"].([]any) {
+			run, _ := inner.(map[string]any)["run"].(map[string]any)
+			out = append(out, strings.TrimSpace(run["command"].(string)))
+		}
+	}
+	return out
+}
+
+// TestAnApplicationUpdateShipsTheRelease: the digests the package job
+// pushed become the stack's refarch:releaseImages before the guarded
+// preview; the migration runs on the new image (a targeted update of the
+// migration's task definition, then cmd/run-job) before the update rolls
+// the new version out; web/ is synced and the CDN invalidated after.
+func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
+	cfg := config(t)
+	names := stepNames(t, cfg, "update")
+	when := whenSteps(t, cfg, "update")
+	require.Len(t, when, 3)
+	assert.Contains(t, when[0], `pulumi config set --path "refarch:releaseImages.${app}"`)
+	assert.Contains(t, when[0], "release/images")
+	assert.Contains(t, when[1], `--target "$urn"`)
+	assert.Contains(t, when[1], "-backend-migrate$")
+	assert.Contains(t, when[1], "go run ./cmd/run-job -outputs outputs.json -job backend/migrate")
+	assert.Less(t, strings.Index(when[1], "--target"), strings.Index(when[1], "cmd/run-job"), "the new task definition first")
+	assert.Contains(t, when[2], "aws s3 sync web/")
+	assert.Contains(t, when[2], "jq -r .edgeBucketName")
+	assert.Contains(t, when[2], "aws cloudfront create-invalidation --distribution-id \"$(jq -r .edgeDistributionId outputs.json)\" --paths '/*'")
+
+	// The when blocks sit where their steps must run.
+	var whens []int
+	for i, n := range names {
+		if n == "when" {
+			whens = append(whens, i)
+		}
+	}
+	require.Len(t, whens, 3)
+	guard, up := indexOf(names, "guard-preview"), indexOf(names, "pulumi/update")
+	assert.Less(t, whens[0], guard, "digests before the guarded preview")
+	assert.Greater(t, whens[1], guard)
+	assert.Less(t, whens[1], up, "the migration before the new version is rolled out")
+	assert.Greater(t, whens[2], up, "the site after the update")
+
+	pkg := stepNames(t, cfg, "package")
+	build := indexOf(pkg, "run: tools/ko/build")
+	require.GreaterOrEqual(t, build, 0, "%v", pkg)
+	assert.Contains(t, pkg[build], `.bin/ko build --bare --tags "$CIRCLE_SHA1"`)
+	assert.Contains(t, pkg[build], `echo "$app=${ref#*/}" >> release/images`, "each digest as <repository>@sha256:…")
+	assert.Greater(t, indexOf(pkg, "persist_to_workspace"), build)
 }
