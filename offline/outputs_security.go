@@ -7,7 +7,7 @@ import (
 
 // Output mocks of the security baseline's resources whose computed values
 // have a shape the program or its tests rely on: the OIDC provider's ARN
-// (the CI role's trust names it), the service-linked role's fixed name and
+// (the pipeline roles' trust names it), the service-linked role's fixed name and
 // path, and the ids of the GuardDuty detector and Systems Manager objects.
 func init() {
 	registerOutputs("aws:iam/openIdConnectProvider:OpenIdConnectProvider", func(r *Resource, e env, state map[string]any) error {

@@ -357,7 +357,7 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 	}
 	_, inside := baselineOf(t, plan(t, "security"))
 	roles := blOfType(inside, "aws:iam/role:Role")
-	require.Len(t, roles, 1, "security has no persona or CI role, only the trail's delivery role")
+	require.Len(t, roles, 1, "security has no persona role, only the trail's delivery role")
 	assert.Equal(t, "refarch-security-cloudtrail-logs", roles[0].String("name"))
 	assert.Empty(t, blOfType(inside, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"))
 }

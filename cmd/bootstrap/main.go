@@ -108,10 +108,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f flags
-	fs.Var(profileFlag{&f.Profiles}, "profile", "AWS profile of an administrator: <profile> for every account, <stack>=<profile> for one; repeatable (required)")
+	fs.Var(listFlag{&f.Profiles}, "profile", "AWS profile of an administrator: <profile> for every account, <stack>=<profile> for one; repeatable (required)")
 	fs.StringVar(&f.Backend, "backend", defaultBackend, "file:// folder keeping the bootstrap's own state")
 	fs.StringVar(&f.Bucket, "bucket", "", "state bucket name (default "+bucketPrefix+"<security account id>)")
-	fs.Var(adminFlag{&f.Admins}, "admin", "another key administrator (principal ARN): the one -profile acts as, if not the security deploy role; repeatable")
+	fs.Var(listFlag{&f.Admins}, "admin", "another key administrator (principal ARN): the one -profile acts as, if not the security deploy role; repeatable")
 	fs.BoolVar(&f.Preview, "preview", false, "only preview: change nothing")
 	dir := fs.String("dir", "", "project folder holding Pulumi.yaml (default: the module root)")
 	fs.Usage = func() {

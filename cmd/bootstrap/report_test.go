@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,7 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
+	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -82,4 +86,23 @@ func TestPrintPreviewSaysNothingChanged(t *testing.T) {
 	printPreview(&out, map[apitype.OpType]int{apitype.OpCreate: 11, apitype.OpSame: 1})
 	assert.Contains(t, out.String(), "nothing was changed (1 to same, 11 to create)")
 	assert.Contains(t, out.String(), "without -preview")
+}
+
+// TestStackFilesNameTheSecretsProviderTheBootstrapPrints: every stack file
+// encrypts its secrets with the state key the bootstrap creates, named as
+// it prints it (the alias's ARN in the security account, from Pulumi.yaml's
+// directory and the region).
+func TestStackFilesNameTheSecretsProviderTheBootstrapPrints(t *testing.T) {
+	root, err := offline.FindProjectDir(".")
+	require.NoError(t, err)
+	const want = "awskms:///arn:aws:kms:us-west-2:111111111111:alias/refarch-state?region=us-west-2"
+	for _, s := range stack.Names() {
+		raw, err := os.ReadFile(filepath.Join(root, "Pulumi."+s+".yaml"))
+		require.NoError(t, err)
+		var file struct {
+			SecretsProvider string `yaml:"secretsprovider"`
+		}
+		require.NoError(t, yaml.Unmarshal(raw, &file))
+		assert.Equal(t, want, file.SecretsProvider, "Pulumi.%s.yaml", s)
+	}
 }

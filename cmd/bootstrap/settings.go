@@ -259,36 +259,22 @@ func profiles(p *validate.Problems, values []string) map[string]string {
 	return out
 }
 
-// profileFlag collects -profile, which may be repeated or comma-separated.
-type profileFlag struct{ list *[]string }
+// listFlag collects a flag that may be repeated or comma-separated
+// (-profile, -admin).
+type listFlag struct{ list *[]string }
 
-func (a profileFlag) String() string {
+func (a listFlag) String() string {
 	if a.list == nil {
 		return ""
 	}
 	return strings.Join(*a.list, ",")
 }
 
-func (a profileFlag) Set(v string) error { return appendList(a.list, v) }
-
-// appendList appends the comma-separated values of v to list.
-func appendList(list *[]string, v string) error {
+func (a listFlag) Set(v string) error {
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			*list = append(*list, s)
+			*a.list = append(*a.list, s)
 		}
 	}
 	return nil
 }
-
-// adminFlag collects -admin, which may be repeated or comma-separated.
-type adminFlag struct{ list *[]string }
-
-func (a adminFlag) String() string {
-	if a.list == nil {
-		return ""
-	}
-	return strings.Join(*a.list, ",")
-}
-
-func (a adminFlag) Set(v string) error { return appendList(a.list, v) }

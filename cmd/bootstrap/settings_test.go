@@ -96,7 +96,7 @@ func TestProfilesPerAccount(t *testing.T) {
 	assert.Equal(t, map[string]string{"security": "sec-admin", "shared-services": "org-admin", "dev": "org-admin", "stage": "org-admin", "prod": "prod-admin"}, cfg.Profiles)
 
 	var list []string
-	pf := profileFlag{&list}
+	pf := listFlag{&list}
 	require.NoError(t, pf.Set("org-admin, prod=prod-admin"))
 	require.NoError(t, pf.Set("dev=dev-admin"))
 	assert.Equal(t, []string{"org-admin", "prod=prod-admin", "dev=dev-admin"}, list)
@@ -119,7 +119,7 @@ func TestFlagsOverrideTheDefaults(t *testing.T) {
 	assert.True(t, cfg.Preview)
 
 	var admins []string
-	a := adminFlag{&admins}
+	a := listFlag{&admins}
 	require.NoError(t, a.Set("arn:aws:iam::111111111111:user/alice, arn:aws:iam::111111111111:user/bob"))
 	require.NoError(t, a.Set("arn:aws:iam::111111111111:user/carol"))
 	assert.Equal(t, []string{"arn:aws:iam::111111111111:user/alice", "arn:aws:iam::111111111111:user/bob", "arn:aws:iam::111111111111:user/carol"}, admins)

@@ -103,22 +103,8 @@ func (a StateBackendArgs) validate() error {
 		p.Add("Args.DeployRoleARNs", "", "must name at least one deploy role: nobody could read or write the state otherwise")
 	}
 	seen := map[string]bool{}
-	for i, arn := range a.DeployRoleARNs {
-		field := fmt.Sprintf("Args.DeployRoleARNs[%d]", i)
-		p.Check(field, arn, validate.CheckRoleARN(arn))
-		if seen[arn] {
-			p.Add(field, arn, "is listed twice")
-		}
-		seen[arn] = true
-	}
-	for i, arn := range a.PreviewRoleARNs {
-		field := fmt.Sprintf("Args.PreviewRoleARNs[%d]", i)
-		p.Check(field, arn, validate.CheckRoleARN(arn))
-		if seen[arn] {
-			p.Add(field, arn, "is listed twice, or is also a deploy role: a role either writes the state or only reads it")
-		}
-		seen[arn] = true
-	}
+	checkRoles(&p, "Args.DeployRoleARNs", a.DeployRoleARNs, seen, "is listed twice")
+	checkRoles(&p, "Args.PreviewRoleARNs", a.PreviewRoleARNs, seen, "is listed twice, or is also a deploy role: a role either writes the state or only reads it")
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	for i, arn := range a.StateAdministrators {
 		field := fmt.Sprintf("Args.StateAdministrators[%d]", i)
@@ -132,6 +118,19 @@ func (a StateBackendArgs) validate() error {
 	p.Check("Args.NoncurrentVersionDays", fmt.Sprint(a.NoncurrentVersionDays),
 		validate.CheckRange(a.NoncurrentVersionDays, MinNoncurrentVersionDays, MaxNoncurrentVersionDays))
 	return p.Err("state backend arguments")
+}
+
+// checkRoles checks that each of arns is a role ARN that seen does not hold
+// yet (reporting again as the rule), and adds it to seen.
+func checkRoles(p *validate.Problems, field string, arns []string, seen map[string]bool, again string) {
+	for i, arn := range arns {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		p.Check(f, arn, validate.CheckRoleARN(arn))
+		if seen[arn] {
+			p.Add(f, arn, again)
+		}
+		seen[arn] = true
+	}
 }
 
 // writers are who may write the state: the deploy roles, then the state

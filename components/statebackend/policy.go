@@ -110,14 +110,7 @@ func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 		})
 	}
 	doc.Statement = append(doc.Statement,
-		iampolicy.Statement{
-			Sid:       "DenyStateToEveryoneElse",
-			Effect:    iampolicy.Deny,
-			Principal: iampolicy.Principal{"AWS": {"*"}},
-			Action:    []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*"},
-			Resource:  []string{objects},
-			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": readers}},
-		},
+		denyObjectsUnless("DenyStateToEveryoneElse", []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*"}, objects, readers),
 		iampolicy.Statement{
 			Sid:       "DenyDeletingVersions",
 			Effect:    iampolicy.Deny,
@@ -129,14 +122,20 @@ func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 	if len(a.PreviewRoleARNs) > 0 {
 		// The preview roles pass the first deny; this one keeps them (and
 		// anyone their account's IAM policies allow) from writing.
-		doc.Statement = append(doc.Statement, iampolicy.Statement{
-			Sid:       "DenyWritesToReaders",
-			Effect:    iampolicy.Deny,
-			Principal: iampolicy.Principal{"AWS": {"*"}},
-			Action:    []string{"s3:PutObject*", "s3:DeleteObject*"},
-			Resource:  []string{objects},
-			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": writers}},
-		})
+		doc.Statement = append(doc.Statement, denyObjectsUnless("DenyWritesToReaders", []string{"s3:PutObject*", "s3:DeleteObject*"}, objects, writers))
 	}
 	return doc.JSON()
+}
+
+// denyObjectsUnless denies actions on objects to every principal but those
+// named, by aws:PrincipalArn.
+func denyObjectsUnless(sid string, actions []string, objects string, principals []string) iampolicy.Statement {
+	return iampolicy.Statement{
+		Sid:       sid,
+		Effect:    iampolicy.Deny,
+		Principal: iampolicy.Principal{"AWS": {"*"}},
+		Action:    actions,
+		Resource:  []string{objects},
+		Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": principals}},
+	}
 }
