@@ -319,6 +319,7 @@ func TestMainUpdatesInOrderBehindApprovals(t *testing.T) {
 	require.NotNil(t, preview)
 	assert.Equal(t, stack.Names(), matrixStacks(t, preview), "main previews every stack")
 	assert.Equal(t, []any{"package"}, preview["requires"], "previews see the packaged release")
+	assert.Equal(t, true, preview["release"], "main previews the release's zips and digests")
 	var previews []any
 	for _, s := range stack.Names() {
 		previews = append(previews, "preview-"+s)
@@ -430,8 +431,27 @@ func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
 	for _, job := range []string{"preview", "update"} {
 		names := stepNames(t, cfg, job)
 		pack, guard, login := indexOf(names, "package-functions"), indexOf(names, "guard-preview"), indexOf(names, "pulumi/login")
-		if job == "update" {
+		switch job {
+		case "update":
 			pack = indexOf(names, "attach_workspace") // the package job's zips
+		case "preview":
+			// A pull request builds the zips; main attaches the release's.
+			def := cfg["jobs"].(map[string]any)["preview"].(map[string]any)
+			blocks := map[string]string{}
+			for _, st := range def["steps"].([]any) {
+				m, _ := st.(map[string]any)
+				for _, kind := range []string{"when", "unless"} {
+					if b, ok := m[kind].(map[string]any); ok {
+						rendered, err := json.Marshal(b["steps"])
+						require.NoError(t, err)
+						blocks[kind] = string(rendered)
+					}
+				}
+			}
+			assert.Contains(t, blocks["unless"], "package-functions")
+			assert.Contains(t, blocks["when"], "attach_workspace")
+			assert.Contains(t, blocks["when"], "hand-over-release-images")
+			pack = max(indexOf(names, "when"), indexOf(names, "unless"))
 		}
 		require.GreaterOrEqual(t, pack, 0, "%s packages the functions: %v", job, names)
 		require.GreaterOrEqual(t, guard, 0, "%s guards its preview: %v", job, names)
@@ -445,6 +465,7 @@ func TestPreviewsAreGuardedAndUpdatesChecked(t *testing.T) {
 			assert.Less(t, indexOf(names, "attach_workspace"), guard, "the packaged zips and digests are there first")
 		} else {
 			assert.Less(t, pack, indexOf(names, "pulumi/preview"), job)
+			assert.GreaterOrEqual(t, indexOf(names, "when"), 0)
 		}
 	}
 	commands, _ := cfg["commands"].(map[string]any)
@@ -484,8 +505,9 @@ func whenSteps(t *testing.T, cfg map[string]any, job string) []string {
 			continue
 		}
 		for _, inner := range w["steps"].([]any) {
-			run, _ := inner.(map[string]any)["run"].(map[string]any)
-			out = append(out, strings.TrimSpace(run["command"].(string)))
+			if run, ok := inner.(map[string]any)["run"].(map[string]any); ok {
+				out = append(out, strings.TrimSpace(run["command"].(string)))
+			}
 		}
 	}
 	return out
@@ -500,16 +522,19 @@ func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 	cfg := config(t)
 	names := stepNames(t, cfg, "update")
 	when := whenSteps(t, cfg, "update")
-	require.Len(t, when, 3)
-	assert.Contains(t, when[0], `pulumi config set --path "refarch:releaseImages.${app}"`)
-	assert.Contains(t, when[0], "release/images")
-	assert.Contains(t, when[1], `--target "$urn"`)
-	assert.Contains(t, when[1], "-backend-migrate$")
-	assert.Contains(t, when[1], "go run ./cmd/run-job -outputs outputs.json -job backend/migrate")
-	assert.Less(t, strings.Index(when[1], "--target"), strings.Index(when[1], "cmd/run-job"), "the new task definition first")
-	assert.Contains(t, when[2], "aws s3 sync web/")
-	assert.Contains(t, when[2], "jq -r .edgeBucketName")
-	assert.Contains(t, when[2], "aws cloudfront create-invalidation --distribution-id \"$(jq -r .edgeDistributionId outputs.json)\" --paths '/*'")
+	require.Len(t, when, 2)
+	commands := cfg["commands"].(map[string]any)
+	hand, err := json.Marshal(commands["hand-over-release-images"])
+	require.NoError(t, err)
+	assert.Contains(t, string(hand), `pulumi config set --path \"refarch:releaseImages.${app}\"`)
+	assert.Contains(t, string(hand), "release/images")
+	assert.Contains(t, when[0], `--target "$urn"`)
+	assert.Contains(t, when[0], "-backend-migrate$")
+	assert.Contains(t, when[0], "go run ./cmd/run-job -outputs outputs.json -job backend/migrate")
+	assert.Less(t, strings.Index(when[0], "--target"), strings.Index(when[0], "cmd/run-job"), "the new task definition first")
+	assert.Contains(t, when[1], "aws s3 sync web/")
+	assert.Contains(t, when[1], "jq -r .edgeBucketName")
+	assert.Contains(t, when[1], "aws cloudfront create-invalidation --distribution-id \"$(jq -r .edgeDistributionId outputs.json)\" --paths '/*'")
 
 	// The when blocks sit where their steps must run.
 	var whens []int
