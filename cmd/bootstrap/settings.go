@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/refarch/refarch/components/deployaccess"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/stacks/stack"
@@ -93,18 +92,10 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 	r.Object("accounts", true, &accounts)
 	region := r.Str("region")
 	roleName := r.Str("deployRoleName")
-	ci := stack.CI{OrgID: r.Str("circleciOrgId"), ProjectID: r.Str("circleciProjectId"), Repository: r.Str("ciRepository")}
+	ci := stack.ReadCI(r)
 	var repos []string
 	r.Object("ecrRepositories", true, &repos)
 	p := &r.Problems
-	for _, id := range []struct{ key, value string }{{"circleciOrgId", ci.OrgID}, {"circleciProjectId", ci.ProjectID}} {
-		if id.value != "" {
-			p.Check(stack.Key(id.key), id.value, deployaccess.CheckUUID(id.value))
-		}
-	}
-	if ci.Repository != "" {
-		p.Check(stack.Key("ciRepository"), ci.Repository, deployaccess.CheckVCSOrigin(ci.Repository))
-	}
 
 	if region != "" {
 		p.Check(stack.Key("region"), region, validate.CheckRegion(region))

@@ -95,6 +95,22 @@ type CI struct {
 	Repository string
 }
 
+// ReadCI reads refarch:circleciOrgId, circleciProjectId and ciRepository
+// and records in r what breaks their rules: the stacks and cmd/bootstrap
+// read them alike.
+func ReadCI(r *Reader) CI {
+	ci := CI{OrgID: r.Str("circleciOrgId"), ProjectID: r.Str("circleciProjectId"), Repository: r.Str("ciRepository")}
+	for _, id := range []struct{ key, value string }{{"circleciOrgId", ci.OrgID}, {"circleciProjectId", ci.ProjectID}} {
+		if id.value != "" {
+			r.Problems.Check(Key(id.key), id.value, deployaccess.CheckUUID(id.value))
+		}
+	}
+	if ci.Repository != "" {
+		r.Problems.Check(Key("ciRepository"), ci.Repository, deployaccess.CheckVCSOrigin(ci.Repository))
+	}
+	return ci
+}
+
 // Account is one entry of the account directory (refarch:accounts).
 type Account struct {
 	// ID is the 12-digit account id.
@@ -128,7 +144,7 @@ func Load(stack string, r *Reader) (*Config, error) {
 	c.Region = r.Str("region")
 	c.DeployRoleName = r.Str("deployRoleName")
 	c.Access = Access(r.Str("access"))
-	c.CI = CI{OrgID: r.Str("circleciOrgId"), ProjectID: r.Str("circleciProjectId"), Repository: r.Str("ciRepository")}
+	c.CI = ReadCI(r)
 	c.Owner = r.Str("owner")
 	c.CostCenter = r.Str("costCenter")
 	r.Object("accounts", true, &c.Accounts)
@@ -159,14 +175,6 @@ func Load(stack string, r *Reader) (*Config, error) {
 	}
 	if c.Access != AccessDeploy && c.Access != AccessPreview && c.Access != "" {
 		p.Addf(Key("access"), string(c.Access), "must be %s (change the stack) or %s (preview it with the read-only role)", AccessDeploy, AccessPreview)
-	}
-	for _, id := range []struct{ key, value string }{{"circleciOrgId", c.CI.OrgID}, {"circleciProjectId", c.CI.ProjectID}} {
-		if id.value != "" {
-			p.Check(Key(id.key), id.value, deployaccess.CheckUUID(id.value))
-		}
-	}
-	if c.CI.Repository != "" {
-		p.Check(Key("ciRepository"), c.CI.Repository, deployaccess.CheckVCSOrigin(c.CI.Repository))
 	}
 	for _, tag := range []struct{ key, value string }{{"owner", c.Owner}, {"costCenter", c.CostCenter}} {
 		p.Check(Key(tag.key), tag.value, validate.CheckMaxLength(tag.value, 256, "an AWS tag value"))
