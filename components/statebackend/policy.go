@@ -49,15 +49,7 @@ func keyPolicy(a StateBackendArgs) (string, error) {
 			Resource:  []string{"*"},
 		},
 	)
-	if len(a.PreviewRoleARNs) > 0 {
-		doc.Statement = append(doc.Statement, iampolicy.Statement{
-			Sid:       "StateAndSecretsRead",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": a.PreviewRoleARNs},
-			Action:    KeyReadActions,
-			Resource:  []string{"*"},
-		})
-	}
+	doc.Statement = append(doc.Statement, previewAllow(a, "StateAndSecretsRead", KeyReadActions, "*")...)
 	return doc.JSON()
 }
 
@@ -100,15 +92,7 @@ func bucketPolicy(a StateBackendArgs, partition string) (string, error) {
 			Resource:  []string{objects},
 		},
 	)
-	if len(a.PreviewRoleARNs) > 0 {
-		doc.Statement = append(doc.Statement, iampolicy.Statement{
-			Sid:       "StateRead",
-			Effect:    iampolicy.Allow,
-			Principal: iampolicy.Principal{"AWS": a.PreviewRoleARNs},
-			Action:    ReadObjectActions,
-			Resource:  []string{objects},
-		})
-	}
+	doc.Statement = append(doc.Statement, previewAllow(a, "StateRead", ReadObjectActions, objects)...)
 	doc.Statement = append(doc.Statement,
 		denyObjectsUnless("DenyStateToEveryoneElse", []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*"}, objects, readers),
 		iampolicy.Statement{
@@ -138,4 +122,19 @@ func denyObjectsUnless(sid string, actions []string, objects string, principals 
 		Resource:  []string{objects},
 		Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": principals}},
 	}
+}
+
+// previewAllow allows the preview roles actions on resource: one statement,
+// or none without preview roles.
+func previewAllow(a StateBackendArgs, sid string, actions []string, resource string) []iampolicy.Statement {
+	if len(a.PreviewRoleARNs) == 0 {
+		return nil
+	}
+	return []iampolicy.Statement{{
+		Sid:       sid,
+		Effect:    iampolicy.Allow,
+		Principal: iampolicy.Principal{"AWS": a.PreviewRoleARNs},
+		Action:    actions,
+		Resource:  []string{resource},
+	}}
 }
