@@ -31,6 +31,7 @@ import (
 
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
+	"github.com/refarch/refarch/policies/crossguard"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -206,6 +207,59 @@ func (d *diagnostics) wait() []string {
 	return d.warnings
 }
 
+// installPolicyPack builds the CrossGuard pack (./policies/pack) and
+// returns the binary, which `pulumi preview --policy-pack` launches directly
+// as an analyzer plugin. CI names the folder instead, and the CLI builds the
+// same main package through the Go language host, whose module is not served
+// here. Both forms: NewPolicyAnalyzer in
+// https://github.com/pulumi/pulumi/blob/v3.274.1/pkg/resource/plugin/analyzer_plugin.go
+func (r *rig) installPolicyPack(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(r.home, "..", "plugins", "refarch-policy-pack")
+	build := exec.Command("go", "build", "-o", bin, "./policies/pack")
+	build.Dir = r.root
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "building the policy pack: %s", out)
+	return bin
+}
+
+// policies collects the policy events of one operation.
+type policies struct {
+	mu         sync.Mutex
+	passed     []string
+	violations []apitype.PolicyEvent
+	done       chan struct{}
+}
+
+func watchPolicies() (chan events.EngineEvent, *policies) {
+	ch := make(chan events.EngineEvent)
+	p := &policies{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for e := range ch {
+			p.mu.Lock()
+			if v := e.PolicyEvent; v != nil {
+				p.violations = append(p.violations, *v)
+			}
+			if s := e.PolicyAnalyzeStackSummaryEvent; s != nil {
+				p.passed = append(p.passed, s.Passed...)
+			}
+			p.mu.Unlock()
+		}
+	}()
+	return ch, p
+}
+
+func (p *policies) wait() ([]string, []apitype.PolicyEvent) {
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.passed, p.violations
+}
+
 // state is a stack's deployment as the file backend holds it.
 type state struct {
 	Resources []struct {
@@ -372,6 +426,40 @@ func TestRealEngine(t *testing.T) {
 				assert.Equal(t, apitype.OpSame, op, "pulumi preview -s %s would %s %d resources", name, op, n)
 			}
 		}
+	})
+
+	t.Run("the policy pack passes every stack's preview and refuses ECS Exec in stage", func(t *testing.T) {
+		pack := r.installPolicyPack(t)
+		var want []string
+		for _, rule := range crossguard.Rules() {
+			want = append(want, rule.ID)
+		}
+		for _, name := range all {
+			ch, pol := watchPolicies()
+			_, err := live[name].Preview(ctx, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
+			require.NoError(t, err, "pulumi preview -s %s --policy-pack policies/pack", name)
+			passed, violations := pol.wait()
+			assert.Empty(t, violations, "policy violations in %s", name)
+			assert.ElementsMatch(t, want, passed, "every rule of the pack ran on %s and passed", name)
+		}
+
+		// Configuration allows ECS Exec anywhere; the policy allows it
+		// in dev only, so the real preview of stage fails.
+		stage := live["stage"]
+		require.NoError(t, stage.SetConfig(ctx, "refarch:ecsExec", auto.ConfigValue{Value: "true"}))
+		ch, pol := watchPolicies()
+		_, err := stage.Preview(ctx, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
+		require.Error(t, err, "pulumi preview -s stage with refarch:ecsExec true must fail the policy pack")
+		_, violations := pol.wait()
+		require.NoError(t, stage.RemoveConfig(ctx, "refarch:ecsExec"))
+		var flagged []string
+		for _, v := range violations {
+			if v.PolicyName == "ecs-exec-disabled" {
+				flagged = append(flagged, v.ResourceURN)
+			}
+			assert.Equal(t, "mandatory", v.EnforcementLevel)
+		}
+		assert.Len(t, flagged, len(r.offlinePlan(t, "stage").ByType("aws:ecs/service:Service")), "every ECS service of stage is flagged: %v", violations)
 	})
 
 	t.Run("the two engines agree", func(t *testing.T) {

@@ -1,0 +1,105 @@
+package policies
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/refarch/refarch/offline"
+)
+
+// statement is one statement of an IAM, key, bucket or topic policy.
+type statement map[string]any
+
+// statements parses the policy document at input; ok is false when the
+// document is not known (a preview) or not JSON, which no rule judges.
+func statements(r *offline.Resource, input string) ([]statement, bool) {
+	raw, isString := r.Get(input).(string)
+	if !isString || raw == "" {
+		return nil, false
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		return nil, false
+	}
+	var out []statement
+	switch st := doc["Statement"].(type) {
+	case []any:
+		for _, e := range st {
+			if m, isMap := e.(map[string]any); isMap {
+				out = append(out, m)
+			}
+		}
+	case map[string]any:
+		out = append(out, st)
+	}
+	return out, true
+}
+
+// list reads a policy element that may be a string or a list of strings.
+func list(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func (s statement) effect() string      { e, _ := s["Effect"].(string); return e }
+func (s statement) actions() []string   { return list(s["Action"]) }
+func (s statement) resources() []string { return list(s["Resource"]) }
+func (s statement) hasCondition() bool  { c, _ := s["Condition"].(map[string]any); return len(c) > 0 }
+
+// condition returns Condition[op][key] as strings.
+func (s statement) condition(op, key string) []string {
+	c, _ := s["Condition"].(map[string]any)
+	o, _ := c[op].(map[string]any)
+	return list(o[key])
+}
+
+// principals lists the statement's principals of every kind ("*" for the
+// anonymous principal).
+func (s statement) principals() []string {
+	switch p := s["Principal"].(type) {
+	case string:
+		return []string{p}
+	case map[string]any:
+		var out []string
+		for _, v := range p {
+			out = append(out, list(v)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// allowsEveryone reports an Allow to "*" without a condition.
+func (s statement) allowsEveryone() bool {
+	if s.effect() != "Allow" || s.hasCondition() {
+		return false
+	}
+	for _, p := range s.principals() {
+		if p == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAction reports whether the statement grants an action matching want
+// exactly ("*", "s3:*").
+func (s statement) hasAction(want string) bool {
+	for _, a := range s.actions() {
+		if strings.EqualFold(a, want) {
+			return true
+		}
+	}
+	return false
+}

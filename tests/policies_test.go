@@ -1,0 +1,53 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/policies"
+	"github.com/refarch/refarch/stacks/stack"
+)
+
+// TestEveryStackCompliesWithEveryRule runs the whole policy set on every
+// stack's offline plan: one violation anywhere fails the suite.
+func TestEveryStackCompliesWithEveryRule(t *testing.T) {
+	for _, name := range stack.Names() {
+		t.Run(name, func(t *testing.T) {
+			results := policies.Evaluate(policies.FromPlan(plan(t, name)), policies.Rules())
+			for _, r := range policies.Failures(results) {
+				var lines []string
+				for _, f := range r.Findings {
+					lines = append(lines, "  "+f.String())
+				}
+				t.Errorf("rule %s (%s) fails on %s:\n%s", r.Rule.ID, strings.Join(r.Rule.Controls, ", "), name, strings.Join(lines, "\n"))
+			}
+		})
+	}
+}
+
+// TestEveryRuleIsExercisedByAStack reports a rule that no record of any
+// stack exercises: such a rule proves nothing about this program (its own
+// unit test still proves it works).
+func TestEveryRuleIsExercisedByAStack(t *testing.T) {
+	exercised := map[string][]string{}
+	for _, name := range stack.Names() {
+		for _, r := range policies.Evaluate(policies.FromPlan(plan(t, name)), policies.Rules()) {
+			if r.Examined > 0 {
+				exercised[r.Rule.ID] = append(exercised[r.Rule.ID], fmt.Sprintf("%s(%d)", name, r.Examined))
+			}
+		}
+	}
+	for _, r := range policies.Rules() {
+		assert.NotEmpty(t, exercised[r.ID], "rule %s examines no resource of any stack", r.ID)
+	}
+}
+
+// TestPolicyStatefulTypesAreTheStacks keeps the protection rule's list and
+// the stacks' (used by cmd/preview-guard and tests/engine) the same.
+func TestPolicyStatefulTypesAreTheStacks(t *testing.T) {
+	require.ElementsMatch(t, stack.StatefulTypes, policies.StatefulTypes())
+}
