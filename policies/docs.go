@@ -103,3 +103,26 @@ func (s statement) hasAction(want string) bool {
 	}
 	return false
 }
+
+// byStatement judges a resource by the statements of its policy document at
+// input: the first statement judge faults fails it; a document a preview
+// does not know yet is not judged.
+func byStatement(input string, judge func(st statement) string) func(r *offline.Resource) string {
+	return func(r *offline.Resource) string {
+		sts, ok := statements(r, input)
+		if !ok {
+			return ""
+		}
+		for _, st := range sts {
+			if msg := judge(st); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+}
+
+// needs judges a resource by one input that must be set.
+func needs(input, msg string) func(r *offline.Resource) string {
+	return func(r *offline.Resource) string { return unless(set(r.Get(input)), msg) }
+}

@@ -160,9 +160,7 @@ var cdnRules = []*Rule{
 		Controls: []string{"FSBP CloudFront.1"},
 		Reason:   "a request for / never lists or exposes the origin",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				return unless(set(r.Get("defaultRootObject")), "no default root object")
-			}, typeDistribution)
+			c.Each(needs("defaultRootObject", "no default root object"), typeDistribution)
 		},
 	},
 	{
@@ -187,9 +185,7 @@ var cdnRules = []*Rule{
 		Controls: []string{"FSBP CloudFront.5"},
 		Reason:   "every request at the edge is on record",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				return unless(set(r.Get("loggingConfig.bucket")), "no logging configuration")
-			}, typeDistribution)
+			c.Each(needs("loggingConfig.bucket", "no logging configuration"), typeDistribution)
 		},
 	},
 	{
@@ -198,7 +194,7 @@ var cdnRules = []*Rule{
 		Controls: []string{"FSBP CloudFront.6"},
 		Reason:   "managed rules and a rate limit at the edge",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string { return unless(set(r.Get("webAclId")), "no web ACL") }, typeDistribution)
+			c.Each(needs("webAclId", "no web ACL"), typeDistribution)
 		},
 	},
 	{

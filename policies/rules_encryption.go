@@ -121,18 +121,9 @@ func eachBucket(c *Checker, typ string, judge func(b *offline.Resource, companio
 
 // publicPolicy fails a resource policy that allows everyone without a
 // condition.
-func publicPolicy(r *offline.Resource) string {
-	sts, ok := statements(r, "policy")
-	if !ok {
-		return ""
-	}
-	for _, st := range sts {
-		if st.allowsEveryone() {
-			return fmt.Sprintf("statement %v allows everyone without a condition", st["Sid"])
-		}
-	}
-	return ""
-}
+var publicPolicy = byStatement("policy", func(st statement) string {
+	return unless(!st.allowsEveryone(), fmt.Sprintf("statement %v allows everyone without a condition", st["Sid"]))
+})
 
 var encryptionRules = []*Rule{
 	{
@@ -353,12 +344,7 @@ var encryptionRules = []*Rule{
 		Controls: []string{"refarch"},
 		Reason:   "alerts carry resource names and findings; AWS Config's sns-encrypted-kms (https://docs.aws.amazon.com/config/latest/developerguide/sns-encrypted-kms.html)",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				if !set(r.Get("kmsMasterKeyId")) {
-					return "no kmsMasterKeyId"
-				}
-				return ""
-			}, typeTopic)
+			c.Each(needs("kmsMasterKeyId", "no kmsMasterKeyId"), typeTopic)
 		},
 	},
 	{
@@ -405,12 +391,7 @@ var encryptionRules = []*Rule{
 		Controls: []string{"refarch"},
 		Reason:   "logs hold request data; https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				if !set(r.Get("kmsKeyId")) {
-					return "no kmsKeyId"
-				}
-				return ""
-			}, typeLogGroup)
+			c.Each(needs("kmsKeyId", "no kmsKeyId"), typeLogGroup)
 		},
 	},
 	{

@@ -39,18 +39,10 @@ var iamRules = []*Rule{
 		Controls: []string{"CIS 1.16", "FSBP IAM.1"},
 		Reason:   "administrator rights come from the AWS managed AdministratorAccess policy on named roles, never a custom policy",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				sts, ok := statements(r, "policy")
-				if !ok {
-					return ""
-				}
-				for _, st := range sts {
-					if st.effect() == "Allow" && st.hasAction("*") && contains(st.resources(), "*") {
-						return fmt.Sprintf("statement %v allows * on *", st["Sid"])
-					}
-				}
-				return ""
-			}, identityPolicies...)
+			c.Each(byStatement("policy", func(st statement) string {
+				return unless(st.effect() != "Allow" || !st.hasAction("*") || !contains(st.resources(), "*"),
+					fmt.Sprintf("statement %v allows * on *", st["Sid"]))
+			}), identityPolicies...)
 		},
 	},
 	{
@@ -59,23 +51,14 @@ var iamRules = []*Rule{
 		Controls: []string{"FSBP IAM.21"},
 		Reason:   "least privilege: a wildcard grants every future action of the service",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				sts, ok := statements(r, "policy")
-				if !ok {
-					return ""
-				}
-				for _, st := range sts {
-					if st.effect() != "Allow" {
-						continue
-					}
-					for _, a := range st.actions() {
-						if strings.HasSuffix(a, ":*") {
-							return fmt.Sprintf("statement %v allows %s", st["Sid"], a)
-						}
+			c.Each(byStatement("policy", func(st statement) string {
+				for _, a := range st.actions() {
+					if st.effect() == "Allow" && strings.HasSuffix(a, ":*") {
+						return fmt.Sprintf("statement %v allows %s", st["Sid"], a)
 					}
 				}
 				return ""
-			}, typeIAMPolicy)
+			}), typeIAMPolicy)
 		},
 	},
 	{
@@ -190,28 +173,22 @@ var iamRules = []*Rule{
 			"people come with MFA, roles are named (aws:PrincipalArn) " +
 			"(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts)",
 		Check: func(c *Checker) {
-			c.Each(func(r *offline.Resource) string {
-				sts, ok := statements(r, "assumeRolePolicy")
-				if !ok {
+			c.Each(byStatement("assumeRolePolicy", func(st statement) string {
+				if st.effect() != "Allow" {
 					return ""
 				}
-				for _, st := range sts {
-					if st.effect() != "Allow" {
-						continue
-					}
-					if st.allowsEveryone() {
-						return fmt.Sprintf("statement %v trusts everyone", st["Sid"])
-					}
-					for _, p := range st.principals() {
-						if strings.HasSuffix(p, ":root") && !contains(st.condition("Bool", mfaKey), "true") &&
-							len(st.condition("ArnEquals", "aws:PrincipalArn"))+len(st.condition("ArnLike", "aws:PrincipalArn"))+
-								len(st.condition("StringEquals", "aws:PrincipalArn")) == 0 {
-							return fmt.Sprintf("statement %v trusts %s without MFA or a named principal", st["Sid"], p)
-						}
+				if st.allowsEveryone() {
+					return fmt.Sprintf("statement %v trusts everyone", st["Sid"])
+				}
+				named := len(st.condition("ArnEquals", "aws:PrincipalArn")) + len(st.condition("ArnLike", "aws:PrincipalArn")) +
+					len(st.condition("StringEquals", "aws:PrincipalArn"))
+				for _, p := range st.principals() {
+					if strings.HasSuffix(p, ":root") && !contains(st.condition("Bool", mfaKey), "true") && named == 0 {
+						return fmt.Sprintf("statement %v trusts %s without MFA or a named principal", st["Sid"], p)
 					}
 				}
 				return ""
-			}, typeRole)
+			}), typeRole)
 		},
 	},
 	{
