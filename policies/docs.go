@@ -3,6 +3,7 @@ package policies
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/refarch/refarch/offline"
 )
@@ -17,10 +18,20 @@ func statements(r *offline.Resource, input string) ([]statement, bool) {
 	if !isString || raw == "" {
 		return nil, false
 	}
+	if sts, ok := parsedPolicies.get(raw); ok {
+		return sts.([]statement), true
+	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		return nil, false
 	}
+	out := parseStatements(doc)
+	parsedPolicies.put(raw, out)
+	return out, true
+}
+
+// parseStatements lists a policy document's statements.
+func parseStatements(doc map[string]any) []statement {
 	var out []statement
 	switch st := doc["Statement"].(type) {
 	case []any:
@@ -32,7 +43,41 @@ func statements(r *offline.Resource, input string) ([]statement, bool) {
 	case map[string]any:
 		out = append(out, st)
 	}
-	return out, true
+	return out
+}
+
+// docCache keeps parsed JSON documents by their text: a stack's rules read
+// the same policies and container definitions many times. It is bounded, and
+// safe for concurrent use.
+type docCache struct {
+	mu   sync.Mutex
+	docs map[string]any
+}
+
+// maxCachedDocs bounds the cache; past it, the cache starts again empty.
+const maxCachedDocs = 4096
+
+// parsedPolicies and parsedContainers hold policy statements and container
+// definitions: two caches, so a text never comes back as the other kind.
+var (
+	parsedPolicies   = &docCache{docs: map[string]any{}}
+	parsedContainers = &docCache{docs: map[string]any{}}
+)
+
+func (c *docCache) get(raw string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.docs[raw]
+	return v, ok
+}
+
+func (c *docCache) put(raw string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.docs) >= maxCachedDocs {
+		c.docs = map[string]any{}
+	}
+	c.docs[raw] = v
 }
 
 // list reads a policy element that may be a string or a list of strings.

@@ -78,14 +78,16 @@ type Stack struct {
 	Name      string
 	Resources []*offline.Resource
 
-	byURN map[string]*offline.Resource
+	byURN  map[string]*offline.Resource
+	byType map[string][]*offline.Resource
 }
 
 // NewStack indexes a stack's records for the rules.
 func NewStack(name string, resources []*offline.Resource) *Stack {
-	s := &Stack{Name: name, Resources: resources, byURN: make(map[string]*offline.Resource, len(resources))}
+	s := &Stack{Name: name, Resources: resources, byURN: make(map[string]*offline.Resource, len(resources)), byType: map[string][]*offline.Resource{}}
 	for _, r := range resources {
 		s.byURN[r.URN] = r
+		s.byType[r.Type] = append(s.byType[r.Type], r)
 	}
 	return s
 }
@@ -95,6 +97,9 @@ func FromPlan(p *offline.Plan) *Stack { return NewStack(p.Stack, p.Resources) }
 
 // ByType returns the stack's resources of the given types, in record order.
 func (s *Stack) ByType(types ...string) []*offline.Resource {
+	if len(types) == 1 {
+		return slices.Clip(s.byType[types[0]])
+	}
 	var out []*offline.Resource
 	for _, r := range s.Resources {
 		if slices.Contains(types, r.Type) {
@@ -318,5 +323,17 @@ func Controls(rules []*Rule) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// BenchmarkControls returns the distinct CIS and FSBP controls the rules
+// implement (Controls without "refarch"), sorted.
+func BenchmarkControls(rules []*Rule) []string {
+	var out []string
+	for _, c := range Controls(rules) {
+		if c != "refarch" {
+			out = append(out, c)
+		}
+	}
 	return out
 }

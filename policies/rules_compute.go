@@ -43,10 +43,14 @@ func containers(r *offline.Resource) ([]container, bool) {
 	if !isString {
 		return nil, false
 	}
+	if cts, ok := parsedContainers.get(raw); ok {
+		return cts.([]container), true
+	}
 	var out []container
 	if err := json.Unmarshal([]byte(raw), &out); err != nil {
 		return nil, false
 	}
+	parsedContainers.put(raw, out)
 	return out, true
 }
 

@@ -1,10 +1,15 @@
 package tests
 
 import (
+	"fmt"
+	"io"
 	"testing"
 
+	"github.com/refarch/refarch/cost"
+	"github.com/refarch/refarch/diagram"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
+	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -18,6 +23,59 @@ func BenchmarkPlan(b *testing.B) {
 			for b.Loop() {
 				if _, err := offline.RunStack(stacks.Run, stackName, offline.Options{StackOutputs: stackrefs.New("")}); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInsights measures what -policy, -cost and -diagram add to a plan:
+// each on the five stacks' plans (made once, outside the timing), and all
+// three together. README, "Performance", compares them with BenchmarkPlan.
+func BenchmarkInsights(b *testing.B) {
+	var plans []*offline.Plan
+	for _, name := range stack.Names() {
+		p, err := offline.RunStack(stacks.Run, name, offline.Options{StackOutputs: stackrefs.New("")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plans = append(plans, p)
+	}
+	policy := func(p *offline.Plan) error {
+		if f := policies.Failures(policies.Evaluate(policies.FromPlan(p), policies.Rules())); len(f) > 0 {
+			return fmt.Errorf("%s: rule %s fails", p.Stack, f[0].Rule.ID)
+		}
+		return nil
+	}
+	estimate := func(p *offline.Plan) error {
+		e, err := cost.EstimatePlan(p)
+		if err == nil {
+			err = e.Write(io.Discard)
+		}
+		return err
+	}
+	chart := func(p *offline.Plan) error {
+		_, err := diagram.Mermaid(p)
+		return err
+	}
+	all := func(p *offline.Plan) error {
+		for _, f := range []func(*offline.Plan) error{policy, estimate, chart} {
+			if err := f(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, bm := range []struct {
+		name string
+		run  func(*offline.Plan) error
+	}{{"policy", policy}, {"cost", estimate}, {"diagram", chart}, {"all", all}} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, p := range plans {
+					if err := bm.run(p); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 		})

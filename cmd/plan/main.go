@@ -6,7 +6,13 @@
 //	go run ./cmd/plan -stack prod        # one stack
 //	go run ./cmd/plan -stack all         # all five, in deployment order
 //	go run ./cmd/plan -stack prod -json  # full records, for tools
+//	go run ./cmd/plan -stack prod -policy   # compliance report (package policies)
+//	go run ./cmd/plan -stack prod -cost     # monthly estimate (package cost)
+//	go run ./cmd/plan -stack prod -diagram  # Mermaid flowchart (package diagram)
+//	go run ./cmd/plan -stack prod -diagram -embed README.md  # rewrite the embedded diagram
+//	go run ./cmd/plan -diff old.json new.json [-fail-on-replace]  # what a change changes
 //	go run ./cmd/plan -config-reference  # docs/configuration.md
+//	go run ./cmd/plan -policy-reference  # docs/policies.md
 //
 // Configuration is read as the Pulumi CLI reads it (secure values need
 // PULUMI_CONFIG_PASSPHRASE, and are masked in the output). Bad configuration
@@ -24,6 +30,7 @@ import (
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
+	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -39,13 +46,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stackFlag := fs.String("stack", "", `stack to plan: one of the stacks, or "all"`)
 	asJSON := fs.Bool("json", false, "print the full records as JSON instead of a tree")
 	reference := fs.Bool("config-reference", false, "print the configuration reference (docs/configuration.md) instead of a plan")
+	policyReference := fs.Bool("policy-reference", false, "print the policy rules reference (docs/policies.md) instead of a plan")
 	dir := fs.String("dir", "", "project folder holding Pulumi.yaml (default: nearest parent of the working directory)")
+	var rep reports
+	fs.BoolVar(&rep.policy, "policy", false, "print the compliance report of every policy rule; exit 1 on a violation")
+	fs.BoolVar(&rep.cost, "cost", false, "print the monthly cost estimate, per component, with every assumption")
+	fs.BoolVar(&rep.diagram, "diagram", false, "print the architecture as a Mermaid flowchart")
+	fs.StringVar(&rep.embed, "embed", "", "with -diagram: rewrite the diagram embedded in this Markdown file instead of printing it")
+	diff := fs.Bool("diff", false, "compare two -json outputs: plan -diff old.json new.json")
+	failOnReplace := fs.Bool("fail-on-replace", false, "with -diff: exit 1 when a protected resource would be replaced or deleted")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: plan -stack <%s|all> [-json] [-dir DIR]\n", joinNames())
+		fmt.Fprintf(stderr, "usage: plan -stack <%s|all> [-json | -policy -cost -diagram [-embed FILE]] [-dir DIR]\n", joinNames())
+		fmt.Fprintln(stderr, "       plan -diff [-fail-on-replace] OLD.json NEW.json")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *diff {
+		if fs.NArg() != 2 || *stackFlag != "" {
+			fs.Usage()
+			return 2
+		}
+		return runDiff(fs.Arg(0), fs.Arg(1), *failOnReplace, stdout, stderr)
+	}
+	if rep.embed != "" && !rep.diagram {
+		fmt.Fprintln(stderr, "plan: -embed needs -diagram")
+		return 2
+	}
+	if *policyReference && *stackFlag == "" && fs.NArg() == 0 {
+		if err := policies.WriteReference(stdout, policies.Rules()); err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			return 1
+		}
+		return 0
 	}
 	if *reference && *stackFlag == "" && fs.NArg() == 0 {
 		root := *dir
@@ -75,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	status := 0
-	var plans []*offline.Plan
+	var plans, raw []*offline.Plan
 	for _, name := range names {
 		plan, err := offline.RunStack(stacks.Run, name, offline.Options{Dir: *dir, StackOutputs: stackrefs.New(*dir)})
 		if err != nil {
@@ -86,7 +120,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, w := range plan.Warnings {
 			fmt.Fprintf(stderr, "plan %s: warning: %s\n", name, w)
 		}
+		raw = append(raw, plan)
 		plans = append(plans, plan.Masked())
+	}
+	if rep.any() {
+		if code := rep.write(stdout, stderr, raw, plans); code > status {
+			status = code
+		}
+		return status
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -85,3 +85,63 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		assert.Contains(t, out.String(), want)
 	}
 }
+
+// TestPolicyReferenceIsCurrent fails when docs/policies.md is not what the
+// rules generate.
+func TestPolicyReferenceIsCurrent(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-policy-reference"}, &out, &errOut), errOut.String())
+	committed, err := os.ReadFile(filepath.Join("..", "..", "docs", "policies.md"))
+	require.NoError(t, err, "docs/policies.md is missing: run go run ./cmd/plan -policy-reference > docs/policies.md")
+	require.Equal(t, out.String(), string(committed), "docs/policies.md is stale: run go run ./cmd/plan -policy-reference > docs/policies.md")
+	for _, want := range []string{"| `s3-bucket-public-access-block` | CIS 2.1.4, FSBP S3.8 | critical |", "offline only: the analyzer protocol"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestPlanPolicyReportPassesProd(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-stack", "prod", "-policy"}, &out, &errOut), errOut.String())
+	assert.Regexp(t, `policy report for prod: \d+ pass, 0 FAIL, \d+ n/a`, out.String())
+	assert.Regexp(t, `network +vpc-default-security-group-closed +CIS 5.4, FSBP EC2.2 +high +pass +[1-9]`, out.String())
+	assert.Regexp(t, `network +ec2-public-ip-only-vpn +FSBP EC2.25, FSBP EC2.9 +high +n/a \(no resource\) +0`, out.String(), "prod has no instance")
+
+	out.Reset()
+	require.Equal(t, 0, run([]string{"-stack", "dev", "-policy"}, &out, &errOut), errOut.String())
+	assert.Regexp(t, `rds-multi-az +FSBP RDS.5 +high +n/a \(dev\)`, out.String(), "a rule dev is exempt from says so")
+}
+
+// TestPlanCostAndDiagramPrint: -cost prints the total and the assumptions,
+// -diagram a Mermaid flowchart.
+func TestPlanCostAndDiagramPrint(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-stack", "dev", "-cost", "-diagram"}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), "Monthly cost estimate of stack dev")
+	assert.Contains(t, out.String(), "Assumptions")
+	assert.Contains(t, out.String(), "flowchart")
+}
+
+// TestPlanDiffFailsOnAProtectedReplacement writes two plans of prod, the
+// second renaming the protected database, and expects -diff to mark it and
+// -fail-on-replace to exit 1.
+func TestPlanDiffFailsOnAProtectedReplacement(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-stack", "prod", "-json"}, &out, &errOut), errOut.String())
+	dir := t.TempDir()
+	oldPath, newPath := filepath.Join(dir, "old.json"), filepath.Join(dir, "new.json")
+	require.NoError(t, os.WriteFile(oldPath, out.Bytes(), 0o600))
+	changed := bytes.Replace(out.Bytes(), []byte(`"identifier": "refarch-prod-db"`), []byte(`"identifier": "refarch-prod-db2"`), 1)
+	require.NotEqual(t, out.Bytes(), changed, "the plan names the database")
+	require.NoError(t, os.WriteFile(newPath, changed, 0o600))
+
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, 0, run([]string{"-diff", oldPath, oldPath}, &out, &errOut), errOut.String())
+	assert.NotContains(t, out.String(), "!!")
+	out.Reset()
+	assert.Equal(t, 0, run([]string{"-diff", oldPath, newPath}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), `!! REPLACE protected stateful aws:rds/instance:Instance "refarch-prod-db"`)
+	out.Reset()
+	assert.Equal(t, 1, run([]string{"-diff", "-fail-on-replace", oldPath, newPath}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "protected resources would be replaced or deleted")
+}

@@ -557,3 +557,55 @@ func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 	assert.Contains(t, pkg[build], `echo "$app=${ref#*/}" >> release/images`, "each digest as <repository>@sha256:…")
 	assert.Greater(t, indexOf(pkg, "persist_to_workspace"), build)
 }
+
+// TestPreviewsRunThePolicyPackAndPullRequestsGetTheDiff: every real preview
+// (pull requests', main's and each update's guard) runs the CrossGuard pack
+// and keeps its JSON before failing on it; every pull request gets the
+// offline diff against main as an artifact, with no AWS role, and fails
+// when a protected resource would be replaced or deleted.
+func TestPreviewsRunThePolicyPackAndPullRequestsGetTheDiff(t *testing.T) {
+	cfg := config(t)
+	guard := cfg["commands"].(map[string]any)["guard-preview"].(map[string]any)
+	var runs []string
+	var kinds []string
+	for _, st := range guard["steps"].([]any) {
+		for kind, params := range st.(map[string]any) {
+			kinds = append(kinds, kind)
+			if kind == "run" {
+				runs = append(runs, params.(map[string]any)["command"].(string))
+			}
+		}
+	}
+	require.Equal(t, []string{"run", "store_artifacts", "run"}, kinds, "the preview, its artifact, then the failing checks")
+	assert.Contains(t, runs[0], "pulumi preview --json --policy-pack ./policies/pack")
+	assert.Contains(t, runs[1], "exit \"$status\"", "a failed preview (a mandatory policy violation) fails the job after its JSON is stored")
+	assert.Contains(t, runs[1], "go run ./cmd/preview-guard")
+	pack, err := os.ReadFile(filepath.Join(root(t), "policies", "pack", "PulumiPolicy.yaml"))
+	require.NoError(t, err, "the policy pack the previews name")
+	assert.Contains(t, string(pack), "runtime: go")
+
+	names := stepNames(t, cfg, "plan-diff")
+	assert.Empty(t, assumedRoles(t, cfg, "plan-diff"), "the diff needs no AWS access")
+	diff := indexOf(names, "run: mkdir -p plan-diff")
+	store := indexOf(names, "store_artifacts")
+	check := indexOf(names, "run: go run ./cmd/plan -diff -fail-on-replace")
+	require.GreaterOrEqual(t, diff, 0, "%v", names)
+	assert.Less(t, diff, store)
+	assert.Less(t, store, check, "the diff is stored before the check can fail the job")
+	assert.Contains(t, names[diff], "git worktree add ../base FETCH_HEAD", "the old plan is main's")
+	assert.Contains(t, names[diff], "go run ./cmd/plan -diff plan-diff/old.json plan-diff/new.json")
+
+	pr := cfg["workflows"].(map[string]any)["pull-request"].(map[string]any)["jobs"].([]any)
+	found := false
+	for _, j := range pr {
+		if m, ok := j.(map[string]any); ok {
+			if def, ok := m["plan-diff"].(map[string]any); ok {
+				found = true
+				rendered, err := json.Marshal(def["filters"])
+				require.NoError(t, err)
+				assert.Contains(t, string(rendered), `"ignore":"main"`)
+			}
+		}
+	}
+	assert.True(t, found, "every pull request runs plan-diff")
+}

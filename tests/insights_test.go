@@ -1,0 +1,77 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/cost"
+	"github.com/refarch/refarch/diagram"
+	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/policies"
+	"github.com/refarch/refarch/stacks/stack"
+)
+
+// diagramCommand rewrites the README's embedded prod diagram.
+const diagramCommand = "go run ./cmd/plan -stack prod -diagram -embed README.md"
+
+func readme(t *testing.T) []byte {
+	t.Helper()
+	root, err := offline.FindProjectDir(".")
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	return b
+}
+
+// TestReadmeDiagramIsCurrent fails when the prod diagram the README embeds
+// is not the one the records draw today.
+func TestReadmeDiagramIsCurrent(t *testing.T) {
+	fresh, err := diagram.Mermaid(plan(t, "prod").Masked())
+	require.NoError(t, err)
+	committed, err := diagram.Extract(readme(t), "prod")
+	require.NoError(t, err, "README.md must embed the prod diagram: run %s", diagramCommand)
+	require.Equal(t, fresh, committed, "the prod diagram in README.md is stale: run %s", diagramCommand)
+}
+
+// TestReadmeCostsAreTheEstimates keeps the README's table of monthly
+// estimates equal to what `cmd/plan -cost` prints for each stack.
+func TestReadmeCostsAreTheEstimates(t *testing.T) {
+	row := regexp.MustCompile(`(?m)^\| estimate per month \|(.*)\|$`).FindSubmatch(readme(t))
+	require.NotNil(t, row, "the README's cost table")
+	cells := strings.Split(strings.TrimSpace(string(row[1])), "|")
+	require.Len(t, cells, len(stack.Names()))
+	for i, name := range stack.Names() {
+		e, err := cost.EstimatePlan(plan(t, name).Masked())
+		require.NoError(t, err)
+		assert.Empty(t, e.NotPriced, "%s has resources the table does not price", name)
+		assert.Equal(t, dollars(e.Total), strings.TrimSpace(cells[i]), "README's estimate of %s: update the table (go run ./cmd/plan -stack %s -cost)", name, name)
+	}
+}
+
+// dollars formats an amount as the README writes it: $1,909.66.
+func dollars(v float64) string {
+	s := fmt.Sprintf("%.2f", v)
+	whole, cents, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return "$" + b.String() + "." + cents
+}
+
+// TestReadmePolicyCountsAreTheRules keeps the README's rule and control
+// counts true.
+func TestReadmePolicyCountsAreTheRules(t *testing.T) {
+	want := fmt.Sprintf("**%d rules covering %d distinct CIS and FSBP\ncontrols**", len(policies.Rules()), len(policies.BenchmarkControls(policies.Rules())))
+	assert.Contains(t, string(readme(t)), want)
+}
