@@ -3,6 +3,7 @@ package diagram
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,7 +263,7 @@ func (b *builder) place(acct string, subnets []string, vpcID string) string {
 // hold records that node uses the security groups.
 func (b *builder) hold(node string, groups []string) {
 	for _, sg := range groups {
-		if sg != "" && !contains(b.holders[sg], node) {
+		if sg != "" && !slices.Contains(b.holders[sg], node) {
 			b.holders[sg] = append(b.holders[sg], node)
 		}
 	}
@@ -466,7 +467,7 @@ func (b *builder) securityFlows() {
 					continue
 				}
 				key := [2]string{from, to}
-				if !contains(ports[key], f.port) {
+				if !slices.Contains(ports[key], f.port) {
 					ports[key] = append(ports[key], f.port)
 				}
 			}
@@ -571,7 +572,7 @@ func (b *builder) collapse() {
 		members := b.replicas[grp]
 		sources := map[string]bool{}
 		for key := range b.g.edges {
-			if contains(members, key[1]) && !contains(members, key[0]) {
+			if slices.Contains(members, key[1]) && !slices.Contains(members, key[0]) {
 				sources[key[0]] = true
 			}
 		}

@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,7 +48,7 @@ func (b *builder) services() {
 		if launch == "" {
 			var cps []string
 			for _, raw := range r.List("capacityProviderStrategies") {
-				if s := str(lookup(raw, "capacityProvider")); s != "" && !contains(cps, s) {
+				if s := str(lookup(raw, "capacityProvider")); s != "" && !slices.Contains(cps, s) {
 					cps = append(cps, s)
 				}
 			}
@@ -61,7 +62,7 @@ func (b *builder) services() {
 		}
 		var ports []string
 		for _, raw := range r.List("loadBalancers") {
-			if p := num(lookup(raw, "containerPort")); p != "" && !contains(ports, ":"+p) {
+			if p := num(lookup(raw, "containerPort")); p != "" && !slices.Contains(ports, ":"+p) {
 				ports = append(ports, ":"+p)
 			}
 			if tg := b.ix.resolve(str(lookup(raw, "targetGroupArn")), tgTypes...); tg != nil {
@@ -498,7 +499,7 @@ func conditionLabel(r *offline.Resource, ownNames []string) string {
 				paths = append(paths, offline.Strings(lookup(c, "pathPattern.values"))...)
 			case "hostHeader":
 				for _, h := range offline.Strings(lookup(c, "hostHeader.values")) {
-					if !contains(ownNames, h) {
+					if !slices.Contains(ownNames, h) {
 						hosts = append(hosts, h)
 					}
 				}
@@ -729,7 +730,7 @@ func lookup(v any, path string) any {
 
 // appendNew appends s unless it is empty or already there.
 func appendNew(list []string, s string) []string {
-	if s == "" || contains(list, s) {
+	if s == "" || slices.Contains(list, s) {
 		return list
 	}
 	return append(list, s)

@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -162,7 +163,7 @@ func (g *graph) link(from, to string, a arrow, label string) {
 		e = &edge{from: from, to: to, arrow: a}
 		g.edges[key] = e
 	}
-	if label != "" && !contains(e.labels, label) {
+	if label != "" && !slices.Contains(e.labels, label) {
 		e.labels = append(e.labels, label)
 	}
 }
@@ -296,13 +297,4 @@ func compact(lines []string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,7 +96,7 @@ func (ix *index) resolve(ref string, types ...string) *offline.Resource {
 	if ref == "" {
 		return nil
 	}
-	want := func(r *offline.Resource) bool { return contains(types, r.Type) }
+	want := func(r *offline.Resource) bool { return slices.Contains(types, r.Type) }
 	for _, r := range ix.handles[ref] {
 		if want(r) {
 			return r

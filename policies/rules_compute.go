@@ -3,6 +3,7 @@ package policies
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/refarch/refarch/offline"
@@ -149,7 +150,7 @@ var computeRules = []*Rule{
 		Check: func(c *Checker) {
 			eachContainer(c, func(ct container) string {
 				for _, e := range ct.Environment {
-					if contains(credentialVariables, e.Name) {
+					if slices.Contains(credentialVariables, e.Name) {
 						return e.Name + " in the environment"
 					}
 				}
@@ -235,7 +236,7 @@ var functionRules = []*Rule{
 		Check: func(c *Checker) {
 			c.Each(func(r *offline.Resource) string {
 				rt := r.String("runtime")
-				return unless(rt == "" && r.String("packageType") == "Image" || contains(supportedRuntimes, rt), "runtime "+rt)
+				return unless(rt == "" && r.String("packageType") == "Image" || slices.Contains(supportedRuntimes, rt), "runtime "+rt)
 			}, typeFunction)
 		},
 	},

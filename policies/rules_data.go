@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/refarch/refarch/offline"
 )
@@ -164,7 +165,7 @@ var dataRules = []*Rule{
 					return ""
 				}
 				exports := r.Strings("enabledCloudwatchLogsExports")
-				return unless(contains(exports, "postgresql") && contains(exports, "upgrade"), fmt.Sprintf("exports %v", exports))
+				return unless(slices.Contains(exports, "postgresql") && slices.Contains(exports, "upgrade"), fmt.Sprintf("exports %v", exports))
 			}, typeDBInstance)
 		},
 	},

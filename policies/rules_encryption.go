@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/refarch/refarch/offline"
@@ -214,7 +215,7 @@ var encryptionRules = []*Rule{
 						return ""
 					}
 					for _, st := range sts {
-						if st.effect() == "Deny" && contains(st.condition("Bool", "aws:SecureTransport"), "false") {
+						if st.effect() == "Deny" && slices.Contains(st.condition("Bool", "aws:SecureTransport"), "false") {
 							return ""
 						}
 					}

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/refarch/refarch/offline"
@@ -40,7 +41,7 @@ var iamRules = []*Rule{
 		Reason:   "administrator rights come from the AWS managed AdministratorAccess policy on named roles, never a custom policy",
 		Check: func(c *Checker) {
 			c.Each(byStatement("policy", func(st statement) string {
-				return unless(st.effect() != "Allow" || !st.hasAction("*") || !contains(st.resources(), "*"),
+				return unless(st.effect() != "Allow" || !st.hasAction("*") || !slices.Contains(st.resources(), "*"),
 					fmt.Sprintf("statement %v allows * on *", st["Sid"]))
 			}), identityPolicies...)
 		},
@@ -152,12 +153,12 @@ var iamRules = []*Rule{
 					return ""
 				}
 				for _, st := range sts {
-					if st.effect() == "Deny" && contains(st.condition("BoolIfExists", mfaKey), "false") {
+					if st.effect() == "Deny" && slices.Contains(st.condition("BoolIfExists", mfaKey), "false") {
 						return ""
 					}
 				}
 				for _, st := range sts {
-					if st.effect() == "Allow" && !contains(st.condition("Bool", mfaKey), "true") {
+					if st.effect() == "Allow" && !slices.Contains(st.condition("Bool", mfaKey), "true") {
 						return fmt.Sprintf("statement %v allows without MFA and nothing denies the rest without it", st["Sid"])
 					}
 				}
@@ -183,7 +184,7 @@ var iamRules = []*Rule{
 				named := len(st.condition("ArnEquals", "aws:PrincipalArn")) + len(st.condition("ArnLike", "aws:PrincipalArn")) +
 					len(st.condition("StringEquals", "aws:PrincipalArn"))
 				for _, p := range st.principals() {
-					if strings.HasSuffix(p, ":root") && !contains(st.condition("Bool", mfaKey), "true") && named == 0 {
+					if strings.HasSuffix(p, ":root") && !slices.Contains(st.condition("Bool", mfaKey), "true") && named == 0 {
 						return fmt.Sprintf("statement %v trusts %s without MFA or a named principal", st["Sid"], p)
 					}
 				}
@@ -200,13 +201,4 @@ var iamRules = []*Rule{
 			c.Require(typeAccessAnalyzer, nil, "no IAM Access Analyzer in this account")
 		},
 	},
-}
-
-func contains(list []string, want string) bool {
-	for _, v := range list {
-		if v == want {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/refarch/refarch/offline"
@@ -297,7 +298,7 @@ var loggingRules = append([]*Rule{
 				for i := range r.List("approvalRules") {
 					for j := range r.List(fmt.Sprintf("approvalRules[%d].patchFilters", i)) {
 						p := fmt.Sprintf("approvalRules[%d].patchFilters[%d].", i, j)
-						if r.String(p+"key") == "CLASSIFICATION" && contains(r.Strings(p+"values"), "Security") {
+						if r.String(p+"key") == "CLASSIFICATION" && slices.Contains(r.Strings(p+"values"), "Security") {
 							return true
 						}
 					}
