@@ -13,6 +13,22 @@ import (
 // one cloud.
 type Cloud struct {
 	env env
+	// world, when set, remembers what was created and refuses a create
+	// whose precondition does not hold (Remember).
+	world *World
+}
+
+// Remember makes the cloud keep what it creates in w, and refuse, with
+// AWS's error, a create whose documented precondition does not hold in w
+// at that moment (Preconditions). Without it the cloud accepts anything.
+func (c *Cloud) Remember(w *World) *Cloud {
+	c.world = w
+	return c
+}
+
+// Place is the account and region the cloud's provider acts in.
+func (c *Cloud) Place() Place {
+	return Place{Account: c.env.Account, Region: c.env.Region, Partition: c.env.Partition}
 }
 
 // NewCloud returns the cloud of a provider configured with inputs (the
@@ -29,6 +45,16 @@ func NewCloud(inputs map[string]any) *Cloud {
 // Create returns the id and state of a new custom resource with the given
 // URN and inputs: the inputs, plus what the cloud computes.
 func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {
+	return c.apply(urn, inputs, true)
+}
+
+// Update returns the state of an existing resource given new inputs: the
+// same as a create, but no precondition of a create is checked again.
+func (c *Cloud) Update(urn resource.URN, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {
+	return c.apply(urn, inputs, false)
+}
+
+func (c *Cloud) apply(urn resource.URN, inputs resource.PropertyMap, create bool) (string, resource.PropertyMap, error) {
 	r := &Resource{
 		URN:    string(urn),
 		Type:   string(urn.Type()),
@@ -37,6 +63,11 @@ func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, r
 		Inputs: plainMap(inputs),
 	}
 	r.ID = generatedID(r, c.env)
+	if c.world != nil && create {
+		if err := checkPreconditions(c.world, c.Place(), r.Type, r.Inputs); err != nil {
+			return "", nil, err
+		}
+	}
 	state, err := cloudState(r, c.env, inputs)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s %q: %w", r.Type, r.Name, err)
@@ -44,7 +75,20 @@ func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, r
 	if own, ok := state["id"]; ok && own.IsString() && own.StringValue() != "" {
 		r.ID = own.StringValue()
 	}
+	if c.world != nil {
+		if err := c.world.put(Existing{URN: r.URN, Type: r.Type, ID: r.ID, Account: c.env.Account, Region: c.env.Region, State: plainMap(state)}); err != nil {
+			return "", nil, err
+		}
+	}
 	return r.ID, state, nil
+}
+
+// Delete forgets a deleted resource.
+func (c *Cloud) Delete(urn resource.URN) error {
+	if c.world == nil {
+		return nil
+	}
+	return c.world.remove(string(urn.Type()), string(urn))
 }
 
 // Invoke answers a provider function, or fails for one the offline engine does

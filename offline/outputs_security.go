@@ -32,6 +32,11 @@ func init() {
 			label := strings.TrimSuffix(service, ".amazonaws.com")
 			name = "AWSServiceRoleFor" + strings.ToUpper(label[:1]) + label[1:]
 		}
+		// A custom suffix follows the name after "_".
+		// Source: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+		if suffix, _ := state["customSuffix"].(string); suffix != "" {
+			name += "_" + suffix
+		}
 		path := "/aws-service-role/" + service + "/"
 		state["name"], state["path"] = name, path
 		state["arn"] = fmt.Sprintf("arn:%s:iam::%s:role%s%s", e.Partition, e.Account, path, name)

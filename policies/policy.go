@@ -36,6 +36,9 @@ const (
 	Compute         Area = "compute"
 	Functions       Area = "functions"
 	ResourceOptions Area = "resource options"
+	// AWSRules are AWS's documented rules (aws.go): what AWS refuses, or
+	// accepts and then silently fails at.
+	AWSRules Area = "aws"
 )
 
 // Rule is one check. Check reports violations through the Checker it is
@@ -67,6 +70,9 @@ type Rule struct {
 	// protect but not retainOnDelete). The tests and the offline plan still
 	// run it.
 	OfflineOnly string
+	// AWS is the documentation a rule of the AWS area keeps: its page,
+	// the sentence, the dimension and kind, AWS's error (aws.go).
+	AWS *Constraint
 	// Check examines the stack.
 	Check func(c *Checker)
 }
@@ -80,6 +86,10 @@ type Stack struct {
 
 	byURN  map[string]*offline.Resource
 	byType map[string][]*offline.Resource
+	// closure caches each record's transitive dependencies (DependsOn).
+	closure map[string]map[string]bool
+	// peers are the stacks of the same deployment, in order (Deploy).
+	peers []*Stack
 }
 
 // NewStack indexes a stack's records for the rules.
@@ -288,7 +298,7 @@ func (f Finding) String() string {
 }
 
 // areaOrder is the order of the areas in reports.
-var areaOrder = []Area{Network, IAM, Encryption, Logging, DataStores, LoadBalancers, CDN, Compute, Functions, ResourceOptions}
+var areaOrder = []Area{Network, IAM, Encryption, Logging, DataStores, LoadBalancers, CDN, Compute, Functions, ResourceOptions, AWSRules}
 
 // Rules returns every rule, in a stable order: by area, then as declared.
 func Rules() []*Rule {
@@ -296,6 +306,7 @@ func Rules() []*Rule {
 	for _, group := range [][]*Rule{
 		networkRules, iamRules, encryptionRules, loggingRules, dataRules,
 		loadBalancerRules, cdnRules, computeRules, functionRules, optionRules,
+		AWSCatalog(),
 	} {
 		all = append(all, group...)
 	}
@@ -327,11 +338,11 @@ func Controls(rules []*Rule) []string {
 }
 
 // BenchmarkControls returns the distinct CIS and FSBP controls the rules
-// implement (Controls without "refarch"), sorted.
+// implement (Controls without "refarch" and "AWS"), sorted.
 func BenchmarkControls(rules []*Rule) []string {
 	var out []string
 	for _, c := range Controls(rules) {
-		if c != "refarch" {
+		if c != "refarch" && c != AWSControl {
 			out = append(out, c)
 		}
 	}

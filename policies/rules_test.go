@@ -104,6 +104,35 @@ func monitorCase(pattern string, alarmAction bool) []*offline.Resource {
 type ruleCase struct {
 	good, bad []*offline.Resource
 	stack     string
+	// peers are the records of the other stacks of the deployment, by
+	// name, for cross-stack rules: the case's stack and these are linked
+	// in deployment order (deploymentOrder). badPeers, when set, replace
+	// peers for the violating case.
+	peers, badPeers map[string][]*offline.Resource
+}
+
+// deploymentOrder is the order of the five stacks (stack.Names, which this
+// package cannot import).
+var deploymentOrder = []string{"security", "shared-services", "dev", "stage", "prod"}
+
+// caseStack is the stack a case's records are checked as, linked with its
+// peers in deployment order.
+func caseStack(name string, records []*offline.Resource, peers map[string][]*offline.Resource) *Stack {
+	own := NewStack(name, records)
+	if len(peers) == 0 {
+		return own
+	}
+	var all []*Stack
+	for _, n := range deploymentOrder {
+		switch {
+		case n == name:
+			all = append(all, own)
+		case peers[n] != nil:
+			all = append(all, NewStack(n, peers[n]))
+		}
+	}
+	Deploy(all...)
+	return own
 }
 
 // The patterns are CIS AWS Foundations Benchmark v3.0.0's section 4
@@ -534,6 +563,9 @@ func ruleCases() map[string]ruleCase {
 	c := cases["cis-monitor-root-usage"]
 	c.bad = append(c.bad[:0:0], monitorCase(cisPatterns["vpc-changes"], true)...)
 	cases["cis-monitor-root-usage"] = c
+	for id, tc := range awsCases() {
+		cases[id] = tc
+	}
 	return cases
 }
 
@@ -549,10 +581,14 @@ func TestEveryRulePassesACompliantRecordAndFailsAViolatingOne(t *testing.T) {
 			if name == "" {
 				name = "prod"
 			}
-			good := rule.Run(NewStack(name, tc.good))
+			good := rule.Run(caseStack(name, tc.good, tc.peers))
 			assert.Equal(t, Pass, good.Status, "compliant records: %v", good.Findings)
 			assert.Positive(t, good.Examined, "the compliant records must be examined")
-			bad := rule.Run(NewStack(name, tc.bad))
+			badPeers := tc.badPeers
+			if badPeers == nil {
+				badPeers = tc.peers
+			}
+			bad := rule.Run(caseStack(name, tc.bad, badPeers))
 			assert.Equal(t, Fail, bad.Status, "violating records must fail")
 			assert.NotEmpty(t, bad.Findings)
 		})
@@ -566,7 +602,7 @@ func TestEveryRulePassesACompliantRecordAndFailsAViolatingOne(t *testing.T) {
 func TestRulesAreWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	declared := 0
-	for _, g := range [][]*Rule{networkRules, iamRules, encryptionRules, loggingRules, dataRules, loadBalancerRules, cdnRules, computeRules, functionRules, optionRules} {
+	for _, g := range [][]*Rule{networkRules, iamRules, encryptionRules, loggingRules, dataRules, loadBalancerRules, cdnRules, computeRules, functionRules, optionRules, AWSCatalog()} {
 		declared += len(g)
 	}
 	require.Len(t, Rules(), declared, "every declared rule is listed once, whatever its area")
@@ -579,8 +615,9 @@ func TestRulesAreWellFormed(t *testing.T) {
 		assert.NotEmpty(t, r.Title, r.ID)
 		assert.Contains(t, []Severity{Critical, High, Medium, Low}, r.Severity, r.ID)
 		for _, c := range r.Controls {
-			assert.Regexp(t, `^(CIS \d+(\.\d+)+|FSBP [A-Za-z0-9]+\.\d+|refarch)$`, c, r.ID)
+			assert.Regexp(t, `^(CIS \d+(\.\d+)+|FSBP [A-Za-z0-9]+\.\d+|refarch|AWS)$`, c, r.ID)
 		}
+		assert.Equal(t, r.Area == AWSRules, r.AWS != nil, "%s: the rules of the AWS area, and only they, carry their AWS constraint", r.ID)
 		if len(r.SkipIn) > 0 {
 			assert.NotEmpty(t, r.Environments, "%s skips %v and must say why", r.ID, r.SkipIn)
 		}

@@ -140,6 +140,10 @@ func TestAlarmConfigRejectsBadValues(t *testing.T) {
 		{"negative threshold", `{"service/cpu":{"threshold":-5}}`, "refarch:alarmOverrides.service/cpu.threshold", "negative"},
 		{"period not a minute multiple", `{"cache/cpu":{"periodSeconds":90}}`, "refarch:alarmOverrides.cache/cpu.periodSeconds", "multiple of 60"},
 		{"unknown alarm", `{"service/disk":{"threshold":1}}`, "refarch:alarmOverrides.service/disk", "not an alarm"},
+		// CloudWatch evaluates at most one day with a period under an hour:
+		// 30 minutes x 49 would be refused at pulumi up.
+		{"evaluation window over a day", `{"service/cpu":{"periodSeconds":1800,"evaluationPeriods":49}}`, "refarch:alarmOverrides.service/cpu",
+			"https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"},
 		{"misspelt field", `{"service/cpu":{"treshold":1}}`, "refarch:alarmOverrides.service/cpu.treshold", "did you mean threshold"},
 	}
 	for _, tc := range cases {

@@ -213,6 +213,13 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 			key := blStatements(t, logsKey, "policy")
 			assert.Equal(t, []string{arn}, blCond(key["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn"))
 			assert.Equal(t, []string{"arn:aws:iam::" + securityAccount + ":root"}, blPrincipal(key["AuditReadersThroughS3"], "AWS"))
+			// The archive has S3 Bucket Keys on: CloudTrail must decrypt with
+			// this key to create the trail.
+			// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+			decrypt := key["CloudTrailDecryptsForTheBucketKey"]
+			require.NotNil(t, decrypt, "%s: CloudTrail may decrypt with the logs key", stackName)
+			assert.Equal(t, []string{"cloudtrail.amazonaws.com"}, blPrincipal(decrypt, "Service"))
+			assert.Equal(t, []string{"kms:Decrypt"}, blStrs(decrypt["Action"]))
 
 			channel := blFind(t, inside, "aws:cfg/deliveryChannel:DeliveryChannel", stackName)
 			assert.Equal(t, "refarch-audit-config-"+securityAccount, channel.String("s3BucketName"))
@@ -259,7 +266,11 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 	for _, suffix := range []string{"-trail-archive", "-config-archive"} {
 		assert.Equal(t, "Enabled", blFind(t, inside, "aws:s3/bucketVersioningV2:BucketVersioningV2", suffix).String("versioningConfiguration.status"))
 		assert.Equal(t, "aws:kms", blFind(t, inside, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", suffix).String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
-		assert.Equal(t, "refarch-audit-trail-"+securityAccount+"-access", blFind(t, inside, "aws:s3/bucketLoggingV2:BucketLoggingV2", suffix).String("targetBucket"), "access-logged to a separate bucket")
+		logging := blFind(t, inside, "aws:s3/bucketLoggingV2:BucketLoggingV2", suffix)
+		assert.Equal(t, "refarch-audit-trail-"+securityAccount+"-access", logging.String("targetBucket"), "access-logged to a separate bucket")
+		// S3 refuses to log into a bucket that does not exist yet.
+		assert.Contains(t, logging.DependsOn, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-access-logs").URN, "%s: logging waits for its target", suffix)
+		assert.Contains(t, logging.DependsOn, blFind(t, inside, "aws:s3/bucketPolicy:BucketPolicy", "-access-logs").URN, "%s: and for its target's policy", suffix)
 		assert.Equal(t, 2557, blFind(t, inside, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", suffix).Int("rules[0].expiration.days"))
 	}
 

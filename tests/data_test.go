@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -122,7 +123,12 @@ func TestDataStoresPerEnvironment(t *testing.T) {
 			assert.Equal(t, want.ceiling, w.Int("maxAllocatedStorage"))
 			assert.True(t, w.Bool("autoMinorVersionUpgrade"))
 			assert.True(t, w.Bool("iamDatabaseAuthenticationEnabled"))
-			assert.True(t, w.Bool("manageMasterUserPassword"))
+			// RDS refuses replicas of a writer whose password it manages:
+			// no stack's writer uses it; a generated, secret password the
+			// rotation replaces, applied at creation only.
+			assert.False(t, w.Has("manageMasterUserPassword"))
+			assert.True(t, w.IsSecret("password"))
+			assert.Contains(t, w.IgnoreChanges, "password")
 			assert.False(t, w.Bool("publiclyAccessible"))
 
 			// Replicas: the configured count, each outside the writer's zone
@@ -137,6 +143,9 @@ func TestDataStoresPerEnvironment(t *testing.T) {
 				assert.True(t, r.Bool("performanceInsightsEnabled"))
 				assert.Equal(t, want.protect, r.Bool("deletionProtection"))
 				assert.Equal(t, d.postgres.URN, r.Parent)
+				for _, k := range []string{"password", "manageMasterUserPassword", "username", "dbName"} {
+					assert.False(t, r.Has(k), "a replica shares its source's master user: %s sets %s", r.Name, k)
+				}
 			}
 			if want.replicas > 1 {
 				assert.NotEqual(t, d.readers[0].String("availabilityZone"), d.readers[1].String("availabilityZone"), "readers spread over the other zones")
@@ -319,6 +328,7 @@ func TestDataConfigurationRules(t *testing.T) {
 		{"at most 40 nodes", "stage", "cacheNodes", map[string]string{"refarch:cacheNodes": "41"}},
 		{"at least one node", "dev", "cacheNodes", map[string]string{"refarch:cacheNodes": "0"}},
 		{"cache version without TLS", "dev", "cacheEngineVersion", map[string]string{"refarch:cacheEngineVersion": "1.6.6"}},
+		{"cache version without TLS in prod", "prod", "cacheEngineVersion", map[string]string{"refarch:cacheEngineVersion": "1.6.11"}},
 		{"cache version format", "dev", "cacheEngineVersion", map[string]string{"refarch:cacheEngineVersion": "1.6"}},
 	}
 	for _, tc := range cases {
@@ -449,6 +459,137 @@ func TestDatabaseAlarmsReachTheAlertTopic(t *testing.T) {
 				assert.ElementsMatch(t, []string{"CPUUtilization", "ReplicaLag", "ReadLatency", "FreeableMemory", "DatabaseConnections"}, watched[r.String("identifier")])
 			}
 			assert.Len(t, watched, 1+want.replicas)
+		})
+	}
+}
+
+// TestDatabaseMasterSecretIsRotatedThroughRDS follows the master password
+// of each stack: the component's own secret (the database's key, the
+// rotator's tags, no value in the program), rotated at once and every 30
+// days by the stack's rotator, which may touch that secret, the writer's
+// password and the key through Secrets Manager only, and whose rotation
+// waits for its invoke permission and every instance.
+func TestDatabaseMasterSecretIsRotatedThroughRDS(t *testing.T) {
+	for stackName, want := range dataOf {
+		t.Run(stackName, func(t *testing.T) {
+			d := findData(t, stackName)
+			p := d.plan
+			prefix := "refarch-" + stackName
+			secret := p.Require(t, "aws:secretsmanager/secret:Secret", prefix+"-db/master")
+			assert.Equal(t, d.key.Output("arn"), secret.Get("kmsKeyId"), "encrypted with the database's key")
+			assert.Equal(t, "rds-master-password", secret.String("tags.SecretRotation"))
+			assert.Equal(t, d.writer.String("identifier"), secret.String("tags.DBInstanceIdentifier"))
+			assert.Equal(t, want.protect, secret.Protect, "protected with the database")
+			assert.Empty(t, p.ByType("aws:secretsmanager/secretVersion:SecretVersion"), "the rotator writes every value")
+
+			rotator := p.Require(t, "refarch:function:Function", prefix+"-secret-rotator")
+			fn := child(t, p, rotator, "aws:lambda/function:Function")
+			rotation := p.Require(t, "aws:secretsmanager/secretRotation:SecretRotation", prefix+"-db-master-rotation")
+			assert.Equal(t, secret.Output("arn"), rotation.Get("secretId"))
+			assert.Equal(t, fn.Output("arn"), rotation.Get("rotationLambdaArn"))
+			assert.Equal(t, 30, rotation.Int("rotationRules.automaticallyAfterDays"))
+			assert.True(t, rotation.Bool("rotateImmediately"), "the first rotation replaces the creation password at once")
+
+			perm := p.Require(t, "aws:lambda/permission:Permission", prefix+"-secret-rotator-database-master")
+			assert.Equal(t, "secretsmanager.amazonaws.com", perm.String("principal"))
+			assert.Equal(t, secret.Output("arn"), perm.Get("sourceArn"), "for that secret only")
+			assert.Contains(t, rotation.DependsOn, perm.URN, "Secrets Manager invokes the function as the rotation is created")
+			assert.Contains(t, rotation.DependsOn, d.writer.URN)
+			for _, r := range d.readers {
+				assert.Contains(t, rotation.DependsOn, r.URN, "RDS modifies an available instance only")
+			}
+
+			stmts := child(t, p, rotator, "aws:iam/rolePolicy:RolePolicy").Statements(t, "policy")
+			var secretGrant, rdsGrant, keyGrant map[string]any
+			for _, st := range stmts {
+				actions := offline.Strings(st["Action"])
+				switch {
+				case dataHolds(actions, "rds:ModifyDBInstance", "rds:DescribeDBInstances"):
+					rdsGrant = st
+				case dataHolds(actions, "secretsmanager:PutSecretValue") && dataHolds(offline.Strings(st["Resource"]), secret.Output("arn").(string)):
+					secretGrant = st
+				case dataHolds(actions, "kms:Decrypt", "kms:GenerateDataKey") && dataHolds(offline.Strings(st["Resource"]), d.key.Output("arn").(string)):
+					keyGrant = st
+				}
+			}
+			require.NotNil(t, secretGrant, "the rotator may write the master secret")
+			assert.Equal(t, []string{secret.Output("arn").(string)}, offline.Strings(secretGrant["Resource"]), "that secret only")
+			assert.ElementsMatch(t, []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"},
+				offline.Strings(secretGrant["Action"]))
+			require.NotNil(t, rdsGrant, "the rotator sets the password through the RDS API")
+			assert.Equal(t, []string{d.writer.Output("arn").(string)}, offline.Strings(rdsGrant["Resource"]), "the writer only, never a replica")
+			require.NotNil(t, keyGrant, "the rotator uses the database's key")
+			assert.Equal(t, map[string]any{"StringEquals": map[string]any{"kms:ViaService": []any{"secretsmanager.us-west-2.amazonaws.com"}}}, keyGrant["Condition"],
+				"through Secrets Manager only")
+			assert.Nil(t, fn.Get("vpcConfig"), "no network path to the database is needed")
+			assert.GreaterOrEqual(t, fn.Int("timeout"), 120, "long enough to wait for RDS to apply the password")
+		})
+	}
+}
+
+// dataHolds reports whether list holds every one of want.
+func dataHolds(list []string, want ...string) bool {
+	for _, w := range want {
+		if !slices.Contains(list, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCacheRulesNameTheAWSPage checks that a cache version ElastiCache
+// would refuse TLS on is refused before anything is registered, naming the
+// key and AWS's page.
+func TestCacheRulesNameTheAWSPage(t *testing.T) {
+	rejects(t, "stage", map[string]string{"refarch:cacheEngineVersion": "1.6.6"}, "refarch:cacheEngineVersion",
+		"https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html")
+	rejects(t, "prod", map[string]string{"refarch:cacheNodes": "41"}, "refarch:cacheNodes", "https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/")
+}
+
+// TestOnlyTheMigrationAndTheRotatorReadTheMasterSecret: the master
+// secret's resource policy denies reading it to every principal but the
+// migration jobs' execution roles (ECS injects the secret with them) and
+// the rotator's role, so that no person, administrators included, reads the
+// master password without changing the policy first.
+func TestOnlyTheMigrationAndTheRotatorReadTheMasterSecret(t *testing.T) {
+	for _, name := range []string{"dev", "stage", "prod"} {
+		t.Run(name, func(t *testing.T) {
+			p := plan(t, name)
+			policies := p.ByType("aws:secretsmanager/secretPolicy:SecretPolicy")
+			require.Len(t, policies, 1)
+			pol := policies[0]
+			secret := p.Find("aws:secretsmanager/secret:Secret", "refarch-"+name+"-db/master")
+			require.NotNil(t, secret, "the master secret")
+			assert.Equal(t, secret.Output("arn"), pol.Get("secretArn"))
+
+			doc, err := pol.JSON("policy")
+			require.NoError(t, err)
+			statements := doc.(map[string]any)["Statement"].([]any)
+			require.Len(t, statements, 1)
+			st := statements[0].(map[string]any)
+			assert.Equal(t, "Deny", st["Effect"])
+			assert.Equal(t, map[string]any{"AWS": []any{"*"}}, st["Principal"])
+			assert.Equal(t, []any{"secretsmanager:GetSecretValue"}, st["Action"])
+			readers, _ := offline.Lookup(st, "Condition.ArnNotEquals.aws:PrincipalArn")
+
+			// The readers are exactly the migrate task definition's
+			// execution role and the rotator's role.
+			var want []any
+			for _, td := range p.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+				if strings.HasSuffix(td.Name, "-migrate") {
+					want = append(want, td.Get("executionRoleArn"))
+				}
+			}
+			require.Len(t, want, 1, "one migration")
+			rotator := p.Find("aws:lambda/function:Function", "refarch-"+name+"-secret-rotator")
+			require.NotNil(t, rotator)
+			want = append(want, rotator.Get("role"))
+			assert.ElementsMatch(t, want, readers)
+			for _, td := range p.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+				if !strings.HasSuffix(td.Name, "-migrate") {
+					assert.NotContains(t, readers, td.Get("executionRoleArn"), "%s never reads the master secret", td.Name)
+				}
+			}
 		})
 	}
 }

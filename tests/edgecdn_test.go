@@ -221,6 +221,10 @@ func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
 		assert.Equal(t, assets.ID, logging.String("bucket"), "the assets bucket's access is logged")
 		assert.Equal(t, edgeOne(t, inside, "aws:s3/bucketV2:BucketV2", "-logs").ID, logging.String("targetBucket"))
 		assert.Equal(t, "s3-access/assets/", logging.String("targetPrefix"), "under its own prefix, expiring with the CDN's logs")
+		// S3 delivers the logs only once the target admits its logging
+		// service: the configuration follows the log bucket's policy.
+		// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+		assert.Contains(t, logging.DependsOn, edgeOne(t, inside, "aws:s3/bucketPolicy:BucketPolicy", "-logs").URN)
 		life := edgeOne(t, inside, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "-logs")
 		assert.Equal(t, env.logDays, life.Int("rules[0].expiration.days"))
 	})

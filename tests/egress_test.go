@@ -20,7 +20,11 @@ import (
 // Egress as narrow as ingress (issue 15 §4): a service's tasks reach the
 // VPC's endpoints and what they are wired to, the internet only when their
 // configuration says internetEgress, and in prod everything a Fargate task
-// needs to start is reachable without NAT.
+// needs to start is reachable without NAT. GuardDuty's runtime agent, which
+// GuardDuty runs beside every task of an account with Fargate agent
+// management, reaches its guardduty-data endpoint in the VPC: HTTPS to the
+// VPC's block, never the internet.
+// Source: https://docs.aws.amazon.com/guardduty/latest/ug/how-runtime-monitoring-works-ecs-fargate.html
 
 const vpcEndpointType = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
@@ -178,10 +182,12 @@ func TestFargateTasksReachAWSWithoutNAT(t *testing.T) {
 				assert.True(t, admitted, "the endpoints admit HTTPS from app subnet %s", app)
 			}
 
-			// Every task group may send HTTPS to both.
+			// Every task group may send HTTPS to both, and to the VPC's
+			// block, where GuardDuty's agent finds its endpoint.
+			vpcCIDR := stackConfig(t, stackName).VpcCIDR.String()
 			for _, svc := range []string{"frontend", "backend"} {
 				group := p.Require(t, sgType, stackName+"-"+svc)
-				var toEndpoints, toS3 int
+				var toEndpoints, toS3, toVPC int
 				for _, r := range byInput(p, sgEgressType, "securityGroupId", group.ID) {
 					https := r.String("ipProtocol") == "tcp" && r.Int("fromPort") == 443 && r.Int("toPort") == 443
 					if https && r.String("referencedSecurityGroupId") == endpointGroup.ID {
@@ -190,9 +196,13 @@ func TestFargateTasksReachAWSWithoutNAT(t *testing.T) {
 					if https && r.Get("prefixListId") == s3List {
 						toS3++
 					}
+					if https && r.String("cidrIpv4") == vpcCIDR {
+						toVPC++
+					}
 				}
 				assert.Equal(t, 1, toEndpoints, "%s may reach the interface endpoints on 443", svc)
 				assert.Equal(t, 1, toS3, "%s may reach S3 through the gateway endpoint's prefix list on 443", svc)
+				assert.Equal(t, 1, toVPC, "%s: GuardDuty's agent may reach its guardduty-data endpoint (VPC %s) on 443", svc, vpcCIDR)
 				ecs := p.Require(t, ecsServiceType, stackName+"-"+svc)
 				assert.Equal(t, group.ID, ecs.Strings("networkConfiguration.securityGroups")[0])
 				assert.Equal(t, vpc.Output("privateSubnetIds"), ecs.Get("networkConfiguration.subnets"))

@@ -149,6 +149,9 @@ func TestGeneratedSecretsAreRotatedHelloIsRoutedAndTheEdgeIsProbed(t *testing.T)
 			perm := p.Require(t, "aws:lambda/permission:Permission", "refarch-"+stackName+"-secret-rotator-secrets-backend")
 			assert.Equal(t, "secretsmanager.amazonaws.com", perm.String("principal"))
 			assert.Regexp(t, `:secret:`+stackName+`/backend/\*$`, perm.String("sourceArn"), "the backend's secrets only")
+			// RotateSecret invokes the function at once: the rotation waits
+			// for the permission (secretsmanager-rotation-after-lambda-permission).
+			assert.Contains(t, rotation.DependsOn, perm.URN, "the rotation is created after Secrets Manager may invoke the rotator")
 
 			hello := p.Require(t, "refarch:function:Function", "refarch-"+stackName+"-hello-http")
 			tg := child(t, p, hello, "aws:lb/targetGroup:TargetGroup")
@@ -206,6 +209,7 @@ func TestFunctionSizesAreValidatedBeforeAnyResource(t *testing.T) {
 		{"memory under 128 MB", "dev", `{"hello-http":{"memoryMb":64}}`, "refarch:functions.hello-http.memoryMb", "between 128 and 10240"},
 		{"memory over 10240 MB", "stage", `{"edge-probe":{"memoryMb":10241}}`, "refarch:functions.edge-probe.memoryMb", "between 128 and 10240"},
 		{"a function the stack has not", "security", `{"hello-http":{"memoryMb":256}}`, "refarch:functions.hello-http", "not a function of this stack"},
+		{"a rotator too short to wait for RDS", "dev", `{"secret-rotator":{"timeoutSeconds":60}}`, "refarch:functions.secret-rotator.timeoutSeconds", "must be at least 120"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -179,6 +179,9 @@ func TestManagementPeeringHasRoutesOnBothSides(t *testing.T) {
 			mgmtSide, appSide := 0, 0
 			for _, r := range p.ByType("aws:ec2/route:Route") {
 				assert.Equal(t, conn.ID, r.String("vpcPeeringConnectionId"))
+				// A route through a pending connection is a blackhole.
+				// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
+				assert.Contains(t, r.DependsOn, accepter.URN, "%s waits for the acceptance", r.Name)
 				switch p.ProviderOf(r) {
 				case requester:
 					mgmtSide++

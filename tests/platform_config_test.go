@@ -124,6 +124,11 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			}
 			return s
 		}, nil, "refarch:services", "more than 50"},
+		{"ECS Exec with read-only root filesystems", "dev", nil, map[string]string{"refarch:ecsExec": "true"},
+			"refarch:ecsExec", `services "frontend" (Args.Services[0]), "backend" (Args.Services[1]) keep a read-only root filesystem, with which ECS Exec is not supported`},
+		{"ECS Exec names AWS's page", "stage", editService(0, func(s map[string]any) { s["writableRootFilesystem"] = true }),
+			map[string]string{"refarch:ecsExec": "true"},
+			"refarch:ecsExec", `"backend" (Args.Services[1]) keep a read-only root filesystem, with which ECS Exec is not supported: its SSM agent must create directories and files in the container (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)`},
 		{"spot in prod", "prod", nil, map[string]string{"refarch:fargateSpotWeight": "2"},
 			"refarch:fargateSpotWeight", "must be 0 in prod"},
 		{"legacy TLS policy", "dev", nil, map[string]string{"refarch:albSslPolicy": "ELBSecurityPolicy-2016-08"},
@@ -169,6 +174,22 @@ func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "HTTP", p.Require(t, "aws:lb/targetGroup:TargetGroup", "stage-backend").String("protocol"))
 		assert.Equal(t, "HTTPS", p.Require(t, "aws:lb/targetGroup:TargetGroup", "stage-frontend").String("protocol"), "the others keep the default")
+	})
+	t.Run("ECS Exec once every root filesystem is writable", func(t *testing.T) {
+		services := servicesJSON(t, "dev", func(s []map[string]any) []map[string]any {
+			for _, svc := range s {
+				svc["writableRootFilesystem"] = true
+			}
+			return s
+		})
+		p, err := planWith(t, "dev", map[string]string{"refarch:ecsExec": "true", "refarch:services": services})
+		require.NoError(t, err)
+		for _, name := range []string{"frontend", "backend"} {
+			svc := p.Require(t, ecsServiceType, "dev-"+name)
+			assert.True(t, svc.Bool("enableExecuteCommand"), name)
+			assert.False(t, containerOf(t, taskOf(t, p, svc)).ReadonlyRootFilesystem, "%s: the SSM agent may write", name)
+			assert.NotNil(t, p.Find("aws:iam/rolePolicy:RolePolicy", "dev-"+name+"-task-exec"), "%s: the task role opens the session channels", name)
+		}
 	})
 	t.Run("a secret of the stack's account", func(t *testing.T) {
 		arn := "arn:aws:secretsmanager:us-west-2:333333333333:secret:dev/stripe-AbCdEf:api_key::"

@@ -45,7 +45,7 @@ var platformOf = map[string]struct {
 	frontendImage  string
 	backendVersion string
 }{
-	"dev": {false, 30, 30, 3, true, map[string][2]int{"frontend": {1, 4}, "backend": {1, 4}},
+	"dev": {false, 30, 30, 3, false, map[string][2]int{"frontend": {1, 4}, "backend": {1, 4}},
 		"frontend:main-4f2a9c1", ":main-4f2a9c1"},
 	"stage": {true, 90, 90, 0, false, map[string][2]int{"frontend": {2, 4}, "backend": {2, 6}},
 		"frontend:1.4.2", ":1.4.2"},
@@ -478,7 +478,18 @@ func TestNoPlainTextSecretsInContainerDefinitions(t *testing.T) {
 			p := stackPlan(t, stackName)
 			db := p.ByType("aws:rds/instance:Instance")
 			require.NotEmpty(t, db)
-			dbSecret := db[0].Output("masterUserSecrets[0].secretArn").(string)
+			// The master user's secret: RDS's own when it manages the
+			// password, else the one the Postgres component keeps (RDS
+			// refuses replicas of a writer whose password it manages).
+			dbSecret, _ := db[0].Output("masterUserSecrets[0].secretArn").(string)
+			if dbSecret == "" {
+				for _, s := range p.ByType("aws:secretsmanager/secret:Secret") {
+					if strings.HasSuffix(s.Name, "-db/master") {
+						dbSecret, _ = s.Output("arn").(string)
+					}
+				}
+			}
+			require.NotEmpty(t, dbSecret, "the database's master user secret")
 			tasks := p.ByType(taskDefType)
 			require.Len(t, tasks, 3, "frontend, backend and the backend's migration")
 			for _, task := range tasks {
@@ -553,7 +564,12 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 						pulls = append(pulls, s.Resource...)
 					}
 				}
-				assert.Equal(t, []string{repo.Output("arn").(string)}, pulls, "the execution role pulls from its own repository only")
+				// Its own repository, and GuardDuty's agent (every app
+				// account enables Fargate agent management), which
+				// GuardDuty keeps in an account of its own per region.
+				// Source: https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html
+				assert.Equal(t, []string{repo.Output("arn").(string), "arn:aws:ecr:us-west-2:*:repository/aws-guardduty-agent-fargate"}, pulls,
+					"the execution role pulls from its own repository and GuardDuty's agent only")
 			}
 		})
 	}
@@ -576,6 +592,57 @@ func TestEveryHopToTheTasksIsTLS(t *testing.T) {
 				}
 				assert.Equal(t, "HTTPS", tg.String("protocol"), tg.Name)
 				assert.Equal(t, "HTTPS", tg.String("healthCheck.protocol"), tg.Name)
+			}
+		})
+	}
+}
+
+// TestGuardDutyAgentCoversEveryTask checks, on the real stack files, what
+// GuardDuty's Fargate agent needs (every application account enables
+// RUNTIME_MONITORING with ECS_FARGATE_AGENT_MANAGEMENT): every service is
+// created after the feature, every execution role (the migration job's
+// too) may pull the agent's image, and no task mounts a scratch volume its
+// non-root user could not write.
+// Sources: https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html,
+// https://docs.aws.amazon.com/guardduty/latest/ug/gdu-assess-coverage-ecs.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+func TestGuardDutyAgentCoversEveryTask(t *testing.T) {
+	for _, stackName := range platformStacks() {
+		t.Run(stackName, func(t *testing.T) {
+			p := stackPlan(t, stackName)
+			var feature *offline.Resource
+			for _, f := range p.ByType("aws:guardduty/detectorFeature:DetectorFeature") {
+				if f.String("name") == "RUNTIME_MONITORING" {
+					feature = f
+				}
+			}
+			require.NotNil(t, feature, "%s enables GuardDuty runtime monitoring", stackName)
+			assert.Equal(t, "ENABLED", feature.String("status"))
+			for _, svc := range p.ByType(ecsServiceType) {
+				assert.Contains(t, svc.DependsOn, feature.URN, "%s starts its first tasks after runtime monitoring", svc.Name)
+			}
+			tasks := p.ByType(taskDefType)
+			require.Len(t, tasks, 3, "frontend, backend and the migration job")
+			for _, td := range tasks {
+				assert.Empty(t, td.List("volumes"), "%s mounts no scratch volume", td.Name)
+				role := stackName + "-" + strings.TrimPrefix(td.String("family"), stackName+"-") + "-exec"
+				var doc struct {
+					Statement []struct {
+						Sid      string
+						Action   []string
+						Resource []string
+					}
+				}
+				require.NoError(t, json.Unmarshal([]byte(p.Require(t, "aws:iam/rolePolicy:RolePolicy", role).String("policy")), &doc))
+				agent := false
+				for _, s := range doc.Statement {
+					if s.Sid == "PullGuardDutyAgent" {
+						agent = true
+						assert.ElementsMatch(t, []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, s.Action)
+						assert.Equal(t, []string{"arn:aws:ecr:us-west-2:*:repository/aws-guardduty-agent-fargate"}, s.Resource)
+					}
+				}
+				assert.True(t, agent, "%s may pull GuardDuty's agent", role)
 			}
 		})
 	}

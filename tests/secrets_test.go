@@ -70,3 +70,36 @@ func TestManagedSecretsValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationReadsTheRotatedMasterSecret checks the one reader of the
+// database's master secret: the backend's migration job takes username and
+// password from the Postgres component's own secret (which the rotator
+// writes in AWS's JSON structure), by reference, and its execution role may
+// read that secret and decrypt it with the database's key, through Secrets
+// Manager only.
+func TestMigrationReadsTheRotatedMasterSecret(t *testing.T) {
+	for _, stackName := range []string{"dev", "stage", "prod"} {
+		t.Run(stackName, func(t *testing.T) {
+			p := plan(t, stackName)
+			master := p.Require(t, "aws:secretsmanager/secret:Secret", "refarch-"+stackName+"-db/master")
+			arn := master.Output("arn").(string)
+			task := p.Require(t, "aws:ecs/taskDefinition:TaskDefinition", stackName+"-backend-migrate")
+			defs, err := task.JSON("containerDefinitions")
+			require.NoError(t, err)
+			refs := map[string]any{}
+			for _, d := range defs.([]any) {
+				for _, s := range d.(map[string]any)["secrets"].([]any) {
+					ref := s.(map[string]any)
+					refs[ref["name"].(string)] = ref["valueFrom"]
+				}
+			}
+			assert.Equal(t, map[string]any{"DB_USERNAME": arn + ":username::", "DB_PASSWORD": arn + ":password::"}, refs,
+				"the JSON keys of the master secret, by reference")
+
+			exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stackName+"-backend-migrate-exec").Statements(t, "policy")
+			assert.Equal(t, []any{arn}, exec["ReadSecrets"]["Resource"], "the secret itself, without the JSON key")
+			assert.Equal(t, master.Get("kmsKeyId"), exec["DecryptSecrets"]["Resource"].([]any)[0], "the database's key")
+			assert.NotEmpty(t, exec["DecryptSecrets"]["Condition"], "through Secrets Manager only")
+		})
+	}
+}

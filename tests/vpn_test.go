@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,6 +103,19 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 			}
 			assert.LessOrEqual(t, dbFromVPN, 1)
 
+			// EC2 resolves the VPN server's group only through an active
+			// peering: every rule naming it waits for the acceptance.
+			// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+			accepter := p.Require(t, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "mgmt-"+name)
+			var operators int
+			for _, r := range slices.Concat(p.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), p.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) {
+				if r.String("referencedSecurityGroupId") == vpnGroupRef {
+					operators++
+					assert.Contains(t, r.DependsOn, accepter.URN, "%s waits for the accepted peering", r.Name)
+				}
+			}
+			assert.Equal(t, 1+dbFromVPN, operators, "the internal load balancer's and Postgres's rules")
+
 			// The private zone is authorized here and associated from shared-services.
 			auth := p.Require(t, "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization", "private-zone-mgmt")
 			assoc := p.Require(t, "aws:route53/zoneAssociation:ZoneAssociation", "private-zone-mgmt")
@@ -111,6 +125,32 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 			assert.Equal(t, []string{accountOf["shared-services"]}, p.ProviderOf(assoc).Strings("allowedAccountIds"), "associated by the VPC's account")
 		})
 	}
+}
+
+// TestVpnRootVolumeKeyAdmitsItsAutoScalingRole: the group launches the
+// encrypted root volume with the server's own service-linked role, which
+// the server's key names (created after it: KMS refuses a policy naming a
+// role that does not exist); nothing else changes in the key's uses.
+// Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+func TestVpnRootVolumeKeyAdmitsItsAutoScalingRole(t *testing.T) {
+	p := plan(t, "shared-services")
+	slr := p.Require(t, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "refarch-vpn-autoscaling")
+	assert.Equal(t, "autoscaling.amazonaws.com", slr.String("awsServiceName"))
+	role := "arn:aws:iam::" + accountOf["shared-services"] + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_refarch-vpn"
+	assert.Equal(t, role, slr.Output("arn"))
+	asg := p.Require(t, "aws:autoscaling/group:Group", "refarch-vpn")
+	assert.Equal(t, role, asg.String("serviceLinkedRoleArn"))
+	key := p.Require(t, "aws:kms/key:Key", "refarch-vpn")
+	assert.True(t, key.Protect, "the PKI's key stays protected")
+	assert.Contains(t, key.DependsOn, slr.URN)
+	lt := p.Require(t, "aws:ec2/launchTemplate:LaunchTemplate", "refarch-vpn")
+	assert.Equal(t, key.Output("arn"), lt.Get("blockDeviceMappings[0].ebs.kmsKeyId"))
+	st := key.Statements(t, "policy")
+	for _, sid := range []string{"AutoScalingUsesTheKeyForTheRootVolume", "AutoScalingAttachesTheRootVolume"} {
+		require.Contains(t, st, sid)
+		assert.Equal(t, []string{role}, offline.Strings(st[sid]["Principal"].(map[string]any)["AWS"]), sid)
+	}
+	assert.Equal(t, []any{"true"}, offline.Condition(st["AutoScalingAttachesTheRootVolume"], "Bool", "kms:GrantIsForAWSResource"))
 }
 
 func TestVpnConfigRejectsBadValues(t *testing.T) {

@@ -75,7 +75,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *policyReference && *stackFlag == "" && fs.NArg() == 0 {
-		if err := policies.WriteReference(stdout, policies.Rules()); err != nil {
+		all, err := planAll(*dir, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			return 1
+		}
+		touched := policies.Touched(policies.DeployPlans(all...), policies.Rules())
+		if err := policies.WriteReference(stdout, policies.Rules(), touched); err != nil {
 			fmt.Fprintln(stderr, "plan:", err)
 			return 1
 		}
@@ -109,6 +115,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	status := 0
+	var err error
 	var plans, raw []*offline.Plan
 	for _, name := range names {
 		plan, err := offline.RunStack(stacks.Run, name, offline.Options{Dir: *dir, StackOutputs: stackrefs.New(*dir)})
@@ -124,7 +131,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		plans = append(plans, plan.Masked())
 	}
 	if rep.any() {
-		if code := rep.write(stdout, stderr, raw, plans); code > status {
+		deployment := raw
+		if rep.policy && *stackFlag != "all" {
+			// The rules that read other stacks need them all.
+			if deployment, err = planAll(*dir, raw); err != nil {
+				reportError(stderr, *stackFlag, err)
+				return 1
+			}
+		}
+		if code := rep.write(stdout, stderr, raw, plans, deployment); code > status {
 			status = code
 		}
 		return status

@@ -9,8 +9,11 @@ import (
 	"github.com/refarch/refarch/cost"
 	"github.com/refarch/refarch/diagram"
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/plandiff"
 	"github.com/refarch/refarch/policies"
+	"github.com/refarch/refarch/stacks"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // reports are the plan insights asked for on the command line.
@@ -23,9 +26,15 @@ func (r reports) any() bool { return r.policy || r.cost || r.diagram }
 
 // write prints the asked reports for each plan (raw holds the secrets the
 // rules may read; masked is what is printed) and returns the exit status:
-// 1 when a policy rule fails or a report cannot be made.
-func (r reports) write(stdout, stderr io.Writer, raw, masked []*offline.Plan) int {
+// 1 when a policy rule fails or a report cannot be made. deployment holds
+// the plans of every stack, in deployment order, for the rules that read
+// other stacks.
+func (r reports) write(stdout, stderr io.Writer, raw, masked, deployment []*offline.Plan) int {
 	status := 0
+	byName := map[string]*policies.Stack{}
+	for _, s := range policies.DeployPlans(deployment...) {
+		byName[s.Name] = s
+	}
 	fail := func(err error) {
 		fmt.Fprintln(stderr, "plan:", err)
 		status = 1
@@ -35,7 +44,7 @@ func (r reports) write(stdout, stderr io.Writer, raw, masked []*offline.Plan) in
 			fmt.Fprintln(stdout)
 		}
 		if r.policy {
-			results := policies.Evaluate(policies.FromPlan(plan), policies.Rules())
+			results := policies.Evaluate(byName[plan.Stack], policies.Rules())
 			if err := policies.WriteReport(stdout, plan.Stack, results); err != nil {
 				fail(err)
 			}
@@ -130,4 +139,26 @@ func runDiff(oldPath, newPath string, failOnReplace bool, stdout, stderr io.Writ
 		}
 	}
 	return 0
+}
+
+// planAll returns the plans of every stack in deployment order, reusing
+// those already made.
+func planAll(dir string, made []*offline.Plan) ([]*offline.Plan, error) {
+	var out []*offline.Plan
+	for _, name := range stack.Names() {
+		var p *offline.Plan
+		for _, m := range made {
+			if m.Stack == name {
+				p = m
+			}
+		}
+		if p == nil {
+			var err error
+			if p, err = offline.RunStack(stacks.Run, name, offline.Options{Dir: dir, StackOutputs: stackrefs.New(dir)}); err != nil {
+				return nil, fmt.Errorf("the plan of %s, which the policy rules read: %w", name, err)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -226,3 +226,25 @@ func TestFunctionsProbesAndNatGatewaysGetTheirSets(t *testing.T) {
 	pulls, _ := offline.Lookup(widgets.([]any)[4], "properties.metrics")
 	assert.Equal(t, []any{"AWS/Usage", "CallCount", "Service", "ECR", "Type", "API", "Resource", "BatchGetImage", "Class", "None"}, pulls.([]any)[0])
 }
+
+// TestOverridesKeepCloudWatchsEvaluationWindow: an override may not make an
+// alarm evaluate more than CloudWatch allows (a day under an hour's
+// period, seven days otherwise); AWS would refuse it at pulumi up.
+func TestOverridesKeepCloudWatchsEvaluationWindow(t *testing.T) {
+	for _, tc := range []struct {
+		period, periods int
+		refused         bool
+	}{
+		{60, 1440, false},  // exactly one day
+		{60, 1441, true},   // a day and a minute, period under an hour
+		{1800, 48, false},  // one day
+		{1800, 49, true},   // over a day
+		{3600, 168, false}, // seven days
+		{3600, 169, true},
+		{86400, 7, false},
+		{86400, 8, true},
+	} {
+		rule := alarms.CheckEvaluationWindow(tc.period, tc.periods)
+		assert.Equal(t, tc.refused, rule != "", "%d s x %d: %q", tc.period, tc.periods, rule)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -163,6 +164,35 @@ var targetKinds = map[string][]Spec{
 	"natGateway":   NatGatewaySpecs,
 }
 
+// specOf returns the default spec an override key ("<kind>/<alarm>") names.
+func specOf(key string) (Spec, bool) {
+	kind, alarm, ok := strings.Cut(key, "/")
+	if !ok {
+		return Spec{}, false
+	}
+	for _, s := range targetKinds[kind] {
+		if s.Kind == alarm {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// CheckEvaluationWindow returns the rule an alarm's period and evaluation
+// periods break, or "": CloudWatch evaluates at most seven days, and at
+// most one day when the period is under an hour.
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+func CheckEvaluationWindow(periodSeconds, evaluationPeriods int) string {
+	window := periodSeconds * evaluationPeriods
+	switch {
+	case periodSeconds < 3600 && window > 86400:
+		return fmt.Sprintf("evaluates %d seconds: with a period under an hour CloudWatch evaluates at most one day (86,400 s), https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html", window)
+	case window > 604800:
+		return fmt.Sprintf("evaluates %d seconds: CloudWatch evaluates at most seven days (604,800 s), https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html", window)
+	}
+	return ""
+}
+
 // OverrideKeys lists every key Overrides accepts.
 func OverrideKeys() []string {
 	var out []string
@@ -278,6 +308,18 @@ func (a AlarmsArgs) validate() error {
 		}
 		if o.EvaluationPeriods != 0 {
 			p.Check(field+".EvaluationPeriods", fmt.Sprint(o.EvaluationPeriods), validate.CheckRange(o.EvaluationPeriods, 1, maxEvaluationPeriods))
+		}
+		if spec, ok := specOf(key); ok {
+			period, periods := spec.PeriodSeconds, spec.EvaluationPeriods
+			if o.PeriodSeconds > 0 {
+				period = o.PeriodSeconds
+			}
+			if o.EvaluationPeriods > 0 {
+				periods = o.EvaluationPeriods
+			}
+			if rule := CheckEvaluationWindow(period, periods); rule != "" {
+				p.Add(field, fmt.Sprintf("%d s x %d", period, periods), rule)
+			}
 		}
 	}
 	return p.Err("alarms arguments")

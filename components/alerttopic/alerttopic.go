@@ -26,12 +26,15 @@ import (
 //
 //   - a KMS key (rotated yearly, 30-day deletion window when Protect) whose
 //     policy lets Args.KeyAdministrators manage it, Args.Publishers
-//     (default cloudwatch.amazonaws.com and events.amazonaws.com) use it on
-//     behalf of Args.AccountID only, and the account's principals use it
+//     (default cloudwatch.amazonaws.com and events.amazonaws.com) generate
+//     data keys and decrypt with the statement SNS documents (no condition:
+//     the key serves this topic alone), and the account's principals use it
 //     through SNS only; and an alias alias/<name>;
 //   - the SNS topic <name>, encrypted with that key, whose policy lets the
 //     account manage and publish, the publishers publish on behalf of the
-//     account only (aws:SourceAccount), and refuses publishing without TLS;
+//     account only (aws:SourceAccount) except EventBridge, whose statement
+//     AWS documents without conditions (Unconditioned), and refuses
+//     publishing without TLS;
 //   - one e-mail subscription per Args.Emails (each recipient confirms once).
 //
 // Arguments (all validated before anything is registered): AccountID,

@@ -72,7 +72,10 @@ func TestKeyPolicyNamesExactlyWhoMayUseTheKey(t *testing.T) {
 
 	svc := st["PublishingServices"]
 	assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, svc["Principal"].(map[string]any)["Service"])
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": []any{offline.UnitAccount}}}, svc["Condition"])
+	assert.Equal(t, []any{"kms:GenerateDataKey*", "kms:Decrypt"}, svc["Action"])
+	// SNS's documented statement has no condition: EventBridge's deliveries
+	// carry no aws:SourceAccount to KMS, and a condition would drop them.
+	assert.Nil(t, svc["Condition"])
 
 	via := st["AccountThroughSNS"]
 	assert.Equal(t, map[string]any{"AWS": []any{"arn:aws:iam::" + offline.UnitAccount + ":root"}}, via["Principal"])
@@ -91,10 +94,17 @@ func TestTopicPolicyAdmitsPublishersForThisAccountOnly(t *testing.T) {
 	st := pol.Statements(t, "policy")
 
 	pub := st["PublishingServices"]
-	assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, pub["Principal"].(map[string]any)["Service"])
+	assert.Equal(t, []any{"cloudwatch.amazonaws.com"}, pub["Principal"].(map[string]any)["Service"])
 	assert.Equal(t, []any{"sns:Publish"}, pub["Action"])
 	assert.Equal(t, []any{topic.Output("arn")}, pub["Resource"])
 	assert.Equal(t, []any{offline.UnitAccount}, pub["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:SourceAccount"])
+
+	// EventBridge: "You can't use of Condition blocks in Amazon SNS topic
+	// policies for EventBridge."
+	events := st["PublishingServicesWithoutConditions"]
+	assert.Equal(t, []any{"events.amazonaws.com"}, events["Principal"].(map[string]any)["Service"])
+	assert.Equal(t, []any{"sns:Publish"}, events["Action"])
+	assert.Nil(t, events["Condition"], "no condition for EventBridge")
 
 	tls := st["DenyPublishWithoutTLS"]
 	assert.Equal(t, "Deny", tls["Effect"])

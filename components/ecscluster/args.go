@@ -79,8 +79,36 @@ type EcsClusterArgs struct {
 	SpotWeight int
 	// ExecuteCommand enables ECS Exec on every service (and the task role
 	// permissions and encrypted session logging it needs). Default false:
-	// a shell in a production container is an incident, not a tool.
+	// a shell in a production container is an incident, not a tool. Every
+	// service must then set ServiceSpec.WritableRootFilesystem: ECS Exec's
+	// SSM agent writes to the container's filesystem, and AWS does not
+	// support it with a read-only root filesystem. Its image also needs a
+	// shell, and `script` and `cat` for logged sessions (distroless images
+	// have neither).
+	// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
 	ExecuteCommand bool
+	// RuntimeMonitoring is the account's GuardDuty RUNTIME_MONITORING
+	// detector feature, when the account has one: every service is created
+	// after it, since GuardDuty does not cover services deployed before its
+	// automated agent configuration is enabled (their tasks run without the
+	// agent until a new deployment). Default none.
+	// Source: https://docs.aws.amazon.com/guardduty/latest/ug/gdu-assess-coverage-ecs.html
+	RuntimeMonitoring pulumi.Resource
+	// FargateAgentManagement says that GuardDuty manages its security agent
+	// on the account's Fargate tasks (RUNTIME_MONITORING with
+	// ECS_FARGATE_AGENT_MANAGEMENT): it adds the agent as a sidecar of every
+	// task, which shares the task's execution role and network interface.
+	// So every execution role (services' and jobs') may pull the agent's
+	// image, and every task security group gets HTTPS (443) egress to
+	// VpcCIDR, where GuardDuty creates its guardduty-data endpoint, behind
+	// a security group of its own admitting the VPC's block. Default false.
+	// Source: https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html,
+	// https://docs.aws.amazon.com/guardduty/latest/ug/how-runtime-monitoring-works-ecs-fargate.html
+	FargateAgentManagement bool
+	// VpcCIDR is the VPC's IPv4 block (VpcID's). Required with
+	// FargateAgentManagement, for the agent's egress to GuardDuty's
+	// endpoint; unused otherwise.
+	VpcCIDR string
 	// LogRetentionDays is the retention of every log group the cluster
 	// creates: a value CloudWatch Logs accepts, never "forever". Default 90.
 	LogRetentionDays int
@@ -197,7 +225,40 @@ func (a *EcsClusterArgs) validate() error {
 	p.Merge("Args.Services", servicesError("", a.Services, sortedKeys(a.Listeners), a.AllowLatestTag))
 	a.routeProblems(&p)
 	a.egressProblems(&p)
+	a.execProblems(&p)
+	switch {
+	case a.VpcCIDR != "":
+		_, rule := validate.ParseCIDR(a.VpcCIDR)
+		p.Check("Args.VpcCIDR", a.VpcCIDR, rule)
+	case a.FargateAgentManagement:
+		p.Add("Args.VpcCIDR", "", "is required with FargateAgentManagement: GuardDuty's agent in every task sends to the guardduty-data endpoint GuardDuty creates in the VPC, which the task groups must reach on 443")
+	}
 	return p.Err("ECS cluster arguments")
+}
+
+// ecsExecPage is AWS's page on ECS Exec, whose considerations refuse a
+// read-only root filesystem.
+const ecsExecPage = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html"
+
+// execProblems refuses ECS Exec for services whose root filesystem is
+// read-only: AWS accepts the service, and then the SSM agent cannot create
+// its directories and files, so no session ever opens.
+// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+func (a *EcsClusterArgs) execProblems(p *validate.Problems) {
+	if !a.ExecuteCommand {
+		return
+	}
+	var readOnly []string
+	for i, s := range a.Services {
+		if !s.WritableRootFilesystem {
+			readOnly = append(readOnly, fmt.Sprintf("%q (Args.Services[%d])", s.Name, i))
+		}
+	}
+	if len(readOnly) > 0 {
+		p.Addf("Args.ExecuteCommand", "true",
+			"is on, but services %s keep a read-only root filesystem, with which ECS Exec is not supported: its SSM agent must create directories and files in the container (%s); set WritableRootFilesystem on them (and give their images a shell, with script and cat for logged sessions), or leave ECS Exec off",
+			strings.Join(readOnly, ", "), ecsExecPage)
+	}
 }
 
 // egressProblems refuses a service whose tasks could not start: without

@@ -57,8 +57,8 @@ type (
 )
 
 // containerDefinitions renders the service's one container. Defaults that
-// matter: non-root user, read-only root filesystem with writable scratch
-// volumes, every capability dropped (Fargate never runs privileged
+// matter: non-root user, read-only root filesystem (scratch volumes only
+// where Service.TmpPaths asks), every capability dropped (Fargate never runs privileged
 // containers), an init process reaping zombies (and required by ECS Exec),
 // secrets by reference only, and awslogs in non-blocking mode so a logging
 // hiccup never stalls the application.

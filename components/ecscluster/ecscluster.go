@@ -36,11 +36,22 @@ import (
 //     given), rotated yearly, its policy admitting the account's IAM
 //     principals and CloudWatch Logs for this account's log groups only.
 //   - With Args.ExecuteCommand (default off), ECS Exec: sessions encrypted
-//     with that key and logged to an encrypted log group.
+//     with that key and logged to an encrypted log group. AWS does not
+//     support it with a read-only root filesystem, so it is refused unless
+//     every service sets ServiceSpec.WritableRootFilesystem (and its image
+//     needs a shell, and script and cat for logged sessions).
+//   - With Args.FargateAgentManagement (GuardDuty manages its runtime
+//     agent on Fargate), every execution role may pull the agent's image
+//     and every task group sends HTTPS to Args.VpcCIDR, where GuardDuty's
+//     guardduty-data endpoint lives; with Args.RuntimeMonitoring, every
+//     service is created after GuardDuty's feature, so its first tasks
+//     carry the agent.
 //   - Per service (a FargateService component named "<cluster>-<service>"):
 //     a task definition (awsvpc, Fargate, CPU/memory validated against the
 //     pairs Fargate offers) whose one container runs as a non-root user,
-//     with a read-only root filesystem, scratch volumes for Service.TmpPaths,
+//     with a read-only root filesystem (no scratch volume by default: a
+//     Fargate bind mount is root's, mode 0755, so Service.TmpPaths is
+//     refused with a read-only root filesystem),
 //     every Linux capability dropped, an init process, logs to its own
 //     encrypted log group kept Args.LogRetentionDays, plain environment
 //     only for non-secret values and secrets injected by ARN (never

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/guardduty"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -211,7 +212,7 @@ func TestContainerDefinitionIsHardened(t *testing.T) {
 	assert.Equal(t, "2048", task.String("memory"))
 	assert.Equal(t, p.Require(t, "aws:iam/role:Role", "dev-api-exec").Output("arn"), task.Get("executionRoleArn"))
 	assert.Equal(t, p.Require(t, "aws:iam/role:Role", "dev-api-task").Output("arn"), task.Get("taskRoleArn"))
-	assert.Equal(t, "tmp-0", task.String("volumes[0].name"))
+	assert.Empty(t, task.List("volumes"), "no scratch volume by default: a Fargate bind mount is root's, mode 0755")
 
 	defs := containers(t, task)
 	require.Len(t, defs, 1)
@@ -224,10 +225,7 @@ func TestContainerDefinitionIsHardened(t *testing.T) {
 	assert.Equal(t, []string{"ALL"}, c.LinuxParameters.Capabilities.Drop)
 	assert.Empty(t, c.LinuxParameters.Capabilities.Add)
 	assert.True(t, c.LinuxParameters.InitProcessEnabled)
-	require.Len(t, c.MountPoints, 1)
-	assert.Equal(t, "/tmp", c.MountPoints[0].ContainerPath)
-	assert.Equal(t, "tmp-0", c.MountPoints[0].SourceVolume)
-	assert.False(t, c.MountPoints[0].ReadOnly, "the scratch volume is writable")
+	assert.Empty(t, c.MountPoints, "nothing the non-root user could not write is mounted")
 	assert.Equal(t, 9000, c.PortMappings[0].ContainerPort)
 
 	logGroup := p.Require(t, "aws:cloudwatch/logGroup:LogGroup", "dev-api")
@@ -398,6 +396,9 @@ func TestSpotExecAndProtection(t *testing.T) {
 	a := baseArgs()
 	a.SpotWeight = 3
 	a.ExecuteCommand = true
+	for i := range a.Services {
+		a.Services[i].WritableRootFilesystem = true // what ECS Exec needs
+	}
 	a.Protect = true
 	a.LogRetentionDays = 365
 	p := build(t, a)
@@ -433,6 +434,10 @@ func TestSpotExecAndProtection(t *testing.T) {
 		}
 	}
 	assert.True(t, actions["ssmmessages:OpenDataChannel"], "ECS Exec needs the Session Manager channels")
+	task := p.Require(t, "aws:ecs/taskDefinition:TaskDefinition", "dev-web")
+	assert.Contains(t, task.DependsOn, p.Require(t, "aws:iam/rolePolicy:RolePolicy", "dev-web-task-exec").URN,
+		"no task starts before ECS Exec's permissions exist")
+	assert.False(t, containers(t, task)[0].ReadonlyRootFilesystem, "the SSM agent writes to the container")
 
 	assert.True(t, key.Protect)
 	assert.True(t, key.RetainOnDelete)
@@ -509,6 +514,19 @@ func TestClusterValidation(t *testing.T) {
 		{"no vpc", func(a *ecscluster.EcsClusterArgs) { a.VpcID = nil }, "Args.VpcID", "required"},
 		{"no endpoints and no internet", func(a *ecscluster.EcsClusterArgs) { a.EndpointSecurityGroupID = nil },
 			"Args.Services[0].InternetEgress", "no Args.EndpointSecurityGroupID: the tasks could reach ECR and S3 (their image)"},
+		{"exec with a read-only root", func(a *ecscluster.EcsClusterArgs) {
+			a.ExecuteCommand = true
+			a.Services[0].WritableRootFilesystem = true
+		}, "Args.ExecuteCommand", `services "api" (Args.Services[1]) keep a read-only root filesystem, with which ECS Exec is not supported`},
+		{"exec names AWS's page", func(a *ecscluster.EcsClusterArgs) { a.ExecuteCommand = true },
+			"Args.ExecuteCommand", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html"},
+		{"scratch volume a non-root user cannot write", func(a *ecscluster.EcsClusterArgs) { a.Services[1].TmpPaths = []string{"/tmp"} },
+			"Args.Services[1].TmpPaths", "cannot be written by user 1000:1000: a Fargate bind mount is owned by root with mode 0755"},
+		{"scratch volume names AWS's page", func(a *ecscluster.EcsClusterArgs) { a.Services[1].TmpPaths = []string{"/tmp"} },
+			"Args.Services[1].TmpPaths", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html"},
+		{"agent without the VPC block", func(a *ecscluster.EcsClusterArgs) { a.FargateAgentManagement = true },
+			"Args.VpcCIDR", "required with FargateAgentManagement"},
+		{"bad VPC block", func(a *ecscluster.EcsClusterArgs) { a.VpcCIDR = "10.30.0.0" }, "Args.VpcCIDR", "CIDR"},
 		{"no S3 prefix list and no internet", func(a *ecscluster.EcsClusterArgs) {
 			a.S3PrefixListID = nil
 			a.Services[0].InternetEgress = true
@@ -554,4 +572,85 @@ func TestPlainSecretValueFailsTheRun(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "never as values")
+}
+
+func TestScratchVolumesOnlyWithAWritableRoot(t *testing.T) {
+	a := baseArgs()
+	a.Services[1].WritableRootFilesystem = true
+	a.Services[1].TmpPaths = []string{"/scratch"} // an image that declares VOLUME /scratch
+	task := build(t, a).Require(t, "aws:ecs/taskDefinition:TaskDefinition", "dev-api")
+	assert.Equal(t, "tmp-0", task.String("volumes[0].name"))
+	c := containers(t, task)[0]
+	assert.False(t, c.ReadonlyRootFilesystem)
+	require.Len(t, c.MountPoints, 1)
+	assert.Equal(t, "/scratch", c.MountPoints[0].ContainerPath)
+	assert.Equal(t, "tmp-0", c.MountPoints[0].SourceVolume)
+}
+
+func TestGuardDutyAgentGetsItsImageItsEndpointAndGoesFirst(t *testing.T) {
+	const vpcCIDR = "10.40.0.0/16"
+	a := baseArgs()
+	a.VpcCIDR = vpcCIDR
+	a.FargateAgentManagement = true
+	a.Services[1].Jobs = []ecscluster.Job{{Name: "migrate", Command: []string{"migrate"}}}
+	p, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		feature, err := guardduty.NewDetectorFeature(ctx, "runtime-monitoring", &guardduty.DetectorFeatureArgs{
+			DetectorId: pulumi.String("detector"), Name: pulumi.String("RUNTIME_MONITORING"), Status: pulumi.String("ENABLED"),
+		}, pulumi.Provider(provider))
+		if err != nil {
+			return err
+		}
+		a.RuntimeMonitoring = feature
+		_, err = ecscluster.NewEcsCluster(ctx, "dev", a, pulumi.Provider(provider))
+		return err
+	})
+	require.NoError(t, err)
+	featureURN := p.Require(t, "aws:guardduty/detectorFeature:DetectorFeature", "runtime-monitoring").URN
+
+	const agentRepo = "arn:aws:ecr:us-west-2:*:repository/aws-guardduty-agent-fargate"
+	for _, name := range []string{"dev-web-exec", "dev-api-exec", "dev-api-migrate-exec"} {
+		grants := map[string][]string{}
+		for _, s := range parse(t, p.Require(t, "aws:iam/rolePolicy:RolePolicy", name), "policy").Statement {
+			if s.Sid == "PullGuardDutyAgent" || s.Sid == "RegistryLogin" {
+				for _, act := range s.Action {
+					grants[act] = s.Resource
+				}
+			}
+		}
+		assert.Equal(t, map[string][]string{
+			"ecr:BatchCheckLayerAvailability": {agentRepo},
+			"ecr:GetDownloadUrlForLayer":      {agentRepo},
+			"ecr:BatchGetImage":               {agentRepo},
+			"ecr:GetAuthorizationToken":       {"*"},
+		}, grants, "%s may pull GuardDuty's agent, whatever account of the region holds it", name)
+	}
+
+	for _, name := range []string{"web", "api"} {
+		sg := p.Require(t, "aws:ec2/securityGroup:SecurityGroup", "dev-"+name)
+		toVPC := 0
+		for _, r := range p.ByType(egressType) {
+			if r.String("securityGroupId") == sg.ID && r.String("cidrIpv4") == vpcCIDR {
+				toVPC++
+				assert.Equal(t, "tcp", r.String("ipProtocol"))
+				assert.Equal(t, 443, r.Int("fromPort"))
+				assert.Equal(t, 443, r.Int("toPort"))
+			}
+			assert.NotEqual(t, "0.0.0.0/0", r.String("cidrIpv4"), "%s: still nothing to the internet", r.Name)
+		}
+		assert.Equal(t, 1, toVPC, "%s: the agent reaches GuardDuty's endpoint in the VPC", name)
+		svc := p.Require(t, "aws:ecs/service:Service", "dev-"+name)
+		assert.Contains(t, svc.DependsOn, featureURN, "%s starts its first tasks after runtime monitoring", name)
+	}
+}
+
+func TestWithoutGuardDutyAgentNothingChanges(t *testing.T) {
+	p := build(t, baseArgs())
+	for _, rp := range p.ByType("aws:iam/rolePolicy:RolePolicy") {
+		for _, s := range parse(t, rp, "policy").Statement {
+			assert.NotEqual(t, "PullGuardDutyAgent", s.Sid, rp.Name)
+		}
+	}
+	for _, r := range p.ByType(egressType) {
+		assert.NotContains(t, r.Name, "-to-guardduty")
+	}
 }

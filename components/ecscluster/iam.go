@@ -20,6 +20,10 @@ type serviceRoles struct {
 	executionPolicy *iam.RolePolicy
 	// task is the role the application runs as.
 	task *iam.Role
+	// taskPolicies are the task role's policies (ECS Exec's among them);
+	// the task definition waits for them, so no task starts before its
+	// permissions exist.
+	taskPolicies []pulumi.Resource
 }
 
 var (
@@ -98,28 +102,48 @@ func (b *builder) roles(base string, s Service, logGroupARN pulumi.StringOutput,
 	if err != nil {
 		return nil, err
 	}
+	roles := &serviceRoles{execution: execution, executionPolicy: policy, task: task}
 	if len(s.TaskPermissions) > 0 {
-		if _, err := iam.NewRolePolicy(b.ctx, base+"-task", &iam.RolePolicyArgs{
+		perms, err := iam.NewRolePolicy(b.ctx, base+"-task", &iam.RolePolicyArgs{
 			Role:   task.ID(),
 			Policy: taskPolicy(s.TaskPermissions),
-		}, child); err != nil {
+		}, child)
+		if err != nil {
 			return nil, err
 		}
+		roles.taskPolicies = append(roles.taskPolicies, perms)
 	}
 	if b.args.ExecuteCommand {
-		if _, err := iam.NewRolePolicy(b.ctx, base+"-task-exec", &iam.RolePolicyArgs{
+		exec, err := iam.NewRolePolicy(b.ctx, base+"-task-exec", &iam.RolePolicyArgs{
 			Role:   task.ID(),
 			Policy: b.execCommandPolicy(),
-		}, child); err != nil {
+		}, child)
+		if err != nil {
 			return nil, err
 		}
+		roles.taskPolicies = append(roles.taskPolicies, exec)
 	}
-	return &serviceRoles{execution: execution, executionPolicy: policy, task: task}, nil
+	return roles, nil
 }
 
+// guardDutyAgentRepository is the ECR repository of GuardDuty's security
+// agent for Fargate. GuardDuty owns it, in an AWS account of its own that
+// differs by region (the prerequisites page lists them), so the pull
+// statement names the repository in any account of the task's region.
+// Source: https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html
+const guardDutyAgentRepository = "repository/aws-guardduty-agent-fargate"
+
+// ecrPullActions are what pulling an image from a repository takes.
+var ecrPullActions = []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}
+
 // executionPolicy allows pulling the service's image from its repository
-// only, writing its own log group only, and reading its own secrets only.
-// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+// only, writing its own log group only, and reading its own secrets only;
+// with Args.FargateAgentManagement, also pulling GuardDuty's agent, which
+// GuardDuty adds to every task and starts with the task's execution role
+// (without it the task runs unprotected: the sidecar fails with
+// CannotPullContainerError and GuardDuty's coverage turns unhealthy).
+// Sources: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html,
+// https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html
 func (b *builder) executionPolicy(s Service, logGroupARN pulumi.StringOutput) pulumi.StringOutput {
 	names := sortedKeys(s.Secrets)
 	inputs := []pulumi.Input{logGroupARN}
@@ -133,15 +157,20 @@ func (b *builder) executionPolicy(s Service, logGroupARN pulumi.StringOutput) pu
 	inputs = append(inputs, keys)
 	return iampolicy.StringOutput(inputs, func(v []any) (iampolicy.Document, error) {
 		var stmts []iampolicy.Statement
-		if repo := ecrRepositoryARN(s.Image); repo != "" {
-			stmts = append(stmts,
-				iampolicy.Statement{Sid: "PullImage", Effect: iampolicy.Allow,
-					Action:   []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"},
-					Resource: []string{repo}},
-				// GetAuthorizationToken has no resource-level permission.
-				iampolicy.Statement{Sid: "RegistryLogin", Effect: iampolicy.Allow,
-					Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
-			)
+		repo := ecrRepositoryARN(s.Image)
+		if repo != "" {
+			stmts = append(stmts, iampolicy.Statement{Sid: "PullImage", Effect: iampolicy.Allow,
+				Action: ecrPullActions, Resource: []string{repo}})
+		}
+		if b.args.FargateAgentManagement {
+			stmts = append(stmts, iampolicy.Statement{Sid: "PullGuardDutyAgent", Effect: iampolicy.Allow,
+				Action:   ecrPullActions,
+				Resource: []string{iampolicy.ARN(b.partition, "ecr", b.region, "*", guardDutyAgentRepository)}})
+		}
+		if repo != "" || b.args.FargateAgentManagement {
+			// GetAuthorizationToken has no resource-level permission.
+			stmts = append(stmts, iampolicy.Statement{Sid: "RegistryLogin", Effect: iampolicy.Allow,
+				Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}})
 		}
 		stmts = append(stmts, iampolicy.Statement{Sid: "WriteLogs", Effect: iampolicy.Allow,
 			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},

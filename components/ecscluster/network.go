@@ -22,8 +22,13 @@ const httpsPort = 443
 // CloudWatch Logs, Secrets Manager, KMS, ssmmessages for ECS Exec) and to
 // S3's prefix list (image layers, through the gateway endpoint), so a task
 // starts without NAT; Service.Egress (and whatever the groups of
-// Service.SecurityGroupIDs allow); and, only with
-// ServiceSpec.InternetEgress, HTTPS anywhere. Fargate (platform 1.4.0 and
+// Service.SecurityGroupIDs allow); with Args.FargateAgentManagement, HTTPS
+// to the VPC's block, where GuardDuty's agent (a sidecar sharing the task's
+// network interface) reaches the guardduty-data endpoint GuardDuty creates
+// with a security group of its own admitting that block (the endpoint is
+// not among the VPC's interface endpoints, so the rule to their group does
+// not cover it); and, only with ServiceSpec.InternetEgress, HTTPS
+// anywhere. Fargate (platform 1.4.0 and
 // later) pulls images, fetches secrets and ships logs through the task's
 // own network interface, so these rules govern that traffic too; DNS and
 // the task metadata endpoint are never filtered by security groups. The
@@ -35,7 +40,8 @@ const httpsPort = 443
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
 // https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html,
 // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html,
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+// https://docs.aws.amazon.com/guardduty/latest/ug/how-runtime-monitoring-works-ecs-fargate.html
 func (b *builder) securityGroup(base string, s Service, l Listener, child pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	ctx := b.ctx
 	sg, err := ec2.NewSecurityGroup(ctx, base, &ec2.SecurityGroupArgs{
@@ -91,6 +97,13 @@ func (b *builder) securityGroup(base string, s Service, l Listener, child pulumi
 	if b.args.S3PrefixListID != nil {
 		if err := https("-to-s3", "HTTPS to S3 through the gateway endpoint: image layers", func(a *vpc.SecurityGroupEgressRuleArgs) {
 			a.PrefixListId = b.args.S3PrefixListID
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if b.args.FargateAgentManagement {
+		if err := https("-to-guardduty", "HTTPS to the VPC: GuardDuty's runtime agent to its guardduty-data endpoint", func(a *vpc.SecurityGroupEgressRuleArgs) {
+			a.CidrIpv4 = pulumi.String(b.args.VpcCIDR)
 		}); err != nil {
 			return nil, err
 		}

@@ -32,6 +32,10 @@ type FargateService struct {
 	// JobTaskDefinitionARNs are the task definitions of Service.Jobs, by
 	// job name (the latest revision: `aws ecs run-task --task-definition`).
 	JobTaskDefinitionARNs map[string]pulumi.StringOutput
+	// JobExecutionRoleARNs are the execution roles of Service.Jobs, by job
+	// name: the roles that read the jobs' secrets (a secret's resource
+	// policy may admit exactly them).
+	JobExecutionRoleARNs map[string]pulumi.StringOutput
 
 	// Priority is the service's listener rule priority.
 	Priority int
@@ -68,12 +72,14 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 	}
 
 	c.JobTaskDefinitionARNs = map[string]pulumi.StringOutput{}
+	c.JobExecutionRoleARNs = map[string]pulumi.StringOutput{}
 	for _, j := range s.Jobs {
-		arn, err := b.job(base, s, j, logs.Arn, logs.Name, child)
+		arn, role, err := b.job(base, s, j, logs.Arn, logs.Name, child)
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}
 		c.JobTaskDefinitionARNs[j.Name] = arn
+		c.JobExecutionRoleARNs[j.Name] = role
 	}
 
 	h := s.HealthCheck
@@ -151,9 +157,11 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 		// must not reset it to the configured starting value.
 		pulumi.IgnoreChanges([]string{"desiredCount"}),
 		// The target group must be attached to the load balancer before
-		// a service registers targets in it, and the cluster must have
-		// its capacity providers before a strategy can name them.
-		pulumi.DependsOn([]pulumi.Resource{rule, b.capacity}))
+		// a service registers targets in it, the cluster must have its
+		// capacity providers before a strategy can name them, and
+		// GuardDuty's runtime monitoring must be on before the first
+		// tasks start, or they run without its agent.
+		pulumi.DependsOn(b.serviceDependencies(rule)))
 	if err != nil {
 		return nil, err
 	}
@@ -179,13 +187,26 @@ func (b *builder) service(s Service, priority int, parent pulumi.ResourceOption)
 	})
 }
 
+// serviceDependencies are what an ECS service is created after, besides
+// its inputs: its listener rule, the cluster's capacity providers and, when
+// the account has it, GuardDuty's RUNTIME_MONITORING feature.
+// Sources: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html,
+// https://docs.aws.amazon.com/guardduty/latest/ug/gdu-assess-coverage-ecs.html
+func (b *builder) serviceDependencies(rule pulumi.Resource) []pulumi.Resource {
+	out := []pulumi.Resource{rule, b.capacity}
+	if b.args.RuntimeMonitoring != nil {
+		out = append(out, b.args.RuntimeMonitoring)
+	}
+	return out
+}
+
 // tmpVolume names the i-th scratch volume.
 func tmpVolume(i int) string { return fmt.Sprintf("tmp-%d", i) }
 
 // job creates a one-off task definition of a service: the service's image,
 // size and platform, the job's command, environment and secrets, and roles
 // of its own, so the service never holds the job's secrets.
-func (b *builder) job(base string, s Service, j Job, logGroupARN, logGroup pulumi.StringOutput, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
+func (b *builder) job(base string, s Service, j Job, logGroupARN, logGroup pulumi.StringOutput, child pulumi.ResourceOption) (task, executionRole pulumi.StringOutput, err error) {
 	js := s
 	js.Name = s.Name + "-" + j.Name
 	js.Environment, js.Secrets, js.DecryptKeyARNs = j.Environment, j.Secrets, j.DecryptKeyARNs
@@ -193,17 +214,19 @@ func (b *builder) job(base string, s Service, j Job, logGroupARN, logGroup pulum
 	family := base + "-" + j.Name
 	roles, err := b.roles(family, js, logGroupARN, child)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return pulumi.StringOutput{}, pulumi.StringOutput{}, err
 	}
-	task, err := b.taskDefinition(family, js, roles, logGroup, child)
+	def, err := b.taskDefinition(family, js, roles, logGroup, child)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return pulumi.StringOutput{}, pulumi.StringOutput{}, err
 	}
-	return task.Arn, nil
+	return def.Arn, roles.execution.Arn, nil
 }
 
 // taskDefinition creates the Fargate task definition family of s: its
-// size, platform, roles, scratch volumes and one container.
+// size, platform, roles, scratch volumes (Service.TmpPaths, none by
+// default) and one container. It waits for the roles' policies, so no task
+// starts before its permissions exist.
 func (b *builder) taskDefinition(family string, s Service, roles *serviceRoles, logGroup pulumi.StringOutput, child pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
 	volumes := ecs.TaskDefinitionVolumeArray{}
 	for i := range s.TmpPaths {
@@ -223,5 +246,5 @@ func (b *builder) taskDefinition(family string, s Service, roles *serviceRoles, 
 		},
 		Volumes:              volumes,
 		ContainerDefinitions: containerDefinitions(s, logGroup, b.region),
-	}, child, pulumi.DependsOn([]pulumi.Resource{roles.executionPolicy}))
+	}, child, pulumi.DependsOn(append([]pulumi.Resource{roles.executionPolicy}, roles.taskPolicies...)))
 }

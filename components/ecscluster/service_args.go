@@ -113,6 +113,16 @@ type ServiceSpec struct {
 	// cannot ship data anywhere; then the cluster must be given the VPC's
 	// endpoints (Args.EndpointSecurityGroupID, Args.S3PrefixListID).
 	InternetEgress bool `json:"internetEgress"`
+	// WritableRootFilesystem opts out of the read-only root filesystem.
+	// Default false: an attacker cannot change the image's files. ECS Exec
+	// (Args.ExecuteCommand) needs it: its SSM agent creates directories and
+	// files in the container, and AWS does not support it with a read-only
+	// root filesystem "or any other method" (so writable mounts for the
+	// agent's directories are no way around it); the image then also needs a
+	// shell, and `script` and `cat` for logged sessions, which distroless
+	// images lack.
+	// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+	WritableRootFilesystem bool `json:"writableRootFilesystem"`
 }
 
 // Service is one Fargate service behind a load balancer listener: its
@@ -147,13 +157,19 @@ type Service struct {
 	// list, for image pulls, logs and secrets) and InternetEgress's.
 	// Default none.
 	Egress []Egress
-	// TmpPaths are the writable scratch directories mounted into the
-	// otherwise read-only root filesystem (task ephemeral storage).
-	// Default "/tmp".
+	// TmpPaths are scratch directories mounted from the task's ephemeral
+	// storage (Fargate bind mounts). Default none. Fargate creates such a
+	// mount owned by root with mode 0755 unless the image declares the
+	// same path as a VOLUME (whose contents and permissions are then
+	// copied), so the container's non-root user can write it only when the
+	// image declares the VOLUME, owned by that user. ko's images on
+	// distroless declare none, and the sample programs write no temporary
+	// files. A service that keeps the read-only root filesystem is
+	// therefore refused TmpPaths (it would count on a scratch directory it
+	// cannot write); one with WritableRootFilesystem may mount them for an
+	// image that declares its VOLUMEs.
+	// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
 	TmpPaths []string
-	// WritableRootFilesystem opts out of the read-only root filesystem.
-	// Default false.
-	WritableRootFilesystem bool
 	// Jobs are one-off tasks of the service (a database migration): the
 	// service's image, size and network with another command and secrets
 	// of their own. Nothing runs them but `aws ecs run-task` (CI, before a
@@ -263,11 +279,7 @@ func (s Service) withDefaults() Service {
 	if s.User == "" {
 		s.User = DefaultUser
 	}
-	if len(s.TmpPaths) == 0 {
-		s.TmpPaths = []string{"/tmp"}
-	} else {
-		s.TmpPaths = slices.Clone(s.TmpPaths)
-	}
+	s.TmpPaths = slices.Clone(s.TmpPaths)
 	if s.Architecture == "" {
 		s.Architecture = DefaultArchitecture
 	}
@@ -520,6 +532,12 @@ func (s *Service) check(cluster string, listeners []string, allowLatest bool) []
 			add(fmt.Sprintf("TmpPaths[%d]", i), path, "must be a distinct absolute directory other than /")
 		}
 		seen[path] = true
+	}
+	if len(s.TmpPaths) > 0 && !s.WritableRootFilesystem && !rootUser.MatchString(s.User) {
+		add("TmpPaths", strings.Join(s.TmpPaths, ","), fmt.Sprintf(
+			"cannot be written by user %s: a Fargate bind mount is owned by root with mode 0755 unless the image declares the path as a VOLUME "+
+				"(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html), and with the read-only root filesystem the container "+
+				"would count on it; write no temporary files, or set WritableRootFilesystem for an image that declares its VOLUMEs", s.User))
 	}
 	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
 		add("Architecture", s.Architecture, "must be X86_64 or ARM64")

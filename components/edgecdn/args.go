@@ -114,6 +114,20 @@ type EdgeCdnArgs struct {
 	// APIPathPattern is the path the API origin serves. Default "/api/*".
 	// Must start with "/" and cannot be a catch-all.
 	APIPathPattern string
+	// APIOriginHeaderName and APIOriginHeaderValue are a secret custom
+	// header CloudFront adds to every request it sends the API origin, so
+	// that the origin tells the distribution's requests from direct ones:
+	// its web ACL (waf.OriginHeader) admits the API only with the header
+	// and rate-limits per address only the requests without it (those
+	// through CloudFront come from edge servers, and this distribution's
+	// ACL limits their viewers). Default none. Both or neither, only with
+	// APIOriginDomain; the name is lower case, and not one CloudFront
+	// refuses to add (CloudFrontRefusedHeaders). The value is a secret:
+	// generate it once and keep it (waf.NewOriginSecret, an SSM
+	// SecureString).
+	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
+	APIOriginHeaderName  string
+	APIOriginHeaderValue pulumi.StringInput
 
 	// HSTSMaxAge is the Strict-Transport-Security max-age in seconds,
 	// at least one day. Default DefaultHSTSMaxAge (one year), with
@@ -192,8 +206,45 @@ func (a EdgeCdnArgs) validate() error {
 			p.Add("Args.APIPathPattern", a.APIPathPattern, "must start with / and name a path (such as /api/*), not every path: the bucket serves the rest")
 		}
 	}
+	a.validateOriginHeader(&p)
 	p.Check("Args.HSTSMaxAge", fmt.Sprint(a.HSTSMaxAge), validate.CheckRange(a.HSTSMaxAge, 86400, 63072000))
 	return p.Err("edge CDN arguments")
+}
+
+// CloudFrontRefusedHeaders are the headers CloudFront cannot add to origin
+// requests (lower case; those ending in "-" are prefixes).
+// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
+var CloudFrontRefusedHeaders = []string{
+	"cache-control", "connection", "content-length", "cookie", "host", "if-match", "if-modified-since",
+	"if-none-match", "if-range", "if-unmodified-since", "max-forwards", "pragma", "proxy-authorization",
+	"proxy-connection", "range", "request-range", "te", "trailer", "transfer-encoding", "upgrade", "via",
+	"x-real-ip", "x-amz-", "x-edge-",
+}
+
+// originHeaderName is a lower-case HTTP header name (an RFC 9110 token).
+var originHeaderName = regexp.MustCompile(`^[a-z0-9!#$%&'*+.^_|~-]{1,64}$`)
+
+// validateOriginHeader checks the API origin's secret header.
+func (a EdgeCdnArgs) validateOriginHeader(p *validate.Problems) {
+	name, value := a.APIOriginHeaderName, a.APIOriginHeaderValue
+	switch {
+	case name == "" && value == nil:
+		return
+	case name == "" || value == nil:
+		p.Add("Args.APIOriginHeaderName", name, "and Args.APIOriginHeaderValue go together: a header needs a name and a value")
+		return
+	case a.APIOriginDomain == nil:
+		p.Add("Args.APIOriginHeaderName", name, "needs Args.APIOriginDomain: the header is added to the API origin's requests")
+	}
+	if !originHeaderName.MatchString(name) {
+		p.Add("Args.APIOriginHeaderName", name, "must be a lower-case HTTP header name of at most 64 characters")
+		return
+	}
+	for _, refused := range CloudFrontRefusedHeaders {
+		if name == refused || (strings.HasSuffix(refused, "-") && strings.HasPrefix(name, refused)) {
+			p.Add("Args.APIOriginHeaderName", name, "is a header CloudFront cannot add to origin requests")
+		}
+	}
 }
 
 // validateNames checks the names served and their zone.

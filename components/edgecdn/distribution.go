@@ -150,7 +150,7 @@ func newDistribution(ctx *pulumi.Context, name string, a EdgeCdnArgs, d distribu
 	}
 	var ordered cloudfront.DistributionOrderedCacheBehaviorArray
 	if a.APIOriginDomain != nil {
-		origins = append(origins, &cloudfront.DistributionOriginArgs{
+		api := &cloudfront.DistributionOriginArgs{
 			OriginId:   pulumi.String(apiOrigin),
 			DomainName: a.APIOriginDomain,
 			CustomOriginConfig: &cloudfront.DistributionOriginCustomOriginConfigArgs{
@@ -161,7 +161,19 @@ func newDistribution(ctx *pulumi.Context, name string, a EdgeCdnArgs, d distribu
 				OriginReadTimeout:      pulumi.Int(30),
 				OriginKeepaliveTimeout: pulumi.Int(5),
 			},
-		})
+		}
+		// The secret header the origin's web ACL checks: CloudFront adds
+		// it (replacing a viewer's header of that name), over TLS only.
+		// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
+		if a.APIOriginHeaderValue != nil {
+			api.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{
+				&cloudfront.DistributionOriginCustomHeaderArgs{
+					Name:  pulumi.String(a.APIOriginHeaderName),
+					Value: a.APIOriginHeaderValue,
+				},
+			}
+		}
+		origins = append(origins, api)
 		ordered = append(ordered, &cloudfront.DistributionOrderedCacheBehaviorArgs{
 			PathPattern:    pulumi.String(a.APIPathPattern),
 			TargetOriginId: pulumi.String(apiOrigin),

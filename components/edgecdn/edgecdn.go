@@ -13,12 +13,12 @@ package edgecdn
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/refarch/refarch/components/awsenv"
 	"github.com/refarch/refarch/components/dns"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/validate"
@@ -45,7 +45,8 @@ import (
 //     CloudFront's standard logging writes through an ACL grant. It also
 //     receives the assets bucket's S3 server access logs under
 //     AssetAccessLogPrefix, written by logging.s3.amazonaws.com for that
-//     bucket and account only.
+//     bucket and account only; the logging configuration is set once that
+//     policy exists.
 //   - a certificate for Args.Names in us-east-1 (through
 //     Args.CertificateProvider), validated by DNS in Args.ZoneID, and the
 //     distribution using it with the TLSv1.2_2021 security policy, SNI,
@@ -58,7 +59,10 @@ import (
 //   - with Args.WebACLARN, every request through that AWS WAF web ACL.
 //   - with Args.APIOriginDomain, an origin for Args.APIPathPattern (default
 //     /api/*) reached over HTTPS (TLS 1.2) only, uncached, with every
-//     viewer header but Host forwarded; viewers must use HTTPS there.
+//     viewer header but Host forwarded; viewers must use HTTPS there. With
+//     Args.APIOriginHeaderName and Args.APIOriginHeaderValue, CloudFront
+//     adds that secret header to every request there, which the origin's
+//     web ACL checks (waf.OriginHeader).
 //   - with Args.SinglePageApp, the application shell for unknown paths
 //     (error responses, or a viewer-request function when an API shares
 //     the distribution).
@@ -160,18 +164,17 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *EdgeCdnArgs, opts ...pul
 	// S3 server access logs of the assets bucket (who read or changed
 	// which asset) go to the log bucket under their own prefix, and
 	// expire with the CDN's logs. The logging service may write only
-	// there, and only for this bucket of this account (the account is the
-	// distribution's, which this component creates in the same account).
+	// there, and only for this bucket of this account. The policy comes
+	// first: S3 delivers access logs only to a target that grants the
+	// logging service, so the logging configuration waits for the target
+	// bucket and its policy (which no longer waits for the distribution:
+	// the account is the provider's).
 	// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-	if _, err := s3.NewBucketLoggingV2(ctx, name+"-assets", &s3.BucketLoggingV2Args{
-		Bucket:       assets.bucket.ID(),
-		TargetBucket: logs.bucket.ID(),
-		TargetPrefix: pulumi.String(AssetAccessLogPrefix),
-	}, child, pulumi.DependsOn([]pulumi.Resource{logs.bucket})); err != nil {
-		return nil, err
+	env, err := awsenv.Lookup(ctx, child)
+	if err != nil {
+		return nil, fmt.Errorf("edge CDN %q: %w", name, err)
 	}
-	if _, err := bucketPolicy(ctx, name+"-logs", logs, []pulumi.Input{assets.bucket.Arn, dist.Arn}, func(v []any) []iampolicy.Statement {
-		account := strings.Split(v[2].(string), ":")[4]
+	logPolicy, err := bucketPolicy(ctx, name+"-logs", logs, []pulumi.Input{assets.bucket.Arn}, func(v []any) []iampolicy.Statement {
 		return []iampolicy.Statement{{
 			Sid:       "S3ServerAccessLogsOfTheAssetsBucket",
 			Effect:    iampolicy.Allow,
@@ -180,11 +183,19 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *EdgeCdnArgs, opts ...pul
 			Resource:  []string{v[0].(string) + "/" + AssetAccessLogPrefix + "*"},
 			Condition: iampolicy.Conditions{
 				"ArnLike":      {"aws:SourceArn": {v[1].(string)}},
-				"StringEquals": {"aws:SourceAccount": {account}},
+				"StringEquals": {"aws:SourceAccount": {env.Account}},
 			},
 		}}
-	}, child); err != nil {
-		return nil, err
+	}, child)
+	if err != nil {
+		return nil, fmt.Errorf("edge CDN %q: log bucket policy: %w", name, err)
+	}
+	if _, err := s3.NewBucketLoggingV2(ctx, name+"-assets", &s3.BucketLoggingV2Args{
+		Bucket:       assets.bucket.ID(),
+		TargetBucket: logs.bucket.ID(),
+		TargetPrefix: pulumi.String(AssetAccessLogPrefix),
+	}, child, pulumi.DependsOn([]pulumi.Resource{logs.bucket, logPolicy})); err != nil {
+		return nil, fmt.Errorf("edge CDN %q: access logging of the assets bucket: %w", name, err)
 	}
 	if err := aliasRecords(ctx, name, a, dist, child); err != nil {
 		return nil, err

@@ -393,6 +393,60 @@ func TestAssetsAccessIsLoggedToTheLogBucketOnly(t *testing.T) {
 		assert.Equal(t, []string{offline.UnitAccount}, s.Condition["StringEquals"]["aws:SourceAccount"], "of this account")
 	}
 	assert.Equal(t, 1, grants, "the log bucket grants nothing else")
+
+	// S3 delivers access logs only to a target that admits its logging
+	// service: the logging configuration waits for the target's policy,
+	// which itself no longer waits for the (minutes-long) distribution.
+	policy := find(t, p, "aws:s3/bucketPolicy:BucketPolicy", "web-logs")
+	dist := find(t, p, "aws:cloudfront/distribution:Distribution", "web")
+	assert.Contains(t, logging.DependsOn, policy.URN, "the logging configuration follows the target bucket's policy")
+	assert.Contains(t, logging.DependsOn, logs.URN, "and the target bucket")
+	assert.NotContains(t, policy.DependsOn, dist.URN, "the log bucket's policy does not wait for the distribution")
+}
+
+func TestAPIOriginCarriesTheSecretHeaderItsWebACLChecks(t *testing.T) {
+	p := mustRun(t, func(a *edgecdn.EdgeCdnArgs) {
+		a.APIOriginDomain = pulumi.String("origin.prod.example.com")
+		a.APIOriginHeaderName = "x-origin-verify"
+		a.APIOriginHeaderValue = pulumi.String("s3cr3t")
+	})
+	dist := find(t, p, "aws:cloudfront/distribution:Distribution", "web")
+	assert.Equal(t, []any{map[string]any{"name": "x-origin-verify", "value": "s3cr3t"}}, dist.List("origins[1].customHeaders"), "the API origin's requests carry it")
+	assert.False(t, dist.Has("origins[0].customHeaders"), "the bucket's requests do not: OAC signs them")
+
+	plain := find(t, mustRun(t, func(a *edgecdn.EdgeCdnArgs) { a.APIOriginDomain = pulumi.String("origin.prod.example.com") }),
+		"aws:cloudfront/distribution:Distribution", "web")
+	assert.False(t, plain.Has("origins[1].customHeaders"), "none unless given")
+}
+
+func TestAPIOriginHeaderIsValidated(t *testing.T) {
+	api := func(a *edgecdn.EdgeCdnArgs) { a.APIOriginDomain = pulumi.String("origin.prod.example.com") }
+	cases := []struct {
+		name        string
+		edit        func(a *edgecdn.EdgeCdnArgs)
+		field, rule string
+	}{
+		{"name without value", func(a *edgecdn.EdgeCdnArgs) { api(a); a.APIOriginHeaderName = "x-origin-verify" }, "Args.APIOriginHeaderName", "go together"},
+		{"without an API origin", func(a *edgecdn.EdgeCdnArgs) {
+			a.APIOriginHeaderName, a.APIOriginHeaderValue = "x-origin-verify", pulumi.String("v")
+		}, "Args.APIOriginHeaderName", "needs Args.APIOriginDomain"},
+		{"upper case", func(a *edgecdn.EdgeCdnArgs) {
+			api(a)
+			a.APIOriginHeaderName, a.APIOriginHeaderValue = "X-Origin-Verify", pulumi.String("v")
+		}, "Args.APIOriginHeaderName", "lower-case"},
+		{"a header CloudFront refuses", func(a *edgecdn.EdgeCdnArgs) {
+			api(a)
+			a.APIOriginHeaderName, a.APIOriginHeaderValue = "x-amz-verify", pulumi.String("v")
+		}, "Args.APIOriginHeaderName", "CloudFront cannot add"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := run(t, tc.edit)
+			require.Error(t, err)
+			offline.RequireProblem(t, err, tc.field, tc.rule)
+			assert.Empty(t, p.ByType("refarch:edgecdn:EdgeCdn"), "nothing may be registered")
+		})
+	}
 }
 
 func TestDistributionSendsRequestsThroughTheWebACL(t *testing.T) {

@@ -72,6 +72,15 @@ type Function struct {
 	// Args.LoadBalancerTarget; empty otherwise).
 	TargetGroupARN pulumi.StringOutput `pulumi:"targetGroupArn"`
 
+	// InvokerPermissions are the resource policy statements of
+	// Args.Invokers, by Invoker.Name. A source that invokes the function
+	// as soon as it is created must wait for its statement: Secrets
+	// Manager's RotateSecret, for one, invokes the rotation function at
+	// once and is refused (AccessDeniedException) until the statement
+	// exists, so a SecretRotation depends on it.
+	// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets-cli.html
+	InvokerPermissions map[string]pulumi.CustomResource
+
 	// TimeoutSeconds is the function's timeout, with the default applied
 	// (its duration alarm fires at 80% of it).
 	TimeoutSeconds int
@@ -87,7 +96,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	if err := validate.Component("function arguments", name, validate.CheckName(name, MaxNameLength), &a); err != nil {
 		return nil, fmt.Errorf("function %q: %w", name, err)
 	}
-	c := &Function{TimeoutSeconds: a.TimeoutSeconds, TargetGroupARN: pulumi.String("").ToStringOutput()}
+	c := &Function{TimeoutSeconds: a.TimeoutSeconds, TargetGroupARN: pulumi.String("").ToStringOutput(), InvokerPermissions: map[string]pulumi.CustomResource{}}
 	if err := ctx.RegisterComponentResource("refarch:function:Function", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("function %q: registering the component: %w", name, err)
 	}
@@ -176,15 +185,17 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, fmt.Errorf("function %q: retries: %w", name, err)
 	}
 	for _, inv := range a.Invokers {
-		if _, err := lambda.NewPermission(ctx, name+"-"+inv.Name, &lambda.PermissionArgs{
+		perm, err := lambda.NewPermission(ctx, name+"-"+inv.Name, &lambda.PermissionArgs{
 			Function:      fn.Name,
 			Action:        pulumi.String("lambda:InvokeFunction"),
 			Principal:     pulumi.String(inv.Principal),
 			SourceArn:     inv.SourceARN,
 			SourceAccount: pulumi.String(env.Account),
-		}, child); err != nil {
+		}, child)
+		if err != nil {
 			return nil, fmt.Errorf("function %q: invoker %s: %w", name, inv.Name, err)
 		}
+		c.InvokerPermissions[inv.Name] = perm
 	}
 	if a.LoadBalancerTarget != nil {
 		arn, err := b.targetGroup(fn)

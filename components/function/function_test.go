@@ -1,10 +1,12 @@
 package function_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -248,4 +250,31 @@ func TestWithoutAKeyTheFunctionGetsItsOwnForItsLogGroupAndQueue(t *testing.T) {
 	assert.Equal(t, key.Output("arn"), logs.Get("kmsKeyId"))
 	assert.True(t, logs.Protect)
 	assert.Equal(t, key.Output("arn"), plan.Require(t, "aws:sqs/queue:Queue", "notifier-dlq").Get("kmsMasterKeyId"))
+}
+
+// TestInvokerPermissionsAreExposedForWhatMustWaitForThem checks a caller
+// gets each invoker's permission by name, so a source that invokes at
+// once (a secret rotation) can be created after it.
+func TestInvokerPermissionsAreExposedForWhatMustWaitForThem(t *testing.T) {
+	plan, err := offline.RunComponent(func(ctx *pulumi.Context, provider *aws.Provider) error {
+		args := baseArgs()
+		args.Invokers = []function.Invoker{
+			{Name: "alerts", Principal: "sns.amazonaws.com", SourceARN: pulumi.String(topicARN)},
+			{Name: "secrets", Principal: "secretsmanager.amazonaws.com", SourceARN: pulumi.String(secretARN)},
+		}
+		fn, err := function.NewFunction(ctx, "rotator", args, pulumi.Provider(provider))
+		if err != nil {
+			return err
+		}
+		if len(fn.InvokerPermissions) != 2 || fn.InvokerPermissions["secrets"] == nil {
+			return fmt.Errorf("want the permissions of alerts and secrets, got %v", fn.InvokerPermissions)
+		}
+		_, err = sns.NewTopic(ctx, "after-secrets", &sns.TopicArgs{}, pulumi.Provider(provider),
+			pulumi.DependsOn([]pulumi.Resource{fn.InvokerPermissions["secrets"]}))
+		return err
+	})
+	require.NoError(t, err)
+	perm := plan.Require(t, "aws:lambda/permission:Permission", "rotator-secrets")
+	assert.Equal(t, "secretsmanager.amazonaws.com", perm.String("principal"))
+	assert.Contains(t, plan.Require(t, "aws:sns/topic:Topic", "after-secrets").DependsOn, perm.URN)
 }

@@ -167,9 +167,30 @@ func CheckNodeType(t string) string {
 // CheckNodes requires 1 to 40 nodes.
 func CheckNodes(n int) string {
 	if n < 1 || n > MaxNodes {
-		return fmt.Sprintf("must be between 1 and %d (an ElastiCache Memcached limit)", MaxNodes)
+		return fmt.Sprintf("must be between 1 and %d (an ElastiCache Memcached limit, https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/)", MaxNodes)
 	}
 	return ""
+}
+
+// The zone modes of a Memcached cluster.
+const (
+	SingleAZ = "single-az"
+	CrossAZ  = "cross-az"
+)
+
+// Placement is where the nodes go: one node is single-az, with no
+// preferred zones; more are cross-az, spread over zones in turn
+// (NodeZones), one preferred zone per node. Deriving both from the node
+// count keeps the two combinations ElastiCache refuses out of reach:
+// "If you want to choose `cross-az`, `numCacheNodes` must be greater than
+// `1`", and "The number of Availability Zones listed must equal the value
+// of `numCacheNodes`".
+// Source: https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/ (azMode, preferredAvailabilityZones)
+func Placement(zones []string, nodes int) (azMode string, preferred []string) {
+	if nodes <= 1 || len(zones) == 0 {
+		return SingleAZ, nil
+	}
+	return CrossAZ, NodeZones(zones, nodes)
 }
 
 var engineVersion = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.([0-9]+)$`)
@@ -195,7 +216,7 @@ func CheckEngineVersion(v string) string {
 		return `must be a full Memcached version such as "1.6.22"`
 	}
 	if slices.Compare(parts[:], MinTLSVersion[:]) < 0 {
-		return "must be 1.6.12 or later: earlier versions cannot encrypt in transit"
+		return "must be 1.6.12 or later: ElastiCache refuses in-transit encryption on earlier versions (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html)"
 	}
 	if parts[0] != 1 || parts[1] != 6 {
 		return "must be a 1.6 version (the memcached1.6 parameter group family)"
@@ -237,7 +258,7 @@ func checkSpread(zones []string) string {
 		}
 	}
 	if len(distinct) < 2 || len(distinct) != len(zones) {
-		return "must list the subnets' zones, at least two and each once: more than one node is spread across zones (cross-az)"
+		return "must list the subnets' zones, at least two and each once: more than one node is spread across zones (cross-az), each in a zone of the subnet group (https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/)"
 	}
 	return ""
 }

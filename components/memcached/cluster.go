@@ -85,15 +85,14 @@ func create(ctx *pulumi.Context, name string, a MemcachedArgs, mc *Memcached, ch
 		// Source: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html
 		TransitEncryptionEnabled: pulumi.Bool(true),
 		MaintenanceWindow:        pulumi.String(a.MaintenanceWindow),
-		AzMode:                   pulumi.String("single-az"),
 		Tags:                     named(name),
 	}
-	if a.Nodes > 1 {
-		// cross-az needs more than one node; the preferred zones list one
-		// zone per node, in turn over the subnets' zones.
-		// Source: go doc elasticache.ClusterArgs (azMode, preferredAvailabilityZones)
-		cluster.AzMode = pulumi.String("cross-az")
-		cluster.PreferredAvailabilityZones = pulumi.ToStringArray(NodeZones(a.AvailabilityZones, a.Nodes))
+	// cross-az only with more than one node, one preferred zone per node
+	// (Placement).
+	mode, zones := Placement(a.AvailabilityZones, a.Nodes)
+	cluster.AzMode = pulumi.String(mode)
+	if len(zones) > 0 {
+		cluster.PreferredAvailabilityZones = pulumi.ToStringArray(zones)
 	}
 	c, err := elasticache.NewCluster(ctx, name, cluster, child)
 	if err != nil {

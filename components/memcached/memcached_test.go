@@ -218,3 +218,33 @@ func TestNodeZones(t *testing.T) {
 	assert.Equal(t, []string{"a", "b", "a"}, memcached.NodeZones([]string{"a", "b"}, 3))
 	assert.Equal(t, []string{"a", "b"}, memcached.NodeZones([]string{"a", "b", "c"}, 2))
 }
+
+// TestPlacementKeepsElastiCachesZoneRules checks every node count against
+// the two combinations ElastiCache refuses: cross-az with one node, and a
+// preferred zone count other than the node count.
+func TestPlacementKeepsElastiCachesZoneRules(t *testing.T) {
+	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	for n := 1; n <= memcached.MaxNodes; n++ {
+		mode, preferred := memcached.Placement(zones, n)
+		if n == 1 {
+			assert.Equal(t, memcached.SingleAZ, mode)
+			assert.Empty(t, preferred)
+			continue
+		}
+		assert.Equal(t, memcached.CrossAZ, mode, "%d nodes", n)
+		assert.Len(t, preferred, n, "one preferred zone per node")
+		for _, z := range preferred {
+			assert.Contains(t, zones, z, "a zone of the subnets")
+		}
+	}
+	mode, preferred := memcached.Placement(nil, 3)
+	assert.Equal(t, memcached.SingleAZ, mode, "without zones there is nothing to spread over")
+	assert.Empty(t, preferred)
+}
+
+// TestRulesNameTheAWSPage checks the refusals of what ElastiCache refuses
+// cite the page that says so.
+func TestRulesNameTheAWSPage(t *testing.T) {
+	assert.Contains(t, memcached.CheckEngineVersion("1.6.6"), "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html")
+	assert.Contains(t, memcached.CheckNodes(41), "https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/")
+}

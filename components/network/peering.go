@@ -38,7 +38,10 @@ import (
 type Peering struct {
 	pulumi.ResourceState
 
-	// ConnectionID is the peering connection's id (pcx-…).
+	// ConnectionID is the peering connection's id (pcx-…), as the accepter
+	// returns it: what takes it as an input is created once the connection
+	// is active (routes, security group rules naming a group of the peer
+	// VPC).
 	ConnectionID pulumi.StringOutput `pulumi:"connectionId"`
 }
 
@@ -142,8 +145,10 @@ func NewPeering(ctx *pulumi.Context, name string, args *PeeringArgs, opts ...pul
 	}
 	connID := accepted.VpcPeeringConnectionId
 
-	// Routes wait for the acceptance: a route through a connection still
-	// pending acceptance would be refused.
+	// Routes wait for the acceptance: AWS accepts a route through a
+	// connection still pending acceptance, but as a blackhole that carries
+	// nothing until the connection is active.
+	// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
 	for _, side := range []struct {
 		role     string
 		s        PeerSide

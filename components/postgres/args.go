@@ -121,9 +121,10 @@ type PostgresArgs struct {
 	MaxAllocatedStorage int
 	// DatabaseName is the database created with the instance. Default "app".
 	DatabaseName string
-	// MasterUsername is the master user. Default "dbadmin". Its password is
-	// generated, stored and rotated by RDS in Secrets Manager
-	// (manageMasterUserPassword): it never appears in configuration or state.
+	// MasterUsername is the master user. Default "dbadmin". Its password
+	// never appears in configuration: the writer is created with a
+	// generated one, and the rotation of the master secret (SecretARN)
+	// replaces it at once and every 30 days (see "The master password").
 	MasterUsername string
 	// Port is the listener port. Default 5432.
 	Port int

@@ -110,11 +110,16 @@ func (b *builder) writer() error {
 	args.MultiAz = pulumi.Bool(!b.args.SingleAZ)
 	args.DbName = pulumi.String(b.args.DatabaseName)
 	args.Username = pulumi.String(b.args.MasterUsername)
-	// RDS generates the password, keeps it in Secrets Manager (encrypted
-	// with the database's key) and rotates it; it never enters the state.
-	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
-	args.ManageMasterUserPassword = pulumi.Bool(true)
-	args.MasterUserSecretKmsKeyId = b.keyARN
+	// Not manageMasterUserPassword: RDS refuses read replicas of an
+	// instance whose master password it manages in Secrets Manager. The
+	// writer starts with a generated password that the first rotation of
+	// the master secret replaces (masterSecret, initialPassword).
+	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
+	password, err := initialPassword(b.ctx)
+	if err != nil {
+		return fmt.Errorf("instance: %w", err)
+	}
+	args.Password = password
 	args.BackupRetentionPeriod = pulumi.Int(b.args.BackupRetentionDays)
 	args.BackupWindow = pulumi.String(b.args.BackupWindow)
 	// Automated backups outlive the instance for their retention period:
@@ -129,7 +134,7 @@ func (b *builder) writer() error {
 		args.FinalSnapshotIdentifier = pulumi.String(FinalSnapshotIdentifier(b.name))
 	}
 	opts := b.protected()
-	opts = append(opts, b.dependencies(b.name))
+	opts = append(opts, b.dependencies(b.name), pulumi.IgnoreChanges(writerIgnoredChanges))
 	inst, err := rds.NewInstance(b.ctx, b.name, args, opts...)
 	if err != nil {
 		return fmt.Errorf("instance: %w", err)
@@ -141,9 +146,28 @@ func (b *builder) writer() error {
 	b.pg.Port = inst.Port
 	b.pg.InstanceARN = inst.Arn
 	b.pg.ResourceID = inst.ResourceId
-	b.pg.SecretARN = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	b.pg.Instances = []pulumi.Resource{inst}
 	return nil
 }
+
+// writerIgnoredChanges are the writer's inputs a `pulumi up` never
+// applies after the creation:
+//
+//   - password: the rotation function owns the master password from its
+//     first rotation on; the program's (generated anew at every run) is
+//     for the creation only.
+//   - manageMasterUserPassword and masterUserSecretKmsKeyId: a writer
+//     created while RDS managed its password keeps that setting until the
+//     rotation function turns it off. RDS refuses to turn it off without a
+//     new MasterUserPassword, and Pulumi, when an ignored input (password)
+//     was absent before, removes it from the update: the program's own
+//     ModifyDBInstance would be refused. The first rotation's
+//     ModifyDBInstance carries both (ManageMasterUserPassword false and
+//     the new MasterUserPassword); RDS then deletes its own secret.
+//
+// Sources: https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/manage-master-user-password.html,
+// https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/
+var writerIgnoredChanges = []string{"password", "manageMasterUserPassword", "masterUserSecretKmsKeyId"}
 
 // replicas creates the read replicas. Each is placed, when created, in a
 // zone other than the writer's (round robin over the others), so a zone
@@ -165,11 +189,14 @@ func (b *builder) replicas() error {
 		}).(pulumi.StringOutput)
 		// RDS refuses a final snapshot of a replica; its data is the writer's.
 		args.SkipFinalSnapshot = pulumi.Bool(true)
+		// No password, user or database: a PostgreSQL replica is a
+		// physical copy of its source and shares its master user.
 		replica, err := rds.NewInstance(b.ctx, id, args, b.child, b.dependencies(id),
 			pulumi.IgnoreChanges([]string{"availabilityZone"}))
 		if err != nil {
 			return fmt.Errorf("replica %d: %w", i+1, err)
 		}
+		b.pg.Instances = append(b.pg.Instances, replica)
 		b.readers = append(b.readers, instanceRef{identifier: id, resource: replica})
 		addresses = append(addresses, replica.Address)
 		resourceIDs = append(resourceIDs, replica.ResourceId)

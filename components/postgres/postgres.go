@@ -6,8 +6,9 @@
 // Everything RDS leaves insecure by default is turned around here: deletion
 // protection (off by default in RDS), the final snapshot (skipped by many
 // examples), storage encryption (off by default), TLS (optional before
-// PostgreSQL 15), the master password (a plain argument in state unless RDS
-// manages it). See the Postgres doc comment for every default.
+// PostgreSQL 15), the master password (a plain argument kept in state
+// unless something rotates it). See the Postgres doc comment for every
+// default.
 package postgres
 
 import (
@@ -38,10 +39,12 @@ import (
 //     rds.force_ssl=1 with TLS 1.2 or later, SCRAM passwords, and logging of
 //     connections, DDL, lock waits, slow statements and temporary files
 //     (DefaultParameters). A major upgrade gets a new group, not a failure.
+//   - The master user's secret "<name>/master" (MasterSecretName), see
+//     "The master password" below.
 //   - The writer: PostgreSQL 18 by default (Args.EngineVersion), Multi-AZ
 //     unless Args.SingleAZ, gp3 storage with autoscaling up to
-//     Args.MaxAllocatedStorage, never publicly accessible, the master
-//     password managed by RDS in Secrets Manager, IAM database
+//     Args.MaxAllocatedStorage, never publicly accessible, a generated
+//     master password that the rotation replaces, IAM database
 //     authentication, Performance Insights (KMS), Enhanced Monitoring
 //     through its own IAM role, the postgresql and upgrade logs exported to
 //     log groups created beforehand with Args.LogRetentionDays (RDS would
@@ -58,6 +61,48 @@ import (
 //   - With Args.AlarmTopicARN, CloudWatch alarms on CPU (every instance),
 //     free storage (the writer) and replica lag (each reader).
 //
+// The master password. RDS refuses to create a read replica of an
+// instance whose master password it manages in Secrets Manager
+// (manageMasterUserPassword): "Managing master user passwords with Secrets
+// Manager isn't supported for the following features: Creating a read
+// replica when the source DB or DB cluster manages credentials with
+// Secrets Manager." So no writer uses it, with or without replicas (one
+// design for every stack), and the component keeps the password the way
+// AWS documents for a rotated database secret instead:
+//
+//   - A Secrets Manager secret of its own (SecretARN), encrypted with the
+//     database's key, tagged with the writer's identifier (InstanceTag) and
+//     the kind RotationKindMasterPassword (RotationTag), holding AWS's JSON
+//     structure for PostgreSQL: engine, host, port, username, password,
+//     dbname, dbInstanceIdentifier. Readers take "username" and
+//     "password" from it.
+//   - The program never writes its value (no secret version): the caller
+//     rotates it with a rotation function (the stack's
+//     functions/secret-rotator, wired in stacks/functionpart), immediately
+//     when the rotation is configured and every 30 days after. Each
+//     rotation sets a new random password with rds:ModifyDBInstance
+//     (ApplyImmediately) and waits until DescribeDBInstances shows it
+//     applied (no pending MasterUserPassword) before the new version
+//     becomes AWSCURRENT; the function needs no network path to the
+//     database. The caller's rotation must wait for Instances.
+//   - The writer is created with a password generated at run time
+//     (crypto/rand, a Pulumi secret) and ignores later changes to it
+//     (writerIgnoredChanges): the first rotation replaces it within
+//     minutes, so the value in Pulumi's state is dead.
+//   - Replicas never get a password: a PostgreSQL replica is a physical
+//     copy of its source, master user included.
+//   - A writer created anew (a replacement, a restore) starts with a new
+//     generated password that the secret does not hold: rotate the secret
+//     then (aws secretsmanager rotate-secret), which sets a known one.
+//   - A writer created while RDS managed its password keeps that setting
+//     until the first rotation turns it off (writerIgnoredChanges): no
+//     change of the program replaces it.
+//
+// Sources: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html,
+// https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html
+//
 // Physical names derive from the component name, which must therefore be a
 // valid RDS identifier (CheckName): the writer's identifier is the name
 // itself, so the log groups can exist before it.
@@ -71,8 +116,10 @@ type Postgres struct {
 	// ReaderAddresses are the read replicas' DNS names, in replica order
 	// (empty without replicas).
 	ReaderAddresses pulumi.StringArrayOutput `pulumi:"readerAddresses"`
-	// SecretARN is the Secrets Manager secret RDS keeps the master user's
-	// credentials in (JSON with username and password).
+	// SecretARN is the Secrets Manager secret of the master user's
+	// credentials (JSON with username and password among AWS's fields),
+	// without a value until its first rotation: the caller rotates it
+	// (see "The master password").
 	SecretARN pulumi.StringOutput `pulumi:"secretArn"`
 	// SecurityGroupID is the database's security group.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
@@ -88,6 +135,11 @@ type Postgres struct {
 	// ReaderResourceIDs are the replicas' resource ids, in replica order:
 	// IAM authentication to a replica names its own.
 	ReaderResourceIDs pulumi.StringArrayOutput `pulumi:"readerResourceIds"`
+
+	// Instances are the writer and its replicas, in that order: the
+	// rotation of SecretARN waits for them, since RDS changes the master
+	// password only of an available instance.
+	Instances []pulumi.Resource
 
 	// Identifier is the writer's RDS identifier (the component name).
 	Identifier string
@@ -111,7 +163,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *PostgresArgs, opts ...p
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, args: a, pg: pg, child: pulumi.Parent(pg)}
-	for _, step := range []func() error{b.identity, b.key, b.network, b.parameterGroup, b.monitoringRole, b.logGroups, b.writer, b.replicas, b.alarms} {
+	for _, step := range []func() error{b.identity, b.key, b.masterSecret, b.network, b.parameterGroup, b.monitoringRole, b.logGroups, b.writer, b.replicas, b.alarms} {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("postgres %q: %w", name, err)
 		}

@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"crypto/rand"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -100,10 +102,14 @@ func TestWriterDefaultsAreSecureAndWired(t *testing.T) {
 	assert.True(t, db.Bool("storageEncrypted"))
 	assert.Equal(t, keyARN, db.Get("kmsKeyId"))
 	assert.Equal(t, keyARN, db.Get("performanceInsightsKmsKeyId"))
-	assert.Equal(t, keyARN, db.Get("masterUserSecretKmsKeyId"))
-	// The password is RDS's, never an input.
-	assert.True(t, db.Bool("manageMasterUserPassword"))
-	assert.False(t, db.Has("password"))
+	// Not managed by RDS (which would refuse replicas): a generated
+	// password, secret, applied at creation only.
+	assert.False(t, db.Has("manageMasterUserPassword"))
+	assert.False(t, db.Has("masterUserSecretKmsKeyId"))
+	assert.True(t, db.IsSecret("password"), "the generated password is a Pulumi secret")
+	assert.Empty(t, postgres.CheckMasterPassword(db.String("password")))
+	assert.ElementsMatch(t, []string{"password", "manageMasterUserPassword", "masterUserSecretKmsKeyId"}, db.IgnoreChanges,
+		"the rotation owns the password after the creation")
 	// Failover, backups, final snapshot.
 	assert.True(t, db.Bool("multiAz"))
 	assert.Equal(t, 7, db.Int("backupRetentionPeriod"))
@@ -148,9 +154,69 @@ func TestWriterDefaultsAreSecureAndWired(t *testing.T) {
 	assert.Equal(t, 5432, out.port)
 	assert.Equal(t, keyARN, out.keyARN)
 	assert.Equal(t, sg.ID, out.sgID)
-	assert.Equal(t, db.Output("masterUserSecrets[0].secretArn"), out.secretARN, "the secret is the one RDS manages for the writer")
-	assert.True(t, db.Bool("manageMasterUserPassword"), "RDS keeps the password in Secrets Manager")
+	master := plan.Find("aws:secretsmanager/secret:Secret", "orders/master")
+	require.NotNil(t, master)
+	assert.Equal(t, master.Output("arn"), out.secretARN, "the master user's secret is the component's own")
 	assert.Empty(t, out.readers)
+}
+
+// TestMasterSecretIsTheComponentsOwnForTheRotation checks the secret the
+// rotation function writes: encrypted with the database's key, tagged with
+// its kind and the writer's identifier, without a value in the program,
+// and protected with the database.
+func TestMasterSecretIsTheComponentsOwnForTheRotation(t *testing.T) {
+	for _, protect := range []bool{false, true} {
+		args := baseArgs()
+		args.Protect = protect
+		args.ReadReplicas = 1
+		plan, out := mustRun(t, args)
+		master := plan.Find("aws:secretsmanager/secret:Secret", postgres.MasterSecretName("orders"))
+		require.NotNil(t, master)
+		assert.Equal(t, "orders/master", master.String("name"))
+		assert.Equal(t, plan.Find("aws:kms/key:Key", "orders").Output("arn"), master.Get("kmsKeyId"), "encrypted with the database's key")
+		assert.Equal(t, 30, master.Int("recoveryWindowInDays"))
+		assert.Equal(t, postgres.RotationKindMasterPassword, master.String("tags."+postgres.RotationTag))
+		assert.Equal(t, "orders", master.String("tags."+postgres.InstanceTag), "the rotation finds the writer by this tag")
+		assert.Equal(t, protect, master.Protect && master.RetainOnDelete)
+		assert.Equal(t, master.Output("arn"), out.secretARN)
+		assert.Empty(t, plan.ByType("aws:secretsmanager/secretVersion:SecretVersion"), "the rotation writes every value")
+		assert.Empty(t, plan.ByType("aws:secretsmanager/secretRotation:SecretRotation"), "the caller owns the rotation function")
+		for _, inst := range plan.ByType(instanceType) {
+			assert.False(t, inst.Bool("manageMasterUserPassword"), "%s: RDS refuses replicas of a managed password", inst.Name)
+		}
+	}
+}
+
+// TestGeneratedPasswordsAreWhatRDSAccepts checks the generator against
+// RDS's rule for a PostgreSQL master password and its randomness.
+func TestGeneratedPasswordsAreWhatRDSAccepts(t *testing.T) {
+	seen := map[string]bool{}
+	for range 50 {
+		pw, err := postgres.GeneratePassword(rand.Reader)
+		require.NoError(t, err)
+		assert.Len(t, pw, postgres.PasswordLength)
+		assert.Empty(t, postgres.CheckMasterPassword(pw), pw)
+		assert.False(t, seen[pw], "a password repeats")
+		seen[pw] = true
+	}
+	_, err := postgres.GeneratePassword(strings.NewReader("short"))
+	require.Error(t, err, "a failing random source fails the run")
+
+	for pw, ok := range map[string]bool{
+		"abcdefgh":               true,
+		strings.Repeat("a", 128): true,
+		"Ab1!#$%^&*()~":          true,
+		"short7!":                false,
+		strings.Repeat("a", 129): false,
+		"with/slash":             false,
+		`with"quote`:             false,
+		"with@at12":              false,
+		"with space":             false,
+		"tab\tpass":              false,
+		"accent\u00e9x":          false,
+	} {
+		assert.Equal(t, ok, postgres.CheckMasterPassword(pw) == "", "%q", pw)
+	}
 }
 
 func TestParameterGroupForcesTLSForTheEngineFamily(t *testing.T) {
@@ -350,7 +416,10 @@ func TestReplicasGoToOtherZonesWithTheirOwnMonitoring(t *testing.T) {
 		// Encryption is the source's: no key or flag that could differ.
 		assert.False(t, r.Has("kmsKeyId"))
 		assert.False(t, r.Has("storageEncrypted"))
-		assert.False(t, r.Has("password") || r.Has("manageMasterUserPassword"))
+		// Credentials are the writer's: a replica sets none.
+		for _, k := range []string{"password", "manageMasterUserPassword", "masterUserSecretKmsKeyId", "username", "dbName"} {
+			assert.False(t, r.Has(k), "%s sets %s", id, k)
+		}
 		readerAddresses = append(readerAddresses, r.Output("address"))
 	}
 	assert.Equal(t, readerAddresses, toAny(out.readers))

@@ -19,13 +19,18 @@ import (
 // key, so the key policy decides who may decrypt), a 30-day recovery window
 // and, where AWS supports it, rotation (Security Hub SecretsManager.1, .4).
 //
-// Rotation where AWS supports it: RDS master passwords are rotated by RDS
-// itself (manageMasterUserPassword with masterUserSecretKmsKeyId set to
-// SecurityBaseline.SecretsKeyARN) and need no Secret; other secrets rotate
-// through a rotation Lambda (RotationLambdaARN); secrets a third party
-// issues (API keys) have no rotation AWS can perform, and their value is
-// set out of band (aws secretsmanager put-secret-value), never in the
-// Pulumi program, so it is in neither the code nor the state.
+// Rotation where AWS supports it: generated values and database master
+// passwords rotate through a rotation Lambda (RotationLambdaARN; a
+// database's master secret is components/postgres's, rotated with Rotate);
+// secrets a third party issues (API keys) have no rotation AWS can perform,
+// and their value is set out of band (aws secretsmanager put-secret-value),
+// never in the Pulumi program, so it is in neither the code nor the state.
+//
+// A rotation starts at once (RotateSecret invokes the function when the
+// rotation is configured), so it waits for RotationDependsOn: the Lambda
+// permission that lets Secrets Manager invoke the function. Without it
+// Secrets Manager refuses with AccessDeniedException.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets-cli.html
 //
 // Readers need secretsmanager:GetSecretValue on ARN and kms:Decrypt on the
 // secrets key in their IAM policy; the key admits them through Secrets
@@ -58,6 +63,12 @@ type SecretArgs struct {
 	RotationLambdaARN pulumi.StringInput
 	// RotationDays is the rotation interval. Default 30; 1-1000.
 	RotationDays int
+	// RotationDependsOn are what the rotation waits for besides the
+	// secret: the Lambda permission letting secretsmanager.amazonaws.com
+	// invoke RotationLambdaARN (function.Function.InvokerPermissions).
+	// Default none, for a caller whose RotationLambdaARN already resolves
+	// only once that permission exists.
+	RotationDependsOn []pulumi.Resource
 	// Protect protects and retains the secret. Default false.
 	Protect bool
 }
@@ -128,17 +139,65 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 		return nil, err
 	}
 	if a.RotationLambdaARN != nil {
-		if _, err := secretsmanager.NewSecretRotation(ctx, name, &secretsmanager.SecretRotationArgs{
-			SecretId:          secret.ID(),
-			RotationLambdaArn: a.RotationLambdaARN,
-			RotationRules: &secretsmanager.SecretRotationRotationRulesArgs{
-				AutomaticallyAfterDays: pulumi.Int(a.RotationDays),
-			},
+		if _, err := Rotate(ctx, name, &RotationArgs{
+			SecretID:  secret.ID(),
+			LambdaARN: a.RotationLambdaARN,
+			Days:      a.RotationDays,
+			DependsOn: a.RotationDependsOn,
 		}, child); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("secret %q: %w", name, err)
 		}
 	}
 	c.ARN = secret.Arn
 	c.Name = secret.Name
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN, "name": c.Name})
+}
+
+// RotationArgs configures Rotate.
+type RotationArgs struct {
+	// SecretID is the secret's ARN (or name). Required.
+	SecretID pulumi.StringInput
+	// LambdaARN is the rotation function. Required.
+	LambdaARN pulumi.StringInput
+	// Days is the rotation interval. Default 30; 1-1000.
+	Days int
+	// DependsOn are what the rotation's creation waits for: the Lambda
+	// permission letting secretsmanager.amazonaws.com invoke LambdaARN
+	// and, for a database's secret, the database.
+	DependsOn []pulumi.Resource
+}
+
+// Rotate configures the rotation of an existing secret by a Lambda
+// function: every Days days, and once at creation (Secrets Manager's
+// default), which gives a secret created without a value its first one.
+// The first rotation invokes the function at once, so the rotation waits
+// for args.DependsOn.
+// Sources: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets-cli.html
+func Rotate(ctx *pulumi.Context, name string, args *RotationArgs, opts ...pulumi.ResourceOption) (*secretsmanager.SecretRotation, error) {
+	if args == nil || args.SecretID == nil || args.LambdaARN == nil {
+		return nil, fmt.Errorf("rotation %q: SecretID and LambdaARN are required", name)
+	}
+	days := args.Days
+	if days == 0 {
+		days = 30
+	}
+	if rule := validate.CheckRange(days, 1, 1000); rule != "" {
+		return nil, fmt.Errorf("rotation %q: Days %d %s", name, days, rule)
+	}
+	if len(args.DependsOn) > 0 {
+		opts = append(opts, pulumi.DependsOn(args.DependsOn))
+	}
+	rotation, err := secretsmanager.NewSecretRotation(ctx, name, &secretsmanager.SecretRotationArgs{
+		SecretId:          args.SecretID,
+		RotationLambdaArn: args.LambdaARN,
+		RotateImmediately: pulumi.Bool(true),
+		RotationRules: &secretsmanager.SecretRotationRotationRulesArgs{
+			AutomaticallyAfterDays: pulumi.Int(days),
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("rotation %q: %w", name, err)
+	}
+	return rotation, nil
 }

@@ -43,6 +43,14 @@ type Member struct {
 	// (no mail is sent: the invitation notice is disabled).
 	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AccountDetail.html
 	Email string
+	// GuardDuty invites the account to GuardDuty: only once the account's
+	// own detector exists (its stack has been deployed), because GuardDuty
+	// documents that "the first step is to ensure that GuardDuty has been
+	// enabled in the potential member accounts". Until then the account is
+	// a member of Security Hub and of the Config aggregation only, which
+	// accept invitations before the member enables them. Default false.
+	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_InviteMembers.html
+	GuardDuty bool
 }
 
 // MembershipArgs makes an account a member of an administrator's
@@ -58,6 +66,13 @@ type MembershipArgs struct {
 	// aggregator, which the aggregation authorization names. Default
 	// Region (every stack deploys in the audit region).
 	AdministratorRegion string
+	// GuardDutyInvited accepts the administrator's GuardDuty invitation.
+	// Set it only once the administrator has invited this account
+	// (Member.GuardDuty, which needs this account's detector first): GuardDuty
+	// accepts only a pending invitation. Default false: the account's
+	// GuardDuty reports its own findings to its own alert topic.
+	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AcceptAdministratorInvitation.html
+	GuardDutyInvited bool
 }
 
 func (ad *AdministratorArgs) withDefaults(name string) {
@@ -109,7 +124,8 @@ func CheckAggregatorName(s string) string {
 
 // administration wires the account into the organization's one view of
 // findings and configuration: as administrator it invites every member to
-// GuardDuty and Security Hub, aggregates Security Hub findings across
+// Security Hub, and to GuardDuty those whose detector exists
+// (Member.GuardDuty), aggregates Security Hub findings across
 // regions and Config across the members; as a member it accepts both
 // invitations and authorizes the administrator's aggregator. Either way
 // the administrator's EventBridge rules (findingRules) receive the
@@ -131,15 +147,17 @@ func (b *builder) administer(ad *AdministratorArgs) error {
 	accounts := pulumi.StringArray{pulumi.String(b.a.AccountID)}
 	for _, m := range ad.Members {
 		accounts = append(accounts, pulumi.String(m.AccountID))
-		if _, err := guardduty.NewMember(b.ctx, b.name+"-guardduty-member-"+m.AccountID, &guardduty.MemberArgs{
-			DetectorId:               b.detector.ID(),
-			AccountId:                pulumi.String(m.AccountID),
-			Email:                    pulumi.String(m.Email),
-			Invite:                   pulumi.Bool(true),
-			InvitationMessage:        pulumi.String("Findings of this account are administered by the security account " + b.a.AccountID),
-			DisableEmailNotification: pulumi.Bool(true),
-		}, b.child); err != nil {
-			return fmt.Errorf("guardduty member %s: %w", m.AccountID, err)
+		if m.GuardDuty {
+			if _, err := guardduty.NewMember(b.ctx, b.name+"-guardduty-member-"+m.AccountID, &guardduty.MemberArgs{
+				DetectorId:               b.detector.ID(),
+				AccountId:                pulumi.String(m.AccountID),
+				Email:                    pulumi.String(m.Email),
+				Invite:                   pulumi.Bool(true),
+				InvitationMessage:        pulumi.String("Findings of this account are administered by the security account " + b.a.AccountID),
+				DisableEmailNotification: pulumi.Bool(true),
+			}, b.child); err != nil {
+				return fmt.Errorf("guardduty member %s: %w", m.AccountID, err)
+			}
 		}
 		if _, err := securityhub.NewMember(b.ctx, b.name+"-securityhub-member-"+m.AccountID, &securityhub.MemberArgs{
 			AccountId: pulumi.String(m.AccountID),
@@ -173,11 +191,13 @@ func (b *builder) administer(ad *AdministratorArgs) error {
 
 func (b *builder) join(m *MembershipArgs) error {
 	admin := pulumi.String(m.AdministratorAccountID)
-	if _, err := guardduty.NewInviteAccepter(b.ctx, b.name, &guardduty.InviteAccepterArgs{
-		DetectorId:      b.detector.ID(),
-		MasterAccountId: admin,
-	}, b.child); err != nil {
-		return fmt.Errorf("guardduty invitation: %w", err)
+	if m.GuardDutyInvited {
+		if _, err := guardduty.NewInviteAccepter(b.ctx, b.name, &guardduty.InviteAccepterArgs{
+			DetectorId:      b.detector.ID(),
+			MasterAccountId: admin,
+		}, b.child); err != nil {
+			return fmt.Errorf("guardduty invitation: %w", err)
+		}
 	}
 	if _, err := securityhub.NewInviteAccepter(b.ctx, b.name, &securityhub.InviteAccepterArgs{
 		MasterId: admin,

@@ -17,8 +17,10 @@ const (
 func TestAdministratorInvitesEveryMemberAndAggregates(t *testing.T) {
 	args := archiveArgs()
 	args.Administrator = &sb.AdministratorArgs{Members: []sb.Member{
-		{AccountID: memberA, Email: "aws-dev@example.com"},
-		{AccountID: memberB, Email: "aws-stage@example.com"},
+		{AccountID: memberA, Email: "aws-dev@example.com", GuardDuty: true},
+		{AccountID: memberB, Email: "aws-stage@example.com", GuardDuty: true},
+		// Not deployed yet: a Security Hub member only.
+		{AccountID: "666666666666", Email: "aws-qa@example.com"},
 	}}
 	p := mustRun(t, args)
 	det := p.Require(t, "aws:guardduty/detector:Detector", "base")
@@ -31,7 +33,8 @@ func TestAdministratorInvitesEveryMemberAndAggregates(t *testing.T) {
 		assert.True(t, m.Bool("disableEmailNotification"), m.Name)
 		gd[m.String("accountId")] = m.String("email")
 	}
-	assert.Equal(t, map[string]string{memberA: "aws-dev@example.com", memberB: "aws-stage@example.com"}, gd)
+	assert.Equal(t, map[string]string{memberA: "aws-dev@example.com", memberB: "aws-stage@example.com"}, gd,
+		"GuardDuty invites only the members whose detector exists")
 
 	var hubMembers []string
 	for _, m := range p.ByType("aws:securityhub/member:Member") {
@@ -39,14 +42,14 @@ func TestAdministratorInvitesEveryMemberAndAggregates(t *testing.T) {
 		assert.Contains(t, m.DependsOn, hub.URN, "Security Hub must be on before it invites")
 		hubMembers = append(hubMembers, m.String("accountId"))
 	}
-	assert.ElementsMatch(t, []string{memberA, memberB}, hubMembers)
+	assert.ElementsMatch(t, []string{memberA, memberB, "666666666666"}, hubMembers, "Security Hub invites before the member enables it")
 
 	agg := p.Require(t, "aws:securityhub/findingAggregator:FindingAggregator", "base")
 	assert.Equal(t, "ALL_REGIONS", agg.String("linkingMode"))
 
 	cfgAgg := p.Require(t, "aws:cfg/configurationAggregator:ConfigurationAggregator", "base")
 	assert.Equal(t, "base-config", cfgAgg.String("name"))
-	assert.ElementsMatch(t, []string{account, memberA, memberB}, cfgAgg.Strings("accountAggregationSource.accountIds"))
+	assert.ElementsMatch(t, []string{account, memberA, memberB, "666666666666"}, cfgAgg.Strings("accountAggregationSource.accountIds"))
 	assert.Equal(t, []string{"us-west-2"}, cfgAgg.Strings("accountAggregationSource.regions"))
 
 	assert.Empty(t, p.ByType("aws:guardduty/inviteAccepter:InviteAccepter"), "an administrator accepts nothing")
@@ -56,6 +59,11 @@ func TestAdministratorInvitesEveryMemberAndAggregates(t *testing.T) {
 func TestMemberAcceptsTheAdministratorsInvitations(t *testing.T) {
 	args := workloadArgs()
 	args.Membership = &sb.MembershipArgs{AdministratorAccountID: identityAccount}
+	first := mustRun(t, args)
+	assert.Empty(t, first.ByType("aws:guardduty/inviteAccepter:InviteAccepter"), "no GuardDuty invitation is pending before the administrator was told this account's detector exists")
+	first.Require(t, "aws:securityhub/inviteAccepter:InviteAccepter", "base")
+
+	args.Membership.GuardDutyInvited = true
 	p := mustRun(t, args)
 	det := p.Require(t, "aws:guardduty/detector:Detector", "base")
 	hub := p.Require(t, "aws:securityhub/account:Account", "base")

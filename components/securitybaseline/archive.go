@@ -18,7 +18,8 @@ import (
 //     Lock, which AWS Config cannot deliver to; its policy lets AWS Config
 //     of each writer account write under AWSLogs/<its account>/Config/;
 //   - the access-log bucket receiving both buckets' server access logs
-//     (SSE-S3: a log-delivery target cannot use SSE-KMS).
+//     (SSE-S3: a log-delivery target cannot use SSE-KMS), created first:
+//     the other two's logging configurations wait for it and its policy.
 //
 // All three refuse plain HTTP; the trail and Config buckets refuse object
 // deletion to everyone (lifecycle expiry is not subject to bucket policy).
@@ -26,7 +27,7 @@ func (b *builder) archive() error {
 	ar := b.a.Archive
 	trail, cfg := b.a.Audit.TrailBucket, b.a.Audit.ConfigBucket
 	accessARN := b.bucketARN(ar.AccessLogBucket)
-	if _, err := b.bucket(bucketSpec{
+	access, err := b.bucket(bucketSpec{
 		role:       "access-logs",
 		name:       ar.AccessLogBucket,
 		expireDays: ar.ExpireDays,
@@ -42,32 +43,39 @@ func (b *builder) archive() error {
 				"StringEquals": {"aws:SourceAccount": {b.a.AccountID}},
 			},
 		}},
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	var err error
-	b.trailBucketPolicy, err = b.bucket(bucketSpec{
+	trailBucket, err := b.bucket(bucketSpec{
 		role:       "trail-archive",
 		name:       trail,
 		objectLock: true,
 		lockDays:   ar.LockDays,
 		kmsKeyARN:  b.keyARNs[KeyLogs],
 		logTo:      ar.AccessLogBucket,
+		logTarget:  access,
 		expireDays: ar.ExpireDays,
 		statements: b.trailBucketStatements(),
 	})
 	if err != nil {
 		return err
 	}
-	b.configBucketPolicy, err = b.bucket(bucketSpec{
+	b.trailBucketPolicy = trailBucket.policy
+	configBucket, err := b.bucket(bucketSpec{
 		role:       "config-archive",
 		name:       cfg,
 		kmsKeyARN:  b.keyARNs[KeyLogs],
 		logTo:      ar.AccessLogBucket,
+		logTarget:  access,
 		expireDays: ar.ExpireDays,
 		statements: b.configBucketStatements(),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	b.configBucketPolicy = configBucket.policy
+	return nil
 }
 
 // trailBucketStatements admit exactly the writers' trails: each may write

@@ -21,8 +21,12 @@ type bucketSpec struct {
 	lockDays   int
 	// kmsKeyARN selects SSE-KMS with a bucket key; nil selects SSE-S3.
 	kmsKeyARN pulumi.StringInput
-	// logTo is the bucket receiving this bucket's server access logs.
-	logTo string
+	// logTo is the bucket receiving this bucket's server access logs, and
+	// logTarget that bucket's resources (its bucket and policy), which the
+	// logging configuration waits for: S3 refuses to log to a bucket that
+	// does not exist yet (InvalidTargetBucketForLogging).
+	logTo     string
+	logTarget *archiveBucket
 	// expireDays is when objects (current and noncurrent) expire.
 	expireDays int
 	// statements are the bucket policy's own statements; every bucket
@@ -30,12 +34,18 @@ type bucketSpec struct {
 	statements []iampolicy.Statement
 }
 
+// archiveBucket is a bucket bucket created and its policy.
+type archiveBucket struct {
+	bucket *s3.BucketV2
+	policy *s3.BucketPolicy
+}
+
 // bucket creates a private, versioned, encrypted bucket whose policy
 // refuses plain HTTP: CIS 2.1.1 / Security Hub S3.5 (TLS only), S3.1 and
 // S3.8 (public access blocked), S3.14 (versioning), S3.9 (access logging,
 // when logTo is set), S3.15 (Object Lock, when objectLock). ACLs are
 // disabled (BucketOwnerEnforced): access is decided by policies alone.
-func (b *builder) bucket(spec bucketSpec) (*s3.BucketPolicy, error) {
+func (b *builder) bucket(spec bucketSpec) (*archiveBucket, error) {
 	ctx, child := b.ctx, b.child
 	n := b.name + "-" + spec.role
 	bucket, err := s3.NewBucketV2(ctx, n, &s3.BucketV2Args{
@@ -86,11 +96,18 @@ func (b *builder) bucket(spec bucketSpec) (*s3.BucketPolicy, error) {
 		return nil, err
 	}
 	if spec.logTo != "" {
+		// The target bucket must exist before the configuration is set,
+		// and admit the logging service (its policy) before logs arrive.
+		// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html
+		var target []pulumi.Resource
+		if spec.logTarget != nil {
+			target = []pulumi.Resource{spec.logTarget.bucket, spec.logTarget.policy}
+		}
 		if _, err := s3.NewBucketLoggingV2(ctx, n, &s3.BucketLoggingV2Args{
 			Bucket:       id,
 			TargetBucket: pulumi.String(spec.logTo),
 			TargetPrefix: pulumi.String(spec.name + "/"),
-		}, child); err != nil {
+		}, child, pulumi.DependsOn(target)); err != nil {
 			return nil, err
 		}
 	}
@@ -134,8 +151,12 @@ func (b *builder) bucket(spec bucketSpec) (*s3.BucketPolicy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s bucket policy: %w", spec.role, err)
 	}
-	return s3.NewBucketPolicy(ctx, n, &s3.BucketPolicyArgs{
+	bp, err := s3.NewBucketPolicy(ctx, n, &s3.BucketPolicyArgs{
 		Bucket: id,
 		Policy: pulumi.String(policy),
 	}, child, pulumi.DependsOn([]pulumi.Resource{block}))
+	if err != nil {
+		return nil, err
+	}
+	return &archiveBucket{bucket: bucket, policy: bp}, nil
 }

@@ -74,8 +74,13 @@ func (b *builder) detection() error {
 			}
 			args.AdditionalConfigurations = agents
 		}
-		if _, err := guardduty.NewDetectorFeature(b.ctx, b.name+"-"+strings.ToLower(strings.ReplaceAll(f, "_", "-")), args, b.child); err != nil {
+		feature, err := guardduty.NewDetectorFeature(b.ctx, b.name+"-"+strings.ToLower(strings.ReplaceAll(f, "_", "-")), args, b.child)
+		if err != nil {
 			return err
+		}
+		if f == "RUNTIME_MONITORING" && status == "ENABLED" {
+			b.c.RuntimeMonitoring = feature
+			b.c.FargateAgentManagement = slices.Contains(runtimeAgents, "ECS_FARGATE_AGENT_MANAGEMENT")
 		}
 	}
 

@@ -79,8 +79,11 @@ func (b *builder) keys() error {
 }
 
 // logsKeyPolicy lets CloudWatch Logs, CloudTrail and AWS Config encrypt
-// with the key for this account's resources only, and the reader account
-// decrypt delivered logs through S3 only.
+// with the key for this account's resources only, CloudTrail decrypt (the
+// archive's trail bucket has S3 Bucket Keys on: "If you are using an
+// existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions are
+// required to create or update a trail with SSE-KMS encryption enabled"),
+// and the reader account decrypt delivered logs through S3 only.
 // Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html,
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html,
 // https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
@@ -103,6 +106,19 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 					"kms:EncryptionContext:aws:cloudtrail:arn": {fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.AccountID)},
 				},
 			},
+		},
+		// The trail bucket uses S3 Bucket Keys: CloudTrail needs
+		// kms:Decrypt to create or update a trail that writes to it with
+		// SSE-KMS. AWS documents this statement without condition (unlike
+		// the encrypt and describe statements, whose examples carry
+		// aws:SourceArn), so it is kept as documented: a condition the
+		// validation request may not carry would refuse the trail.
+		iampolicy.Statement{
+			Sid:       "CloudTrailDecryptsForTheBucketKey",
+			Effect:    iampolicy.Allow,
+			Principal: service("cloudtrail.amazonaws.com"),
+			Action:    []string{"kms:Decrypt"},
+			Resource:  []string{"*"},
 		},
 		iampolicy.Statement{
 			Sid:       "CloudTrailDescribesTheKey",

@@ -94,6 +94,17 @@ type SecurityBaseline struct {
 	TrailLogGroupName pulumi.StringOutput `pulumi:"trailLogGroupName"`
 	// DetectorID is the account's GuardDuty detector.
 	DetectorID pulumi.StringOutput `pulumi:"detectorId"`
+	// RuntimeMonitoring is the detector's RUNTIME_MONITORING feature, nil
+	// when Args.DisabledGuardDutyFeatures turns it off. With it, GuardDuty
+	// manages its security agent on ECS Fargate: tasks started before the
+	// feature exists are not covered, so ECS services wait for it, and
+	// their execution roles and networks must let the agent work
+	// (FargateAgentManagement).
+	// Source: https://docs.aws.amazon.com/guardduty/latest/ug/how-runtime-monitoring-works-ecs-fargate.html
+	RuntimeMonitoring pulumi.Resource
+	// FargateAgentManagement reports whether GuardDuty manages its agent on
+	// ECS Fargate tasks (RUNTIME_MONITORING with ECS_FARGATE_AGENT_MANAGEMENT).
+	FargateAgentManagement bool
 	// PersonaRoleARNs maps each persona role's name to its ARN (empty
 	// without Args.AccountRoles).
 	PersonaRoleARNs pulumi.StringMapOutput `pulumi:"personaRoleArns"`

@@ -82,6 +82,12 @@ func TestPurposeKeysRotateAndNameExactlyWhoMayUseThem(t *testing.T) {
 	assert.Equal(t, []string{"logs.us-west-2.amazonaws.com"}, offline.Strings(logs["CloudWatchLogsOfThisAccount"]["Principal"].(map[string]any)["Service"]))
 	assert.Equal(t, []string{"arn:aws:logs:us-west-2:" + account + ":log-group:*"}, offline.Strings(offline.Condition(logs["CloudWatchLogsOfThisAccount"], "ArnLike", "kms:EncryptionContext:aws:logs:arn")))
 	assert.Equal(t, []string{account}, offline.Strings(offline.Condition(logs["ConfigOfThisAccount"], "StringEquals", "aws:SourceAccount")))
+	// The trail archive uses S3 Bucket Keys: CloudTrail must decrypt with
+	// the key to create the trail (AWS's documented statement).
+	decrypt := logs["CloudTrailDecryptsForTheBucketKey"]
+	assert.Equal(t, "Allow", decrypt["Effect"])
+	assert.Equal(t, []string{"cloudtrail.amazonaws.com"}, offline.Strings(decrypt["Principal"].(map[string]any)["Service"]))
+	assert.Equal(t, []string{"kms:Decrypt"}, offline.Strings(decrypt["Action"]))
 	readers := logs["AuditReadersThroughS3"]
 	assert.Equal(t, []string{"arn:aws:iam::" + identityAccount + ":root"}, offline.Strings(readers["Principal"].(map[string]any)["AWS"]), "the reader account decrypts delivered logs")
 	assert.Equal(t, []string{"s3.us-west-2.amazonaws.com"}, offline.Strings(offline.Condition(readers, "StringEquals", "kms:ViaService")))
@@ -273,6 +279,11 @@ func TestArchiveBucketsAreHardenedAndAdmitExactlyTheWriters(t *testing.T) {
 			assert.Equal(t, logsKey.Output("arn"), sse.Get("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
 			logging := p.Require(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", logical)
 			assert.Equal(t, "org-audit-trail-access", logging.String("targetBucket"), "CIS 3.4: access-logged")
+			// S3 refuses logging to a bucket that does not exist yet
+			// (InvalidTargetBucketForLogging); the policy admits the
+			// logging service before any log is delivered.
+			assert.Contains(t, logging.DependsOn, p.Require(t, "aws:s3/bucketV2:BucketV2", "base-access-logs").URN, "%s: logging waits for its target bucket", logical)
+			assert.Contains(t, logging.DependsOn, p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "base-access-logs").URN, "%s: logging waits for its target's policy", logical)
 		}
 		pol := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", logical)
 		st := pol.Statements(t, "policy")

@@ -86,9 +86,6 @@ type VpnServerArgs struct {
 	// InstanceType is the instance's type, of a family in
 	// InstanceFamilies. Default DefaultInstanceType.
 	InstanceType string
-	// EBSKeyARN encrypts the root volume (the account's data key).
-	// Required.
-	EBSKeyARN pulumi.StringInput
 	// InstancePolicyARNs are managed policies added to the instance role
 	// (the baseline's InstancePolicyARN: session and patch logs). Default
 	// none.
@@ -182,9 +179,6 @@ func (a VpnServerArgs) validate() error {
 	}
 	p.Check("Args.RecordName", a.RecordName, validate.CheckDomainName(a.RecordName))
 	p.Check("Args.InstanceType", a.InstanceType, CheckInstanceType(a.InstanceType))
-	if a.EBSKeyARN == nil {
-		p.Add("Args.EBSKeyARN", "", "is required: the root volume is encrypted with the account's key")
-	}
 	for i, arn := range a.InstancePolicyARNs {
 		if arn == nil {
 			p.Add(fmt.Sprintf("Args.InstancePolicyARNs[%d]", i), "", "must not be nil")
@@ -196,7 +190,34 @@ func (a VpnServerArgs) validate() error {
 	}
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckLogRetention(a.LogRetentionDays))
+	if len(p) == 0 {
+		if size := a.longestUserData(); size > MaxUserDataBytes {
+			p.Addf("Args.Routes", fmt.Sprint(len(a.Routes)), "with Args.SearchDomains, makes the boot script %d bytes: EC2 limits user data to %d bytes before base64 encoding "+
+				"(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html)", size, MaxUserDataBytes)
+		}
+	}
 	return p.Err("VPN server arguments")
+}
+
+// MaxUserDataBytes is EC2's limit on user data, in raw form, before
+// base64 encoding. Source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html
+const MaxUserDataBytes = 16 * 1024
+
+// longestUserData is the size of the boot script rendered with the longest
+// values the outputs it embeds can take (0 when it does not render: the
+// arguments' own problems say why).
+func (a VpnServerArgs) longestUserData() int {
+	script, err := RenderBootScript(a.bootConfig(
+		"ap-southeast-7",
+		"eipalloc-"+strings.Repeat("f", 17),
+		strings.Repeat("b", 63),
+		"arn:aws-us-gov:kms:ap-southeast-7:123456789012:key/mrk-"+strings.Repeat("0", 32),
+		"/refarch/vpn/"+strings.Repeat("n", MaxNameLength),
+	))
+	if err != nil {
+		return 0
+	}
+	return len(script)
 }
 
 // CheckInstanceType returns the rule an instance type breaks, or "".

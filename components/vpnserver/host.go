@@ -19,8 +19,9 @@ import (
 const rootVolumeGiB = 16
 
 // host creates the server's group, address, role, launch template, Auto
-// Scaling group and DNS record.
-func (b *builder) host(p *pkiParts) error {
+// Scaling group and DNS record. The group launches with the server's own
+// service-linked role (scaling), which the key of the root volume names.
+func (b *builder) host(p *pkiParts, scaling *iam.ServiceLinkedRole) error {
 	sg, err := b.securityGroup()
 	if err != nil {
 		return fmt.Errorf("security group: %w", err)
@@ -64,10 +65,14 @@ func (b *builder) host(p *pkiParts) error {
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
 			DeviceName: pulumi.String("/dev/xvda"),
 			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
-				VolumeType:          pulumi.String("gp3"),
-				VolumeSize:          pulumi.Int(rootVolumeGiB),
-				Encrypted:           pulumi.String("true"),
-				KmsKeyId:            b.a.EBSKeyARN,
+				VolumeType: pulumi.String("gp3"),
+				VolumeSize: pulumi.Int(rootVolumeGiB),
+				Encrypted:  pulumi.String("true"),
+				// The server's key, whose policy admits the group's
+				// service-linked role: the instance is stateless (its PKI
+				// is in the bucket), so the volume needs no key of its own.
+				// Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+				KmsKeyId:            p.key.Arn,
 				DeleteOnTermination: pulumi.String("true"),
 			},
 		}},
@@ -96,6 +101,8 @@ func (b *builder) host(p *pkiParts) error {
 		VpcZoneIdentifiers:     b.a.SubnetIDs,
 		HealthCheckType:        pulumi.String("EC2"),
 		HealthCheckGracePeriod: pulumi.Int(300),
+		// Launches with the role the root volume's key names (scalingRole).
+		ServiceLinkedRoleArn: scaling.Arn,
 		LaunchTemplate: &autoscaling.GroupLaunchTemplateArgs{
 			Id:      lt.ID(),
 			Version: lt.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),

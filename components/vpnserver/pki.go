@@ -2,6 +2,7 @@ package vpnserver
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,23 +21,28 @@ type pkiParts struct {
 // pki creates the server's key, its PKI and profiles bucket and its log
 // group. The key and bucket are protected and retained always: the CA in
 // the bucket signs every profile, so losing it invalidates them all.
-func (b *builder) pki() (*pkiParts, error) {
+//
+// The key also encrypts the instance's root volume, which the server's
+// Auto Scaling service-linked role (scalingRole) creates: its policy names
+// that role, so it reads the role's ARN and is created after it (KMS
+// refuses a policy naming a principal that does not exist yet).
+// Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+func (b *builder) pki(scaling *iam.ServiceLinkedRole) (*pkiParts, error) {
 	ctx, a, env := b.ctx, b.a, b.env
 	always := []pulumi.ResourceOption{b.child, pulumi.Protect(true), pulumi.RetainOnDelete(true)}
 	logGroupName := "/refarch/vpn/" + b.name
-	doc, err := iampolicy.New(
-		keypolicy.Administration(a.KeyAdministrators),
-		keypolicy.ViaServices("AccountThroughS3", env.Partition, env.Account, env.Region, []string{"s3"}),
-		keypolicy.CloudWatchLogs(env.Partition, env.Region, env.Account, logGroupName),
-	).JSON()
-	if err != nil {
-		return nil, err
-	}
+	policy := iampolicy.StringOutput([]pulumi.Input{scaling.Arn}, func(v []any) (iampolicy.Document, error) {
+		return iampolicy.New(append([]iampolicy.Statement{
+			keypolicy.Administration(a.KeyAdministrators),
+			keypolicy.ViaServices("AccountThroughS3", env.Partition, env.Account, env.Region, []string{"s3"}),
+			keypolicy.CloudWatchLogs(env.Partition, env.Region, env.Account, logGroupName),
+		}, scalingRoleStatements(v[0].(string))...)...), nil
+	})
 	key, err := kms.NewKey(ctx, b.name, &kms.KeyArgs{
-		Description:          pulumi.Sprintf("VPN server %s: PKI, profiles and logs", b.name),
+		Description:          pulumi.Sprintf("VPN server %s: PKI, profiles, logs and root volume", b.name),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy:               pulumi.String(doc),
+		Policy:               policy,
 	}, always...)
 	if err != nil {
 		return nil, err

@@ -15,9 +15,10 @@ import (
 )
 
 // MaxNameLength keeps the longest physical name derived from the
-// component's, the role "<name>-instance" plus Pulumi's 8-character suffix,
-// within IAM's 64 characters.
-const MaxNameLength = 40
+// component's, the Auto Scaling service-linked role
+// "AWSServiceRoleForAutoScaling_<name>" (ScalingRoleName), within IAM's 64
+// characters.
+const MaxNameLength = 64 - len(autoScalingRolePrefix+"_")
 
 // PatchGroupTag is the tag the security baseline's patching targets.
 const PatchGroupTag = "Patch Group"
@@ -35,7 +36,9 @@ const ServerTag = "refarch:vpn-server"
 //     PKI; the group's EC2 health check replaces a failed one.
 //   - Hardened host: the current Amazon Linux 2023 image (resolved from
 //     AWS's public SSM parameter at each launch), IMDSv2 required with hop
-//     limit 1, an encrypted gp3 root volume (Args.EBSKeyARN), no key pair
+//     limit 1, a gp3 root volume encrypted with the server's key (whose
+//     policy admits the server's own Auto Scaling service-linked role,
+//     ScalingRoleName, which the group launches with), no key pair
 //     and no port 22 (Session Manager only), the SSM-managed-instance
 //     policy, the CloudWatch agent shipping the system and OpenVPN logs to
 //     an encrypted log group, dnf-automatic security updates, and the
@@ -99,11 +102,15 @@ func NewVpnServer(ctx *pulumi.Context, name string, args *VpnServerArgs, opts ..
 		return nil, fmt.Errorf("VPN server %q: %w", name, err)
 	}
 	b.env = env
-	p, err := b.pki()
+	scaling, err := b.scalingRole()
+	if err != nil {
+		return nil, fmt.Errorf("VPN server %q: Auto Scaling service-linked role: %w", name, err)
+	}
+	p, err := b.pki(scaling)
 	if err != nil {
 		return nil, fmt.Errorf("VPN server %q: PKI bucket: %w", name, err)
 	}
-	if err := b.host(p); err != nil {
+	if err := b.host(p, scaling); err != nil {
 		return nil, fmt.Errorf("VPN server %q: host: %w", name, err)
 	}
 	if err := b.documents(p); err != nil {
@@ -121,21 +128,27 @@ func NewVpnServer(ctx *pulumi.Context, name string, args *VpnServerArgs, opts ..
 
 // bootConfig is what the scripts need, once the outputs are known.
 func (b *builder) bootConfig(allocation, bucket, key, logGroup string) BootConfig {
-	vpc := netip.MustParsePrefix(b.a.VpcCIDR)
+	return b.a.bootConfig(b.env.Region, allocation, bucket, key, logGroup)
+}
+
+// bootConfig is what the scripts need of a, given the account's region
+// and the outputs (or stand-ins for them).
+func (a VpnServerArgs) bootConfig(region, allocation, bucket, key, logGroup string) BootConfig {
+	vpc := netip.MustParsePrefix(a.VpcCIDR)
 	return BootConfig{
-		Region:         b.env.Region,
+		Region:         region,
 		AllocationID:   allocation,
 		Bucket:         bucket,
 		PKIPrefix:      PKIPrefix,
 		ProfilesPrefix: ProfilesPrefix,
 		KMSKeyARN:      key,
 		LogGroup:       logGroup,
-		ServerName:     b.a.RecordName,
-		Port:           b.a.Port,
-		ClientCIDR:     b.a.ClientCIDR,
-		Routes:         b.a.Routes,
+		ServerName:     a.RecordName,
+		Port:           a.Port,
+		ClientCIDR:     a.ClientCIDR,
+		Routes:         a.Routes,
 		DNSServer:      resolverAddress(vpc),
-		SearchDomains:  b.a.SearchDomains,
-		VPCCIDR:        b.a.VpcCIDR,
+		SearchDomains:  a.SearchDomains,
+		VPCCIDR:        a.VpcCIDR,
 	}
 }

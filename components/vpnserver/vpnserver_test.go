@@ -2,6 +2,7 @@ package vpnserver_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,7 +17,6 @@ import (
 
 const (
 	deployRole = "arn:aws:iam::" + offline.UnitAccount + ":role/refarch-deploy"
-	dataKey    = "arn:aws:kms:us-west-2:" + offline.UnitAccount + ":key/data"
 	baseline   = "arn:aws:iam::" + offline.UnitAccount + ":policy/instance-logging"
 )
 
@@ -31,7 +31,6 @@ func serverArgs() *vpnserver.VpnServerArgs {
 		SearchDomains:      []string{"internal.dev.example.com"},
 		ZoneID:             pulumi.String("Z0ROOT"),
 		RecordName:         "vpn.example.com",
-		EBSKeyARN:          pulumi.String(dataKey),
 		InstancePolicyARNs: []pulumi.StringInput{pulumi.String(baseline)},
 		PatchGroup:         "refarch-shared-services",
 		KeyAdministrators:  []string{deployRole},
@@ -86,11 +85,13 @@ func TestHostIsHardenedAndSelfHealing(t *testing.T) {
 	assert.False(t, lt.Has("keyName"), "no key pair")
 	assert.Equal(t, "gp3", lt.String("blockDeviceMappings[0].ebs.volumeType"))
 	assert.Equal(t, "true", lt.String("blockDeviceMappings[0].ebs.encrypted"))
-	assert.Equal(t, dataKey, lt.String("blockDeviceMappings[0].ebs.kmsKeyId"))
+	key := p.Require(t, "aws:kms/key:Key", "vpn")
+	assert.Equal(t, key.Output("arn"), lt.Get("blockDeviceMappings[0].ebs.kmsKeyId"), "the root volume is encrypted with the server's key")
 	tags := lt.Get("tagSpecifications[0].tags").(map[string]any)
 	assert.Equal(t, "refarch-shared-services", tags["Patch Group"], "the baseline's patching targets the host")
 	script, err := base64.StdEncoding.DecodeString(lt.String("userData"))
 	require.NoError(t, err)
+	assert.LessOrEqual(t, len(script), vpnserver.MaxUserDataBytes, "EC2 limits user data to 16 KB before encoding")
 	eip := p.Require(t, "aws:ec2/eip:Eip", "vpn")
 	assert.Contains(t, string(script), eip.Output("allocationId").(string), "the instance associates its own address")
 
@@ -104,6 +105,48 @@ func TestHostIsHardenedAndSelfHealing(t *testing.T) {
 	rec := p.Require(t, "aws:route53/record:Record", "vpn")
 	assert.Equal(t, "vpn.example.com", rec.String("name"))
 	assert.Equal(t, []string{eip.Output("publicIp").(string)}, rec.Strings("records"))
+}
+
+// TestRootVolumeKeyAdmitsTheGroupsServiceLinkedRole: Auto Scaling launches
+// the encrypted root volume with the group's service-linked role, which has
+// no access to customer managed keys unless the key's policy names it; the
+// role is the server's own (custom suffix), created before the key whose
+// policy reads its ARN.
+// Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+func TestRootVolumeKeyAdmitsTheGroupsServiceLinkedRole(t *testing.T) {
+	p := mustRun(t, serverArgs())
+	slr := p.Require(t, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "vpn-autoscaling")
+	assert.Equal(t, vpnserver.AutoScalingService, slr.String("awsServiceName"))
+	assert.Equal(t, "vpn", slr.String("customSuffix"), "a role of its own: never the account's default one")
+	roleARN := slr.Output("arn").(string)
+	assert.Equal(t, "arn:aws:iam::"+offline.UnitAccount+":role/aws-service-role/autoscaling.amazonaws.com/"+vpnserver.ScalingRoleName("vpn"), roleARN)
+
+	asg := p.Require(t, "aws:autoscaling/group:Group", "vpn")
+	assert.Equal(t, roleARN, asg.String("serviceLinkedRoleArn"), "the group launches with that role")
+
+	key := p.Require(t, "aws:kms/key:Key", "vpn")
+	assert.Contains(t, key.DependsOn, slr.URN, "KMS refuses a policy naming a role that does not exist yet")
+	st := key.Statements(t, "policy")
+	use := st["AutoScalingUsesTheKeyForTheRootVolume"]
+	assert.Equal(t, []string{roleARN}, offline.Strings(use["Principal"].(map[string]any)["AWS"]))
+	assert.ElementsMatch(t, []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}, offline.Strings(use["Action"]))
+	grant := st["AutoScalingAttachesTheRootVolume"]
+	assert.Equal(t, []string{roleARN}, offline.Strings(grant["Principal"].(map[string]any)["AWS"]))
+	assert.Equal(t, []string{"kms:CreateGrant"}, offline.Strings(grant["Action"]))
+	assert.Equal(t, []any{"true"}, offline.Condition(grant, "Bool", "kms:GrantIsForAWSResource"), "grants for the volumes only")
+	// The key keeps its other uses.
+	assert.Contains(t, st, "AccountThroughS3")
+	assert.Contains(t, st, "CloudWatchLogsOfThisAccount")
+}
+
+func TestLongestNameFitsTheServiceLinkedRole(t *testing.T) {
+	assert.Len(t, vpnserver.ScalingRoleName(strings.Repeat("a", vpnserver.MaxNameLength)), 64, "IAM's role name limit")
+	args := serverArgs()
+	_, err := offline.RunComponent(func(ctx *pulumi.Context, p *aws.Provider) error {
+		_, err := vpnserver.NewVpnServer(ctx, strings.Repeat("a", vpnserver.MaxNameLength+1), args, pulumi.Provider(p))
+		return err
+	})
+	require.Error(t, err, "a name whose service-linked role IAM would refuse")
 }
 
 func TestRoleDoesOnlyTheServersWork(t *testing.T) {
@@ -187,8 +230,12 @@ func TestBadArgsRegisterNothing(t *testing.T) {
 		{"client pool too large", func(a *vpnserver.VpnServerArgs) { a.ClientCIDR = "172.16.0.0/12" }, "Args.ClientCIDR", "/16 to /28"},
 		{"route over the pool", func(a *vpnserver.VpnServerArgs) { a.Routes = []string{"172.16.0.0/16"} }, "Args.Routes[0]", "overlaps Args.ClientCIDR"},
 		{"unsupported family", func(a *vpnserver.VpnServerArgs) { a.InstanceType = "p5.48xlarge" }, "Args.InstanceType", "family among"},
-		{"no EBS key", func(a *vpnserver.VpnServerArgs) { a.EBSKeyARN = nil }, "Args.EBSKeyARN", "required"},
 		{"no zone", func(a *vpnserver.VpnServerArgs) { a.ZoneID = nil }, "Args.ZoneID", "required"},
+		{"user data over 16 KB", func(a *vpnserver.VpnServerArgs) {
+			for i := range 250 {
+				a.Routes = append(a.Routes, fmt.Sprintf("10.100.%d.0/24", i))
+			}
+		}, "Args.Routes", "EC2 limits user data to 16384 bytes"},
 		{"bad name", func(a *vpnserver.VpnServerArgs) { a.RecordName = "vpn..example.com" }, "Args.RecordName", ""},
 		{"no key administrator", func(a *vpnserver.VpnServerArgs) { a.KeyAdministrators = nil }, "Args.KeyAdministrators", "at least one"},
 		{"dotted bucket", func(a *vpnserver.VpnServerArgs) { a.BucketName = "vpn.pki.example" }, "Args.BucketName", "dots"},

@@ -1,7 +1,10 @@
 package waf
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -52,6 +55,7 @@ const (
 // Priorities never depend on which groups are on, so adding one never
 // renumbers (and replaces) another.
 var rulePriorities = map[string]int{
+	originRuleName:      5,
 	rateRuleName:        10,
 	RulesIPReputation:   20,
 	RulesCommon:         30,
@@ -83,6 +87,53 @@ const (
 // logs: they carry credentials.
 var DefaultRedactedHeaders = []string{"authorization", "cookie"}
 
+// MaxSearchStringLength is the longest string a byte match statement
+// searches for, in bytes: it bounds an OriginHeader's value and paths.
+// Source: https://docs.aws.amazon.com/waf/latest/APIReference/API_ByteMatchStatement.html
+const MaxSearchStringLength = 50
+
+// originSecretBytes is the entropy of NewOriginSecret: 32 bytes, 43
+// characters of unpadded base64url, within MaxSearchStringLength.
+const originSecretBytes = 32
+
+// headerName is a lower-case HTTP header name (an RFC 9110 token without
+// upper case): WAF matches a single header by its lower-case name.
+var headerName = regexp.MustCompile(`^[a-z0-9!#$%&'*+.^_|~-]{1,64}$`)
+
+// OriginHeader is the secret custom header a CloudFront distribution adds
+// to every request it sends to an origin (edgecdn.EdgeCdnArgs'
+// APIOriginHeaderName and APIOriginHeaderValue), as the ACL of that origin
+// sees it. AWS's mitigation for an internet-facing load balancer behind
+// CloudFront: the origin tells the distribution's requests from direct
+// ones by the header, and admits its paths only with it.
+// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
+type OriginHeader struct {
+	// Name is the header's name, lower case. Required.
+	Name string
+	// Value is the secret, at most MaxSearchStringLength bytes. Required.
+	// Generate it once (NewOriginSecret) and keep it (an SSM SecureString
+	// whose value later updates ignore), so that the distribution and the
+	// ACL always read the same value and a preview changes nothing.
+	Value pulumi.StringInput
+	// PathPrefixes are the path prefixes only the distribution may reach
+	// ("/api/" for its "/api/*" behavior), compared after URL decoding,
+	// path normalization and lower-casing, so that "/%61pi/" or "//API/"
+	// are caught too. Required: at least one, each starting with "/",
+	// without wildcards, at most MaxSearchStringLength bytes.
+	PathPrefixes []string
+}
+
+// NewOriginSecret returns a fresh value for an OriginHeader: 256 random
+// bits (crypto/rand) as 43 characters of unpadded base64url, which fit
+// WAF's search string and an HTTP header value as they are.
+func NewOriginSecret() (string, error) {
+	b := make([]byte, originSecretBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating the origin header's secret: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
 // WebFirewallArgs configures a WebFirewall. Zero values mean the default.
 type WebFirewallArgs struct {
 	// Scope is ScopeRegional (load balancers, API gateways) or
@@ -98,10 +149,22 @@ type WebFirewallArgs struct {
 	// RateLimit is the most requests one client address may send in
 	// RateWindowSeconds before the rate rule blocks (or counts) it.
 	// Default DefaultRateLimit (about 7 a second, far above a person's
-	// use); between MinRateLimit and MaxRateLimit. On a regional ACL behind
-	// CloudFront the address is the CloudFront edge's, so the
-	// distribution's own ACL is where viewers are limited.
+	// use); between MinRateLimit and MaxRateLimit. The address is the
+	// request's source: on a regional ACL behind CloudFront, the CloudFront
+	// edge server's, shared by every viewer it serves; set OriginHeader
+	// there, so that the rule counts direct requests only and the
+	// distribution's own ACL limits viewers.
+	// Source: https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-aggregation-options.html
 	RateLimit int
+	// OriginHeader, on a regional ACL whose resource is also a CloudFront
+	// distribution's origin, is the secret header the distribution adds to
+	// its requests there. With it the rate rule counts only requests
+	// without the header (scope-down: not a byte match of the header),
+	// and a rule of priority 5 blocks (ModeCount: counts) requests to
+	// OriginHeader.PathPrefixes that come without it, so those paths are
+	// reached only through the distribution. Default none. Only with
+	// ScopeRegional.
+	OriginHeader *OriginHeader
 	// ResourceARNs are the regional resources (load balancers) the ACL is
 	// associated with, one WebAclAssociation each. Only with
 	// ScopeRegional: a distribution names its ACL itself (EdgeCdnArgs),
@@ -143,6 +206,11 @@ func (a WebFirewallArgs) withDefaults() WebFirewallArgs {
 	a.RedactedHeaders = slices.Clone(a.RedactedHeaders)
 	a.ResourceARNs = slices.Clone(a.ResourceARNs)
 	a.KeyAdministrators = slices.Clone(a.KeyAdministrators)
+	if a.OriginHeader != nil {
+		h := *a.OriginHeader
+		h.PathPrefixes = slices.Clone(h.PathPrefixes)
+		a.OriginHeader = &h
+	}
 	return a
 }
 
@@ -164,7 +232,7 @@ func (a WebFirewallArgs) validate() error {
 	seen := map[string]bool{}
 	for i, g := range a.RuleGroups {
 		field := fmt.Sprintf("Args.RuleGroups[%d]", i)
-		if _, ok := rulePriorities[g]; !ok || g == rateRuleName {
+		if _, ok := rulePriorities[g]; !ok || g == rateRuleName || g == originRuleName {
 			p.Addf(field, g, "must be one of %v", APIRuleGroups)
 		} else if seen[g] {
 			p.Add(field, g, "is listed twice")
@@ -180,6 +248,7 @@ func (a WebFirewallArgs) validate() error {
 			p.Add(fmt.Sprintf("Args.ResourceARNs[%d]", i), "", "must be a resource ARN, not nil")
 		}
 	}
+	a.validateOriginHeader(&p)
 	keypolicy.CheckAdministrators(&p, "Args.KeyAdministrators", a.KeyAdministrators)
 	p.Check("Args.LogRetentionDays", fmt.Sprint(a.LogRetentionDays), validate.CheckLogRetention(a.LogRetentionDays))
 	for i, h := range a.RedactedHeaders {
@@ -188,6 +257,33 @@ func (a WebFirewallArgs) validate() error {
 		}
 	}
 	return p.Err("web firewall arguments")
+}
+
+// validateOriginHeader checks OriginHeader: a regional ACL's, with a
+// lower-case name, a value and the paths it guards.
+func (a WebFirewallArgs) validateOriginHeader(p *validate.Problems) {
+	h := a.OriginHeader
+	if h == nil {
+		return
+	}
+	if a.Scope != ScopeRegional {
+		p.Add("Args.OriginHeader", h.Name, "is only for a regional ACL: a CloudFront ACL sees the viewers' requests before the header is added")
+	}
+	if !headerName.MatchString(h.Name) {
+		p.Add("Args.OriginHeader.Name", h.Name, "must be a lower-case HTTP header name of at most 64 characters (WAF matches single headers by their lower-case name)")
+	}
+	if h.Value == nil {
+		p.Add("Args.OriginHeader.Value", "", "is required: the secret the distribution sends")
+	}
+	if len(h.PathPrefixes) == 0 {
+		p.Add("Args.OriginHeader.PathPrefixes", "[]", "must list the paths only the distribution may reach")
+	}
+	for i, prefix := range h.PathPrefixes {
+		if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "*?") || len(prefix) > MaxSearchStringLength || prefix != strings.ToLower(prefix) {
+			p.Addf(fmt.Sprintf("Args.OriginHeader.PathPrefixes[%d]", i), prefix,
+				"must be a lower-case path prefix starting with / without wildcards, at most %d bytes (WAF's search string)", MaxSearchStringLength)
+		}
+	}
 }
 
 // CheckMode returns the rule a mode breaks, or "".

@@ -63,9 +63,44 @@ type overrideAction struct {
 	Count *empty `pulumi:"count"`
 }
 
+// statement is a rule's statement, and (through andStatement and
+// notStatement) a nested one: the schema's nested statements have the
+// same properties (those this package sets).
 type statement struct {
 	ManagedRuleGroupStatement *managedRuleGroupStatement `pulumi:"managedRuleGroupStatement"`
 	RateBasedStatement        *rateBasedStatement        `pulumi:"rateBasedStatement"`
+	AndStatement              *logicalStatement          `pulumi:"andStatement"`
+	NotStatement              *logicalStatement          `pulumi:"notStatement"`
+	OrStatement               *logicalStatement          `pulumi:"orStatement"`
+	ByteMatchStatement        *byteMatchStatement        `pulumi:"byteMatchStatement"`
+}
+
+// logicalStatement combines statements: all of them (andStatement), any
+// (orStatement), or the negation of its single one (notStatement).
+type logicalStatement struct {
+	Statements []statement `pulumi:"statements"`
+}
+
+// byteMatchStatement matches a part of the request against a string.
+// SearchString is an input: the origin header's value is a secret output.
+type byteMatchStatement struct {
+	FieldToMatch         fieldToMatch         `pulumi:"fieldToMatch"`
+	PositionalConstraint string               `pulumi:"positionalConstraint"`
+	SearchString         pulumi.StringInput   `pulumi:"searchString"`
+	TextTransformations  []textTransformation `pulumi:"textTransformations"`
+}
+
+// fieldToMatch is the part of the request a byte match inspects: one
+// header, or the URI path.
+type fieldToMatch struct {
+	SingleHeader *singleHeader `pulumi:"singleHeader"`
+	UriPath      *empty        `pulumi:"uriPath"` //nolint:revive // the schema's spelling
+}
+
+// textTransformation normalizes the inspected part before the match.
+type textTransformation struct {
+	Priority int    `pulumi:"priority"`
+	Type     string `pulumi:"type"`
 }
 
 type managedRuleGroupStatement struct {
@@ -77,6 +112,8 @@ type rateBasedStatement struct {
 	Limit               int    `pulumi:"limit"`
 	AggregateKeyType    string `pulumi:"aggregateKeyType"`
 	EvaluationWindowSec int    `pulumi:"evaluationWindowSec"`
+	// ScopeDownStatement narrows what the rule counts (nil: every request).
+	ScopeDownStatement *statement `pulumi:"scopeDownStatement"`
 }
 
 type visibilityConfig struct {

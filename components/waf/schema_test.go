@@ -153,6 +153,8 @@ func TestRegisteredInputsHaveTheSchemasShape(t *testing.T) {
 		args := regionalArgs()
 		args.Mode = mode
 		args.RuleGroups = waf.APIRuleGroups
+		args.OriginHeader = originHeader()
+		args.OriginHeader.PathPrefixes = []string{"/api/", "/admin/"}
 		p := mustRun(t, args)
 		for typ, root := range roots {
 			rs := p.ByType(typ)

@@ -1,6 +1,9 @@
 // Package waf provides WebFirewall, an AWS WAF web ACL in front of a public
 // entry point (a load balancer, or a CloudFront distribution), with AWS
-// managed rule groups, a per-address rate limit and encrypted logs.
+// managed rule groups, a per-address rate limit and encrypted logs. Behind
+// a CloudFront distribution, a regional ACL takes the distribution's
+// secret origin header (OriginHeader): it rate-limits only the requests
+// that come without it, and admits the distribution's paths only with it.
 //
 // It registers the provider's wafv2 resources by their type tokens
 // (schema.go) instead of importing the pulumi-aws wafv2 Go package, whose
@@ -29,8 +32,13 @@ const MaxNameLength = 64
 // destination. Source: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
 const LogGroupPrefix = "aws-waf-logs-"
 
-// rateRuleName is the name (and priority key) of the rate-based rule.
-const rateRuleName = "rate-limit"
+// rateRuleName is the name (and priority key) of the rate-based rule;
+// originRuleName of the rule admitting OriginHeader's paths only with the
+// header.
+const (
+	rateRuleName   = "rate-limit"
+	originRuleName = "origin-header-only"
+)
 
 // WebFirewall is a WAFv2 web ACL:
 //   - default action allow; the managed rule groups of Args.RuleGroups
@@ -39,6 +47,13 @@ const rateRuleName = "rate-limit"
 //     only (ModeCount);
 //   - a rate-based rule blocking (or counting) an address above
 //     Args.RateLimit requests in five minutes;
+//   - with Args.OriginHeader (a regional ACL behind a CloudFront
+//     distribution), the rate rule scoped down to requests without the
+//     distribution's secret header (those through CloudFront come from
+//     an edge server's address, shared by all its viewers, and are
+//     limited per viewer by the distribution's own ACL), and a rule
+//     blocking (or counting) requests to the header's paths that come
+//     without it, so those paths are reached only through the CDN;
 //   - CloudWatch metrics and sampled requests for the ACL and every rule;
 //   - every request logged to the log group aws-waf-logs-<name>, encrypted
 //     with a key of its own, with the authorization and cookie headers
@@ -124,15 +139,38 @@ func webACL(name string, a WebFirewallArgs) webACLInputs {
 		rate = &ruleAction{Count: &empty{}}
 		override = &overrideAction{Count: &empty{}}
 	}
-	rules := []rule{{
-		Name:     rateRuleName,
-		Priority: rulePriorities[rateRuleName],
-		Action:   rate,
-		Statement: statement{RateBasedStatement: &rateBasedStatement{
-			Limit: a.RateLimit, AggregateKeyType: "IP", EvaluationWindowSec: RateWindowSeconds,
-		}},
+	limit := &rateBasedStatement{Limit: a.RateLimit, AggregateKeyType: "IP", EvaluationWindowSec: RateWindowSeconds}
+	var rules []rule
+	if h := a.OriginHeader; h != nil {
+		withoutHeader := statement{NotStatement: &logicalStatement{Statements: []statement{headerMatch(h)}}}
+		// Requests through the distribution come from its edge servers:
+		// counted per address, all the viewers of one edge would share one
+		// limit. The distribution's own ACL limits them per viewer.
+		// Source: https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-aggregation-options.html
+		limit.ScopeDownStatement = &withoutHeader
+		guarded := make([]statement, len(h.PathPrefixes))
+		for i, prefix := range h.PathPrefixes {
+			guarded[i] = pathStartsWith(prefix)
+		}
+		paths := guarded[0]
+		if len(guarded) > 1 {
+			paths = statement{OrStatement: &logicalStatement{Statements: guarded}}
+		}
+		rules = append(rules, rule{
+			Name:             originRuleName,
+			Priority:         rulePriorities[originRuleName],
+			Action:           rate,
+			Statement:        statement{AndStatement: &logicalStatement{Statements: []statement{paths, withoutHeader}}},
+			VisibilityConfig: visibility(name + "-" + originRuleName),
+		})
+	}
+	rules = append(rules, rule{
+		Name:             rateRuleName,
+		Priority:         rulePriorities[rateRuleName],
+		Action:           rate,
+		Statement:        statement{RateBasedStatement: limit},
 		VisibilityConfig: visibility(name + "-" + rateRuleName),
-	}}
+	})
 	for _, g := range a.RuleGroups {
 		rules = append(rules, rule{
 			Name:             g,
@@ -150,6 +188,34 @@ func webACL(name string, a WebFirewallArgs) webACLInputs {
 		Rules:            rules,
 		VisibilityConfig: visibility(name),
 	}
+}
+
+// headerMatch matches requests carrying the origin header with its exact
+// value (no transformation: the secret is compared as sent).
+func headerMatch(h *OriginHeader) statement {
+	return statement{ByteMatchStatement: &byteMatchStatement{
+		FieldToMatch:         fieldToMatch{SingleHeader: &singleHeader{Name: h.Name}},
+		PositionalConstraint: "EXACTLY",
+		SearchString:         h.Value,
+		TextTransformations:  []textTransformation{{Priority: 0, Type: "NONE"}},
+	}}
+}
+
+// pathStartsWith matches requests whose path starts with prefix once
+// decoded, normalized and lower-cased, so that an encoded, doubled-slash or
+// upper-case spelling of a guarded path is guarded too.
+// Source: https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html
+func pathStartsWith(prefix string) statement {
+	return statement{ByteMatchStatement: &byteMatchStatement{
+		FieldToMatch:         fieldToMatch{UriPath: &empty{}},
+		PositionalConstraint: "STARTS_WITH",
+		SearchString:         pulumi.String(prefix),
+		TextTransformations: []textTransformation{
+			{Priority: 0, Type: "URL_DECODE"},
+			{Priority: 1, Type: "NORMALIZE_PATH"},
+			{Priority: 2, Type: "LOWERCASE"},
+		},
+	}}
 }
 
 // logs creates the log group WAF writes to, encrypted with a key whose

@@ -92,6 +92,82 @@ func TestDefaultsBlockWithTheManagedGroupsAndARateLimit(t *testing.T) {
 	assert.Equal(t, acl.Output("arn"), assoc[0].Get("webAclArn"))
 }
 
+// originHeader is the header a distribution in front of albARN adds.
+func originHeader() *waf.OriginHeader {
+	return &waf.OriginHeader{Name: "x-origin-verify", Value: pulumi.String("s3cr3t-value"), PathPrefixes: []string{"/api/"}}
+}
+
+// TestBehindCloudFrontTheRateRuleCountsOnlyDirectRequests: with the
+// distribution's origin header, the per-address limit skips requests
+// carrying it (their address is a CloudFront edge's), and the API paths
+// are refused without it.
+func TestBehindCloudFrontTheRateRuleCountsOnlyDirectRequests(t *testing.T) {
+	args := regionalArgs()
+	args.OriginHeader = originHeader()
+	rules := ruleByName(t, mustRun(t, args).Require(t, waf.TypeWebACL, "web"))
+
+	headerMatch := map[string]any{"byteMatchStatement": map[string]any{
+		"fieldToMatch":         map[string]any{"singleHeader": map[string]any{"name": "x-origin-verify"}},
+		"positionalConstraint": "EXACTLY",
+		"searchString":         "s3cr3t-value",
+		"textTransformations":  []any{map[string]any{"priority": float64(0), "type": "NONE"}},
+	}}
+	withoutHeader := map[string]any{"notStatement": map[string]any{"statements": []any{headerMatch}}}
+
+	rate, _ := offline.Lookup(rules["rate-limit"], "statement.rateBasedStatement")
+	assert.Equal(t, "IP", rate.(map[string]any)["aggregateKeyType"])
+	assert.Equal(t, withoutHeader, rate.(map[string]any)["scopeDownStatement"], "only requests without the header count")
+
+	origin, ok := rules["origin-header-only"]
+	require.True(t, ok, "the rule guarding the distribution's paths")
+	assert.EqualValues(t, 5, origin["priority"], "before every other rule")
+	assert.Equal(t, map[string]any{"block": map[string]any{}}, origin["action"])
+	all, _ := offline.Lookup(origin, "statement.andStatement.statements")
+	require.Len(t, all, 2)
+	path, _ := offline.Lookup(all.([]any)[0], "byteMatchStatement")
+	assert.Equal(t, map[string]any{"uriPath": map[string]any{}}, path.(map[string]any)["fieldToMatch"])
+	assert.Equal(t, "STARTS_WITH", path.(map[string]any)["positionalConstraint"])
+	assert.Equal(t, "/api/", path.(map[string]any)["searchString"])
+	var transforms []string
+	for _, tt := range path.(map[string]any)["textTransformations"].([]any) {
+		transforms = append(transforms, tt.(map[string]any)["type"].(string))
+	}
+	assert.Equal(t, []string{"URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"}, transforms, "encoded or doubled spellings of the path are caught")
+	assert.Equal(t, withoutHeader, all.([]any)[1])
+
+	// Without the header (the default), nothing changes.
+	plain := ruleByName(t, mustRun(t, regionalArgs()).Require(t, waf.TypeWebACL, "web"))
+	assert.NotContains(t, plain, "origin-header-only")
+	_, scoped := offline.Lookup(plain["rate-limit"], "statement.rateBasedStatement.scopeDownStatement")
+	assert.False(t, scoped, "a firewall not behind CloudFront counts every request")
+}
+
+func TestOriginHeaderGuardsEveryPathPrefix(t *testing.T) {
+	args := regionalArgs()
+	args.OriginHeader = originHeader()
+	args.OriginHeader.PathPrefixes = []string{"/api/", "/admin/"}
+	rules := ruleByName(t, mustRun(t, args).Require(t, waf.TypeWebACL, "web"))
+	anyOf, ok := offline.Lookup(rules["origin-header-only"], "statement.andStatement.statements[0].orStatement.statements")
+	require.True(t, ok, "several prefixes: any of them")
+	var prefixes []any
+	for _, st := range anyOf.([]any) {
+		v, _ := offline.Lookup(st, "byteMatchStatement.searchString")
+		prefixes = append(prefixes, v)
+	}
+	assert.Equal(t, []any{"/api/", "/admin/"}, prefixes)
+}
+
+func TestNewOriginSecretFitsWAFsSearchString(t *testing.T) {
+	a, err := waf.NewOriginSecret()
+	require.NoError(t, err)
+	b, err := waf.NewOriginSecret()
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b, "random")
+	assert.Len(t, a, 43, "256 bits, unpadded base64url")
+	assert.LessOrEqual(t, len(a), waf.MaxSearchStringLength)
+	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, a, "a header value and a search string as it is")
+}
+
 func TestCountModeCountsEverything(t *testing.T) {
 	args := regionalArgs()
 	args.Mode = waf.ModeCount
@@ -191,6 +267,25 @@ func TestBadArgsRegisterNothing(t *testing.T) {
 		{"no key administrator", func(a *waf.WebFirewallArgs) { a.KeyAdministrators = nil }, "Args.KeyAdministrators", "at least one"},
 		{"retention CloudWatch refuses", func(a *waf.WebFirewallArgs) { a.LogRetentionDays = 45 }, "Args.LogRetentionDays", "CloudWatch"},
 		{"upper-case header", func(a *waf.WebFirewallArgs) { a.RedactedHeaders = []string{"Authorization"} }, "Args.RedactedHeaders[0]", "lower-case"},
+		{"origin header on a CloudFront ACL", func(a *waf.WebFirewallArgs) {
+			a.Scope, a.ResourceARNs, a.OriginHeader = waf.ScopeCloudFront, nil, originHeader()
+		}, "Args.OriginHeader", "only for a regional ACL"},
+		{"upper-case origin header", func(a *waf.WebFirewallArgs) {
+			a.OriginHeader = originHeader()
+			a.OriginHeader.Name = "X-Origin-Verify"
+		}, "Args.OriginHeader.Name", "lower-case HTTP header name"},
+		{"origin header without a value", func(a *waf.WebFirewallArgs) {
+			a.OriginHeader = originHeader()
+			a.OriginHeader.Value = nil
+		}, "Args.OriginHeader.Value", "required"},
+		{"origin header guarding nothing", func(a *waf.WebFirewallArgs) {
+			a.OriginHeader = originHeader()
+			a.OriginHeader.PathPrefixes = nil
+		}, "Args.OriginHeader.PathPrefixes", "must list"},
+		{"origin path with a wildcard", func(a *waf.WebFirewallArgs) {
+			a.OriginHeader = originHeader()
+			a.OriginHeader.PathPrefixes = []string{"/api/*"}
+		}, "Args.OriginHeader.PathPrefixes[0]", "without wildcards"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

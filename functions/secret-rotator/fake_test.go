@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 )
 
 // fakeVersion is one version of the fake secret.
@@ -36,6 +38,8 @@ type fakeSecretsManager struct {
 	updates         []secretsmanager.UpdateSecretVersionStageInput
 	// getErr, when set, is what GetSecretValue returns.
 	getErr error
+	// tags are the secret's tags.
+	tags map[string]string
 }
 
 func newFakeSecretsManager(arn string) *fakeSecretsManager {
@@ -114,10 +118,15 @@ func (f *fakeSecretsManager) DescribeSecret(_ context.Context, in *secretsmanage
 			stages[id] = slices.Clone(v.stages)
 		}
 	}
+	var tags []types.Tag
+	for _, k := range slices.Sorted(maps.Keys(f.tags)) {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(f.tags[k])})
+	}
 	return &secretsmanager.DescribeSecretOutput{
 		ARN:                aws.String(f.arn),
 		RotationEnabled:    aws.Bool(f.rotationEnabled),
 		VersionIdsToStages: stages,
+		Tags:               tags,
 	}, nil
 }
 
@@ -218,4 +227,103 @@ func (f *fakeSecretsManager) UpdateSecretVersionStage(_ context.Context, in *sec
 		f.moveStage("AWSPREVIOUS", holder)
 	}
 	return &secretsmanager.UpdateSecretVersionStageOutput{}, nil
+}
+
+// fakeRDS holds instances and behaves as RDS documents for the calls the
+// rotator makes: ModifyDBInstance refuses an instance that is not
+// available, a replica's password, a password RDS refuses, and a password
+// while RDS manages it unless the call turns that off; a new password is
+// pending (status resetting-master-credentials) for applyAfter polls of
+// DescribeDBInstances, then applied.
+// Sources: https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html,
+// https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/manage-master-user-password.html,
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html
+type fakeRDS struct {
+	mu        sync.Mutex
+	instances map[string]*dbInstance
+	// passwords are the master passwords the instances have applied.
+	passwords map[string]string
+	// pending are the requested, not yet applied passwords, with the
+	// polls left before they apply.
+	pending    map[string]string
+	pollsLeft  map[string]int
+	applyAfter int
+	calls      []string
+	modifies   []modifyPassword
+	// busyPolls keeps an instance in status "modifying" for that many
+	// polls.
+	busyPolls map[string]int
+}
+
+func newFakeRDS() *fakeRDS {
+	return &fakeRDS{
+		instances: map[string]*dbInstance{}, passwords: map[string]string{}, pending: map[string]string{},
+		pollsLeft: map[string]int{}, busyPolls: map[string]int{}, applyAfter: 2,
+	}
+}
+
+func (f *fakeRDS) add(db dbInstance) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.instances[db.Identifier] = &db
+}
+
+func (f *fakeRDS) DescribeDBInstance(_ context.Context, id string) (*dbInstance, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "DescribeDBInstances")
+	db, ok := f.instances[id]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "DBInstanceNotFound", Message: "DBInstance " + id + " not found."}
+	}
+	if n := f.busyPolls[id]; n > 0 {
+		f.busyPolls[id] = n - 1
+		db.Status = "modifying"
+	} else if pw, ok := f.pending[id]; ok {
+		if f.pollsLeft[id] > 0 {
+			f.pollsLeft[id]--
+			db.Status = "resetting-master-credentials"
+		} else {
+			f.passwords[id] = pw
+			delete(f.pending, id)
+			db.Status = statusAvailable
+			db.ManagedSecretARN = ""
+		}
+	} else {
+		db.Status = statusAvailable
+	}
+	db.PendingMasterUserPassword = f.pending[id] != ""
+	out := *db
+	return &out, nil
+}
+
+func (f *fakeRDS) ModifyMasterUserPassword(_ context.Context, in modifyPassword) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "ModifyDBInstance")
+	f.modifies = append(f.modifies, in)
+	db, ok := f.instances[in.Identifier]
+	switch {
+	case !ok:
+		return &smithy.GenericAPIError{Code: "DBInstanceNotFound", Message: "not found"}
+	case db.Status != statusAvailable:
+		return &smithy.GenericAPIError{Code: "InvalidDBInstanceState", Message: "Database instance is not in available state."}
+	case db.ReplicaSourceIdentifier != "":
+		return &smithy.GenericAPIError{Code: "InvalidParameterCombination", Message: "Cannot change master user password on an RDS postgres Read Replica"}
+	case db.ManagedSecretARN != "" && !in.StopManaging:
+		return &smithy.GenericAPIError{Code: "InvalidParameterCombination", Message: "MasterUserPassword can't be specified if ManageMasterUserPassword is turned on"}
+	case checkPassword(in.Password) != nil:
+		return &smithy.GenericAPIError{Code: "InvalidParameterValue", Message: "invalid master password"}
+	}
+	f.pending[in.Identifier] = in.Password
+	f.pollsLeft[in.Identifier] = f.applyAfter
+	db.Status = "resetting-master-credentials"
+	return nil
+}
+
+// password returns the applied master password of an instance.
+func (f *fakeRDS) password(id string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.passwords[id]
 }

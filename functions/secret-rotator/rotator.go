@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -55,32 +56,43 @@ type rotationEvent struct {
 	RotationToken      string `json:"RotationToken,omitempty"`
 }
 
+// clients are the AWS APIs the function calls.
+type clients struct {
+	secrets secretsAPI
+	rds     rdsAPI
+}
+
 // rotator is the function's handler.
 type rotator struct {
 	secrets secretsAPI
+	rds     rdsAPI
 	// random is the source of new values: crypto/rand.Reader outside tests.
 	random io.Reader
 	logger *slog.Logger
 	// startErr, when set, is returned by every invocation.
 	startErr error
+	// sleep waits between two polls of RDS (a timer outside tests);
+	// maxWait bounds a wait (maxMasterWait outside tests).
+	sleep   func(context.Context, time.Duration) error
+	maxWait time.Duration
 }
 
-// newFromEnvironment builds the handler of an execution environment with a
-// Secrets Manager client from loadClient; if that fails, every invocation
-// returns the error.
-func newFromEnvironment(ctx context.Context, loadClient func(context.Context) (secretsAPI, error), logger *slog.Logger) *rotator {
-	client, err := loadClient(ctx)
+// newFromEnvironment builds the handler of an execution environment with
+// the clients from load; if that fails, every invocation returns the
+// error.
+func newFromEnvironment(ctx context.Context, load func(context.Context) (clients, error), logger *slog.Logger) *rotator {
+	c, err := load(ctx)
 	if err != nil {
 		err = fmt.Errorf("secret-rotator: %w", err)
-		logger.Error("no Secrets Manager client", slog.String("error", err.Error()))
+		logger.Error("no AWS clients", slog.String("error", err.Error()))
 		return &rotator{startErr: err, logger: logger}
 	}
-	return newRotator(client, rand.Reader, logger)
+	return newRotator(c, rand.Reader, logger)
 }
 
 // newRotator returns a handler generating values from random.
-func newRotator(secrets secretsAPI, random io.Reader, logger *slog.Logger) *rotator {
-	return &rotator{secrets: secrets, random: random, logger: logger}
+func newRotator(c clients, random io.Reader, logger *slog.Logger) *rotator {
+	return &rotator{secrets: c.secrets, rds: c.rds, random: random, logger: logger, sleep: sleepContext, maxWait: maxMasterWait}
 }
 
 // Handle runs one step of a rotation. An error makes Secrets Manager retry
@@ -139,6 +151,33 @@ func (r *rotator) rotate(ctx context.Context, log *slog.Logger, event rotationEv
 		return fmt.Errorf("secret %s: version %s is not labelled AWSPENDING", event.SecretID, event.ClientRequestToken)
 	}
 
+	switch kind := tagValue(meta.Tags, rotationTag); kind {
+	case "":
+		err = r.rotateGenerated(ctx, log, event, meta.VersionIdsToStages)
+	case kindMasterPassword:
+		err = r.rotateMaster(ctx, log, event, tagValue(meta.Tags, instanceTag), meta.VersionIdsToStages)
+	default:
+		err = fmt.Errorf("unknown kind of secret %q (tag %s): want none (a generated value) or %q", kind, rotationTag, kindMasterPassword)
+	}
+	if err != nil {
+		return fmt.Errorf("secret %s, %s: %w", event.SecretID, event.Step, err)
+	}
+	return nil
+}
+
+// tagValue returns the value of the secret's tag key, or "".
+func tagValue(tags []types.Tag, key string) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
+// rotateGenerated runs a step of the rotation of a generated value.
+func (r *rotator) rotateGenerated(ctx context.Context, log *slog.Logger, event rotationEvent, versions map[string][]string) error {
+	var err error
 	switch event.Step {
 	case stepCreate:
 		err = r.createSecret(ctx, log, event)
@@ -149,12 +188,9 @@ func (r *rotator) rotate(ctx context.Context, log *slog.Logger, event rotationEv
 	case stepTest:
 		err = r.testSecret(ctx, log, event)
 	case stepFinish:
-		err = r.finishSecret(ctx, log, event, meta.VersionIdsToStages)
+		err = r.finishSecret(ctx, log, event, versions)
 	}
-	if err != nil {
-		return fmt.Errorf("secret %s, %s: %w", event.SecretID, event.Step, err)
-	}
-	return nil
+	return err
 }
 
 // createSecret stores a new random value as the AWSPENDING version, unless

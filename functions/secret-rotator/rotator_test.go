@@ -52,7 +52,7 @@ func newRotationFixture(t *testing.T, random io.Reader) *rotationFixture {
 	sm.startRotation("v2")
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return &rotationFixture{sm: sm, r: newRotator(sm, random, logger), logs: logs}
+	return &rotationFixture{sm: sm, r: newRotator(clients{secrets: sm}, random, logger), logs: logs}
 }
 
 func (f *rotationFixture) step(step, token string) error {
@@ -159,7 +159,7 @@ func TestCreateSecretFailures(t *testing.T) {
 func TestFirstRotationOfAnEmptySecret(t *testing.T) {
 	sm := newFakeSecretsManager(testARN)
 	sm.startRotation("v1")
-	r := newRotator(sm, counting(), slog.New(slog.DiscardHandler))
+	r := newRotator(clients{secrets: sm}, counting(), slog.New(slog.DiscardHandler))
 	for _, step := range []string{"createSecret", "setSecret", "testSecret", "finishSecret"} {
 		require.NoError(t, r.Handle(context.Background(), rotationEvent{SecretID: testARN, ClientRequestToken: "v1", Step: step}), step)
 	}
@@ -309,8 +309,8 @@ func TestLogsNeverHoldTheSecret(t *testing.T) {
 func TestNewFromEnvironmentWithoutAClient(t *testing.T) {
 	var logs bytes.Buffer
 	r := newFromEnvironment(context.Background(),
-		func(context.Context) (secretsAPI, error) {
-			return nil, errors.New("loading the AWS configuration: no region")
+		func(context.Context) (clients, error) {
+			return clients{}, errors.New("loading the AWS configuration: no region")
 		},
 		slog.New(slog.NewJSONHandler(&logs, nil)))
 	err := r.Handle(context.Background(), rotationEvent{SecretID: testARN, ClientRequestToken: "v2", Step: "createSecret"})
@@ -321,8 +321,10 @@ func TestNewFromEnvironmentWithoutAClient(t *testing.T) {
 
 func TestNewFromEnvironmentUsesCryptoRand(t *testing.T) {
 	sm := newFakeSecretsManager(testARN)
-	r := newFromEnvironment(context.Background(), func(context.Context) (secretsAPI, error) { return sm, nil }, slog.New(slog.DiscardHandler))
+	db := newFakeRDS()
+	r := newFromEnvironment(context.Background(), func(context.Context) (clients, error) { return clients{secrets: sm, rds: db}, nil }, slog.New(slog.DiscardHandler))
 	require.NoError(t, r.startErr)
 	assert.Same(t, sm, r.secrets)
+	assert.Same(t, db, r.rds)
 	assert.Equal(t, rand.Reader, r.random)
 }

@@ -14,6 +14,7 @@ package crossguard
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/blang/semver"
@@ -63,6 +64,12 @@ func policy(rule *policies.Rule) policyx.StackValidationPolicy {
 		EnforcementLevel: policyx.EnforcementLevelMandatory,
 		ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 			stack := Stack(args.Resources)
+			if rule.AWS != nil && rule.AWS.Kind == policies.CrossStack {
+				if err := withPeers(stack); err != nil {
+					args.Manager.ReportViolation(fmt.Sprintf("%s needs the plans of the other stacks: %v", rule.ID, err), "")
+					return nil
+				}
+			}
 			res := rule.Run(stack)
 			for _, f := range res.Findings {
 				args.Manager.ReportViolation(fmt.Sprintf("%s [%s, %s]", f.Message, strings.Join(rule.Controls, ", "), rule.Severity), f.URN)
@@ -70,6 +77,27 @@ func policy(rule *policies.Rule) policyx.StackValidationPolicy {
 			return nil
 		},
 	})
+}
+
+// Peers plans the stacks of the deployment other than the one previewed,
+// in deployment order, for the rules that read other stacks
+// (policies.CrossStack). The pack's main sets it (it plans them offline
+// from the project's files); without it those rules report a violation
+// rather than pass unexamined.
+var Peers func(previewed string) (before, after []*policies.Stack, err error)
+
+// withPeers links the previewed stack with the offline plans of the others.
+func withPeers(stack *policies.Stack) error {
+	if Peers == nil {
+		return fmt.Errorf("the pack was built without a planner of the other stacks (crossguard.Peers)")
+	}
+	before, after, err := Peers(stack.Name)
+	if err != nil {
+		return err
+	}
+	all := append(append(append([]*policies.Stack{}, before...), stack), after...)
+	policies.Deploy(all...)
+	return nil
 }
 
 // Stack turns the analyzer's resources into the records the rules read.
@@ -105,6 +133,7 @@ func Record(r policyx.AnalyzerResource) *offline.Resource {
 		URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Inputs: inputs, Outputs: inputs,
 		Protect: r.Options.Protect, IgnoreChanges: r.Options.IgnoreChanges,
 		DeleteBeforeReplace: r.Options.DeleteBeforeReplace,
+		DependsOn:           dependencies(r),
 	}
 	if id, ok := inputs["id"].(string); ok {
 		rec.ID = id
@@ -115,6 +144,27 @@ func Record(r policyx.AnalyzerResource) *offline.Resource {
 	// Components have no provider; provider resources are custom.
 	rec.Custom = r.Provider.URN != "" || strings.HasPrefix(r.Type, "pulumi:providers:")
 	return rec
+}
+
+// dependencies are every resource r waits for: its dependencies and those
+// of its properties, as the offline records hold them.
+func dependencies(r policyx.AnalyzerResource) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(urns []string) {
+		for _, u := range urns {
+			if u != "" && !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	add(r.Dependencies)
+	for _, urns := range r.PropertyDependencies {
+		add(urns)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func plainMap(m property.Map) map[string]any {

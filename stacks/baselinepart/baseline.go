@@ -116,7 +116,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 			LockDays:   s.AuditLockDays,
 			ExpireDays: s.AuditExpireDays,
 		}
-		args.Administrator = &sb.AdministratorArgs{Members: findingMembers(c)}
+		args.Administrator = &sb.AdministratorArgs{Members: findingMembers(c, s)}
 	} else {
 		roles, err := accountRoles(c, s)
 		if err != nil {
@@ -124,19 +124,26 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		}
 		args.AccountRoles = roles
 		// Security is deployed first (README, stack order), so its
-		// invitations are waiting when this account accepts them.
-		args.Membership = &sb.MembershipArgs{AdministratorAccountID: c.Accounts["security"].ID}
+		// Security Hub invitation is waiting when this account accepts
+		// it; its GuardDuty invitation only once this account is listed
+		// in refarch:guardDutyMembers, after its first deployment.
+		args.Membership = &sb.MembershipArgs{
+			AdministratorAccountID: c.Accounts["security"].ID,
+			GuardDutyInvited:       slices.Contains(s.GuardDutyMembers, c.Stack),
+		}
 	}
 	base, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, args, provider)
 	if err != nil {
 		return err
 	}
 	a.Baseline = &stack.BaselineOut{
-		AlertTopicARN:     alerts.TopicARN,
-		SecretsKeyARN:     base.SecretsKeyARN,
-		DataKeyARN:        base.DataKeyARN,
-		InstancePolicyARN: base.InstancePolicyARN,
-		PatchGroup:        PatchGroup(c),
+		AlertTopicARN:          alerts.TopicARN,
+		SecretsKeyARN:          base.SecretsKeyARN,
+		DataKeyARN:             base.DataKeyARN,
+		InstancePolicyARN:      base.InstancePolicyARN,
+		PatchGroup:             PatchGroup(c),
+		RuntimeMonitoring:      base.RuntimeMonitoring,
+		FargateAgentManagement: base.FargateAgentManagement,
 	}
 	ctx.Export(OutputAlertTopicARN, alerts.TopicARN)
 	if c.Role == stack.RoleSecurity {
@@ -159,11 +166,12 @@ func auditWriters(c *stack.Config) []sb.Writer {
 
 // findingMembers are the accounts the security account administers: every
 // other account of the directory, with its root user's address.
-func findingMembers(c *stack.Config) []sb.Member {
+func findingMembers(c *stack.Config, s *Config) []sb.Member {
 	var out []sb.Member
 	for _, name := range stack.Names() {
 		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity {
-			out = append(out, sb.Member{AccountID: c.Accounts[name].ID, Email: c.Accounts[name].Email})
+			out = append(out, sb.Member{AccountID: c.Accounts[name].ID, Email: c.Accounts[name].Email,
+				GuardDuty: slices.Contains(s.GuardDutyMembers, name)})
 		}
 	}
 	return out

@@ -16,7 +16,8 @@ import (
 )
 
 // The outputs an application stack exports about its data stores, for
-// operators (none is a secret: the password stays in Secrets Manager).
+// operators (none is a secret: the password is in Secrets Manager, written
+// and rotated by the function part's secret rotator).
 const (
 	// OutputDatabaseAddress is the Postgres writer's DNS name.
 	OutputDatabaseAddress = "databaseAddress"
@@ -105,6 +106,9 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		DatabaseAddress:           db.Address,
 		DatabasePort:              db.Port,
 		DatabaseSecretARN:         db.SecretARN,
+		DatabaseIdentifier:        db.Identifier,
+		DatabaseInstanceARN:       db.InstanceARN,
+		DatabaseInstances:         db.Instances,
 		CacheEndpoint:             cache.ConfigurationEndpoint,
 		CacheClusterID:            cache.ClusterID,
 		CacheNodes:                cache.Nodes,

@@ -120,7 +120,7 @@ var Keys = []stack.KeyDoc{
 	{Name: "edgeNames", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.Names)", Rule: "required in application stacks; valid names in <stack>.<domain> that one certificate covers; none in the private zone"},
 	{Name: "edgePriceClass", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.PriceClass)", Rule: "PriceClass_100, PriceClass_200 or PriceClass_All"},
 	{Name: "edgeSinglePageApp", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.SinglePageApp)", Rule: "true or false"},
-	{Name: "edgeApiOrigin", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.APIOriginDomain: the public load balancer's origin name)", Rule: "true or false; true needs the platform's public load balancer"},
+	{Name: "edgeApiOrigin", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.APIOriginDomain: the public load balancer's origin name; Args.APIOriginHeaderName/Value: the secret origin header) and stacks/firewallpart (the header's SSM SecureString; components/waf WebFirewallArgs.OriginHeader of the public load balancer's web ACL)", Rule: "true or false; true needs the platform's public load balancer"},
 	{Name: "edgeBucketName", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.BucketName); empty generates one", Rule: "an S3 bucket name without dots"},
 	{Name: "edgeLogRetentionDays", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.LogRetentionDays)", Rule: "1-3650; at least 90 in prod"},
 	{Name: "edgeNoncurrentVersionDays", Part: "stacks/edgepart", Feeds: "components/edgecdn (Args.NoncurrentVersionDays)", Rule: "1-3650"},

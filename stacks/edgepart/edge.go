@@ -43,6 +43,9 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		return fmt.Errorf("the CDN needs its web ACL, which the firewall part did not provide")
 	}
 	args.WebACLARN = a.Firewall.EdgeWebACLARN
+	if args.APIOriginHeaderName, args.APIOriginHeaderValue, err = apiOriginHeader(api, a.Firewall); err != nil {
+		return err
+	}
 	cdn, err := edgecdn.NewEdgeCdn(ctx, stack.Namespace+"-"+c.Stack+"-edge", args, pulumi.Provider(p.Account))
 	if err != nil {
 		return err
@@ -74,6 +77,21 @@ func apiOrigin(s *Config, a *stack.Parts) (pulumi.StringInput, error) {
 			stack.Key("edgeApiOrigin"))
 	}
 	return a.Platform.OriginDomain, nil
+}
+
+// apiOriginHeader is the secret header CloudFront adds to the API origin's
+// requests: the one the firewall part made the load balancer's web ACL
+// check. Both parts read refarch:edgeApiOrigin, so an API origin without
+// a header is a wiring error, refused rather than served unguarded.
+func apiOriginHeader(api pulumi.StringInput, f *stack.FirewallOut) (string, pulumi.StringInput, error) {
+	if api == nil {
+		return "", nil, nil
+	}
+	if f == nil || f.OriginHeaderName == "" || f.OriginHeaderValue == nil {
+		return "", nil, fmt.Errorf("%s is true, but the firewall part provides no origin header for the API: the load balancer's web ACL could not tell CloudFront's requests from direct ones",
+			stack.Key("edgeApiOrigin"))
+	}
+	return f.OriginHeaderName, f.OriginHeaderValue, nil
 }
 
 // validatedElsewhere returns the names whose DNS validation record the

@@ -34,6 +34,29 @@ func TestAPIOriginFailsWithoutThePlatformsOrigin(t *testing.T) {
 	assert.Nil(t, got)
 }
 
+func TestAPIOriginTakesTheFirewallsHeader(t *testing.T) {
+	origin := pulumi.String("origin.prod.example.com")
+	for name, f := range map[string]*stack.FirewallOut{
+		"no firewall":         nil,
+		"firewall, no header": {EdgeWebACLARN: pulumi.String("arn")},
+	} {
+		_, _, err := apiOriginHeader(origin, f)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "refarch:edgeApiOrigin is true, but the firewall part provides no origin header", name)
+	}
+
+	value := pulumi.String("s3cr3t")
+	name, got, err := apiOriginHeader(origin, &stack.FirewallOut{OriginHeaderName: "x-origin-verify", OriginHeaderValue: value})
+	require.NoError(t, err)
+	assert.Equal(t, "x-origin-verify", name)
+	assert.Equal(t, value, got)
+
+	name, got, err = apiOriginHeader(nil, &stack.FirewallOut{})
+	require.NoError(t, err, "no API behind the CDN, no header")
+	assert.Empty(t, name)
+	assert.Nil(t, got)
+}
+
 func TestValidatedElsewhereIsTheApexOfTheRegionalCertificate(t *testing.T) {
 	regional := []string{"prod.example.com", "*.prod.example.com"}
 	assert.Equal(t, []string{"prod.example.com"},

@@ -17,6 +17,10 @@ type Config struct {
 	// RateLimit is the most requests one address may send in five minutes
 	// (refarch:wafRateLimit).
 	RateLimit int
+	// APIBehindCDN is refarch:edgeApiOrigin (the edge part's key): the CDN
+	// forwards the API to the public load balancer, whose web ACL then
+	// checks the CDN's secret origin header.
+	APIBehindCDN bool
 }
 
 // Load reads and validates the section (application stacks only);
@@ -27,6 +31,9 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	}
 	s.Mode = r.Str("wafMode")
 	s.RateLimit = r.Int("wafRateLimit", waf.DefaultRateLimit)
+	// The edge part's key, read (not validated) here too: the web ACL in
+	// front of the API must know whether CloudFront's requests reach it.
+	s.APIBehindCDN = r.Bool("edgeApiOrigin", true, false)
 	p := &r.Problems
 	p.Check(stack.Key("wafMode"), s.Mode, waf.CheckMode(s.Mode))
 	if c.IsProd() && s.Mode == waf.ModeCount {

@@ -23,7 +23,11 @@ const (
 // Deploy puts the public load balancer behind a regional web ACL with the
 // API rule groups (the SQL injection set included: the load balancer is the
 // API's entry point, directly and from the CDN's /api/*), and creates the
-// CloudFront web ACL the edge part's distribution names.
+// CloudFront web ACL the edge part's distribution names. With the API
+// behind the CDN (refarch:edgeApiOrigin) it also keeps the CDN's secret
+// origin header (an SSM SecureString) and hands it to the edge part; the
+// regional ACL then admits /api/ only with it and rate-limits per address
+// only the requests without it.
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	if a.Platform == nil || a.Platform.PublicLoadBalancerARN == nil {
 		return fmt.Errorf("the firewall needs the public load balancer, which the platform part did not provide")
@@ -41,6 +45,19 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 	regional := args(waf.ScopeRegional, waf.APIRuleGroups)
 	regional.ResourceARNs = []pulumi.StringInput{a.Platform.PublicLoadBalancerARN}
+	out := &stack.FirewallOut{}
+	if s.APIBehindCDN {
+		// CloudFront sends the API's requests from its edge servers: the
+		// load balancer's ACL tells them by the CDN's secret header, rate-
+		// limits per address only the others, and admits the API only
+		// with it (the CDN's own ACL limits viewers).
+		value, err := originHeader(ctx, c, p, a)
+		if err != nil {
+			return err
+		}
+		regional.OriginHeader = &waf.OriginHeader{Name: OriginHeaderName, Value: value, PathPrefixes: apiPathPrefixes()}
+		out.OriginHeaderName, out.OriginHeaderValue = OriginHeaderName, value
+	}
 	public, err := waf.NewWebFirewall(ctx, stack.Namespace+"-"+c.Stack+"-public", regional, pulumi.Provider(p.Account))
 	if err != nil {
 		return err
@@ -51,7 +68,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if err != nil {
 		return err
 	}
-	a.Firewall = &stack.FirewallOut{EdgeWebACLARN: edge.WebACLARN}
+	out.EdgeWebACLARN = edge.WebACLARN
+	a.Firewall = out
 	ctx.Export(OutputPublicWAFLogGroup, public.LogGroupName)
 	ctx.Export(OutputEdgeWAFLogGroup, edge.LogGroupName)
 	return nil

@@ -1,6 +1,7 @@
 package functionpart
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -33,13 +34,22 @@ type Settings struct {
 
 // defaults are each function's sizes: the smallest memory, and timeouts
 // that cover what the handler waits for (the notifier's 5-second webhook
-// call and secret read, the probe's 5-second requests in parallel).
+// call and secret read, the probe's 5-second requests in parallel, the
+// rotator's wait of up to 4 minutes for RDS to apply a new master
+// password, which RDS applies "as soon as possible", asynchronously).
+// Source: https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html
 var defaults = map[string]Settings{
 	AlertNotifier: {MemoryMB: 128, TimeoutSeconds: 30},
-	SecretRotator: {MemoryMB: 128, TimeoutSeconds: 30},
+	SecretRotator: {MemoryMB: 128, TimeoutSeconds: 300},
 	EdgeProbe:     {MemoryMB: 128, TimeoutSeconds: 30},
 	HelloHTTP:     {MemoryMB: 128, TimeoutSeconds: 10},
 }
+
+// MinRotatorTimeoutSeconds is the shortest timeout of the secret rotator:
+// enough for its setSecret and testSecret steps to wait a couple of
+// minutes for RDS (functions/secret-rotator bounds its waits by the
+// invocation's deadline).
+const MinRotatorTimeoutSeconds = 120
 
 // Names are the functions a role deploys: the notifier everywhere (every
 // account has an alert topic), the others in the application stacks.
@@ -81,6 +91,11 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 		}
 		d.ReservedConcurrency = set[n].ReservedConcurrency
 		s.Functions[n] = d
+		if n == SecretRotator && d.TimeoutSeconds < MinRotatorTimeoutSeconds {
+			r.Problems.Addf(stack.Key("functions")+"."+n+".timeoutSeconds", fmt.Sprint(d.TimeoutSeconds),
+				"must be at least %d: a rotation of the database's master password waits for RDS to apply it, asynchronously (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html)",
+				MinRotatorTimeoutSeconds)
+		}
 		// The component's rules, on placeholder code: only the sizes are
 		// the section's.
 		args := s.args(n, pulumi.NewFileArchive("placeholder.zip"))

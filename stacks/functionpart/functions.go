@@ -8,6 +8,8 @@ package functionpart
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
@@ -144,32 +146,98 @@ func (d *deployer) notifier() error {
 	return err
 }
 
+// rotationActions are what a rotation function does to the secret it
+// rotates.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+var rotationActions = []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}
+
 // rotator creates the rotation function of the services' generated
-// secrets (<stack>/<service>/*): Secrets Manager alone invokes it, for
-// those secrets only, and it may change only them.
+// secrets (<stack>/<service>/*) and of the database's master user secret,
+// and the rotation of the latter: Secrets Manager alone invokes it, for
+// those secrets only, and it may change only them and the writer's master
+// password.
 // Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
 func (d *deployer) rotator(services []string) error {
 	var arns []pulumi.StringInput
 	for _, svc := range services {
 		arns = append(arns, pulumi.String(iampolicy.ARN(d.c.Partition, "secretsmanager", d.c.Region, d.c.AccountID, "secret:"+d.c.Stack+"/"+svc+"/*")))
 	}
-	fn, err := d.function(SecretRotator, "secret-rotator: rotates the generated secrets of "+d.c.Stack, func(fa *function.FunctionArgs) {
-		if len(arns) == 0 {
-			return
+	db := d.a.Data
+	if db != nil && (db.DatabaseSecretARN == nil || db.DatabaseInstanceARN == nil || db.DatabaseKeyARN == nil) {
+		return fmt.Errorf("the secret rotator needs the database's secret, writer and key: the data part must run before the function part")
+	}
+	fn, err := d.function(SecretRotator, "secret-rotator: rotates the generated secrets and the database master password of "+d.c.Stack, func(fa *function.FunctionArgs) {
+		if len(arns) > 0 {
+			fa.Permissions = append(fa.Permissions,
+				function.Permission{Actions: rotationActions, Resources: arns},
+				d.secretsKeyUse("kms:Decrypt", "kms:GenerateDataKey"))
+			for i, arn := range arns {
+				fa.Invokers = append(fa.Invokers, function.Invoker{Name: "secrets-" + services[i], Principal: "secretsmanager.amazonaws.com", SourceARN: arn})
+			}
 		}
-		fa.Permissions = []function.Permission{
-			{Actions: []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}, Resources: arns},
-			d.secretsKeyUse("kms:Decrypt", "kms:GenerateDataKey"),
-		}
-		for i, arn := range arns {
-			fa.Invokers = append(fa.Invokers, function.Invoker{Name: "secrets-" + services[i], Principal: "secretsmanager.amazonaws.com", SourceARN: arn})
+		if db != nil {
+			fa.Permissions = append(fa.Permissions, databaseRotation(d.c, db)...)
+			fa.Invokers = append(fa.Invokers, function.Invoker{Name: DatabaseInvoker, Principal: "secretsmanager.amazonaws.com", SourceARN: db.DatabaseSecretARN})
 		}
 	})
 	if err != nil {
 		return err
 	}
-	d.a.Functions.RotatorARN = fn.ARN
-	return nil
+	perms := make([]pulumi.Resource, 0, len(fn.InvokerPermissions))
+	ids := []any{fn.ARN}
+	for _, name := range slices.Sorted(maps.Keys(fn.InvokerPermissions)) {
+		perm := fn.InvokerPermissions[name]
+		perms = append(perms, perm)
+		ids = append(ids, perm.ID())
+	}
+	// The rotator's ARN as the platform sees it resolves once Secrets
+	// Manager may invoke it: every SecretRotation naming it then waits for
+	// the permissions, through its input.
+	d.a.Functions.RotatorARN = pulumi.All(ids...).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput)
+	d.a.Functions.RotatorRoleARN = fn.RoleARN
+	d.a.Functions.RotatorPermissions = perms
+	if db == nil {
+		return nil
+	}
+	// The master secret's first rotation runs at once: it waits for the
+	// permission, the writer and the replicas (RDS changes the password
+	// of an available instance only; the replicas copy it).
+	_, err = secret.Rotate(d.ctx, Name(d.c, "db-master-rotation"), &secret.RotationArgs{
+		SecretID:  db.DatabaseSecretARN,
+		LambdaARN: fn.ARN,
+		Days:      DatabaseRotationDays,
+		DependsOn: append([]pulumi.Resource{fn.InvokerPermissions[DatabaseInvoker]}, db.DatabaseInstances...),
+	}, pulumi.Provider(d.p.Account))
+	return err
+}
+
+// DatabaseInvoker names the permission letting Secrets Manager invoke the
+// rotator for the database's master secret (the services' are
+// "secrets-<service>").
+const DatabaseInvoker = "database-master"
+
+// DatabaseRotationDays is the rotation interval of the master password.
+const DatabaseRotationDays = 30
+
+// databaseRotation is what the rotator needs to rotate the master secret:
+// the rotation actions on that secret only; rds:DescribeDBInstances (the
+// endpoint, and whether the new password is applied) and
+// rds:ModifyDBInstance (the new password) on the writer only; the
+// database's key through Secrets Manager, which encrypts the secret. No
+// network access to the database: the password changes through the RDS
+// API.
+// Sources: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+func databaseRotation(c *stack.Config, db *stack.DataOut) []function.Permission {
+	return []function.Permission{
+		{Actions: rotationActions, Resources: []pulumi.StringInput{db.DatabaseSecretARN}},
+		{Actions: []string{"rds:DescribeDBInstances", "rds:ModifyDBInstance"}, Resources: []pulumi.StringInput{db.DatabaseInstanceARN}},
+		{
+			Actions:   []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resources: []pulumi.StringInput{db.DatabaseKeyARN},
+			Condition: iampolicy.Conditions{"StringEquals": {"kms:ViaService": keypolicy.ServiceEndpoints(c.Region, []string{"secretsmanager"})}},
+		},
+	}
 }
 
 // DeployProbe creates the edge probe (application stacks): every minute

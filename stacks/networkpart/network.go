@@ -129,11 +129,6 @@ func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 	if err != nil {
 		return err
 	}
-	// Operators arrive with the VPN server's group; a group of a peered VPC
-	// of the same region is referenced across accounts as
-	// "<account>/<group id>". Sources: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html,
-	// https://github.com/hashicorp/terraform-provider-aws/issues/25811
-	a.Network.OperatorSecurityGroupID = pulumi.Sprintf("%s/%s", c.Accounts["shared-services"].ID, vpnGroup)
 	a.Network.ManagementVpcID = mgmtVpcID
 	raw, _ := value.([]any)
 	if len(raw) == 0 {
@@ -148,7 +143,7 @@ func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 		ownTables = append(ownTables, n.AppRouteTableIDs.Index(pulumi.Int(i)), n.DataRouteTableIDs.Index(pulumi.Int(i)))
 	}
 	mgmt := c.Accounts["shared-services"]
-	_, err = network.NewPeering(ctx, "mgmt-"+c.Stack, &network.PeeringArgs{
+	peering, err := network.NewPeering(ctx, "mgmt-"+c.Stack, &network.PeeringArgs{
 		Requester: network.PeerSide{
 			Provider:      p.SharedServices,
 			AccountID:     mgmt.ID,
@@ -167,7 +162,21 @@ func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 		},
 		Tags: map[string]string{"Stack": c.Stack},
 	}, pulumi.Provider(p.Account))
-	return err
+	if err != nil {
+		return err
+	}
+	// Operators arrive with the VPN server's group; a group of a peered VPC
+	// of the same region is referenced across accounts as
+	// "<account>/<group id>", and only once the peering is active. The
+	// reference is built from the accepted connection's id (which the
+	// accepter knows only once the connection is active), so every rule
+	// admitting it waits for the acceptance without knowing about it.
+	// Sources: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html,
+	// https://github.com/hashicorp/terraform-provider-aws/issues/25811
+	a.Network.OperatorSecurityGroupID = pulumi.All(peering.ConnectionID, vpnGroup).ApplyT(func(v []any) string {
+		return mgmt.ID + "/" + v[1].(string)
+	}).(pulumi.StringOutput)
+	return nil
 }
 
 // concatIDs flattens lists of ids (the resolved values of string arrays).

@@ -52,7 +52,8 @@ type Config struct {
 
 // ServiceConfig is one entry of refarch:services: the component's own
 // ecscluster.ServiceSpec (name, image, size, port, hosts, paths, health
-// check, counts, targets, user, architecture, internetEgress; its
+// check, counts, targets, user, architecture, internetEgress,
+// writableRootFilesystem; its
 // documentation gives each default and rule) and the fields only configuration has, which the stack
 // turns into the service's wiring.
 type ServiceConfig struct {
@@ -163,6 +164,12 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config, privateZone string) {
 	}
 	if servicesSet {
 		s.checkServices(p, c)
+	}
+	if s.ECSExec {
+		// The component's rule: ECS Exec needs every service's root
+		// filesystem writable (AWS does not support it read-only).
+		args := &ecscluster.EcsClusterArgs{ExecuteCommand: true, Services: s.clusterServices(c)}
+		stack.RecordComponentProblems(p, args.Validate(), stack.ByField(map[string]string{"Args.ExecuteCommand": "ecsExec"}))
 	}
 }
 
@@ -384,11 +391,11 @@ func lowerCamel(s string) string {
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "releaseImages", Part: "stacks/platformpart", Feeds: "the image of every service of each repository (ecscluster.ServiceSpec.Image), in place of refarch:services' image", Rule: "repositories of ecrRepositories, each <repository>@sha256:<64 hex digits>; application stacks only"},
-	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; internetEgress (default false: HTTPS to the VPC's endpoints and what the service is wired to only; without interfaceEndpoints every service needs it to start); only the fields of ServiceConfig"},
+	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; internetEgress (default false: HTTPS to the VPC's endpoints and what the service is wired to only; without interfaceEndpoints every service needs it to start); writableRootFilesystem (default false: a read-only root filesystem; ecsExec needs it true); only the fields of ServiceConfig"},
 	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},
 	{Name: "ecrUntaggedDays", Part: "stacks/platformpart", Feeds: "components/registry (Args.UntaggedDays)", Rule: "1-3650; shared-services only"},
-	{Name: "ecsExec", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.ExecuteCommand)", Rule: "true or false"},
+	{Name: "ecsExec", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.ExecuteCommand)", Rule: "true or false; true only when every service sets writableRootFilesystem (ECS Exec is not supported with a read-only root filesystem: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)"},
 	{Name: "fargateSpotWeight", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.SpotWeight)", Rule: "0-1000; 0 in prod"},
 	{Name: "albSslPolicy", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.SSLPolicy) of both load balancers", Rule: "a predefined ALB policy refusing TLS before 1.2"},
 	{Name: "albAccessLogDays", Part: "stacks/platformpart", Feeds: "components/loadbalancer (Args.AccessLogDays)", Rule: "1-3650; at least 90 in prod"},

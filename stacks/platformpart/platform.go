@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/apps/contract"
@@ -128,9 +129,10 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	listener := func(l *loadbalancer.LoadBalancer) ecscluster.Listener {
 		return ecscluster.Listener{ARN: l.HTTPSListenerARN, SecurityGroupID: l.SecurityGroupID, LoadBalancerARNSuffix: l.ARNSuffix}
 	}
-	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, &ecscluster.EcsClusterArgs{
+	args := &ecscluster.EcsClusterArgs{
 		KeyAdministrators: c.KeyAdministrators(),
 		VpcID:             a.Network.VpcID,
+		VpcCIDR:           a.Network.CIDR,
 		SubnetIDs:         a.Network.AppSubnetIDs,
 		// Every task reaches AWS (image, logs, secrets, ECS Exec's
 		// ssmmessages) through the VPC's endpoints; the internet only
@@ -145,7 +147,16 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		LogRetentionDays:        c.LogRetentionDays,
 		AllowLatestTag:          c.Stack == "dev",
 		Protect:                 c.DeletionProtection,
-	}, opt)
+	}
+	if a.Baseline != nil {
+		// GuardDuty's runtime monitoring covers the services created after
+		// it; with its Fargate agent management, every task carries the
+		// agent, which pulls its image with the task's execution role and
+		// reaches GuardDuty through an endpoint in the VPC.
+		args.RuntimeMonitoring = a.Baseline.RuntimeMonitoring
+		args.FargateAgentManagement = a.Baseline.FargateAgentManagement
+	}
+	cluster, err := ecscluster.NewEcsCluster(ctx, c.Stack, args, opt)
 	if err != nil {
 		return err
 	}
@@ -166,6 +177,9 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		for job, arn := range deployed.JobTaskDefinitionARNs {
 			jobs[svc.Name+"/"+job] = arn
 		}
+	}
+	if err := masterSecretPolicy(ctx, c, pc, cluster, a, opt); err != nil {
+		return err
 	}
 	ctx.Export(OutputJobTaskDefinitions, jobs)
 	ctx.Export(OutputECSServiceNames, serviceNames)
@@ -226,8 +240,10 @@ func wireData(c *stack.Config, s *ecscluster.Service, a *stack.Parts) {
 
 	// The migration (`<image> migrate`, a one-off task CI runs before a
 	// new version serves) is the only holder of the master user's
-	// secret: {"username": …, "password": …}, managed by RDS.
-	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+	// secret: {"username": …, "password": …, …}, written and rotated by
+	// the stack's secret rotator (components/postgres); the secret's
+	// resource policy admits no other reader (masterSecretPolicy).
+	// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
 	s.Jobs = append(s.Jobs, ecscluster.Job{
 		Name:    MigrateJob,
 		Command: []string{MigrateJob},
@@ -243,6 +259,49 @@ func wireData(c *stack.Config, s *ecscluster.Service, a *stack.Parts) {
 		},
 		DecryptKeyARNs: pulumi.StringArray{d.DatabaseKeyARN},
 	})
+}
+
+// masterSecretPolicy lets nobody but the migration jobs' execution roles
+// and the rotator's role read the database's master secret: a deny on
+// secretsmanager:GetSecretValue for every other principal, so that not even
+// an administrator of the account (whose IAM policies allow everything)
+// reads the master password without first changing this policy, which
+// CloudTrail records.
+// Sources: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+func masterSecretPolicy(ctx *pulumi.Context, c *stack.Config, pc *Config, cluster *ecscluster.EcsCluster, a *stack.Parts, opt pulumi.ResourceOption) error {
+	if a.Data == nil || a.Data.DatabaseSecretARN == nil {
+		return nil
+	}
+	var readers []pulumi.Input
+	for _, svc := range pc.Services {
+		if role, ok := cluster.Services[svc.Name].JobExecutionRoleARNs[MigrateJob]; ok {
+			readers = append(readers, role)
+		}
+	}
+	if a.Functions == nil || a.Functions.RotatorRoleARN == nil {
+		return fmt.Errorf("the database's master secret needs its rotator: the function part must run before the platform part")
+	}
+	readers = append(readers, a.Functions.RotatorRoleARN)
+	doc := iampolicy.StringOutput(readers, func(v []any) (iampolicy.Document, error) {
+		arns := make([]string, len(v))
+		for i, r := range v {
+			arns[i] = r.(string)
+		}
+		return iampolicy.New(iampolicy.Statement{
+			Sid:       "OnlyTheMigrationAndTheRotatorRead",
+			Effect:    iampolicy.Deny,
+			Principal: iampolicy.Principal{"AWS": {"*"}},
+			Action:    []string{"secretsmanager:GetSecretValue"},
+			Resource:  []string{"*"},
+			Condition: iampolicy.Conditions{"ArnNotEquals": {"aws:PrincipalArn": arns}},
+		}), nil
+	})
+	_, err := secretsmanager.NewSecretPolicy(ctx, stack.Namespace+"-"+c.Stack+"-db-master", &secretsmanager.SecretPolicyArgs{
+		SecretArn: a.Data.DatabaseSecretARN,
+		Policy:    doc,
+	}, opt)
+	return err
 }
 
 // MigrateJob is the one-off task of every service with dataAccess: the

@@ -106,6 +106,15 @@ type BaselineOut struct {
 	InstancePolicyARN pulumi.StringInput
 	// PatchGroup is the "Patch Group" tag value the patching targets.
 	PatchGroup string
+	// RuntimeMonitoring is GuardDuty's RUNTIME_MONITORING feature of the
+	// account (nil when off): ECS services wait for it, since GuardDuty
+	// adds its agent only to tasks started after it.
+	RuntimeMonitoring pulumi.Resource
+	// FargateAgentManagement reports whether GuardDuty runs its agent as a
+	// sidecar of every ECS Fargate task: their execution roles must pull
+	// its image and their security groups let it reach GuardDuty's
+	// endpoint.
+	FargateAgentManagement bool
 }
 
 // NetworkOut is what the network hands the other parts.
@@ -127,7 +136,10 @@ type NetworkOut struct {
 	// management VPC, as "<shared-services account>/<group id>": security
 	// groups of a peered VPC in the same region can be referenced across
 	// accounts, so groups admitting operators admit exactly the VPN server.
-	// Nil without management peering.
+	// AWS resolves such a reference only through an active peering: the
+	// value is an output of the accepted peering connection, so a rule
+	// naming it is created after the acceptance. Nil without management
+	// peering.
 	// Source: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
 	OperatorSecurityGroupID pulumi.StringInput
 	// ManagementVpcID is the management VPC's id (application stacks with
@@ -178,11 +190,21 @@ type DataOut struct {
 	// DatabaseAddress and DatabasePort locate the Postgres writer.
 	DatabaseAddress pulumi.StringInput
 	DatabasePort    pulumi.IntInput
-	// DatabaseSecretARN is the Secrets Manager secret of the master user.
-	// Its KMS key lets the account's principals decrypt through Secrets
+	// DatabaseSecretARN is the Secrets Manager secret of the master user
+	// (JSON with username and password), encrypted with DatabaseKeyARN,
+	// whose policy lets the account's principals decrypt through Secrets
 	// Manager, so reading it needs secretsmanager:GetSecretValue on this
-	// ARN only.
+	// ARN only. It has no value until the function part's rotation of it
+	// has run once.
 	DatabaseSecretARN pulumi.StringInput
+	// DatabaseIdentifier and DatabaseInstanceARN are the writer's: the
+	// rotation of DatabaseSecretARN changes its master password.
+	DatabaseIdentifier  string
+	DatabaseInstanceARN pulumi.StringInput
+	// DatabaseInstances are the writer and its replicas: the rotation of
+	// DatabaseSecretARN waits for them, since RDS changes the master
+	// password only of an available instance.
+	DatabaseInstances []pulumi.Resource
 	// CacheEndpoint is the Memcached configuration endpoint (host:port).
 	CacheEndpoint pulumi.StringInput
 	// CacheClusterID and CacheNodes identify the cache's nodes for alarms.
@@ -249,8 +271,19 @@ type FunctionsOut struct {
 	// to the us-east-1 alert topic too.
 	NotifierARN pulumi.StringInput
 	// RotatorARN rotates the stack's generated secrets (application
-	// stacks).
+	// stacks). It resolves only once RotatorPermissions exist, so a
+	// SecretRotation naming it waits for them.
 	RotatorARN pulumi.StringInput
+	// RotatorPermissions are the Lambda permissions letting Secrets
+	// Manager invoke the rotator: a SecretRotation must be created after
+	// them (RotateSecret invokes the function at once and is refused with
+	// AccessDeniedException otherwise), e.g. through
+	// secret.SecretArgs.RotationDependsOn.
+	// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets-cli.html
+	RotatorPermissions []pulumi.Resource
+	// RotatorRoleARN is the rotator's execution role: it reads and writes
+	// the secrets it rotates, the database master secret among them.
+	RotatorRoleARN pulumi.StringInput
 	// HelloTargetGroupARN is the hello-http function's target group,
 	// which the platform routes a path of the public listener to
 	// (application stacks).
@@ -292,4 +325,12 @@ type ProbeOut struct {
 type FirewallOut struct {
 	// EdgeWebACLARN is the CloudFront-scope web ACL the distribution names.
 	EdgeWebACLARN pulumi.StringInput
+	// OriginHeaderName and OriginHeaderValue are the secret header the
+	// distribution must add to its API origin's requests, which the public
+	// load balancer's web ACL checks (the API only with it, the per-address
+	// rate limit only without it). The value is a secret output (the
+	// stack's SSM SecureString, generated once). Empty and nil when no API
+	// is behind the CDN (refarch:edgeApiOrigin false).
+	OriginHeaderName  string
+	OriginHeaderValue pulumi.StringInput
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,6 +85,11 @@ func newRig(t *testing.T) *rig {
 		"PULUMI_CONFIG_PASSPHRASE":                    "refarch real-engine test",
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		// The stand-ins remember what they created, across stacks, and
+		// refuse a create AWS would refuse at that moment.
+		offline.WorldEnv: filepath.Join(tmp, "world"),
+		// The policy pack plans the other stacks from the project copy.
+		"REFARCH_PROJECT_DIR": filepath.Join(tmp, "project"),
 	}
 	// The offline engine decrypts the stack files with the same passphrase.
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", r.env["PULUMI_CONFIG_PASSPHRASE"])
@@ -416,6 +422,43 @@ func TestRealEngine(t *testing.T) {
 	})
 	require.Len(t, live, len(all), "every stack must deploy before the rest can be checked")
 
+	// GuardDuty invites only accounts whose detector exists, and security
+	// deploys first: once every stack has been deployed, the operator lists
+	// the members (README, "Using it against AWS"), updates security, which
+	// invites them, then each member, which accepts. The stand-ins refuse
+	// an invitation before the member's detector and an acceptance before
+	// the invitation, as GuardDuty does.
+	t.Run("GuardDuty's invitations in a second pass", func(t *testing.T) {
+		for _, name := range all {
+			for i, member := range all[1:] {
+				require.NoError(t, live[name].SetConfigWithOptions(ctx, fmt.Sprintf("refarch:guardDutyMembers[%d]", i),
+					auto.ConfigValue{Value: member}, &auto.ConfigOptions{Path: true}))
+			}
+		}
+		for _, name := range all {
+			ch, diags := watch()
+			res, err := live[name].Up(ctx, optup.EventStreams(ch))
+			require.NoError(t, err, "pulumi up -s %s with refarch:guardDutyMembers", name)
+			assert.Empty(t, diags.wait())
+			want := "aws:guardduty/inviteAccepter:InviteAccepter"
+			if name == "security" {
+				want = "aws:guardduty/member:Member"
+			}
+			created := 0
+			for _, r := range exportState(t, live[name]).Resources {
+				if r.Type == want {
+					created++
+				}
+			}
+			if name == "security" {
+				assert.Equal(t, len(all)-1, created, "security invites every other account")
+			} else {
+				assert.Equal(t, 1, created, "%s accepts security's invitation", name)
+			}
+			assert.Positive(t, (*res.Summary.ResourceChanges)["create"])
+		}
+	})
+
 	t.Run("a second preview changes nothing", func(t *testing.T) {
 		for _, name := range all {
 			ch, diags := watch()
@@ -443,15 +486,31 @@ func TestRealEngine(t *testing.T) {
 			assert.ElementsMatch(t, want, passed, "every rule of the pack ran on %s and passed", name)
 		}
 
-		// Configuration allows ECS Exec anywhere; the policy allows it
-		// in dev only, so the real preview of stage fails.
+		// AWS does not support ECS Exec with a read-only root filesystem:
+		// the configuration refuses it, naming the key and the page.
 		stage := live["stage"]
+		services := len(r.offlinePlan(t, "stage").ByType("aws:ecs/service:Service"))
 		require.NoError(t, stage.SetConfig(ctx, "refarch:ecsExec", auto.ConfigValue{Value: "true"}))
+		_, err := stage.Preview(ctx)
+		require.Error(t, err, "ECS Exec with read-only root filesystems is refused before any resource")
+		assert.Contains(t, err.Error(), "refarch:ecsExec")
+		assert.Contains(t, err.Error(), "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html")
+
+		// With writable root filesystems the configuration allows ECS Exec
+		// anywhere; the policy allows it in dev only, so the real preview of
+		// stage fails.
+		for i := range services {
+			require.NoError(t, stage.SetConfigWithOptions(ctx, fmt.Sprintf("refarch:services[%d].writableRootFilesystem", i),
+				auto.ConfigValue{Value: "true"}, &auto.ConfigOptions{Path: true}))
+		}
 		ch, pol := watchPolicies()
-		_, err := stage.Preview(ctx, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
+		_, err = stage.Preview(ctx, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
 		require.Error(t, err, "pulumi preview -s stage with refarch:ecsExec true must fail the policy pack")
 		_, violations := pol.wait()
 		require.NoError(t, stage.RemoveConfig(ctx, "refarch:ecsExec"))
+		for i := range services {
+			require.NoError(t, stage.RemoveConfigWithOptions(ctx, fmt.Sprintf("refarch:services[%d].writableRootFilesystem", i), &auto.ConfigOptions{Path: true}))
+		}
 		var flagged []string
 		for _, v := range violations {
 			if v.PolicyName == "ecs-exec-disabled" {
@@ -459,7 +518,7 @@ func TestRealEngine(t *testing.T) {
 			}
 			assert.Equal(t, "mandatory", v.EnforcementLevel)
 		}
-		assert.Len(t, flagged, len(r.offlinePlan(t, "stage").ByType("aws:ecs/service:Service")), "every ECS service of stage is flagged: %v", violations)
+		assert.Len(t, flagged, services, "every ECS service of stage is flagged: %v", violations)
 	})
 
 	t.Run("the two engines agree", func(t *testing.T) {

@@ -9,6 +9,12 @@
 //     (ids, ARNs, endpoints), and Invoke answers provider functions, both
 //     from the offline harness's cloud (offline.Cloud), so the two engines
 //     see the same outputs. An invoke the harness does not know fails.
+//   - With REFARCH_STANDIN_WORLD naming a directory (offline.WorldEnv), the
+//     cloud remembers every resource created (and forgets deleted ones) in
+//     it, across plugin processes and stacks, and refuses, with AWS's error
+//     code, a create whose documented precondition does not hold at that
+//     moment (offline.Preconditions): the engine's order is then tested
+//     against AWS's.
 //   - awsx's Construct registers the ec2.Vpc component with a VPC and one
 //     subnet per zone and subnet spec as children, created by the aws
 //     stand-in through the component's aws provider, and returns vpcId and
@@ -101,8 +107,16 @@ func (s *server) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (
 	if err != nil {
 		return nil, fmt.Errorf("configure: %w", err)
 	}
+	cloud := offline.NewCloud(args.Mappable())
+	if dir := os.Getenv(offline.WorldEnv); dir != "" {
+		world, err := offline.OpenWorld(dir)
+		if err != nil {
+			return nil, fmt.Errorf("configure: %w", err)
+		}
+		cloud.Remember(world)
+	}
 	s.mu.Lock()
-	s.cloud = offline.NewCloud(args.Mappable())
+	s.cloud = cloud
 	s.mu.Unlock()
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, AcceptResources: true}, nil
 }
@@ -161,7 +175,7 @@ func diff(oldInputs, olds, news *structpb.Struct) (*pulumirpc.DiffResponse, erro
 }
 
 func (s *server) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	id, props, err := s.created(req.GetUrn(), req.GetProperties())
+	id, props, err := s.created(req.GetUrn(), req.GetProperties(), true)
 	if err != nil {
 		return nil, err
 	}
@@ -171,15 +185,16 @@ func (s *server) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulum
 // Update recomputes the state from the new inputs; the id, derived from the
 // URN, stays.
 func (s *server) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	_, props, err := s.created(req.GetUrn(), req.GetNews())
+	_, props, err := s.created(req.GetUrn(), req.GetNews(), false)
 	if err != nil {
 		return nil, err
 	}
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
 
-// created is the id and state the cloud gives a resource with these inputs.
-func (s *server) created(urn string, inputs *structpb.Struct) (string, *structpb.Struct, error) {
+// created is the id and state the cloud gives a resource with these inputs,
+// created anew (which AWS's preconditions of a create must allow) or updated.
+func (s *server) created(urn string, inputs *structpb.Struct, create bool) (string, *structpb.Struct, error) {
 	cloud, err := s.cloudOf()
 	if err != nil {
 		return "", nil, err
@@ -188,7 +203,11 @@ func (s *server) created(urn string, inputs *structpb.Struct) (string, *structpb
 	if err != nil {
 		return "", nil, err
 	}
-	id, state, err := cloud.Create(resource.URN(urn), in)
+	apply := cloud.Update
+	if create {
+		apply = cloud.Create
+	}
+	id, state, err := apply(resource.URN(urn), in)
 	if err != nil {
 		return "", nil, err
 	}
@@ -202,8 +221,13 @@ func (s *server) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
-func (s *server) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
+// Delete forgets the resource: a later create that needed it is refused.
+func (s *server) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	cloud, err := s.cloudOf()
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, cloud.Delete(resource.URN(req.GetUrn()))
 }
 
 func (s *server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
