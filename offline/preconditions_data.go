@@ -26,7 +26,7 @@ func init() {
 			}
 			identifier, log := m[1], m[2]
 			exporting, err := w.In(at.Account, at.Region, "aws:rds/instance:Instance", func(e Existing) bool {
-				return e.String("identifier") == identifier && slices.Contains(dataStrings(e.State["enabledCloudwatchLogsExports"]), log)
+				return e.String("identifier") == identifier && slices.Contains(Strings(e.State["enabledCloudwatchLogsExports"]), log)
 			})
 			if err != nil || len(exporting) == 0 {
 				return "", err
@@ -58,7 +58,7 @@ func init() {
 				}
 			}
 			perms, err := w.In(at.Account, at.Region, "aws:lambda/permission:Permission", func(e Existing) bool {
-				if e.String("principal") != "secretsmanager.amazonaws.com" || dataFunctionName(e.String("function")) != dataFunctionName(fn) {
+				if e.String("principal") != "secretsmanager.amazonaws.com" || FunctionName(e.String("function")) != FunctionName(fn) {
 					return false
 				}
 				source := e.String("sourceArn")
@@ -75,30 +75,6 @@ func init() {
 // dataRDSLogGroup matches the log group RDS exports an instance's log to:
 // /aws/rds/instance/<identifier>/<log>.
 var dataRDSLogGroup = regexp.MustCompile(`^/aws/rds/instance/([^/]+)/([^/]+)$`)
-
-// dataStrings reads a list of strings of a state.
-func dataStrings(v any) []string {
-	l, _ := v.([]any)
-	out := make([]string, 0, len(l))
-	for _, e := range l {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// dataFunctionName is the function a Lambda ARN, partial ARN or name
-// refers to (AddPermission and RotateSecret take any of them).
-func dataFunctionName(ref string) string {
-	for _, sep := range []string{":function:", ":function/"} {
-		if i := strings.Index(ref, sep); i >= 0 {
-			name, _, _ := strings.Cut(ref[i+len(sep):], ":")
-			return name
-		}
-	}
-	return ref
-}
 
 // dataGlob matches s against a Lambda permission's source ARN pattern
 // (StringLike: '*' any run, '?' one character).

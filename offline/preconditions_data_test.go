@@ -116,7 +116,7 @@ func TestDataFunctionNameAndGlob(t *testing.T) {
 		"arn:aws:lambda:us-west-2:555555555555:function/rotator":      "rotator",
 		"555555555555:function:rotator":                               "rotator",
 	} {
-		assert.Equal(t, want, dataFunctionName(ref), ref)
+		assert.Equal(t, want, FunctionName(ref), ref)
 	}
 	assert.True(t, dataGlob("arn:aws:secretsmanager:*:secret:prod/backend/*", "arn:aws:secretsmanager:us-west-2:1:secret:prod/backend/K-AbC"))
 	assert.False(t, dataGlob("arn:aws:secretsmanager:*:secret:prod/backend/*", "arn:aws:secretsmanager:us-west-2:1:secret:prod/db/master-AbC"))

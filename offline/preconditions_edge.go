@@ -146,7 +146,7 @@ func edgeELBMayInvoke(w *World, at Place, in map[string]any) (string, error) {
 	perms, err := w.In(at.Account, at.Region, "aws:lambda/permission:Permission", func(e Existing) bool {
 		source := e.String("sourceArn")
 		return e.String("principal") == "elasticloadbalancing.amazonaws.com" &&
-			edgeFunctionName(e.String("function")) == edgeFunctionName(target) &&
+			FunctionName(e.String("function")) == FunctionName(target) &&
 			(source == "" || group == "" || source == group)
 	})
 	if err != nil || len(perms) > 0 {
@@ -170,18 +170,4 @@ func edgeCertificateIssued(w *World, at Place, in map[string]any) (string, error
 		return "", err
 	}
 	return fmt.Sprintf("Certificate '%s' not found: it is not issued (no validation has completed)", cert), nil
-}
-
-// edgeFunctionName is a Lambda function's name from its name or ARN.
-func edgeFunctionName(nameOrARN string) string {
-	for _, sep := range []string{":function:", ":function/"} {
-		if i := strings.Index(nameOrARN, sep); i >= 0 {
-			name := nameOrARN[i+len(sep):]
-			if j := strings.Index(name, ":"); j >= 0 {
-				name = name[:j]
-			}
-			return name
-		}
-	}
-	return nameOrARN
 }

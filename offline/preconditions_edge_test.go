@@ -112,6 +112,6 @@ func TestEdgeFunctionNameReadsNamesAndARNs(t *testing.T) {
 		"arn:aws:lambda:us-west-2:555555555555:function:hello:live": "hello",
 		"arn:aws:lambda:us-west-2:555555555555:function/hello":      "hello",
 	} {
-		assert.Equal(t, want, edgeFunctionName(in), in)
+		assert.Equal(t, want, FunctionName(in), in)
 	}
 }

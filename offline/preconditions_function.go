@@ -69,8 +69,8 @@ func documentAllows(doc, action, resource string) bool {
 		if st.Effect != "Allow" {
 			continue
 		}
-		if matchesAny(strings.ToLower(action), strings.ToLower(strings.Join(stringsOf(st.Action), "\n"))) &&
-			matchesAny(resource, strings.Join(stringsOf(st.Resource), "\n")) {
+		if matchesAny(strings.ToLower(action), strings.ToLower(strings.Join(Strings(st.Action), "\n"))) &&
+			matchesAny(resource, strings.Join(Strings(st.Resource), "\n")) {
 			return true
 		}
 	}
@@ -88,20 +88,4 @@ func matchesAny(s, patterns string) bool {
 		}
 	}
 	return false
-}
-
-func stringsOf(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }

@@ -77,8 +77,12 @@ func RequireRefused(t testing.TB, p *Plan, err error, component, field, rule str
 }
 
 // Strings turns a JSON list of strings (as policies parse) into a
-// []string; anything else yields nil.
+// []string, and a single string (IAM's "Action": "s3:GetObject") into a
+// list of one; anything else yields nil.
 func Strings(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
 	list, _ := v.([]any)
 	var out []string
 	for _, e := range list {
@@ -87,6 +91,18 @@ func Strings(v any) []string {
 		}
 	}
 	return out
+}
+
+// FunctionName is a Lambda function's name from its name or ARN
+// ("arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]").
+func FunctionName(nameOrARN string) string {
+	for _, sep := range []string{":function:", ":function/"} {
+		if i := strings.Index(nameOrARN, sep); i >= 0 {
+			name, _, _ := strings.Cut(nameOrARN[i+len(sep):], ":")
+			return name
+		}
+	}
+	return nameOrARN
 }
 
 // Condition returns Condition[op][key] of a parsed policy statement

@@ -81,21 +81,7 @@ func (c *docCache) put(raw string, v any) {
 }
 
 // list reads a policy element that may be a string or a list of strings.
-func list(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
+func list(v any) []string { return offline.Strings(v) }
 
 func (s statement) effect() string      { e, _ := s["Effect"].(string); return e }
 func (s statement) actions() []string   { return list(s["Action"]) }

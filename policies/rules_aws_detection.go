@@ -113,8 +113,15 @@ func (s *Stack) keyByARN(arn string) *offline.Resource {
 	return nil
 }
 
+// allows reports whether an Allow statement of a policy names principal
+// (of any kind) and grants every one of actions.
+func allows(sts []statement, principal string, actions ...string) bool {
+	_, ok := serviceStatement(sts, principal, actions...)
+	return ok
+}
+
 // serviceStatement returns the first Allow statement of a policy naming
-// the service principal that grants every one of actions.
+// the principal (a service, an ARN) that grants every one of actions.
 func serviceStatement(sts []statement, service string, actions ...string) (statement, bool) {
 	for _, st := range sts {
 		if st.effect() != "Allow" || !slices.Contains(st.principals(), service) {

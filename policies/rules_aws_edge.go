@@ -711,7 +711,7 @@ func awsEdgeRules() []*Rule {
 						return false
 					}
 					fn := p.Get("function")
-					return !edgeKnown(fn) || edgeFunctionName(str(fn)) == edgeFunctionName(a.String("targetId"))
+					return !edgeKnown(fn) || offline.FunctionName(str(fn)) == offline.FunctionName(a.String("targetId"))
 				}, "Elastic Load Balancing must be allowed to invoke the function before it is registered")
 			},
 		}, Constraint{
@@ -912,21 +912,6 @@ func edgeOACBucket(s *Stack, b, d *offline.Resource) string {
 		}
 	}
 	return "the policy does not admit cloudfront.amazonaws.com for distribution " + d.Name + " (AWS:SourceArn)"
-}
-
-// edgeFunctionName is a Lambda function's name from its name or ARN
-// ("arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]").
-func edgeFunctionName(nameOrARN string) string {
-	for _, sep := range []string{":function:", ":function/"} {
-		if i := strings.Index(nameOrARN, sep); i >= 0 {
-			name := nameOrARN[i+len(sep):]
-			if j := strings.Index(name, ":"); j >= 0 {
-				name = name[:j]
-			}
-			return name
-		}
-	}
-	return nameOrARN
 }
 
 // edgeEachLoggingLB judges every load balancer with access logs on by its

@@ -103,35 +103,6 @@ func netAWSPrincipals(st statement) []string {
 	return nil
 }
 
-// netAllows reports whether some Allow statement of sts names principal
-// and grants every one of actions.
-func netAllows(sts []statement, principal string, actions ...string) bool {
-	for _, st := range sts {
-		if st.effect() != "Allow" {
-			continue
-		}
-		named := false
-		for _, p := range netAWSPrincipals(st) {
-			if p == principal {
-				named = true
-			}
-		}
-		if !named {
-			continue
-		}
-		all := true
-		for _, a := range actions {
-			if !st.grantsAction(a) {
-				all = false
-			}
-		}
-		if all {
-			return true
-		}
-	}
-	return false
-}
-
 // netLaunchTemplate returns the launch template an Auto Scaling group
 // launches: by id, or beside the group (same name and parent) when the id
 // is not known yet.
@@ -267,9 +238,9 @@ func awsNetworkRules() []*Rule {
 							slr = netDefaultScalingRole(netARNPart(keyARN, 1), netARNPart(keyARN, 4))
 						}
 						switch {
-						case !netAllows(sts, slr, "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"):
+						case !allows(sts, slr, "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"):
 							msg = fmt.Sprintf("the policy of key %s (blockDeviceMappings[%d]) does not let the group's service-linked role %s use it", key.Name, i, slr)
-						case !netAllows(sts, slr, "kms:CreateGrant"):
+						case !allows(sts, slr, "kms:CreateGrant"):
 							msg = fmt.Sprintf("the policy of key %s (blockDeviceMappings[%d]) does not let the group's service-linked role %s create grants", key.Name, i, slr)
 						}
 					}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
 
 // The tags that make a secret an RDS master password, as
@@ -146,18 +145,8 @@ func (r *rotator) rotateMaster(ctx context.Context, log *slog.Logger, event rota
 // and master user as RDS reports them, and a new password. A retried step
 // finds the version and keeps it.
 func (r *rotator) createMaster(ctx context.Context, log *slog.Logger, event rotationEvent, instance string) error {
-	_, err := r.secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
-		SecretId:     aws.String(event.SecretID),
-		VersionId:    aws.String(event.ClientRequestToken),
-		VersionStage: aws.String(stagePending),
-	})
-	if err == nil {
-		log.InfoContext(ctx, "pending version already has a value")
-		return nil
-	}
-	var notFound *types.ResourceNotFoundException
-	if !errors.As(err, &notFound) {
-		return fmt.Errorf("reading the pending version: %w", err)
+	if done, err := r.pendingExists(ctx, log, event); done || err != nil {
+		return err
 	}
 	db, err := r.describe(ctx, instance)
 	if err != nil {

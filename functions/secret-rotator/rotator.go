@@ -193,9 +193,10 @@ func (r *rotator) rotateGenerated(ctx context.Context, log *slog.Logger, event r
 	return err
 }
 
-// createSecret stores a new random value as the AWSPENDING version, unless
-// an earlier attempt of the step already did (the step is retried).
-func (r *rotator) createSecret(ctx context.Context, log *slog.Logger, event rotationEvent) error {
+// pendingExists reports whether the AWSPENDING version of this rotation
+// already has a value: the create step is retried, and a retry keeps the
+// value an earlier attempt stored.
+func (r *rotator) pendingExists(ctx context.Context, log *slog.Logger, event rotationEvent) (bool, error) {
 	_, err := r.secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId:     aws.String(event.SecretID),
 		VersionId:    aws.String(event.ClientRequestToken),
@@ -203,11 +204,20 @@ func (r *rotator) createSecret(ctx context.Context, log *slog.Logger, event rota
 	})
 	if err == nil {
 		log.InfoContext(ctx, "pending version already has a value")
-		return nil
+		return true, nil
 	}
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
-		return fmt.Errorf("reading the pending version: %w", err)
+		return false, fmt.Errorf("reading the pending version: %w", err)
+	}
+	return false, nil
+}
+
+// createSecret stores a new random value as the AWSPENDING version, unless
+// an earlier attempt of the step already did (the step is retried).
+func (r *rotator) createSecret(ctx context.Context, log *slog.Logger, event rotationEvent) error {
+	if done, err := r.pendingExists(ctx, log, event); done || err != nil {
+		return err
 	}
 
 	key := make([]byte, keyBytes)
