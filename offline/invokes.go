@@ -42,13 +42,39 @@ var invokes = map[string]invokeFunc{
 			"reverseDnsPrefix": "com.amazonaws",
 		}, nil
 	},
-	"aws:index/getAvailabilityZones:getAvailabilityZones": availabilityZones,
-	"aws:iam/getPolicyDocument:getPolicyDocument":         policyDocument,
-	"aws:ec2/getAmi:getAmi":                               ami,
-	"aws:ssm/getParameter:getParameter":                   ssmParameter,
-	"aws:elb/getServiceAccount:getServiceAccount":         elbServiceAccount,
-	"aws:ec2/getRouteTable:getRouteTable":                 routeTable,
-	"aws:ec2/getNatGateway:getNatGateway":                 natGateway,
+	"aws:index/getAvailabilityZones:getAvailabilityZones":    availabilityZones,
+	"aws:iam/getPolicyDocument:getPolicyDocument":            policyDocument,
+	"aws:ec2/getAmi:getAmi":                                  ami,
+	"aws:ssm/getParameter:getParameter":                      ssmParameter,
+	"aws:elb/getServiceAccount:getServiceAccount":            elbServiceAccount,
+	"aws:ec2/getRouteTable:getRouteTable":                    routeTable,
+	"aws:ec2/getNatGateway:getNatGateway":                    natGateway,
+	"aws:secretsmanager/getRandomPassword:getRandomPassword": randomPassword,
+}
+
+// randomPassword answers Secrets Manager's GetRandomPassword with a fixed
+// value of the asked length and classes: AWS's randomness is what a
+// deployment gets, and the same answer every time keeps two plans of one
+// program equal. It honours PasswordLength (default 32) and
+// ExcludePunctuation, the arguments the program passes.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
+func randomPassword(_ env, args map[string]any) (map[string]any, error) {
+	length := 32
+	if n, ok := args["passwordLength"].(float64); ok {
+		length = int(n)
+	}
+	if length < 1 || length > 4096 {
+		return nil, fmt.Errorf("passwordLength %d is outside 1-4096", length)
+	}
+	alphabet := "Offline0Plan1Password2Not3A4Secret5Xyz6"
+	if args["excludePunctuation"] != true {
+		alphabet += "-_!#"
+	}
+	b := make([]byte, length)
+	for i := range b {
+		b[i] = alphabet[i%len(alphabet)]
+	}
+	return map[string]any{"id": "random", "randomPassword": string(b)}, nil
 }
 
 // usableZones is how many zones a new account sees per region; regions not

@@ -8,8 +8,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/refarch/refarch/offline/runmode"
 )
 
 // Options tune one run.
@@ -81,9 +79,9 @@ func Run(program pulumi.RunFunc, cfg *StackConfig, opts Options) (*Plan, error) 
 		ConfigSecretKeys: append([]string(nil), cfg.Secret...),
 		Mocks:            m,
 	}
-	// The run's Go context says it is offline (runmode), so the program
-	// can do without what only a deployment needs.
-	pctx, err := pulumi.NewContext(runmode.WithOffline(context.Background()), info)
+	// The program is not told it runs offline: it runs as it would under
+	// the real engine, and the mocks answer.
+	pctx, err := pulumi.NewContext(context.Background(), info)
 	if err != nil {
 		return m.plan, err
 	}

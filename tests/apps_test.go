@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/apps/contract"
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // appContainer is what the wiring test reads of a container definition.
@@ -23,7 +23,7 @@ type appContainer struct {
 }
 
 // TestTaskDefinitionsGiveTheProgramsWhatTheyRead checks every stack's task
-// definitions of the sample services against apps/contract, the list the
+// definitions of the sample services against workloads/apps/contract, the list the
 // programs read their configuration by: the image, the architecture, the
 // port, the health path, every required variable, no variable the program
 // does not read, and exactly its secrets.

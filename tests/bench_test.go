@@ -5,11 +5,11 @@ import (
 	"io"
 	"testing"
 
-	"github.com/refarch/refarch/cost"
-	"github.com/refarch/refarch/diagram"
+	"github.com/refarch/refarch/insights/cost"
+	"github.com/refarch/refarch/insights/diagram"
+	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )

@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/cost"
-	"github.com/refarch/refarch/diagram"
+	"github.com/refarch/refarch/insights/cost"
+	"github.com/refarch/refarch/insights/diagram"
+	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks/stack"
 )
 

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks/stack"
 )
 

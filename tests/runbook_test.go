@@ -357,8 +357,8 @@ func (c *runbookChecker) checkGoRun(words []string) (string, []string) {
 func (c *runbookChecker) goNameProblem(program, name string) string {
 	switch program {
 	case "package-functions":
-		if _, err := os.Stat(filepath.Join(c.root, "functions", name, "main.go")); err != nil {
-			return fmt.Sprintf("there is no function functions/%s", name)
+		if _, err := os.Stat(filepath.Join(c.root, "workloads", "functions", name, "main.go")); err != nil {
+			return fmt.Sprintf("there is no function workloads/functions/%s", name)
 		}
 	case "build-images":
 		ko, err := os.ReadFile(filepath.Join(c.root, ".ko.yaml"))

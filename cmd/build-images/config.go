@@ -45,7 +45,7 @@ type koConfig struct {
 type koBuild struct {
 	ID      string     `yaml:"id"`
 	Dir     string     `yaml:"dir"`     // working directory of go build, relative to .ko.yaml
-	Main    string     `yaml:"main"`    // the package, relative to Dir: ./apps/frontend
+	Main    string     `yaml:"main"`    // the package, relative to Dir: ./workloads/apps/frontend
 	Env     []string   `yaml:"env"`     // added to go build's environment
 	Flags   stringList `yaml:"flags"`   // go build flags
 	Ldflags stringList `yaml:"ldflags"` // joined by spaces into one -ldflags
@@ -81,7 +81,7 @@ type app struct {
 	// Dir is go build's working directory (absolute): the module root, or
 	// the build's dir.
 	Dir string
-	// Main is the package relative to Dir, ./apps/frontend.
+	// Main is the package relative to Dir, ./workloads/apps/frontend.
 	Main string
 	// Env, Flags and Ldflags are the build's settings (defaults applied).
 	Env, Flags, Ldflags []string
@@ -135,7 +135,7 @@ func parseConfig(data []byte) (koConfig, error) {
 	for i, b := range c.Builds {
 		where := fmt.Sprintf("%s: builds[%d] (%s)", configName, i, b.ID)
 		if !strings.HasPrefix(b.Main, "./") || path.Clean(b.Main) == "." {
-			return koConfig{}, fmt.Errorf("%s: main %q is not a package directory relative to dir (./apps/<name>)", where, b.Main)
+			return koConfig{}, fmt.Errorf("%s: main %q is not a package directory relative to dir (./workloads/apps/<name>)", where, b.Main)
 		}
 		if b.Dir != "" && (filepath.IsAbs(b.Dir) || strings.HasPrefix(path.Clean(b.Dir), "..")) {
 			return koConfig{}, fmt.Errorf("%s: dir %q is not inside the module", where, b.Dir)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/refarch/refarch/apps/contract"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // repoRoot is the module root, from this package's directory.
@@ -47,7 +47,7 @@ func TestRepositoryKoYAML(t *testing.T) {
 	for _, b := range cfg.Builds {
 		mains[b.Main] = b
 	}
-	assert.ElementsMatch(t, []string{"./apps/frontend", "./apps/backend"}, keys(mains))
+	assert.ElementsMatch(t, []string{"./workloads/apps/frontend", "./workloads/apps/backend"}, keys(mains))
 	for main, b := range mains {
 		assert.Contains(t, b.Env, "CGO_ENABLED=0", main)
 		assert.Contains(t, b.Flags, "-trimpath", main)
@@ -68,10 +68,10 @@ func TestRepositoryKoYAML(t *testing.T) {
 	assert.ElementsMatch(t, []string{contract.Frontend.Name, contract.Backend.Name}, names)
 
 	// The backend's CA bundle is where ko puts kodata/, so a file
-	// apps/backend/kodata/<base name> lands at contract.CABundlePath.
+	// workloads/apps/backend/kodata/<base name> lands at contract.CABundlePath.
 	assert.Equal(t, kodataRoot, path.Dir(contract.CABundlePath))
 	assert.Contains(t, requiredFiles[contract.Backend.Name], contract.CABundlePath)
-	assert.Contains(t, string(data), "apps/backend/kodata/"+path.Base(contract.CABundlePath), "the comment tells where the pipeline puts the bundle")
+	assert.Contains(t, string(data), "workloads/apps/backend/kodata/"+path.Base(contract.CABundlePath), "the comment tells where the pipeline puts the bundle")
 }
 
 func keys[M ~map[string]V, V any](m M) []string {
@@ -87,10 +87,10 @@ const goodBase = "gcr.io/distroless/static-debian12:nonroot@sha256:aef9602f8710e
 // TestParseConfigRejects: each .ko.yaml would make ko build something this
 // command does not, or is not what the images need.
 func TestParseConfigRejects(t *testing.T) {
-	build := "builds:\n  - main: ./apps/x\n"
+	build := "builds:\n  - main: ./workloads/apps/x\n"
 	good := "defaultBaseImage: " + goodBase + "\ndefaultPlatforms: [linux/arm64]\n"
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"unknown key":        {good + "builds:\n  - main: ./apps/x\n    linux_capabilities: [net_bind_service]\n", "linux_capabilities"},
+		"unknown key":        {good + "builds:\n  - main: ./workloads/apps/x\n    linux_capabilities: [net_bind_service]\n", "linux_capabilities"},
 		"unknown top key":    {good + build + "defaultLabels: {a: b}\n", "defaultLabels"},
 		"tag only":           {"defaultBaseImage: gcr.io/distroless/static-debian12:nonroot\ndefaultPlatforms: [linux/arm64]\n" + build, "not pinned"},
 		"short digest":       {"defaultBaseImage: gcr.io/distroless/static-debian12@sha256:abc\ndefaultPlatforms: [linux/arm64]\n" + build, "not pinned"},
@@ -103,12 +103,12 @@ func TestParseConfigRejects(t *testing.T) {
 		"import path":        {good + "builds:\n  - main: example.com/x\n", "relative"},
 		"root":               {good + "builds:\n  - main: ./\n", "relative"},
 		"dir outside":        {good + "builds:\n  - main: ./x\n    dir: ../elsewhere\n", "inside the module"},
-		"template":           {good + "builds:\n  - main: ./apps/x\n    ldflags: ['-X main.v={{.Git.Tag}}']\n", "template"},
+		"template":           {good + "builds:\n  - main: ./workloads/apps/x\n    ldflags: ['-X main.v={{.Git.Tag}}']\n", "template"},
 		"default template":   {good + build + "defaultLdflags: ['-X main.v={{.Env.V}}']\n", "template"},
-		"bad env":            {good + "builds:\n  - main: ./apps/x\n    env: [CGO_ENABLED]\n", "NAME=value"},
-		"same name twice":    {good + "builds:\n  - main: ./apps/x\n  - main: ./cmd/x\n", "both make"},
+		"bad env":            {good + "builds:\n  - main: ./workloads/apps/x\n    env: [CGO_ENABLED]\n", "NAME=value"},
+		"same name twice":    {good + "builds:\n  - main: ./workloads/apps/x\n  - main: ./cmd/x\n", "both make"},
 		"not yaml":           {"{", "yaml"},
-		"flags not a string": {good + "builds:\n  - main: ./apps/x\n    flags: {a: b}\n", "cannot unmarshal"},
+		"flags not a string": {good + "builds:\n  - main: ./workloads/apps/x\n    flags: {a: b}\n", "cannot unmarshal"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseConfig([]byte(tc.yaml))
@@ -126,7 +126,7 @@ func TestConfigApps(t *testing.T) {
 		"defaultPlatforms: [linux/arm64, linux/arm/v7]\n" +
 		"defaultEnv: [CGO_ENABLED=0]\ndefaultFlags: [-trimpath]\ndefaultLdflags: -s\n" +
 		"builds:\n" +
-		"  - main: ./apps/one\n" +
+		"  - main: ./workloads/apps/one\n" +
 		"  - main: ./two\n    dir: sub\n    env: [GOEXPERIMENT=none]\n    flags: -tags=x\n    ldflags: [-s, -w]\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []v1.Platform{arm64, {OS: "linux", Architecture: "arm", Variant: "v7"}}, cfg.platforms())
@@ -134,7 +134,7 @@ func TestConfigApps(t *testing.T) {
 	apps, err := cfg.apps("/root", nil)
 	require.NoError(t, err)
 	require.Len(t, apps, 2)
-	assert.Equal(t, app{Name: "one", Dir: "/root", Main: "./apps/one", Env: []string{"CGO_ENABLED=0"}, Flags: []string{"-trimpath"}, Ldflags: []string{"-s"}}, apps[0])
+	assert.Equal(t, app{Name: "one", Dir: "/root", Main: "./workloads/apps/one", Env: []string{"CGO_ENABLED=0"}, Flags: []string{"-trimpath"}, Ldflags: []string{"-s"}}, apps[0])
 	assert.Equal(t, app{Name: "two", Dir: "/root/sub", Main: "./two", Env: []string{"GOEXPERIMENT=none"}, Flags: []string{"-tags=x"}, Ldflags: []string{"-s", "-w"}}, apps[1])
 	assert.Equal(t, "/root/sub/two", apps[1].pkgDir())
 

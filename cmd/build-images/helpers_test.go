@@ -22,7 +22,7 @@ import (
 // into a temporary module root laid out like this repository:
 //
 //	go.mod           module example.com/fixture, greet replaced by ./greet
-//	apps/fixture/    testdata/fixture
+//	workloads/apps/fixture/    testdata/fixture
 //	greet/           testdata/greet, with its go.mod
 //
 // (testdata has no go.mod files: with them it would hold modules of their
@@ -67,21 +67,21 @@ func setIsolatedEnv(t *testing.T, gocache string) {
 }
 
 // writeFixture lays the fixture module out in root (see fixtureGoMod), with
-// the program at apps/<name>.
+// the program at workloads/apps/<name>.
 func writeFixture(t *testing.T, root string, names ...string) {
 	t.Helper()
 	writeFile(t, filepath.Join(root, "go.mod"), fixtureGoMod)
 	writeFile(t, filepath.Join(root, "greet", "go.mod"), greetGoMod)
 	copyTree(t, filepath.Join("testdata", "greet"), filepath.Join(root, "greet"))
 	for _, name := range names {
-		copyTree(t, filepath.Join("testdata", "fixture"), filepath.Join(root, "apps", name))
+		copyTree(t, filepath.Join("testdata", "fixture"), filepath.Join(root, "workloads", "apps", name))
 	}
 }
 
-// fixtureApp is the build of apps/fixture in root as .ko.yaml would give it.
+// fixtureApp is the build of workloads/apps/fixture in root as .ko.yaml would give it.
 func fixtureApp(root string) app {
 	return app{
-		Name: "fixture", Dir: root, Main: "./apps/fixture",
+		Name: "fixture", Dir: root, Main: "./workloads/apps/fixture",
 		Env: []string{"CGO_ENABLED=0"}, Flags: []string{"-trimpath"}, Ldflags: []string{"-s", "-w"},
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// buildFixture builds apps/fixture of a fresh fixture module into a fresh
+// buildFixture builds workloads/apps/fixture of a fresh fixture module into a fresh
 // output directory.
 func buildFixture(t *testing.T, opts buildOptions) layoutResult {
 	t.Helper()
@@ -133,7 +133,7 @@ func TestBuildImage(t *testing.T) {
 
 	bi, err := buildinfo.Read(bytes.NewReader(exe.Data))
 	require.NoError(t, err)
-	assert.Equal(t, "example.com/fixture/apps/fixture", bi.Path)
+	assert.Equal(t, "example.com/fixture/workloads/apps/fixture", bi.Path)
 	settings := map[string]string{}
 	for _, s := range bi.Settings {
 		settings[s.Key] = s.Value
@@ -163,7 +163,7 @@ func TestBuildIsReproducible(t *testing.T) {
 	rootB := filepath.Join(t.TempDir(), "some", "where", "else", "b")
 	writeFixture(t, rootA, "fixture")
 	writeFixture(t, rootB, "fixture")
-	kodataB := filepath.Join(rootB, "apps", "fixture", "kodata", "greeting.txt")
+	kodataB := filepath.Join(rootB, "workloads", "apps", "fixture", "kodata", "greeting.txt")
 	require.NoError(t, os.Chmod(kodataB, 0o600))
 	require.NoError(t, os.Chtimes(kodataB, time.Now(), time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)))
 
@@ -260,7 +260,7 @@ func TestKodataLayer(t *testing.T) {
 		assert.Empty(t, files)
 		names, _ := layerEntries(t, l)
 		assert.Equal(t, []string{"/var", "/var/run", "/var/run/ko"}, names)
-		// The digests of the layer ko v0.19.1 made for apps/frontend (no
+		// The digests of the layer ko v0.19.1 made for workloads/apps/frontend (no
 		// kodata/), read from its OCI layout (ko build --push=false
 		// --oci-layout-path, on an empty base from a loopback registry):
 		// the same bytes.
@@ -310,11 +310,11 @@ func TestKodataLayer(t *testing.T) {
 }
 
 func TestGoBuildArgs(t *testing.T) {
-	a := app{Main: "./apps/x", Flags: []string{"-trimpath"}, Ldflags: []string{"-s", "-w"}}
-	assert.Equal(t, []string{"build", "-trimpath", "-ldflags=-s -w", "-o", "/out/x", "./apps/x"}, goBuildArgs(a, "/out/x"))
+	a := app{Main: "./workloads/apps/x", Flags: []string{"-trimpath"}, Ldflags: []string{"-s", "-w"}}
+	assert.Equal(t, []string{"build", "-trimpath", "-ldflags=-s -w", "-o", "/out/x", "./workloads/apps/x"}, goBuildArgs(a, "/out/x"))
 	// ko adds -trimpath when the build's flags do not.
-	a = app{Main: "./apps/x", Flags: []string{"-tags=netgo"}}
-	assert.Equal(t, []string{"build", "-tags=netgo", "-trimpath", "-o", "/out/x", "./apps/x"}, goBuildArgs(a, "/out/x"))
+	a = app{Main: "./workloads/apps/x", Flags: []string{"-tags=netgo"}}
+	assert.Equal(t, []string{"build", "-tags=netgo", "-trimpath", "-o", "/out/x", "./workloads/apps/x"}, goBuildArgs(a, "/out/x"))
 }
 
 func TestGoBuildEnv(t *testing.T) {

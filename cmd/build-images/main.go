@@ -1,5 +1,5 @@
 // Command build-images builds the container images of the services
-// (apps/frontend, apps/backend) as ko builds them, without a registry and
+// (workloads/apps/frontend, workloads/apps/backend) as ko builds them, without a registry and
 // without Docker, into OCI image layouts.
 //
 //	go run ./cmd/build-images                  # every build of .ko.yaml
@@ -11,7 +11,7 @@
 // The delivery pipeline builds and pushes the images with ko
 // (https://ko.build), pinned in tools/ko, configured by .ko.yaml: a static
 // linux/arm64 executable (the architecture the task definitions declare,
-// apps/contract.Architecture) on distroless static nonroot, pinned by
+// workloads/apps/contract.Architecture) on distroless static nonroot, pinned by
 // digest, with an SPDX SBOM. ko pulls its base image from a registry, and
 // no registry is reachable on the development machines, so this command
 // builds the same images here on an empty base, to prove and test the build:
@@ -67,11 +67,11 @@
 // # The RDS CA bundle
 //
 // The backend verifies the database's certificate against
-// apps/contract.CABundlePath, /var/run/ko/rds-global-bundle.pem: ko's
+// workloads/apps/contract.CABundlePath, /var/run/ko/rds-global-bundle.pem: ko's
 // kodata/ convention (https://ko.build/features/static-assets/). The bundle
 // is not committed: the delivery pipeline downloads
 // https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem into
-// apps/backend/kodata/rds-global-bundle.pem before `ko build`. This command
+// workloads/apps/backend/kodata/rds-global-bundle.pem before `ko build`. This command
 // cannot download it either, so it warns, and still builds, when an image
 // lacks a file its program needs (requiredFiles).
 //
@@ -129,8 +129,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/refarch/refarch/apps/contract"
 	"github.com/refarch/refarch/cmd/internal/modroot"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // requiredFiles are files an image must carry for its program to work, by

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/apps/contract"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // fixtureKoYAML is a .ko.yaml of the fixture module: the fixture, and a
@@ -20,19 +20,19 @@ import (
 const fixtureKoYAML = "defaultBaseImage: " + goodBase + "\n" +
 	"defaultPlatforms: [linux/arm64]\n" +
 	"builds:\n" +
-	"  - id: fixture\n    main: ./apps/fixture\n    env: [CGO_ENABLED=0]\n    flags: [-trimpath]\n    ldflags: [-s, -w]\n" +
-	"  - id: backend\n    main: ./apps/backend\n    env: [CGO_ENABLED=0]\n    flags: [-trimpath]\n    ldflags: [-s, -w]\n"
+	"  - id: fixture\n    main: ./workloads/apps/fixture\n    env: [CGO_ENABLED=0]\n    flags: [-trimpath]\n    ldflags: [-s, -w]\n" +
+	"  - id: backend\n    main: ./workloads/apps/backend\n    env: [CGO_ENABLED=0]\n    flags: [-trimpath]\n    ldflags: [-s, -w]\n"
 
 // TestRun runs the command on a module like this repository's: it reads
 // .ko.yaml, writes a layout and an SBOM per build under -out (relative to
 // the root), prints one line per image whose digest is the layout's, and
 // warns that the backend image lacks the CA bundle, until it is in
-// apps/backend/kodata/.
+// workloads/apps/backend/kodata/.
 func TestRun(t *testing.T) {
 	setIsolatedEnv(t, testGOCACHE)
 	root := t.TempDir()
 	writeFixture(t, root, "fixture", "backend")
-	require.NoError(t, os.RemoveAll(filepath.Join(root, "apps", "backend", "kodata")))
+	require.NoError(t, os.RemoveAll(filepath.Join(root, "workloads", "apps", "backend", "kodata")))
 	writeFile(t, filepath.Join(root, configName), fixtureKoYAML)
 
 	var stdout, stderr bytes.Buffer
@@ -57,7 +57,7 @@ func TestRun(t *testing.T) {
 
 	// With the bundle in kodata/, as the pipeline downloads it: no warning,
 	// and the image has it at the contract's path.
-	writeFile(t, filepath.Join(root, "apps", "backend", "kodata", filepath.Base(contract.CABundlePath)), "bundle")
+	writeFile(t, filepath.Join(root, "workloads", "apps", "backend", "kodata", filepath.Base(contract.CABundlePath)), "bundle")
 	stdout.Reset()
 	stderr.Reset()
 	code = run(context.Background(), []string{"-root", root, "-out", filepath.Join("dist", "images"), "backend"}, &stdout, &stderr)
@@ -91,10 +91,10 @@ func TestRunFails(t *testing.T) {
 
 	// A build that does not compile fails the run, names the program and
 	// shows the compiler's message; the other one is still built.
-	writeFile(t, filepath.Join(root, "apps", "backend", "broken.go"), "package main\n\nfunc broken() { undefined() }\n")
+	writeFile(t, filepath.Join(root, "workloads", "apps", "backend", "broken.go"), "package main\n\nfunc broken() { undefined() }\n")
 	code, msg = runIn()
 	assert.Equal(t, 1, code)
-	assert.Contains(t, msg, "backend linux/arm64: go build ./apps/backend")
+	assert.Contains(t, msg, "backend linux/arm64: go build ./workloads/apps/backend")
 	assert.Contains(t, msg, "undefined")
 	assert.DirExists(t, filepath.Join(root, "dist", "images", "fixture"))
 	assert.NoDirExists(t, filepath.Join(root, "dist", "images", "backend"))

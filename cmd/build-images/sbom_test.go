@@ -72,7 +72,7 @@ func TestSBOM(t *testing.T) {
 	mod, ok := byName["example.com/fixture"]
 	require.True(t, ok, "the fixture's module is named")
 	assert.Equal(t, "APPLICATION", mod.PrimaryPackagePurpose)
-	assert.Contains(t, mod.Description, "example.com/fixture/apps/fixture")
+	assert.Contains(t, mod.Description, "example.com/fixture/workloads/apps/fixture")
 
 	greet, ok := byName["example.com/greet"]
 	require.True(t, ok, "the dependency is named")

@@ -17,7 +17,7 @@ import (
 type function struct {
 	Name string // the archive is <out>/<Name>.zip
 	Dir  string // working directory of go build: the root of the module holding Pkg
-	Pkg  string // the package to build, relative to Dir, e.g. "./functions/hello-http"
+	Pkg  string // the package to build, relative to Dir, e.g. "./workloads/functions/hello-http"
 }
 
 // result describes a written archive.

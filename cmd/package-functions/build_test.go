@@ -157,29 +157,29 @@ func TestRunReportsEachFunction(t *testing.T) {
 	t.Setenv("GOFLAGS", "")
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{
-		"go.mod":                    fixtureGoMod,
-		"functions/ok/main.go":      fixtureSource(t),
-		"functions/broken/main.go":  "package main\n\nfunc main() { undefinedThing() }\n",
-		"functions/dist/broken.zip": "the previous archive",
+		"go.mod":                              fixtureGoMod,
+		"workloads/functions/ok/main.go":      fixtureSource(t),
+		"workloads/functions/broken/main.go":  "package main\n\nfunc main() { undefinedThing() }\n",
+		"workloads/functions/dist/broken.zip": "the previous archive",
 	})
 
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"-root", root}, &out, &errOut)
 	assert.Equal(t, 1, code)
 
-	okZip := filepath.Join(root, "functions", "dist", "ok.zip")
+	okZip := filepath.Join(root, "workloads", "functions", "dist", "ok.zip")
 	hash, size := sha256File(t, okZip)
-	assert.Equal(t, fmt.Sprintf("ok %s sha256:%s %d bytes\n", filepath.Join("functions", "dist", "ok.zip"), hash, size), out.String())
+	assert.Equal(t, fmt.Sprintf("ok %s sha256:%s %d bytes\n", filepath.Join("workloads", "functions", "dist", "ok.zip"), hash, size), out.String())
 	readBootstrap(t, okZip)
 
-	assert.Contains(t, errOut.String(), "package-functions: function broken: go build ./functions/broken: exit status 1:\n")
+	assert.Contains(t, errOut.String(), "package-functions: function broken: go build ./workloads/functions/broken: exit status 1:\n")
 	assert.Contains(t, errOut.String(), "undefined: undefinedThing")
 	assert.NotContains(t, errOut.String(), "function ok")
 
-	old, err := os.ReadFile(filepath.Join(root, "functions", "dist", "broken.zip"))
+	old, err := os.ReadFile(filepath.Join(root, "workloads", "functions", "dist", "broken.zip"))
 	require.NoError(t, err)
 	assert.Equal(t, "the previous archive", string(old))
-	entries, err := os.ReadDir(filepath.Join(root, "functions", "dist"))
+	entries, err := os.ReadDir(filepath.Join(root, "workloads", "functions", "dist"))
 	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {

@@ -11,10 +11,10 @@ import (
 )
 
 // functionsDir is where the functions live, relative to the module root.
-const functionsDir = "functions"
+const functionsDir = "workloads/functions"
 
 // discover returns the sorted names of the functions under root: every
-// directory functions/<name>/ that holds a main.go. Directories whose name
+// directory workloads/functions/<name>/ that holds a main.go. Directories whose name
 // starts with "." or "_" are skipped, as the go command skips them in
 // patterns. When want is not empty, only those functions are returned (still
 // sorted, each once); a name that is not a function is an error that lists

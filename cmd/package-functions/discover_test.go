@@ -27,18 +27,18 @@ func discoveryTree(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{
-		"go.mod":                        "module example.com/m\n",
-		"functions/b/main.go":           "package main\n",
-		"functions/a/main.go":           "package main\n",
-		"functions/a/handler.go":        "package main\n",
-		"functions/notafunction/README": "not a function\n",
-		"functions/dist/a.zip":          "an archive, not a function\n",
-		"functions/main.go":             "a file, not a directory\n",
-		"functions/.hidden/main.go":     "package main\n",
-		"functions/_draft/main.go":      "package main\n",
+		"go.mod":                                  "module example.com/m\n",
+		"workloads/functions/b/main.go":           "package main\n",
+		"workloads/functions/a/main.go":           "package main\n",
+		"workloads/functions/a/handler.go":        "package main\n",
+		"workloads/functions/notafunction/README": "not a function\n",
+		"workloads/functions/dist/a.zip":          "an archive, not a function\n",
+		"workloads/functions/main.go":             "a file, not a directory\n",
+		"workloads/functions/.hidden/main.go":     "package main\n",
+		"workloads/functions/_draft/main.go":      "package main\n",
 	})
 	// A directory named main.go is not a main.go.
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "functions", "odd", "main.go"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "workloads", "functions", "odd", "main.go"), 0o755))
 	return root
 }
 
@@ -73,7 +73,7 @@ func TestDiscoverWithoutFunctions(t *testing.T) {
 	_, err := discover(root, nil)
 	assert.ErrorContains(t, err, "finding the functions")
 
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "functions", "empty"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "workloads", "functions", "empty"), 0o755))
 	_, err = discover(root, nil)
 	assert.ErrorContains(t, err, "no functions in")
 }
@@ -88,7 +88,7 @@ func TestRunRefusesUnknownName(t *testing.T) {
 
 func TestModuleRootWalksUpToGoMod(t *testing.T) {
 	root := discoveryTree(t)
-	t.Chdir(filepath.Join(root, "functions", "a"))
+	t.Chdir(filepath.Join(root, "workloads", "functions", "a"))
 	got, err := modroot.Find("")
 	require.NoError(t, err)
 	want, err := filepath.EvalSymlinks(root)
@@ -101,6 +101,6 @@ func TestModuleRootWalksUpToGoMod(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, root, got)
 
-	_, err = modroot.Find(filepath.Join(root, "functions"))
+	_, err = modroot.Find(filepath.Join(root, "workloads", "functions"))
 	assert.ErrorContains(t, err, "not a module root (no go.mod)")
 }

@@ -1,19 +1,19 @@
 // Command package-functions builds every Lambda function of the repository
 // into a reproducible zip archive.
 //
-//	go run ./cmd/package-functions                    # all of functions/*
+//	go run ./cmd/package-functions                    # all of workloads/functions/*
 //	go run ./cmd/package-functions hello-http         # only the named ones
 //	go run ./cmd/package-functions -out /tmp/zips     # somewhere else
 //
-// What it builds: every directory functions/<name>/ that holds a main.go (a
+// What it builds: every directory workloads/functions/<name>/ that holds a main.go (a
 // `package main` handler), in name order. Each is compiled with `go build`
 // for linux/arm64 without cgo into an executable named bootstrap, the name the
 // provided.al2023 runtime runs, and zipped alone into <out>/<name>.zip
-// (default functions/dist/, relative to the module root, which is found by
+// (default workloads/functions/dist/, relative to the module root, which is found by
 // walking up from the working directory to go.mod unless -root names it).
 // One line per function tells the archive's SHA-256 and size:
 //
-//	hello-http functions/dist/hello-http.zip sha256:3f9c… 4321098 bytes
+//	hello-http workloads/functions/dist/hello-http.zip sha256:3f9c… 4321098 bytes
 //
 // Why reproducible: the same source, the same dependencies (go.sum) and the
 // same Go toolchain give the same bytes on any machine, in any checkout
@@ -67,8 +67,8 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("package-functions", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", filepath.Join("functions", "dist"), "directory for the zips; a relative path is taken from the module root")
-	rootFlag := fs.String("root", "", "module root holding go.mod and functions/ (default: nearest parent of the working directory with a go.mod)")
+	out := fs.String("out", filepath.Join("workloads", "functions", "dist"), "directory for the zips; a relative path is taken from the module root")
+	rootFlag := fs.String("root", "", "module root holding go.mod and workloads/functions/ (default: nearest parent of the working directory with a go.mod)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: package-functions [-out DIR] [-root DIR] [name ...]")
 		fs.PrintDefaults()

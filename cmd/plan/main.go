@@ -28,9 +28,9 @@ import (
 	"os"
 
 	"github.com/refarch/refarch/components/validate"
+	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )

@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 
-	"github.com/refarch/refarch/cost"
-	"github.com/refarch/refarch/diagram"
+	"github.com/refarch/refarch/insights/cost"
+	"github.com/refarch/refarch/insights/diagram"
+	"github.com/refarch/refarch/insights/plandiff"
+	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/plandiff"
-	"github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )

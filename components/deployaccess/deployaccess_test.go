@@ -127,8 +127,11 @@ func TestPreviewRoleIsReadOnlyAndTrustsEveryBranch(t *testing.T) {
 	}
 	assert.Equal(t, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, managed)
 	st := p.Require(t, policyTyp, "access-preview-state").Statements(t, "policy")
-	assert.Len(t, st, 4)
+	assert.Len(t, st, 5)
 	assert.Equal(t, []any{"s3:GetObject"}, st["StateRead"]["Action"])
+	// Every run of the program asks Secrets Manager for random passwords,
+	// a call that reads and writes nothing.
+	assert.Equal(t, []any{"secretsmanager:GetRandomPassword"}, st["RandomPasswords"]["Action"])
 	assert.Equal(t, []any{"kms:Decrypt", "kms:DescribeKey"}, st["StateKeyDecrypt"]["Action"])
 	assert.Equal(t, []any{"sts:AssumeRole"}, st["AssumeItselfAndPreviewRoles"]["Action"])
 	assert.Equal(t, []any{"arn:aws:iam::" + self + ":role/refarch-preview"}, st["AssumeItselfAndPreviewRoles"]["Resource"])

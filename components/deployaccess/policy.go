@@ -153,7 +153,10 @@ func deployState(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 // previewPolicy lets the preview role read the state (a preview takes no
 // lock and writes nothing: https://github.com/pulumi/pulumi/blob/v3.274.1/pkg/backend/diy/backend.go,
 // where only updates, imports, refreshes and destroys lock), decrypt with
-// the key, and assume itself and PreviewAssumableRoleARNs.
+// the key, assume itself and PreviewAssumableRoleARNs, and ask Secrets
+// Manager for random passwords, which every run of the stacks' program does
+// (secretsmanager:GetRandomPassword reads and stores nothing, and names no
+// resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html).
 func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 	bucket := iampolicy.BucketARN(env.Partition, a.State.BucketName)
 	assumable := append([]string{iampolicy.RoleARN(env.Partition, env.Account, a.PreviewRoleName)}, a.PreviewAssumableRoleARNs...)
@@ -162,6 +165,7 @@ func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 		iampolicy.Statement{Sid: "StateRead", Effect: iampolicy.Allow, Action: statebackend.ReadObjectActions, Resource: []string{bucket + "/*"}},
 		stateKey("StateKeyDecrypt", env, a.State, statebackend.KeyReadActions),
 		iampolicy.Statement{Sid: "AssumeItselfAndPreviewRoles", Effect: iampolicy.Allow, Action: []string{"sts:AssumeRole"}, Resource: assumable},
+		iampolicy.Statement{Sid: "RandomPasswords", Effect: iampolicy.Allow, Action: []string{"secretsmanager:GetRandomPassword"}, Resource: []string{"*"}},
 	)
 }
 

@@ -123,8 +123,8 @@ type EdgeCdnArgs struct {
 	// ACL limits their viewers). Default none. Both or neither, only with
 	// APIOriginDomain; the name is lower case, and not one CloudFront
 	// refuses to add (CloudFrontRefusedHeaders). The value is a secret:
-	// generate it once and keep it (waf.NewOriginSecret, an SSM
-	// SecureString).
+	// generate it once and keep it (an SSM SecureString whose later
+	// changes are ignored, as stacks/firewallpart does).
 	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
 	APIOriginHeaderName  string
 	APIOriginHeaderValue pulumi.StringInput

@@ -25,7 +25,7 @@ const (
 
 func baseArgs() *function.FunctionArgs {
 	return &function.FunctionArgs{
-		Code:      pulumi.NewFileArchive("functions/dist/notifier.zip"),
+		Code:      pulumi.NewFileArchive("workloads/functions/dist/notifier.zip"),
 		KMSKeyARN: pulumi.String(keyARN),
 	}
 }

@@ -115,7 +115,7 @@ func (b *builder) writer() error {
 	// writer starts with a generated password that the first rotation of
 	// the master secret replaces (masterSecret, initialPassword).
 	// Source: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
-	password, err := initialPassword(b.ctx)
+	password, err := b.initialPassword()
 	if err != nil {
 		return fmt.Errorf("instance: %w", err)
 	}

@@ -1,19 +1,15 @@
 package postgres
 
 import (
-	"crypto/rand"
 	"fmt"
-	"io"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/refarch/refarch/offline/runmode"
 )
 
 // The tags of the master user's secret, which tell its rotation function
 // what to rotate: the secret's kind and the writer it holds the master
-// user of. functions/secret-rotator reads the same two keys.
+// user of. workloads/functions/secret-rotator reads the same two keys.
 const (
 	// RotationTag names the kind of a rotated secret; its value here is
 	// RotationKindMasterPassword.
@@ -32,28 +28,9 @@ func MasterSecretName(name string) string { return name + "/master" }
 
 // Master passwords: what RDS accepts for RDS for PostgreSQL, "any printable
 // ASCII character except "/", """, or "@"" (and no space), from 8 to 128
-// characters. The generated ones use letters, digits, '-' and '_' only: 64
-// symbols, so one random byte picks one without bias, and 32 of them carry
-// 192 bits.
+// characters (CheckMasterPassword). The initial one is 32 letters and
+// digits from Secrets Manager; the rotator's are its own.
 // Source: https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html
-const (
-	passwordAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	// PasswordLength is the length of a generated master password.
-	PasswordLength = 32
-)
-
-// GeneratePassword returns a master password of PasswordLength symbols of
-// the alphabet above, read from random (crypto/rand.Reader outside tests).
-func GeneratePassword(random io.Reader) (string, error) {
-	b := make([]byte, PasswordLength)
-	if _, err := io.ReadFull(random, b); err != nil {
-		return "", fmt.Errorf("generating the master password: %w", err)
-	}
-	for i := range b {
-		b[i] = passwordAlphabet[int(b[i])%len(passwordAlphabet)]
-	}
-	return string(b), nil
-}
 
 // CheckMasterPassword returns the rule an RDS for PostgreSQL master
 // password breaks, or "": 8 to 128 printable ASCII characters, none of
@@ -70,22 +47,27 @@ func CheckMasterPassword(pw string) string {
 	return ""
 }
 
-// initialPassword is the password the writer is created with: generated at
-// every run and marked secret, and never applied again after the creation
-// (the writer ignores changes to it). The first rotation of the master
-// secret replaces it within minutes, so the value Pulumi's state keeps is
-// dead by the time anyone could read it. Under the offline engine, which
-// creates nothing, it is a fixed placeholder, so that two plans of the same
-// program are the same.
-func initialPassword(ctx *pulumi.Context) (pulumi.StringOutput, error) {
-	pw := "offline-plan-placeholder-password"
-	if !runmode.IsOffline(ctx.Context()) {
-		var err error
-		if pw, err = GeneratePassword(rand.Reader); err != nil {
-			return pulumi.StringOutput{}, err
-		}
+// initialPassword is the password the writer is created with: a random
+// password Secrets Manager generates at every run (GetRandomPassword, 32
+// letters and digits, which RDS accepts), marked secret, and never applied
+// again after the creation (the writer ignores changes to it). The first
+// rotation of the master secret replaces it within minutes, so the value
+// Pulumi's state keeps is dead by the time anyone could read it. The
+// randomness comes from AWS, not from the program: a program that plans
+// (the offline engine answers the call) plans the same twice.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
+func (b *builder) initialPassword() (pulumi.StringOutput, error) {
+	got, err := secretsmanager.GetRandomPassword(b.ctx, &secretsmanager.GetRandomPasswordArgs{
+		PasswordLength:     pulumi.IntRef(32),
+		ExcludePunctuation: pulumi.BoolRef(true),
+	}, b.child)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("the writer's initial password: %w", err)
 	}
-	return pulumi.ToSecret(pulumi.String(pw)).(pulumi.StringOutput), nil
+	if rule := CheckMasterPassword(got.RandomPassword); rule != "" {
+		return pulumi.StringOutput{}, fmt.Errorf("the writer's initial password %s", rule)
+	}
+	return pulumi.ToSecret(pulumi.String(got.RandomPassword)).(pulumi.StringOutput), nil
 }
 
 // masterSecret creates the Secrets Manager secret of the master user,

@@ -78,7 +78,7 @@ import (
 //     "password" from it.
 //   - The program never writes its value (no secret version): the caller
 //     rotates it with a rotation function (the stack's
-//     functions/secret-rotator, wired in stacks/functionpart), immediately
+//     workloads/functions/secret-rotator, wired in stacks/functionpart), immediately
 //     when the rotation is configured and every 30 days after. Each
 //     rotation sets a new random password with rds:ModifyDBInstance
 //     (ApplyImmediately) and waits until DescribeDBInstances shows it

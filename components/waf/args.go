@@ -1,8 +1,6 @@
 package waf
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"slices"
@@ -92,10 +90,6 @@ var DefaultRedactedHeaders = []string{"authorization", "cookie"}
 // Source: https://docs.aws.amazon.com/waf/latest/APIReference/API_ByteMatchStatement.html
 const MaxSearchStringLength = 50
 
-// originSecretBytes is the entropy of NewOriginSecret: 32 bytes, 43
-// characters of unpadded base64url, within MaxSearchStringLength.
-const originSecretBytes = 32
-
 // headerName is a lower-case HTTP header name (an RFC 9110 token without
 // upper case): WAF matches a single header by its lower-case name.
 var headerName = regexp.MustCompile(`^[a-z0-9!#$%&'*+.^_|~-]{1,64}$`)
@@ -111,9 +105,10 @@ type OriginHeader struct {
 	// Name is the header's name, lower case. Required.
 	Name string
 	// Value is the secret, at most MaxSearchStringLength bytes. Required.
-	// Generate it once (NewOriginSecret) and keep it (an SSM SecureString
-	// whose value later updates ignore), so that the distribution and the
-	// ACL always read the same value and a preview changes nothing.
+	// Generate it once (Secrets Manager's GetRandomPassword) and keep it
+	// (an SSM SecureString whose value later updates ignore), so that the
+	// distribution and the ACL always read the same value and a preview
+	// changes nothing.
 	Value pulumi.StringInput
 	// PathPrefixes are the path prefixes only the distribution may reach
 	// ("/api/" for its "/api/*" behavior), compared after URL decoding,
@@ -121,17 +116,6 @@ type OriginHeader struct {
 	// are caught too. Required: at least one, each starting with "/",
 	// without wildcards, at most MaxSearchStringLength bytes.
 	PathPrefixes []string
-}
-
-// NewOriginSecret returns a fresh value for an OriginHeader: 256 random
-// bits (crypto/rand) as 43 characters of unpadded base64url, which fit
-// WAF's search string and an HTTP header value as they are.
-func NewOriginSecret() (string, error) {
-	b := make([]byte, originSecretBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generating the origin header's secret: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // WebFirewallArgs configures a WebFirewall. Zero values mean the default.

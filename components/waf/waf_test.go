@@ -157,17 +157,6 @@ func TestOriginHeaderGuardsEveryPathPrefix(t *testing.T) {
 	assert.Equal(t, []any{"/api/", "/admin/"}, prefixes)
 }
 
-func TestNewOriginSecretFitsWAFsSearchString(t *testing.T) {
-	a, err := waf.NewOriginSecret()
-	require.NoError(t, err)
-	b, err := waf.NewOriginSecret()
-	require.NoError(t, err)
-	assert.NotEqual(t, a, b, "random")
-	assert.Len(t, a, 43, "256 bits, unpadded base64url")
-	assert.LessOrEqual(t, len(a), waf.MaxSearchStringLength)
-	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, a, "a header value and a search string as it is")
-}
-
 func TestCountModeCountsEverything(t *testing.T) {
 	args := regionalArgs()
 	args.Mode = waf.ModeCount

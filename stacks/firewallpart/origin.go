@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/edgecdn"
-	"github.com/refarch/refarch/components/waf"
-	"github.com/refarch/refarch/offline/runmode"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -20,10 +19,6 @@ import (
 // its lower-case name.
 // Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
 const OriginHeaderName = "x-origin-verify"
-
-// offlinePlaceholder is the header's value in offline plans, which never
-// deploy: a fixed value keeps two plans of the same commit identical.
-const offlinePlaceholder = "offline-plan-placeholder-not-a-secret"
 
 // apiPathPrefixes are the paths the web ACL admits only with the header:
 // those the CDN sends to the load balancer (the edge part's API path
@@ -37,26 +32,33 @@ func OriginHeaderParameter(c *stack.Config) string {
 	return "/" + stack.Namespace + "/" + c.Stack + "/cdn-origin-header"
 }
 
+// originSecretLength is the value's length: 43 letters and digits (over 250
+// bits), within WAF's search string (waf.MaxSearchStringLength).
+const originSecretLength = 43
+
 // originHeader keeps the header's value in an SSM SecureString encrypted
-// with the account's secrets key, and returns the value it holds. The
-// program generates a value on every run (crypto/rand), but the parameter
-// ignores later changes of its value: the first deployment stores one, and
-// every later run reads that one back from the parameter's output. So the
-// distribution and the web ACL, which both read the output, always agree,
-// and a second preview changes nothing. To rotate it, replace the
-// parameter (pulumi up --replace): both follow in the same update.
+// with the account's secrets key, and returns the value it holds. Secrets
+// Manager generates a value on every run (GetRandomPassword: the randomness
+// comes from AWS, and a program that only plans gets the same answer twice),
+// but the parameter ignores later changes of its value: the first
+// deployment stores one, and every later run reads that one back from the
+// parameter's output. So the distribution and the web ACL, which both read
+// the output, always agree, and a second preview changes nothing. To rotate
+// it, replace the parameter (pulumi up --replace): both follow in the same
+// update.
+// Source: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
 func originHeader(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.Parts) (pulumi.StringOutput, error) {
 	if a.Baseline == nil || a.Baseline.SecretsKeyARN == nil {
 		return pulumi.StringOutput{}, fmt.Errorf("the CDN's origin header needs the account's secrets key, which the baseline part did not provide")
 	}
-	value := offlinePlaceholder
-	if !runmode.IsOffline(ctx.Context()) {
-		v, err := waf.NewOriginSecret()
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		value = v
+	random, err := secretsmanager.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordArgs{
+		PasswordLength:     pulumi.IntRef(originSecretLength),
+		ExcludePunctuation: pulumi.BoolRef(true),
+	}, pulumi.Provider(p.Account))
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("the CDN's origin header value: %w", err)
 	}
+	value := random.RandomPassword
 	param, err := ssm.NewParameter(ctx, stack.Namespace+"-"+c.Stack+"-cdn-origin-header", &ssm.ParameterArgs{
 		Name:        pulumi.String(OriginHeaderParameter(c)),
 		Description: pulumi.String("The secret " + OriginHeaderName + " header CloudFront adds to the API's requests; the public load balancer's web ACL checks it"),

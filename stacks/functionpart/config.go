@@ -12,7 +12,7 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// The functions, by the name of their folder under functions/.
+// The functions, by the name of their folder under workloads/functions/.
 const (
 	AlertNotifier = "alert-notifier"
 	SecretRotator = "secret-rotator"
@@ -47,7 +47,7 @@ var defaults = map[string]Settings{
 
 // MinRotatorTimeoutSeconds is the shortest timeout of the secret rotator:
 // enough for its setSecret and testSecret steps to wait a couple of
-// minutes for RDS (functions/secret-rotator bounds its waits by the
+// minutes for RDS (workloads/functions/secret-rotator bounds its waits by the
 // invocation's deadline).
 const MinRotatorTimeoutSeconds = 120
 

@@ -1,5 +1,5 @@
 // Package functionpart is the Lambda part of a composition: the example
-// functions (functions/<name>, deployed with components/function), with
+// functions (workloads/functions/<name>, deployed with components/function), with
 // the section of configuration that sizes them. Every stack gets the
 // alert notifier on its alert topic; application stacks also get the
 // secret rotator of their generated secrets, hello-http behind the public

@@ -13,13 +13,13 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/refarch/refarch/apps/contract"
 	"github.com/refarch/refarch/components/ecscluster"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/secret"
 	"github.com/refarch/refarch/stacks/stack"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // The outputs of the application platform.
@@ -205,7 +205,7 @@ func routes(a *stack.Parts, origin string) []ecscluster.Route {
 // wireData connects a service to the data stores: it joins their client
 // group (which the stores admit, and which carries the egress to exactly
 // their groups and ports, data.go) and gets their coordinates as plain
-// variables (apps/contract's names). It logs in to Postgres as the role
+// variables (workloads/apps/contract's names). It logs in to Postgres as the role
 // contract.AppRole with an IAM authentication token, which its task role
 // may request for that role only, on the writer and each replica; the
 // master user's secret is not the service's (only the migration reads it).

@@ -517,7 +517,7 @@ func whenSteps(t *testing.T, cfg map[string]any, job string) []string {
 // pushed become the stack's refarch:releaseImages before the guarded
 // preview; the migration runs on the new image (a targeted update of the
 // migration's task definition, then cmd/run-job) before the update rolls
-// the new version out; web/ is synced and the CDN invalidated after.
+// the new version out; workloads/web/ is synced and the CDN invalidated after.
 func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 	cfg := config(t)
 	names := stepNames(t, cfg, "update")
@@ -532,7 +532,7 @@ func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 	assert.Contains(t, when[0], "-backend-migrate$")
 	assert.Contains(t, when[0], "go run ./cmd/run-job -outputs outputs.json -job backend/migrate")
 	assert.Less(t, strings.Index(when[0], "--target"), strings.Index(when[0], "cmd/run-job"), "the new task definition first")
-	assert.Contains(t, when[1], "aws s3 sync web/")
+	assert.Contains(t, when[1], "aws s3 sync workloads/web/")
 	assert.Contains(t, when[1], "jq -r .edgeBucketName")
 	assert.Contains(t, when[1], "aws cloudfront create-invalidation --distribution-id \"$(jq -r .edgeDistributionId outputs.json)\" --paths '/*'")
 
@@ -577,10 +577,10 @@ func TestPreviewsRunThePolicyPackAndPullRequestsGetTheDiff(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{"run", "store_artifacts", "run"}, kinds, "the preview, its artifact, then the failing checks")
-	assert.Contains(t, runs[0], "pulumi preview --json --policy-pack ./policies/pack")
+	assert.Contains(t, runs[0], "pulumi preview --json --policy-pack ./insights/policies/pack")
 	assert.Contains(t, runs[1], "exit \"$status\"", "a failed preview (a mandatory policy violation) fails the job after its JSON is stored")
 	assert.Contains(t, runs[1], "go run ./cmd/preview-guard")
-	pack, err := os.ReadFile(filepath.Join(root(t), "policies", "pack", "PulumiPolicy.yaml"))
+	pack, err := os.ReadFile(filepath.Join(root(t), "insights", "policies", "pack", "PulumiPolicy.yaml"))
 	require.NoError(t, err, "the policy pack the previews name")
 	assert.Contains(t, string(pack), "runtime: go")
 

@@ -30,9 +30,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/insights/policies/crossguard"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/policies/crossguard"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -108,7 +108,7 @@ func newRig(t *testing.T) *rig {
 	r.installPlugins(t, tmp)
 	// An inline program runs in this process: its working directory is
 	// the project's, as `pulumi` makes it for a program it starts, so the
-	// functions' zips are found under functions/dist.
+	// functions' zips are found under workloads/functions/dist.
 	t.Chdir(r.dir)
 	return r
 }
@@ -213,7 +213,7 @@ func (d *diagnostics) wait() []string {
 	return d.warnings
 }
 
-// installPolicyPack builds the CrossGuard pack (./policies/pack) and
+// installPolicyPack builds the CrossGuard pack (./insights/policies/pack) and
 // returns the binary, which `pulumi preview --policy-pack` launches directly
 // as an analyzer plugin. CI names the folder instead, and the CLI builds the
 // same main package through the Go language host, whose module is not served
@@ -222,7 +222,7 @@ func (d *diagnostics) wait() []string {
 func (r *rig) installPolicyPack(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(r.home, "..", "plugins", "refarch-policy-pack")
-	build := exec.Command("go", "build", "-o", bin, "./policies/pack")
+	build := exec.Command("go", "build", "-o", bin, "./insights/policies/pack")
 	build.Dir = r.root
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "building the policy pack: %s", out)
@@ -398,7 +398,7 @@ func TestRealEngine(t *testing.T) {
 	t.Run("a preview without the functions' zips names the command that builds them", func(t *testing.T) {
 		_, err := r.stack(t, all[0]).Preview(ctx)
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "functions/dist/"+functionpart.AlertNotifier+".zip is missing")
+		assert.Contains(t, err.Error(), "workloads/functions/dist/"+functionpart.AlertNotifier+".zip is missing")
 		assert.Contains(t, err.Error(), functionpart.PackageCommand)
 	})
 	r.writeZips(t)
@@ -480,7 +480,7 @@ func TestRealEngine(t *testing.T) {
 		for _, name := range all {
 			ch, pol := watchPolicies()
 			_, err := live[name].Preview(ctx, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
-			require.NoError(t, err, "pulumi preview -s %s --policy-pack policies/pack", name)
+			require.NoError(t, err, "pulumi preview -s %s --policy-pack insights/policies/pack", name)
 			passed, violations := pol.wait()
 			assert.Empty(t, violations, "policy violations in %s", name)
 			assert.ElementsMatch(t, want, passed, "every rule of the pack ran on %s and passed", name)

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	refpolicies "github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	refpolicies "github.com/refarch/refarch/policies"
 	"github.com/refarch/refarch/stacks"
 )
 
