@@ -241,19 +241,39 @@ func ami(e env, args map[string]any) (map[string]any, error) {
 	}, nil
 }
 
+// ssmParameter answers Parameter Store's GetParameter from the cloud's
+// parameters (Options.Parameters): a String parameter with its value. AWS's
+// public parameters (/aws/service/…) exist in every account: an image
+// parameter holds an AMI id of the region, any other a placeholder. Any
+// other name is missing, and the answer is the AWS provider's error for a
+// missing parameter (SSM's ParameterNotFound), which a program may tell
+// apart from other failures. value and insecureValue are the same, as for
+// a String parameter.
+// Sources: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html,
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html,
+// https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ssm/parameter_data_source.go
 func ssmParameter(e env, args map[string]any) (map[string]any, error) {
 	name := fmt.Sprint(args["name"])
-	value := "harness-value-of-" + name
-	if strings.Contains(name, "/ami/") || strings.Contains(name, "ami-") || strings.Contains(name, "/images/") {
-		value = "ami-0" + shortHash(e.Region+name) + shortHash(name)[:2]
+	value, ok := e.Parameters[name]
+	switch {
+	case ok:
+	case strings.HasPrefix(name, "/aws/service/"):
+		value = "public-value-of-" + name
+		if strings.Contains(name, "/ami/") || strings.Contains(name, "ami-") || strings.Contains(name, "/images/") {
+			value = "ami-0" + shortHash(e.Region+name) + shortHash(name)[:2]
+		}
+	default:
+		return nil, fmt.Errorf("reading SSM Parameter (%s): couldn't find resource (ParameterNotFound: account %s holds no parameter %s in %s)",
+			name, e.Account, name, e.Region)
 	}
 	return map[string]any{
-		"id":      name,
-		"name":    name,
-		"arn":     fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", e.Partition, e.Region, e.Account, name),
-		"type":    "String",
-		"value":   value,
-		"version": 1,
+		"id":            name,
+		"name":          name,
+		"arn":           fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", e.Partition, e.Region, e.Account, name),
+		"type":          "String",
+		"value":         value,
+		"insecureValue": value,
+		"version":       1,
 	}, nil
 }
 

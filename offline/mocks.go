@@ -110,7 +110,9 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	if !ok {
 		return nil, fmt.Errorf("offline: no mock answer for invoke %s; add one to offline/invokes.go", args.Token)
 	}
-	out, err := answer(m.envOf(args.Provider), inv.Args)
+	e := m.envOf(args.Provider)
+	e.Parameters = m.opts.Parameters
+	out, err := answer(e, inv.Args)
 	if err != nil {
 		return nil, fmt.Errorf("offline: invoke %s: %w", args.Token, err)
 	}
@@ -154,6 +156,8 @@ type env struct {
 	Account, Region, Partition string
 	// DefaultTags are the provider's default tags, merged into tagsAll.
 	DefaultTags map[string]string
+	// Parameters are the SSM parameters the cloud holds (Options.Parameters).
+	Parameters map[string]string
 }
 
 // envOf reads account and region from the provider a reference names. A

@@ -27,6 +27,14 @@ type Options struct {
 	// Organization is the organization stack references are qualified with;
 	// empty means "organization", the self-managed backends' default.
 	Organization string
+	// Parameters are the SSM Parameter Store parameters the cloud holds,
+	// by name: String parameters with these values, in every account and
+	// region of the run. A lookup (aws:ssm/getParameter) of any other name
+	// fails as the AWS provider fails on a missing parameter
+	// (ParameterNotFound), except for AWS's public parameters
+	// (/aws/service/…), which every account holds. Nil: a new account's
+	// Parameter Store, empty.
+	Parameters map[string]string
 }
 
 // RunStack runs program as stack, with the stack's configuration loaded from

@@ -349,3 +349,41 @@ func TestLookupPaths(t *testing.T) {
 	_, ok = offline.Lookup(data, "egress")
 	assert.False(t, ok)
 }
+
+// TestParameterStoreHoldsWhatTheOptionsSay: a parameter of
+// Options.Parameters is a String parameter with its value; AWS's public
+// parameters exist in every account; any other name is missing, with the
+// AWS provider's words for it, which a program tells apart from a failure.
+func TestParameterStoreHoldsWhatTheOptionsSay(t *testing.T) {
+	cfg, err := offline.LoadStackConfig(project(t, validStack(t, "")), "test")
+	require.NoError(t, err)
+	lookup := func(opts offline.Options, name string) (map[string]any, error) {
+		var out map[string]any
+		_, err := offline.Run(func(ctx *pulumi.Context) error {
+			prov, err := awsProvider(ctx, "p", "210987654321", "eu-west-1")
+			if err != nil {
+				return err
+			}
+			return ctx.Invoke("aws:ssm/getParameter:getParameter", pulumi.Map{"name": pulumi.String(name)}, &out, pulumi.Provider(prov))
+		}, cfg, opts)
+		return out, err
+	}
+	held := offline.Options{Parameters: map[string]string{"/app/release/web": "web@sha256:" + fmt.Sprintf("%064d", 7)}}
+
+	out, err := lookup(held, "/app/release/web")
+	require.NoError(t, err)
+	assert.Equal(t, "web@sha256:"+fmt.Sprintf("%064d", 7), out["insecureValue"])
+	assert.Equal(t, "String", out["type"])
+	assert.Equal(t, "arn:aws:ssm:eu-west-1:210987654321:parameter/app/release/web", out["arn"])
+
+	out, err = lookup(offline.Options{}, "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64")
+	require.NoError(t, err)
+	assert.Regexp(t, `^ami-0[0-9a-f]+$`, out["value"], "AWS's public image parameters hold an AMI id")
+
+	for _, opts := range []offline.Options{{}, held} {
+		_, err = lookup(opts, "/app/release/api")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "couldn't find resource", "the AWS provider's words for a missing parameter")
+		assert.Contains(t, err.Error(), "ParameterNotFound")
+	}
+}

@@ -3,13 +3,13 @@ package tests
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
@@ -24,13 +24,18 @@ type appContainer struct {
 
 // TestTaskDefinitionsGiveTheProgramsWhatTheyRead checks every stack's task
 // definitions of the sample services against workloads/apps/contract, the list the
-// programs read their configuration by: the image, the architecture, the
+// programs read their configuration by: the image the stack file names, the architecture, the
 // port, the health path, every required variable, no variable the program
 // does not read, and exactly its secrets.
 func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 	for _, stackName := range platformStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := stackPlan(t, stackName)
+			cfg := stackConfig(t, stackName)
+			images := map[string]string{}
+			for _, s := range cfg.Platform.Services {
+				images[s.Name] = platformpart.ImageURL(&cfg.Config, s.Image)
+			}
 			for _, svc := range []contract.Service{contract.Frontend, contract.Backend} {
 				comp := p.Require(t, "refarch:ecscluster:FargateService", stackName+"-"+svc.Name)
 				var task, group *offline.Resource
@@ -48,7 +53,7 @@ func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 				assert.Equal(t, svc.HealthPath, group.String("healthCheck.path"), "%s: the program's liveness path", svc.Name)
 				assert.Equal(t, svc.Port, group.Int("port"), svc.Name)
 
-				c := checkReads(t, task, svc)
+				c := checkReads(t, task, svc, images[svc.Name])
 				require.Len(t, c.PortMappings, 1)
 				assert.Equal(t, svc.Port, c.PortMappings[0].ContainerPort, svc.Name)
 				assert.Empty(t, c.Command, "%s runs the image's entrypoint (serve)", svc.Name)
@@ -56,7 +61,7 @@ func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 					// The migration: the same image, `migrate`, the master
 					// user's secret and nothing of the service's.
 					job := p.Require(t, taskDefType, stackName+"-"+contract.Migrate.Name)
-					jc := checkReads(t, job, contract.Migrate)
+					jc := checkReads(t, job, contract.Migrate, images[contract.Backend.Name])
 					assert.Equal(t, []string{"migrate"}, jc.Command)
 					assert.Equal(t, c.Image, jc.Image)
 					assert.Equal(t, contract.Architecture, job.String("runtimePlatform.cpuArchitecture"))
@@ -67,21 +72,16 @@ func TestTaskDefinitionsGiveTheProgramsWhatTheyRead(t *testing.T) {
 }
 
 // checkReads checks a task definition's one container against what its
-// program reads: its own image, every required variable, no variable the
-// program ignores, exactly its secrets.
-func checkReads(t *testing.T, task *offline.Resource, svc contract.Service) appContainer {
+// program reads: image, the one the stack file names for it, every
+// required variable, no variable the program ignores, exactly its secrets.
+func checkReads(t *testing.T, task *offline.Resource, svc contract.Service, image string) appContainer {
 	t.Helper()
 	var defs []appContainer
 	require.NoError(t, json.Unmarshal([]byte(task.String("containerDefinitions")), &defs))
 	require.Len(t, defs, 1)
 	c := defs[0]
-	repo := c.Image[strings.LastIndex(c.Image, "/")+1:]
-	repo = strings.FieldsFunc(repo, func(r rune) bool { return r == ':' || r == '@' })[0]
-	image := svc.Name
-	if svc.Name == contract.Migrate.Name {
-		image = contract.Backend.Name // the backend's image, another command
-	}
-	assert.Equal(t, image, repo, "%s runs its own image (%s)", svc.Name, c.Image)
+	require.NotEmpty(t, image, "%s: the stack file names its image", svc.Name)
+	assert.Equal(t, image, c.Image, "%s runs the image the stack file names for it", svc.Name)
 	var env, secrets []string
 	for _, e := range c.Environment {
 		env = append(env, e.Name)

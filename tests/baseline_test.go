@@ -14,12 +14,16 @@ import (
 	sb "github.com/refarch/refarch/components/securitybaseline"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/baselinepart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-const securityAccount = "111111111111"
+// securityAccount is the id of the security account, which holds the
+// audit archive and administers the others' findings.
+func securityAccount(t testing.TB) string {
+	t.Helper()
+	return accountOf(t)["security"]
+}
 
 // baselineOf returns a stack's SecurityBaseline component and everything
 // below it.
@@ -96,9 +100,9 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func allAccounts() []string {
+func allAccounts(t testing.TB) []string {
 	var out []string
-	for _, id := range accountOf {
+	for _, id := range accountOf(t) {
 		out = append(out, id)
 	}
 	sort.Strings(out)
@@ -127,7 +131,7 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 				},
 				"aws:ebs/encryptionByDefault:EncryptionByDefault": func(r *offline.Resource) bool { return r.Bool("enabled") },
 				"aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": func(r *offline.Resource) bool {
-					return r.String("accountId") == accountOf[stackName] && r.Bool("blockPublicAcls") && r.Bool("blockPublicPolicy") && r.Bool("ignorePublicAcls") && r.Bool("restrictPublicBuckets")
+					return r.String("accountId") == accountOf(t)[stackName] && r.Bool("blockPublicAcls") && r.Bool("blockPublicPolicy") && r.Bool("ignorePublicAcls") && r.Bool("restrictPublicBuckets")
 				},
 				"aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": func(r *offline.Resource) bool { return r.String("httpTokens") == "required" },
 				"aws:accessanalyzer/analyzer:Analyzer":                      func(r *offline.Resource) bool { return r.String("type") == "ACCOUNT" },
@@ -157,7 +161,7 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 				assert.Equal(t, protect, r.Protect, "%s %q protect", r.Type, r.Name)
 				assert.Equal(t, protect, r.RetainOnDelete, "%s %q retainOnDelete", r.Type, r.Name)
 			}
-			deploy := "arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"
+			deploy := "arn:aws:iam::" + accountOf(t)[stackName] + ":role/refarch-deploy"
 			for _, k := range keys {
 				st := blStatements(t, k, "policy")
 				assert.Equal(t, []string{deploy}, blPrincipal(st["KeyAdministration"], "AWS"), "%s: only the deploy role administers", k.Name)
@@ -167,7 +171,7 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 						// themselves, through no service: the sessions key
 						// admits the account's own callers, for the two
 						// operations of a session, as IAM allows them.
-						assert.Equal(t, []string{accountOf[stackName]}, blCond(s, "StringEquals", "kms:CallerAccount"), k.Name)
+						assert.Equal(t, []string{accountOf(t)[stackName]}, blCond(s, "StringEquals", "kms:CallerAccount"), k.Name)
 						assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, blStrs(s["Action"]), k.Name)
 						continue
 					}
@@ -181,7 +185,7 @@ func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
 }
 
 func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.T) {
-	archive := "refarch-audit-trail-" + securityAccount
+	archive := "refarch-audit-trail-" + securityAccount(t)
 	sec := plan(t, "security")
 	_, secInside := baselineOf(t, sec)
 	trailPolicy := blStatements(t, blFind(t, secInside, "aws:s3/bucketPolicy:BucketPolicy", "-trail-archive"), "policy")
@@ -204,15 +208,15 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 			// The archive's policy (in the security stack) admits exactly this trail.
 			arn := trail.Output("arn").(string)
 			assert.Contains(t, blCond(admitted, "StringEquals", "aws:SourceArn"), arn)
-			write := trailPolicy["CloudTrailWrite"+accountOf[stackName]]
+			write := trailPolicy["CloudTrailWrite"+accountOf(t)[stackName]]
 			require.NotNil(t, write, "a write statement for %s", stackName)
 			assert.Equal(t, []string{arn}, blCond(write, "StringEquals", "aws:SourceArn"))
-			assert.Equal(t, []string{"arn:aws:s3:::" + archive + "/AWSLogs/" + accountOf[stackName] + "/*"}, blStrs(write["Resource"]))
+			assert.Equal(t, []string{"arn:aws:s3:::" + archive + "/AWSLogs/" + accountOf(t)[stackName] + "/*"}, blStrs(write["Resource"]))
 
 			// The logs key lets exactly this trail encrypt and the security account read.
 			key := blStatements(t, logsKey, "policy")
 			assert.Equal(t, []string{arn}, blCond(key["CloudTrailOfThisAccount"], "StringEquals", "aws:SourceArn"))
-			assert.Equal(t, []string{"arn:aws:iam::" + securityAccount + ":root"}, blPrincipal(key["AuditReadersThroughS3"], "AWS"))
+			assert.Equal(t, []string{"arn:aws:iam::" + securityAccount(t) + ":root"}, blPrincipal(key["AuditReadersThroughS3"], "AWS"))
 			// The archive has S3 Bucket Keys on: CloudTrail must decrypt with
 			// this key to create the trail.
 			// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
@@ -222,7 +226,7 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 			assert.Equal(t, []string{"kms:Decrypt"}, blStrs(decrypt["Action"]))
 
 			channel := blFind(t, inside, "aws:cfg/deliveryChannel:DeliveryChannel", stackName)
-			assert.Equal(t, "refarch-audit-config-"+securityAccount, channel.String("s3BucketName"))
+			assert.Equal(t, "refarch-audit-config-"+securityAccount(t), channel.String("s3BucketName"))
 			assert.Equal(t, logsKey.Output("arn"), channel.Get("s3KmsKeyArn"))
 			recorder := blFind(t, inside, "aws:cfg/recorder:Recorder", stackName)
 			assert.Contains(t, recorder.String("roleArn"), ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
@@ -245,7 +249,7 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 		for _, id := range accountID.FindAllString(pol.String("policy"), -1) {
 			found[id] = true
 		}
-		assert.Equal(t, allAccounts(), sortedKeys(found), "%s admits exactly the five accounts", suffix)
+		assert.Equal(t, allAccounts(t), sortedKeys(found), "%s admits exactly the five accounts", suffix)
 		st := blStatements(t, pol, "policy")
 		assert.Equal(t, "Deny", st["DenyWithoutTLS"]["Effect"], "TLS only")
 		assert.Equal(t, "Deny", st["DenyDeletingAuditRecords"]["Effect"])
@@ -256,18 +260,18 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 		}
 	}
 	cfg := blStatements(t, blFind(t, inside, "aws:s3/bucketPolicy:BucketPolicy", "-config-archive"), "policy")
-	assert.Equal(t, allAccounts(), sorted(blCond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
+	assert.Equal(t, allAccounts(t), sorted(blCond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
 
 	trail := blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-trail-archive")
 	assert.True(t, trail.Bool("objectLockEnabled"), "Object Lock enabled at creation")
-	assert.Equal(t, "refarch-audit-trail-"+securityAccount, trail.String("bucket"))
+	assert.Equal(t, "refarch-audit-trail-"+securityAccount(t), trail.String("bucket"))
 	assert.False(t, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-config-archive").Bool("objectLockEnabled"), "AWS Config cannot deliver to a locked bucket")
 	assert.Equal(t, 365, blFind(t, inside, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "-trail-archive").Int("rule.defaultRetention.days"))
 	for _, suffix := range []string{"-trail-archive", "-config-archive"} {
 		assert.Equal(t, "Enabled", blFind(t, inside, "aws:s3/bucketVersioningV2:BucketVersioningV2", suffix).String("versioningConfiguration.status"))
 		assert.Equal(t, "aws:kms", blFind(t, inside, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", suffix).String("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 		logging := blFind(t, inside, "aws:s3/bucketLoggingV2:BucketLoggingV2", suffix)
-		assert.Equal(t, "refarch-audit-trail-"+securityAccount+"-access", logging.String("targetBucket"), "access-logged to a separate bucket")
+		assert.Equal(t, "refarch-audit-trail-"+securityAccount(t)+"-access", logging.String("targetBucket"), "access-logged to a separate bucket")
 		// S3 refuses to log into a bucket that does not exist yet.
 		assert.Contains(t, logging.DependsOn, blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-access-logs").URN, "%s: logging waits for its target", suffix)
 		assert.Contains(t, logging.DependsOn, blFind(t, inside, "aws:s3/bucketPolicy:BucketPolicy", "-access-logs").URN, "%s: and for its target's policy", suffix)
@@ -345,7 +349,7 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 				st := blStatements(t, role, "assumeRolePolicy")
 				require.Len(t, st, 2)
 				for _, s := range st {
-					assert.Equal(t, []string{"arn:aws:iam::" + securityAccount + ":root"}, blPrincipal(s, "AWS"), "exactly the security account")
+					assert.Equal(t, []string{"arn:aws:iam::" + securityAccount(t) + ":root"}, blPrincipal(s, "AWS"), "exactly the security account")
 					assert.Equal(t, []string{"true"}, blCond(s, "Bool", "aws:MultiFactorAuthPresent"), "MFA required")
 				}
 				assert.Equal(t, []string{"sts:AssumeRole"}, blStrs(st["IdentityAccountWithMFA"]["Action"]))
@@ -456,13 +460,10 @@ func TestBaselineConfigRejectsBadValues(t *testing.T) {
 	}
 }
 
+// TestLoadReadsTheBaselineSection reads the sample's files as committed
+// (testdata/sample) and expects their values.
 func TestLoadReadsTheBaselineSection(t *testing.T) {
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, "security")
-	require.NoError(t, err)
-	cfg, err := stacks.Load("security", stack.MapSource(raw.Values))
-	require.NoError(t, err)
+	cfg := sampleConfig(t, "security")
 	b := cfg.Baseline
 	require.Len(t, b.Users, 4)
 	assert.Equal(t, baselinepart.User{Name: "bob.chen", Email: "bob.chen@example.com", Groups: []string{"developers", "ops"}}, b.Users[1])
@@ -473,10 +474,7 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 	assert.Equal(t, "refarch-audit-trail-111111111111", baselinepart.AuditTrailBucket(&cfg.Config))
 	assert.Equal(t, "refarch-audit-config-111111111111", baselinepart.AuditConfigBucket(&cfg.Config))
 
-	raw, err = offline.LoadStackConfig(dir, "dev")
-	require.NoError(t, err)
-	cfg, err = stacks.Load("dev", stack.MapSource(raw.Values))
-	require.NoError(t, err)
+	cfg = sampleConfig(t, "dev")
 	assert.Empty(t, cfg.Baseline.Users)
 	assert.Equal(t, 8, cfg.Baseline.RoleSessionHours)
 	assert.Equal(t, stack.CI{OrgID: "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b", ProjectID: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f", Repository: "github.com/example-org/refarch"}, cfg.CI)
@@ -487,7 +485,7 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 // offline/stackrefs answers for the baseline's outputs is what each stack
 // really creates.
 func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
-	refs := stackrefs.New("")
+	refs := stackrefs.New(projectDir(t))
 	for _, stackName := range stack.Names() {
 		t.Run(stackName, func(t *testing.T) {
 			out, err := refs("organization/refarch/" + stackName)

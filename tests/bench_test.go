@@ -9,19 +9,19 @@ import (
 	"github.com/refarch/refarch/insights/diagram"
 	"github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
 // BenchmarkPlan measures one offline plan per stack: config loading, the
 // program and the mock engine. The five together are the cost of
-// `go run ./cmd/plan -stack all` after the build (README, "Performance").
+// `go run ./cmd/plan -stack all` after the build (docs/performance.md).
 func BenchmarkPlan(b *testing.B) {
 	for _, stackName := range stack.Names() {
 		b.Run(stackName, func(b *testing.B) {
+			opts := options(b, nil)
 			for b.Loop() {
-				if _, err := offline.RunStack(stacks.Run, stackName, offline.Options{StackOutputs: stackrefs.New("")}); err != nil {
+				if _, err := offline.RunStack(stacks.Run, stackName, opts); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -31,11 +31,11 @@ func BenchmarkPlan(b *testing.B) {
 
 // BenchmarkInsights measures what -policy, -cost and -diagram add to a plan:
 // each on the five stacks' plans (made once, outside the timing), and all
-// three together. README, "Performance", compares them with BenchmarkPlan.
+// three together. docs/performance.md compares them with BenchmarkPlan.
 func BenchmarkInsights(b *testing.B) {
 	var plans []*offline.Plan
 	for _, name := range stack.Names() {
-		p, err := offline.RunStack(stacks.Run, name, offline.Options{StackOutputs: stackrefs.New("")})
+		p, err := offline.RunStack(stacks.Run, name, options(b, nil))
 		if err != nil {
 			b.Fatal(err)
 		}

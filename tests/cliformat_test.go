@@ -21,8 +21,7 @@ import (
 // copyProject copies Pulumi.yaml and every stack file into a new folder.
 func copyProject(t *testing.T) string {
 	t.Helper()
-	root, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	root := projectDir(t)
 	dir := t.TempDir()
 	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
 	require.NoError(t, err)

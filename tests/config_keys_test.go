@@ -21,8 +21,7 @@ import (
 // catalogue docs/configuration.md is generated from (stacks.Keys), and the
 // keys Pulumi.yaml declares, each with a type and a description.
 func TestEveryKeyIsDeclaredDocumentedAndRead(t *testing.T) {
-	root, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	root := projectDir(t)
 	project, err := workspace.LoadProject(root + "/Pulumi.yaml")
 	require.NoError(t, err)
 	var declared []string
@@ -94,8 +93,7 @@ func TestUnknownKeysAreRefused(t *testing.T) {
 // TestUnknownSecretKeyIsNotPrinted: a misspelt secret is refused without
 // its value in the error.
 func TestUnknownSecretKeyIsNotPrinted(t *testing.T) {
-	root, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	root := projectDir(t)
 	cfg, err := offline.LoadStackConfig(root, "prod")
 	require.NoError(t, err)
 	// As `pulumi config set --secret refarch:dbPasword …` would leave it.

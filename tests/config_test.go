@@ -8,8 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -17,10 +15,7 @@ import (
 // as the JSON text the CLI would pass.
 func directory(t *testing.T, edit func(map[string]map[string]string)) string {
 	t.Helper()
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
-	cfg, err := offline.LoadStackConfig(dir, "prod")
-	require.NoError(t, err)
+	cfg := rawConfig(t, "prod")
 	var accounts map[string]map[string]string
 	require.NoError(t, json.Unmarshal([]byte(cfg.Values["refarch:accounts"]), &accounts))
 	edit(accounts)
@@ -33,6 +28,7 @@ func directory(t *testing.T, edit func(map[string]map[string]string)) string {
 // file and checks that the run fails before registering anything, with a
 // problem naming the key.
 func TestConfigRejectsBadValues(t *testing.T) {
+	ids := accountOf(t)
 	cases := []struct {
 		name  string
 		stack string
@@ -54,7 +50,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"more zones than the region", "prod", map[string]string{"refarch:azCount": "5"}, nil, "refarch:azCount", "us-west-2"},
 		{"zones not a number", "prod", map[string]string{"refarch:azCount": "three"}, nil, "refarch:azCount", "whole number"},
 		{"short account id", "prod", map[string]string{"refarch:accountId": "55555555555"}, nil, "refarch:accountId", "12-digit"},
-		{"account id of another account", "prod", map[string]string{"refarch:accountId": "333333333333"}, nil, "refarch:accountId", "accounts.prod.id"},
+		{"account id of another account", "prod", map[string]string{"refarch:accountId": ids["dev"]}, nil, "refarch:accountId", "accounts.prod.id"},
 		{"directory id malformed", "security", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 			a["dev"]["id"] = "dev-account"
 		})}, nil, "refarch:accounts.dev.id", "12-digit"},
@@ -67,8 +63,8 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"directory missing a vpc", "dev", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 			delete(a["stage"], "vpcCidr")
 		})}, nil, "refarch:accounts.stage.vpcCidr", "has a VPC"},
-		{"directory id stored as a number", "dev", map[string]string{"refarch:accounts": strings.Replace(directory(t, func(map[string]map[string]string) {}), `"333333333333"`, `333333333333`, 1)}, nil, "refarch:accounts", "pulumi config set --path --type string"},
-		{"directory with an unknown field", "dev", map[string]string{"refarch:accounts": `{"dev":{"id":"333333333333","cidr":"10.10.0.0/16"}}`}, nil, "refarch:accounts.dev.cidr", "did you mean vpcCidr or id?"},
+		{"directory id stored as a number", "dev", map[string]string{"refarch:accounts": strings.Replace(directory(t, func(map[string]map[string]string) {}), `"`+ids["dev"]+`"`, ids["dev"], 1)}, nil, "refarch:accounts", "pulumi config set --path --type string"},
+		{"directory with an unknown field", "dev", map[string]string{"refarch:accounts": `{"dev":{"id":"` + ids["dev"] + `","cidr":"10.10.0.0/16"}}`}, nil, "refarch:accounts.dev.cidr", "did you mean vpcCidr or id?"},
 		{"prod without alert email", "prod", nil, []string{"refarch:alertEmails"}, "refarch:alertEmails", "required"},
 		{"security without alert email", "security", map[string]string{"refarch:alertEmails": "[]"}, nil, "refarch:alertEmails", "at least one"},
 		{"malformed alert email", "stage", map[string]string{"refarch:alertEmails": `["oncall at example.com"]`}, nil, "refarch:alertEmails[0]", "e-mail"},
@@ -121,15 +117,10 @@ func TestConfigRoleRequirements(t *testing.T) {
 	})
 }
 
-// TestLoadReadsTypedValues checks that the real prod file becomes the typed
-// values it states.
+// TestLoadReadsTypedValues checks that the sample's prod file (as
+// committed, testdata/sample) becomes the typed values it states.
 func TestLoadReadsTypedValues(t *testing.T) {
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, "prod")
-	require.NoError(t, err)
-	cfg, err := stacks.Load("prod", stack.MapSource(raw.Values))
-	require.NoError(t, err)
+	cfg := sampleConfig(t, "prod")
 	assert.Equal(t, stack.RoleApp, cfg.Role)
 	assert.Equal(t, "555555555555", cfg.AccountID)
 	assert.Equal(t, "us-west-2", cfg.Region)

@@ -208,7 +208,7 @@ func TestDatabaseKeyIsAdministeredByTheStacksDeployRole(t *testing.T) {
 
 			doc, err := d.key.JSON("policy")
 			require.NoError(t, err)
-			account := accountOf[stackName]
+			account := accountOf(t)[stackName]
 			for _, raw := range doc.(map[string]any)["Statement"].([]any) {
 				st := raw.(map[string]any)
 				if service, ok := st["Principal"].(map[string]any)["Service"]; ok {
@@ -258,7 +258,7 @@ func TestDataStoresAdmitOnlyTheirClients(t *testing.T) {
 				assert.False(t, rule.Has("cidrIpv6"))
 			}
 			clientsID := d.clients.ID
-			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, vpnGroupRef, ""}}, admitted[d.dbGroup.ID], "the clients and the VPN server, not the whole management VPC")
+			assert.ElementsMatch(t, []source{{5432, clientsID, ""}, {5432, vpnGroupRef(t), ""}}, admitted[d.dbGroup.ID], "the clients and the VPN server, not the whole management VPC")
 			assert.Equal(t, []source{{11211, clientsID, ""}}, admitted[d.cacheGroup.ID])
 			assert.Empty(t, admitted[clientsID], "nothing connects to the clients group")
 			for _, sg := range []*offline.Resource{d.dbGroup, d.cacheGroup, d.clients} {

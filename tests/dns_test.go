@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -27,11 +28,11 @@ var appStacks = []struct {
 	{"prod", 172800, true},
 }
 
-// rootZone is what shared-services exports about its root zone, as the
-// application stacks read it.
-func rootZone(t *testing.T) map[string]any {
+// rootZone is what shared-services exports (its root zone, management VPC
+// and VPN server), as the application stacks read it.
+func rootZone(t testing.TB) map[string]any {
 	t.Helper()
-	out, err := stackrefs.New("")("organization/refarch/shared-services")
+	out, err := stackrefs.New(projectDir(t))("organization/refarch/shared-services")
 	require.NoError(t, err)
 	return out
 }
@@ -56,7 +57,7 @@ func TestSharedServicesHoldsTheProtectedRootZone(t *testing.T) {
 	zones := p.ByType("aws:route53/zone:Zone")
 	require.Len(t, zones, 1, "shared-services holds only the root zone")
 	root := zones[0]
-	assert.Equal(t, "example.com", root.String("name"))
+	assert.Equal(t, domainOf(t), root.String("name"))
 	assert.Empty(t, root.List("vpcs"), "the root zone is public")
 	assert.False(t, root.Bool("forceDestroy"))
 	assert.True(t, root.Protect, "the registrar delegates to its name servers: it must survive a careless destroy")
@@ -65,13 +66,13 @@ func TestSharedServicesHoldsTheProtectedRootZone(t *testing.T) {
 	assert.Equal(t, "aws-shared-services", p.ProviderOf(root).Name)
 	records := p.ByType("aws:route53/record:Record")
 	require.Len(t, records, 1, "nothing delegates the root zone from within shared-services; its one record is the VPN server's")
-	assert.Equal(t, "vpn.example.com", records[0].String("name"))
+	assert.Equal(t, "vpn."+domainOf(t), records[0].String("name"))
 	assert.Equal(t, "A", records[0].String("type"))
 	assert.Empty(t, p.ByType("aws:acm/certificate:Certificate"))
 
 	// The exports the application stacks read, as offline/stackrefs serves them.
 	exported := rootZone(t)
-	assert.Equal(t, "example.com", exported[dnspart.OutputRootZoneName])
+	assert.Equal(t, domainOf(t), exported[dnspart.OutputRootZoneName])
 	assert.Regexp(t, `^Z[0-9A-Z]+$`, exported[dnspart.OutputRootZoneID])
 }
 
@@ -81,21 +82,21 @@ func TestEnvironmentZoneIsDelegatedFromTheRootZoneThroughTheDelegateRole(t *test
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
 			zone := p.Require(t, "aws:route53/zone:Zone", "public-zone")
-			assert.Equal(t, env.name+".example.com", zone.String("name"))
+			assert.Equal(t, env.name+"."+domainOf(t), zone.String("name"))
 			assert.Empty(t, zone.List("vpcs"))
 			assert.Equal(t, env.protect, zone.Protect, "protected with refarch:deletionProtection")
 			assert.Equal(t, "aws-"+env.name, p.ProviderOf(zone).Name, "the zone lives in the environment's account")
 
 			ns := p.Require(t, "aws:route53/record:Record", "public-zone-delegation")
 			assert.Equal(t, "NS", ns.String("type"))
-			assert.Equal(t, env.name+".example.com", ns.String("name"), "the delegate role may only write this name")
+			assert.Equal(t, env.name+"."+domainOf(t), ns.String("name"), "the delegate role may only write this name")
 			assert.Equal(t, root[dnspart.OutputRootZoneID], ns.String("zoneId"), "written into the root zone shared-services exports")
 			assert.Equal(t, zone.Output("nameServers"), ns.Get("records"), "delegated to exactly the zone's name servers")
 			assert.Equal(t, env.ttl, ns.Int("ttl"))
 			prov := p.ProviderOf(ns)
 			require.NotNil(t, prov)
 			assert.Equal(t, "aws-"+env.name+"-shared-services", prov.Name)
-			assert.Equal(t, "arn:aws:iam::222222222222:role/refarch-delegate-"+env.name, prov.String("assumeRole.roleArn"))
+			assert.Equal(t, "arn:aws:iam::"+accountOf(t)["shared-services"]+":role/refarch-delegate-"+env.name, prov.String("assumeRole.roleArn"))
 
 			for _, r := range p.ByType("aws:route53/record:Record") {
 				if p.ProviderOf(r) == prov {
@@ -111,14 +112,14 @@ func TestPrivateZoneAnswersOnlyInTheEnvironmentsVPC(t *testing.T) {
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
 			zone := p.Require(t, "aws:route53/zone:Zone", "private-zone")
-			assert.Equal(t, "internal."+env.name+".example.com", zone.String("name"))
+			assert.Equal(t, "internal."+env.name+"."+domainOf(t), zone.String("name"))
 			require.Len(t, zone.List("vpcs"), 1)
 			assert.Equal(t, vpcID(t, p), zone.String("vpcs[0].vpcId"), "associated with the stack's own VPC")
 			assert.Equal(t, env.protect, zone.Protect)
 			assert.Equal(t, "aws-"+env.name, p.ProviderOf(zone).Name)
 			internal := 0
 			for _, r := range p.ByType("aws:route53/record:Record") {
-				if name := strings.TrimSuffix(r.String("name"), "."); dns.InZone(name, "internal."+env.name+".example.com") {
+				if name := strings.TrimSuffix(r.String("name"), "."); dns.InZone(name, "internal."+env.name+"."+domainOf(t)) {
 					internal++
 					assert.Equal(t, zone.ID, r.String("zoneId"), "%s: internal names are written in the private zone only, never in public DNS", r.Name)
 				}
@@ -132,7 +133,7 @@ func TestRegionalCertificateCoversApexAndWildcardAndWaitsForTheDelegation(t *tes
 	for _, env := range appStacks {
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
-			apex := env.name + ".example.com"
+			apex := env.name + "." + domainOf(t)
 			cert := p.Require(t, "aws:acm/certificate:Certificate", "regional-certificate")
 			assert.Equal(t, apex, cert.String("domainName"))
 			assert.Equal(t, []string{"*." + apex}, cert.Strings("subjectAlternativeNames"))
@@ -181,16 +182,20 @@ func TestDNSConfigRejectsBadValues(t *testing.T) {
 }
 
 func TestEnvironmentRefusesARootZoneOfAnotherDomain(t *testing.T) {
-	outputs := stackrefs.New("")
-	_, err := offline.RunStack(stacks.Run, "stage", offline.Options{StackOutputs: func(ref string) (map[string]any, error) {
+	opts := options(t, nil)
+	outputs := opts.StackOutputs
+	domain := stackConfig(t, "stage").Domain
+	other := "other-" + domain
+	opts.StackOutputs = func(ref string) (map[string]any, error) {
 		out, err := outputs(ref)
 		if err == nil && strings.HasSuffix(ref, "/shared-services") {
-			out[dnspart.OutputRootZoneName] = "example.org"
+			out[dnspart.OutputRootZoneName] = other
 		}
 		return out, err
-	}})
+	}
+	_, err := offline.RunStack(stacks.Run, "stage", opts)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `refarch:domain = "example.com", but shared-services hosts the root zone "example.org"`)
+	assert.Contains(t, err.Error(), fmt.Sprintf(`refarch:domain = %q, but shared-services hosts the root zone %q`, domain, other))
 }
 
 // TestEveryRegistrationHasItsOwnURN guards against two parts registering a

@@ -12,11 +12,12 @@ import (
 	"github.com/refarch/refarch/offline"
 )
 
-// edgeStacks are what each application stack file says about the CDN.
+// edgeStacks are what each application stack file says about the CDN; the
+// names it serves (refarch:edgeNames) are read from the file.
 var edgeStacks = []edgeStackType{
-	{"dev", "PriceClass_100", []string{"www.dev.example.com"}, false, false, 30},
-	{"stage", "PriceClass_100", []string{"www.stage.example.com"}, true, true, 90},
-	{"prod", "PriceClass_All", []string{"www.prod.example.com", "static.prod.example.com"}, true, true, 365},
+	{"dev", "PriceClass_100", nil, false, false, 30},
+	{"stage", "PriceClass_100", nil, true, true, 90},
+	{"prod", "PriceClass_All", nil, true, true, 365},
 }
 
 // edge returns the resources of the stack's CDN component.
@@ -42,6 +43,8 @@ func forEachEdgeStack(t *testing.T, check func(t *testing.T, env edgeStackType, 
 	for _, env := range edgeStacks {
 		t.Run(env.name, func(t *testing.T) {
 			p := plan(t, env.name)
+			env.names = stackConfig(t, env.name).Edge.Names
+			require.NotEmpty(t, env.names, "refarch:edgeNames")
 			check(t, env, p, edge(t, p))
 		})
 	}
@@ -97,7 +100,7 @@ func TestOnlyTheCDNsPiecesLiveInUSEast1(t *testing.T) {
 			if prov.String("region") == "us-east-1" {
 				inUSEast1 = append(inUSEast1, r.Type)
 				assert.True(t, isEdge[r.URN], "%s %q: only the CDN's certificate and web ACL belong in us-east-1", r.Type, r.Name)
-				assert.Equal(t, []string{accountOf[env.name]}, prov.Strings("allowedAccountIds"))
+				assert.Equal(t, []string{accountOf(t)[env.name]}, prov.Strings("allowedAccountIds"))
 				continue
 			}
 			if isEdge[r.URN] {
@@ -208,7 +211,7 @@ func TestEdgeBucketsArePrivateAndReadOnlyByTheirDistribution(t *testing.T) {
 					assert.Equal(t, []string{"s3:PutObject"}, s.Action)
 					assert.Equal(t, []string{r.Output("arn").(string) + "/s3-access/assets/*"}, s.Resource)
 					assert.Equal(t, []string{assets.Output("arn").(string)}, s.Condition["ArnLike"]["aws:SourceArn"])
-					assert.Equal(t, []string{accountOf[p.Stack]}, s.Condition["StringEquals"]["aws:SourceAccount"])
+					assert.Equal(t, []string{accountOf(t)[p.Stack]}, s.Condition["StringEquals"]["aws:SourceAccount"])
 					continue
 				}
 				assert.Equal(t, map[string]any{"Service": []any{"cloudfront.amazonaws.com"}}, s.Principal)
@@ -248,7 +251,7 @@ func TestNoTwoRecordsClaimTheSameName(t *testing.T) {
 		t.Run(stackName, func(t *testing.T) { check(t, plan(t, stackName)) })
 	}
 	t.Run("the CDN at the apex reuses the regional certificate's record", func(t *testing.T) {
-		p, err := planWith(t, "prod", map[string]string{"refarch:edgeNames": `["prod.example.com","www.prod.example.com"]`})
+		p, err := planWith(t, "prod", map[string]string{"refarch:edgeNames": `["prod.` + domainOf(t) + `","www.prod.` + domainOf(t) + `"]`})
 		require.NoError(t, err)
 		check(t, p)
 		inside := edge(t, p)
@@ -311,19 +314,26 @@ func TestEdgeRoutesTheAPIToThePublicLoadBalancer(t *testing.T) {
 }
 
 func TestEdgeConfigRejectsBadValues(t *testing.T) {
+	d := domainOf(t)
+	var eleven []string
+	for c := 'a'; c <= 'k'; c++ {
+		eleven = append(eleven, fmt.Sprintf("%c.dev.%s", c, d))
+	}
+	tooMany, err := json.Marshal(eleven)
+	require.NoError(t, err)
 	cases := []struct {
 		name, stack, key, value, wantKey, rule string
 	}{
-		{"name outside the environment", "stage", "refarch:edgeNames", `["www.prod.example.com"]`, "refarch:edgeNames[0]", "must lie in the zone stage.example.com"},
+		{"name outside the environment", "stage", "refarch:edgeNames", `["www.prod.` + d + `"]`, "refarch:edgeNames[0]", "must lie in the zone stage." + d},
 		{"name of another domain", "dev", "refarch:edgeNames", `["www.dev.example.org"]`, "refarch:edgeNames[0]", "must lie in the zone"},
-		{"wildcard", "prod", "refarch:edgeNames", `["www.prod.example.com","*.prod.example.com"]`, "refarch:edgeNames[1]", "no wildcard"},
-		{"upper case", "dev", "refarch:edgeNames", `["WWW.dev.example.com"]`, "refarch:edgeNames[0]", "lower-case"},
-		{"twice", "prod", "refarch:edgeNames", `["www.prod.example.com","www.prod.example.com"]`, "refarch:edgeNames[1]", "twice"},
-		{"in the private zone", "prod", "refarch:edgeNames", `["cdn.internal.prod.example.com"]`, "refarch:edgeNames[0]", "private zone internal.prod.example.com"},
+		{"wildcard", "prod", "refarch:edgeNames", `["www.prod.` + d + `","*.prod.` + d + `"]`, "refarch:edgeNames[1]", "no wildcard"},
+		{"upper case", "dev", "refarch:edgeNames", `["WWW.dev.` + d + `"]`, "refarch:edgeNames[0]", "lower-case"},
+		{"twice", "prod", "refarch:edgeNames", `["www.prod.` + d + `","www.prod.` + d + `"]`, "refarch:edgeNames[1]", "twice"},
+		{"in the private zone", "prod", "refarch:edgeNames", `["cdn.internal.prod.` + d + `"]`, "refarch:edgeNames[0]", "private zone internal.prod." + d},
 		{"no names", "dev", "refarch:edgeNames", `[]`, "refarch:edgeNames", "1 to 10"},
-		{"too many names", "dev", "refarch:edgeNames", `["a.dev.example.com","b.dev.example.com","c.dev.example.com","d.dev.example.com","e.dev.example.com","f.dev.example.com","g.dev.example.com","h.dev.example.com","i.dev.example.com","j.dev.example.com","k.dev.example.com"]`, "refarch:edgeNames", "1 to 10"},
-		{"subject too long", "dev", "refarch:edgeNames", `["` + strings.Repeat("a", 50) + `.dev.example.com"]`, "refarch:edgeNames[0]", "at most 64"},
-		{"not a list", "dev", "refarch:edgeNames", `"www.dev.example.com"`, "refarch:edgeNames", "a list of strings"},
+		{"too many names", "dev", "refarch:edgeNames", string(tooMany), "refarch:edgeNames", "1 to 10"},
+		{"subject too long", "dev", "refarch:edgeNames", `["` + strings.Repeat("a", 65-len(".dev."+d)) + `.dev.` + d + `"]`, "refarch:edgeNames[0]", "at most 64"},
+		{"not a list", "dev", "refarch:edgeNames", `"www.dev.` + d + `"`, "refarch:edgeNames", "a list of strings"},
 		{"price class", "stage", "refarch:edgePriceClass", "PriceClass_300", "refarch:edgePriceClass", "PriceClass_100, PriceClass_200, PriceClass_All"},
 		{"bucket with dots", "prod", "refarch:edgeBucketName", "static.example.com", "refarch:edgeBucketName", "dots"},
 		{"bucket too short", "prod", "refarch:edgeBucketName", "ab", "refarch:edgeBucketName", "3-63"},

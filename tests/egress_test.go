@@ -284,8 +284,7 @@ func TestInternetEgressSaysWhyInTheStackFile(t *testing.T) {
 `)
 		assert.Equal(t, []string{"a"}, internetEgressWithoutReason(t, file))
 	})
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	dir := projectDir(t)
 	for _, stackName := range []string{"security", "shared-services", "dev", "stage", "prod"} {
 		t.Run(stackName, func(t *testing.T) {
 			file, err := os.ReadFile(filepath.Join(dir, "Pulumi."+stackName+".yaml"))

@@ -12,12 +12,18 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// rootEmails are the directory's root-user addresses (Pulumi.yaml).
-var rootEmails = map[string]string{
-	"shared-services": "aws-shared-services@example.com",
-	"dev":             "aws-dev@example.com",
-	"stage":           "aws-stage@example.com",
-	"prod":            "aws-prod@example.com",
+// rootEmails are the directory's root-user addresses (refarch:accounts),
+// by stack: every account's but security's.
+func rootEmails(t testing.TB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for name, acct := range stackConfig(t, "security").Accounts {
+		if name != "security" {
+			require.NotEmpty(t, acct.Email, "refarch:accounts.%s.email", name)
+			out[name] = acct.Email
+		}
+	}
+	return out
 }
 
 // allGuardDutyMembers is refarch:guardDutyMembers naming every member stack,
@@ -63,8 +69,8 @@ func TestSecurityAdministersEveryOtherAccountsFindings(t *testing.T) {
 				hub[m.String("accountId")] = m.String("email")
 			}
 			want := map[string]string{}
-			for name, email := range rootEmails {
-				want[accountOf[name]] = email
+			for name, email := range rootEmails(t) {
+				want[accountOf(t)[name]] = email
 			}
 			if phase.guardDuty {
 				assert.Equal(t, want, gd, "GuardDuty members: every account but security")
@@ -74,7 +80,7 @@ func TestSecurityAdministersEveryOtherAccountsFindings(t *testing.T) {
 			assert.Equal(t, want, hub, "Security Hub members: every account but security")
 			assert.Equal(t, "ALL_REGIONS", blFind(t, inside, "aws:securityhub/findingAggregator:FindingAggregator", "-security").String("linkingMode"))
 			agg := blFind(t, inside, "aws:cfg/configurationAggregator:ConfigurationAggregator", "-security")
-			assert.ElementsMatch(t, allAccounts(), agg.Strings("accountAggregationSource.accountIds"))
+			assert.ElementsMatch(t, allAccounts(t), agg.Strings("accountAggregationSource.accountIds"))
 			assert.Equal(t, []string{"us-west-2"}, agg.Strings("accountAggregationSource.regions"))
 
 			// The administrator's rules match findings of any account: no
@@ -86,20 +92,20 @@ func TestSecurityAdministersEveryOtherAccountsFindings(t *testing.T) {
 				assert.False(t, byAccount, "%s must not filter by account", rule)
 			}
 
-			for name := range rootEmails {
+			for name := range rootEmails(t) {
 				_, inside := baselineOf(t, plans[name])
 				own := blFind(t, inside, "aws:guardduty/detector:Detector", "-"+name)
 				accepters := blOfType(inside, "aws:guardduty/inviteAccepter:InviteAccepter")
 				if phase.guardDuty {
 					require.Len(t, accepters, 1, "%s accepts GuardDuty's invitation", name)
-					assert.Equal(t, securityAccount, accepters[0].String("masterAccountId"))
+					assert.Equal(t, securityAccount(t), accepters[0].String("masterAccountId"))
 					assert.Equal(t, own.ID, accepters[0].String("detectorId"))
 				} else {
 					assert.Empty(t, accepters, "%s: no invitation to accept yet", name)
 				}
-				assert.Equal(t, securityAccount, blFind(t, inside, "aws:securityhub/inviteAccepter:InviteAccepter", "-"+name).String("masterId"))
+				assert.Equal(t, securityAccount(t), blFind(t, inside, "aws:securityhub/inviteAccepter:InviteAccepter", "-"+name).String("masterId"))
 				auth := blFind(t, inside, "aws:cfg/aggregateAuthorization:AggregateAuthorization", "-"+name)
-				assert.Equal(t, securityAccount, auth.String("accountId"))
+				assert.Equal(t, securityAccount(t), auth.String("accountId"))
 				assert.Equal(t, "us-west-2", auth.String("region"))
 				assert.Empty(t, blOfType(inside, "aws:guardduty/member:Member"), "only security invites")
 			}

@@ -166,7 +166,7 @@ func TestGeneratedSecretsAreRotatedHelloIsRoutedAndTheEdgeIsProbed(t *testing.T)
 			schedule := child(t, p, probe, "aws:scheduler/schedule:Schedule")
 			assert.Equal(t, "rate(1 minute)", schedule.String("scheduleExpression"))
 			urls := child(t, p, probe, "aws:lambda/function:Function").String("environment.variables.PROBE_URLS")
-			want := "https://www." + stackName + ".example.com/"
+			want := "https://" + stackConfig(t, stackName).Edge.Names[0] + "/"
 			assert.True(t, strings.HasPrefix(urls, want), "%s probes the CDN's first name: %s", stackName, urls)
 			failing := alarmsOf(p)["refarch-"+stackName+"-probe-site-failing"]
 			require.NotNil(t, failing, "the outside-in check has its alarm")

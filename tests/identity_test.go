@@ -11,12 +11,12 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// securityUsers are the people Pulumi.security.yaml lists, with their groups.
-var securityUsers = map[string][]string{
-	"alice.martin": {"full-access"},
-	"bob.chen":     {"developers", "ops"},
-	"carol.diaz":   {"read-only"},
-	"dan.okafor":   {"billing", "read-only"},
+// securityUsers are the people Pulumi.security.yaml lists (refarch:users).
+func securityUsers(t testing.TB) []baselinepart.User {
+	t.Helper()
+	users := stackConfig(t, "security").Baseline.Users
+	require.NotEmpty(t, users, "refarch:users of the security stack")
+	return users
 }
 
 func TestIAMUsersOnlyInTheSecurityStack(t *testing.T) {
@@ -25,7 +25,7 @@ func TestIAMUsersOnlyInTheSecurityStack(t *testing.T) {
 			p := plan(t, stackName)
 			users := p.ByType("aws:iam/user:User")
 			if stackName == "security" {
-				require.Len(t, users, len(securityUsers))
+				require.Len(t, users, len(securityUsers(t)))
 			} else {
 				assert.Empty(t, users, "people have users in the security account only")
 				assert.Empty(t, p.ByType("refarch:identity:Identity"))
@@ -46,12 +46,13 @@ func TestUsersAreMembersOfTheirGroupsAndNeedMFA(t *testing.T) {
 	comps := p.ByType("refarch:identity:Identity")
 	require.Len(t, comps, 1)
 	inside := p.Descendants(comps[0])
-	for name, personas := range securityUsers {
+	for _, u := range securityUsers(t) {
+		name := u.Name
 		user := blFind(t, inside, "aws:iam/user:User", "-"+name)
 		assert.Equal(t, name, user.String("name"))
-		assert.Equal(t, name+"@example.com", user.String("tags.Email"))
+		assert.Equal(t, u.Email, user.String("tags.Email"))
 		want := []string{baselinepart.IdentityBaseGroup}
-		for _, persona := range personas {
+		for _, persona := range u.Groups {
 			want = append(want, baselinepart.PersonaRoleName(persona))
 		}
 		m := blFind(t, inside, "aws:iam/userGroupMembership:UserGroupMembership", "-"+name)
@@ -94,7 +95,7 @@ func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 		assert.Equal(t, []string{"true"}, blCond(assume, "Bool", "aws:MultiFactorAuthPresent"))
 		var want []string
 		for _, stackName := range []string{"shared-services", "dev", "stage", "prod"} {
-			arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf[stackName], name)
+			arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf(t)[stackName], name)
 			want = append(want, arn)
 			assert.True(t, roleARNs[arn], "%s exists in %s", arn, stackName)
 		}
@@ -102,10 +103,10 @@ func TestGroupsMayOnlyAssumeTheirRoleInTheOtherAccounts(t *testing.T) {
 			// The operators, who run `pulumi up`, also assume every deploy
 			// role and the delegate roles the application stacks' providers use.
 			for _, stackName := range stack.Names() {
-				want = append(want, fmt.Sprintf("arn:aws:iam::%s:role/refarch-deploy", accountOf[stackName]))
+				want = append(want, fmt.Sprintf("arn:aws:iam::%s:role/refarch-deploy", accountOf(t)[stackName]))
 			}
 			for _, env := range []string{"dev", "stage", "prod"} {
-				arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf["shared-services"], stack.DelegateRoleName(env))
+				arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", accountOf(t)["shared-services"], stack.DelegateRoleName(env))
 				want = append(want, arn)
 				assert.True(t, roleARNs[arn], "%s exists in shared-services", arn)
 			}

@@ -164,16 +164,16 @@ func TestManagementPeeringHasRoutesOnBothSides(t *testing.T) {
 			conn := p.Find("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "mgmt-"+stackName)
 			require.NotNil(t, conn)
 			requester := p.ProviderOf(conn)
-			assert.Equal(t, []string{accountOf["shared-services"]}, requester.Strings("allowedAccountIds"), "requested in shared-services")
-			assert.Equal(t, "arn:aws:iam::222222222222:role/refarch-delegate-"+stackName, requester.String("assumeRole.roleArn"))
+			assert.Equal(t, []string{accountOf(t)["shared-services"]}, requester.Strings("allowedAccountIds"), "requested in shared-services")
+			assert.Equal(t, "arn:aws:iam::"+accountOf(t)["shared-services"]+":role/refarch-delegate-"+stackName, requester.String("assumeRole.roleArn"))
 			vpc := p.Find("awsx:ec2:Vpc", want.name)
 			assert.Equal(t, vpc.Output("vpcId"), conn.Get("peerVpcId"))
-			assert.Equal(t, accountOf[stackName], conn.String("peerOwnerId"))
+			assert.Equal(t, accountOf(t)[stackName], conn.String("peerOwnerId"))
 			assert.NotEmpty(t, conn.String("vpcId"), "the management VPC from the shared-services stack reference")
 
 			accepter := p.Find("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "mgmt-"+stackName)
 			require.NotNil(t, accepter)
-			assert.Equal(t, []string{accountOf[stackName]}, p.ProviderOf(accepter).Strings("allowedAccountIds"))
+			assert.Equal(t, []string{accountOf(t)[stackName]}, p.ProviderOf(accepter).Strings("allowedAccountIds"))
 			assert.Equal(t, conn.ID, accepter.String("vpcPeeringConnectionId"))
 
 			mgmtSide, appSide := 0, 0
@@ -189,7 +189,7 @@ func TestManagementPeeringHasRoutesOnBothSides(t *testing.T) {
 				default:
 					appSide++
 					assert.Equal(t, mgmtCIDR, r.String("destinationCidrBlock"))
-					assert.Equal(t, []string{accountOf[stackName]}, p.ProviderOf(r).Strings("allowedAccountIds"))
+					assert.Equal(t, []string{accountOf(t)[stackName]}, p.ProviderOf(r).Strings("allowedAccountIds"))
 				}
 			}
 			assert.Equal(t, 2*mgmtZones, mgmtSide, "every public and app route table of the management VPC")
@@ -224,12 +224,12 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 			mfa, hasMFA := offline.Lookup(s, "Condition.Bool.aws:MultiFactorAuthPresent")
 			deploy, hasDeploy := offline.Lookup(s, "Condition.ArnEquals.aws:PrincipalArn")
 			switch first(principal) {
-			case "arn:aws:iam::111111111111:root":
+			case "arn:aws:iam::" + securityAccount(t) + ":root":
 				require.True(t, hasMFA, "people of the security account need MFA")
 				assert.Equal(t, []any{"true"}, mfa)
-			case "arn:aws:iam::" + accountOf[env] + ":root":
+			case "arn:aws:iam::" + accountOf(t)[env] + ":root":
 				require.True(t, hasDeploy, "the environment account only through its deploy role")
-				assert.Equal(t, []any{"arn:aws:iam::" + accountOf[env] + ":role/refarch-deploy"}, deploy)
+				assert.Equal(t, []any{"arn:aws:iam::" + accountOf(t)[env] + ":role/refarch-deploy"}, deploy)
 			default:
 				t.Errorf("unexpected principal %v in the %s delegate's trust", principal, env)
 			}
@@ -267,10 +267,10 @@ func TestDelegateRolesAreNarrow(t *testing.T) {
 				}
 			}
 			if cond, ok := offline.Lookup(s, "Condition.ArnLike.ec2:AccepterVpc"); ok {
-				assert.Equal(t, []any{"arn:aws:ec2:us-west-2:" + accountOf[env] + ":vpc/*"}, cond, "peerings with this environment only")
+				assert.Equal(t, []any{"arn:aws:ec2:us-west-2:" + accountOf(t)[env] + ":vpc/*"}, cond, "peerings with this environment only")
 			}
 			if cond, ok := offline.Lookup(s, "Condition.ArnEquals.ec2:Vpc"); ok {
-				assert.Regexp(t, `^arn:aws:ec2:us-west-2:222222222222:vpc/vpc-`, first(cond), "routes in the management VPC only")
+				assert.Regexp(t, `^arn:aws:ec2:us-west-2:`+accountOf(t)["shared-services"]+`:vpc/vpc-`, first(cond), "routes in the management VPC only")
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks/platformpart"
 )
 
 // editService returns a services edit that changes service i.
@@ -24,12 +25,26 @@ func addService(svc map[string]any) func([]map[string]any) []map[string]any {
 	return func(s []map[string]any) []map[string]any { return append(s, svc) }
 }
 
+// imageOf is the image the stack file names for one of its services.
+func imageOf(t testing.TB, stackName, service string) string {
+	t.Helper()
+	for _, s := range stackConfig(t, stackName).Platform.Services {
+		if s.Name == service {
+			return s.Image
+		}
+	}
+	t.Fatalf("stack %s has no service %q", stackName, service)
+	return ""
+}
+
 // TestReleaseImagesReplaceTheServicesImages proves what CI's update jobs
 // rely on: the digests set in refarch:releaseImages are what every service
 // of the repository runs, in its task definition and its job's.
 func TestReleaseImagesReplaceTheServicesImages(t *testing.T) {
-	digest := "sha256:" + strings.Repeat("b", 64)
-	p, err := planWith(t, "prod", map[string]string{"refarch:releaseImages": `{"backend":"backend@` + digest + `"}`})
+	cfg := stackConfig(t, "prod")
+	repo := repositoryOf(imageOf(t, "prod", "backend"))
+	release := repo + "@sha256:" + strings.Repeat("b", 64)
+	p, err := planWith(t, "prod", map[string]string{"refarch:releaseImages": `{"` + repo + `":"` + release + `"}`})
 	require.NoError(t, err)
 	images := map[string]string{}
 	for _, td := range p.ByType("aws:ecs/taskDefinition:TaskDefinition") {
@@ -38,14 +53,26 @@ func TestReleaseImagesReplaceTheServicesImages(t *testing.T) {
 		image, _ := offline.Lookup(defs.([]any)[0], "image")
 		images[td.String("family")] = image.(string)
 	}
-	assert.Equal(t, map[string]string{
-		"prod-frontend":        "222222222222.dkr.ecr.us-west-2.amazonaws.com/frontend@sha256:9b2f6c1e0d8a4f3b7c5e2a1d0f9e8c7b6a5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b",
-		"prod-backend":         "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend@" + digest,
-		"prod-backend-migrate": "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend@" + digest,
-	}, images, "the release's backend everywhere; the frontend as configured")
+	want := map[string]string{}
+	for _, svc := range cfg.Platform.Services {
+		image := svc.Image
+		if repositoryOf(image) == repo {
+			image = release
+		}
+		want["prod-"+svc.Name] = platformpart.ImageURL(&cfg.Config, image)
+		if svc.DataAccess {
+			want["prod-"+svc.Name+"-"+platformpart.MigrateJob] = want["prod-"+svc.Name]
+		}
+	}
+	require.Contains(t, want, "prod-backend-migrate")
+	assert.NotEqual(t, want["prod-frontend"], want["prod-backend"])
+	assert.Equal(t, want, images, "the release's backend everywhere; the frontend as configured")
 }
 
 func TestPlatformConfigRejectsBadValues(t *testing.T) {
+	d := domainOf(t)
+	repo := func(stackName, service string) string { return repositoryOf(imageOf(t, stackName, service)) }
+	hexes := strings.Repeat("a", 64)
 	type edit = func([]map[string]any) []map[string]any
 	cases := []struct {
 		name     string
@@ -72,42 +99,49 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 		}), nil, "refarch:services[0].healthCheck.interval", "must exceed the timeout"},
 		{"duplicate name", "dev", editService(1, func(s map[string]any) { s["name"] = "frontend" }), nil,
 			"refarch:services[1].name", "unique"},
-		{"duplicate path", "dev", addService(map[string]any{"name": "orders", "image": "backend:main-4f2a9c1", "paths": []string{"/backend/*"}}), nil,
+		{"duplicate path", "dev", addService(map[string]any{"name": "orders", "image": imageOf(t, "dev", "backend"), "paths": []string{"/backend/*"}}), nil,
 			"refarch:services[2].paths[0]", `overlaps /backend/* of service "backend"`},
-		{"second public catch-all", "stage", addService(map[string]any{"name": "site", "image": "frontend:1.4.2", "public": true,
-			"hosts": []string{"origin.stage.example.com"}, "paths": []string{"/api/v1/*"}, "minCount": 2}), nil,
+		{"second public catch-all", "stage", addService(map[string]any{"name": "site", "image": imageOf(t, "stage", "frontend"), "public": true,
+			"hosts": []string{"origin.stage." + d}, "paths": []string{"/api/v1/*"}, "minCount": 2}), nil,
 			"refarch:services[2].paths[0]", "compete"},
 		{"name too long for a target group", "stage", editService(1, func(s map[string]any) { s["name"] = "backend-reporting-v2" }), nil,
 			"refarch:services[1].name", "32-character target group name limit"},
-		{"latest in stage", "stage", editService(1, func(s map[string]any) { s["image"] = "backend:latest" }), nil,
+		{"latest in stage", "stage", editService(1, func(s map[string]any) { s["image"] = repo("stage", "backend") + ":latest" }), nil,
 			"refarch:services[1].image", "pin a version"},
-		{"no tag in prod", "prod", editService(0, func(s map[string]any) { s["image"] = "frontend" }), nil,
+		{"no tag in prod", "prod", editService(0, func(s map[string]any) { s["image"] = repo("prod", "frontend") }), nil,
 			"refarch:services[0].image", "pin a version"},
-		{"tag in prod", "prod", editService(1, func(s map[string]any) { s["image"] = "backend:1.4.2" }), nil,
+		{"tag in prod", "prod", editService(1, func(s map[string]any) { s["image"] = repo("prod", "backend") + ":1.4.2" }), nil,
 			"refarch:services[1].image", "pinned by digest in prod"},
-		{"release image by tag", "stage", nil, map[string]string{"refarch:releaseImages": `{"backend":"backend:1.4.3"}`},
-			"refarch:releaseImages.backend", "backend@sha256:<64 hex digits>"},
-		{"release image of another repository", "stage", nil, map[string]string{"refarch:releaseImages": `{"backend":"frontend@sha256:` + strings.Repeat("a", 64) + `"}`},
-			"refarch:releaseImages.backend", "in its own repository"},
-		{"release image of an unknown repository", "dev", nil, map[string]string{"refarch:releaseImages": `{"payments":"payments@sha256:` + strings.Repeat("a", 64) + `"}`},
+		{"release image by tag", "stage", nil, map[string]string{"refarch:releaseImages": `{"` + repo("stage", "backend") + `":"` + repo("stage", "backend") + `:1.4.3"}`},
+			"refarch:releaseImages." + repo("stage", "backend"), repo("stage", "backend") + "@sha256:<64 hex digits>"},
+		{"release image of another repository", "stage", nil, map[string]string{"refarch:releaseImages": `{"` + repo("stage", "backend") + `":"` + repo("stage", "frontend") + `@sha256:` + hexes + `"}`},
+			"refarch:releaseImages." + repo("stage", "backend"), "in its own repository"},
+		{"release image of an unknown repository", "dev", nil, map[string]string{"refarch:releaseImages": `{"payments":"payments@sha256:` + hexes + `"}`},
 			"refarch:releaseImages.payments", "names no repository"},
 		{"unknown repository", "dev", editService(1, func(s map[string]any) { s["image"] = "payments:1.0.0" }), nil,
 			"refarch:services[1].image", "refarch:ecrRepositories"},
-		{"host outside the environment", "stage", editService(0, func(s map[string]any) { s["hosts"] = []string{"origin.prod.example.com"} }), nil,
-			"refarch:services[0].hosts[0]", "stage.example.com or one label below it"},
-		{"host two labels down", "dev", editService(0, func(s map[string]any) { s["hosts"] = []string{"a.b.dev.example.com"} }), nil,
+		{"host outside the environment", "stage", editService(0, func(s map[string]any) { s["hosts"] = []string{"origin.prod." + d} }), nil,
+			"refarch:services[0].hosts[0]", "stage." + d + " or one label below it"},
+		{"host two labels down", "dev", editService(0, func(s map[string]any) { s["hosts"] = []string{"a.b.dev." + d} }), nil,
 			"refarch:services[0].hosts[0]", "certificate covers"},
-		{"hosts on an internal service", "dev", editService(1, func(s map[string]any) { s["hosts"] = []string{"api.dev.example.com"} }), nil,
+		{"hosts on an internal service", "dev", editService(1, func(s map[string]any) { s["hosts"] = []string{"api.dev." + d} }), nil,
 			"refarch:services[1].hosts[0]", "public services only"},
 		{"plain secret", "dev", editService(1, func(s map[string]any) { s["secrets"] = map[string]string{"API_TOKEN": "hunter2"} }), nil,
 			"refarch:services[1].secrets.API_TOKEN", "by reference"},
 		{"secret of another account", "prod", editService(1, func(s map[string]any) {
-			s["secrets"] = map[string]string{"STRIPE_KEY": "arn:aws:secretsmanager:us-west-2:333333333333:secret:stripe-AbCdEf"}
+			s["secrets"] = map[string]string{"STRIPE_KEY": "arn:aws:secretsmanager:us-west-2:" + accountOf(t)["dev"] + ":secret:stripe-AbCdEf"}
 		}), nil, "refarch:services[1].secrets.STRIPE_KEY", "this stack's account"},
 		{"secret in plain environment", "dev", editService(0, func(s map[string]any) { s["environment"] = map[string]string{"API_TOKEN": "abc"} }), nil,
 			"refarch:services[0].environment.API_TOKEN", "looks like a secret"},
 		{"variable the platform sets", "dev", editService(1, func(s map[string]any) { s["environment"] = map[string]string{"DB_HOST": "localhost"} }), nil,
 			"refarch:services[1].environment.DB_HOST", "set by the platform"},
+		// Every variable wireData sets is refused, not silently overwritten.
+		{"database login role the platform sets", "dev", editService(1, func(s map[string]any) { s["environment"] = map[string]string{"DB_USER": "postgres"} }), nil,
+			"refarch:services[1].environment.DB_USER", "set by the platform"},
+		{"CA bundle the platform sets", "dev", editService(1, func(s map[string]any) { s["environment"] = map[string]string{"DB_CA_BUNDLE": "/tmp/ca.pem"} }), nil,
+			"refarch:services[1].environment.DB_CA_BUNDLE", "set by the platform"},
+		{"reader hosts the platform sets", "dev", editService(1, func(s map[string]any) { s["environment"] = map[string]string{"DB_READER_HOSTS": "localhost"} }), nil,
+			"refarch:services[1].environment.DB_READER_HOSTS", "set by the platform"},
 		{"privileged port", "dev", editService(0, func(s map[string]any) { s["port"] = 80 }), nil,
 			"refarch:services[0].port", "between 1024 and 65535"},
 		{"root user", "stage", editService(0, func(s map[string]any) { s["user"] = "root" }), nil,
@@ -120,7 +154,7 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			"refarch:services[0].cpus", "did you mean cpu?"},
 		{"too many services", "dev", func(s []map[string]any) []map[string]any {
 			for i := len(s); i <= 50; i++ {
-				s = append(s, map[string]any{"name": fmt.Sprintf("svc%02d", i), "image": "backend:main-4f2a9c1"})
+				s = append(s, map[string]any{"name": fmt.Sprintf("svc%02d", i), "image": imageOf(t, "dev", "backend")})
 			}
 			return s
 		}, nil, "refarch:services", "more than 50"},
@@ -139,7 +173,7 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 			"refarch:dnsPrivateZonePrefix", "single label"},
 		{"repository name", "shared-services", nil, map[string]string{"refarch:ecrRepositories": `["Frontend"]`},
 			"refarch:ecrRepositories[0]", "ECR repository name"},
-		{"repository twice", "dev", nil, map[string]string{"refarch:ecrRepositories": `["frontend","backend","frontend"]`},
+		{"repository twice", "dev", nil, map[string]string{"refarch:ecrRepositories": `["` + repo("dev", "frontend") + `","` + repo("dev", "backend") + `","` + repo("dev", "frontend") + `"]`},
 			"refarch:ecrRepositories[2]", "twice"},
 		{"lifecycle keeps nothing", "shared-services", nil, map[string]string{"refarch:ecrKeepImages": "0"},
 			"refarch:ecrKeepImages", "between 1 and 10000"},
@@ -161,11 +195,11 @@ func TestPlatformConfigRejectsBadValues(t *testing.T) {
 func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 	t.Run("latest in dev", func(t *testing.T) {
 		p, err := planWith(t, "dev", map[string]string{"refarch:services": servicesJSON(t, "dev", editService(1, func(s map[string]any) {
-			s["image"] = "backend:latest"
+			s["image"] = repositoryOf(imageOf(t, "dev", "backend")) + ":latest"
 		}))})
 		require.NoError(t, err)
 		c := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, "dev-backend")))
-		assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/backend:latest", c.Image)
+		assert.Equal(t, platformpart.ImageURL(&stackConfig(t, "dev").Config, repositoryOf(imageOf(t, "dev", "backend"))+":latest"), c.Image)
 	})
 	t.Run("plain HTTP to one task outside prod", func(t *testing.T) {
 		p, err := planWith(t, "stage", map[string]string{"refarch:services": servicesJSON(t, "stage", editService(1, func(s map[string]any) {
@@ -192,7 +226,7 @@ func TestPlatformConfigAllowsWhatDevNeeds(t *testing.T) {
 		}
 	})
 	t.Run("a secret of the stack's account", func(t *testing.T) {
-		arn := "arn:aws:secretsmanager:us-west-2:333333333333:secret:dev/stripe-AbCdEf:api_key::"
+		arn := "arn:aws:secretsmanager:us-west-2:" + accountOf(t)["dev"] + ":secret:dev/stripe-AbCdEf:api_key::"
 		p, err := planWith(t, "dev", map[string]string{"refarch:services": servicesJSON(t, "dev", editService(1, func(s map[string]any) {
 			s["secrets"] = map[string]string{"STRIPE_KEY": arn}
 		}))})

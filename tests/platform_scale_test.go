@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
 )
 
@@ -18,13 +17,14 @@ import (
 // default /<name>/*.
 func generatedServices(t testing.TB, n int) string {
 	t.Helper()
+	image, domain := imageOf(t, "prod", "backend"), domainOf(t)
 	services := make([]map[string]any, n)
 	for i := range services {
 		name := fmt.Sprintf("svc-%02d", i)
-		s := map[string]any{"name": name, "image": "backend@sha256:3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b", "minCount": 2, "maxCount": 4}
+		s := map[string]any{"name": name, "image": image, "minCount": 2, "maxCount": 4}
 		if i%2 == 1 {
 			s["public"] = true
-			s["hosts"] = []string{"origin.prod.example.com"}
+			s["hosts"] = []string{"origin.prod." + domain}
 			s["paths"] = []string{"/" + name + "/*"}
 		}
 		services[i] = s
@@ -67,14 +67,11 @@ func TestFiftyServicesPlanWithUniquePrioritiesAndValidNames(t *testing.T) {
 }
 
 // BenchmarkPlatformScale plans prod with 5 and with 50 services (the
-// README's "Performance" compares them): go test ./tests -bench PlatformScale.
+// docs/performance.md compares them): go test ./tests -bench PlatformScale.
 func BenchmarkPlatformScale(b *testing.B) {
 	for _, n := range []int{5, 50} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			opts := offline.Options{
-				Set:          map[string]string{"refarch:services": generatedServices(b, n)},
-				StackOutputs: stackrefs.New(""),
-			}
+			opts := options(b, map[string]string{"refarch:services": generatedServices(b, n)})
 			for b.Loop() {
 				if _, err := offline.RunStack(stacks.Run, "prod", opts); err != nil {
 					b.Fatal(err)

@@ -16,8 +16,7 @@ import (
 
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/stacks/stack"
+	"github.com/refarch/refarch/stacks/platformpart"
 )
 
 // Resource types of the application platform.
@@ -36,21 +35,16 @@ const (
 
 // platformOf is what each application stack file says about its platform.
 var platformOf = map[string]struct {
-	protect        bool
-	logDays        int // refarch:logRetentionDays
-	accessLogDays  int
-	spotWeight     int
-	exec           bool
-	scale          map[string][2]int // service → min, max tasks
-	frontendImage  string
-	backendVersion string
+	protect       bool
+	logDays       int // refarch:logRetentionDays
+	accessLogDays int
+	spotWeight    int
+	exec          bool
+	scale         map[string][2]int // service → min, max tasks
 }{
-	"dev": {false, 30, 30, 3, false, map[string][2]int{"frontend": {1, 4}, "backend": {1, 4}},
-		"frontend:main-4f2a9c1", ":main-4f2a9c1"},
-	"stage": {true, 90, 90, 0, false, map[string][2]int{"frontend": {2, 4}, "backend": {2, 6}},
-		"frontend:1.4.2", ":1.4.2"},
-	"prod": {true, 365, 365, 0, false, map[string][2]int{"frontend": {3, 12}, "backend": {3, 20}},
-		"frontend@sha256:9b2f6c1e0d8a4f3b7c5e2a1d0f9e8c7b6a5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b", "@sha256:3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b"},
+	"dev":   {false, 30, 30, 3, false, map[string][2]int{"frontend": {1, 4}, "backend": {1, 4}}},
+	"stage": {true, 90, 90, 0, false, map[string][2]int{"frontend": {2, 4}, "backend": {2, 6}}},
+	"prod":  {true, 365, 365, 0, false, map[string][2]int{"frontend": {3, 12}, "backend": {3, 20}}},
 }
 
 func platformStacks() []string {
@@ -76,18 +70,6 @@ func stackPlan(t testing.TB, stackName string) *offline.Plan {
 	p := plan(t, stackName)
 	planCache.plans[stackName] = p
 	return p
-}
-
-// stackConfig loads a stack's typed configuration from its real files.
-func stackConfig(t testing.TB, stackName string) *stacks.Config {
-	t.Helper()
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, stackName)
-	require.NoError(t, err)
-	cfg, err := stacks.Load(stackName, stack.MapSource(raw.Values))
-	require.NoError(t, err)
-	return cfg
 }
 
 // byInput returns the resources of a type whose input at path equals value.
@@ -240,7 +222,7 @@ func TestInternalLoadBalancerAdmitsOnlyTheVPCAndOperators(t *testing.T) {
 			cfg := stackConfig(t, stackName)
 			p := stackPlan(t, stackName)
 			sg := p.Require(t, sgType, stackName+"-internal")
-			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", vpnGroupRef + ":443-443"}, rulesOf(p, sgIngressType, sg),
+			assert.ElementsMatch(t, []string{cfg.VpcCIDR.String() + ":443-443", vpnGroupRef(t) + ":443-443"}, rulesOf(p, sgIngressType, sg),
 				"HTTPS from the VPC and from the VPN server's group (where operators appear), not the whole management VPC")
 			assert.True(t, netip.MustParsePrefix(cfg.VpcCIDR.String()).Addr().IsPrivate())
 		})
@@ -293,7 +275,7 @@ func TestFrontendCallsTheBackendThroughTheInternalLoadBalancer(t *testing.T) {
 	for _, stackName := range platformStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := stackPlan(t, stackName)
-			internalName := "internal." + stackName + ".example.com"
+			internalName := "internal." + stackName + "." + domainOf(t)
 			internal := assertAlias(t, p, stackName+"-internal", internalName, "private-zone")
 
 			frontend := containerOf(t, taskOf(t, p, p.Require(t, ecsServiceType, stackName+"-frontend")))
@@ -319,7 +301,7 @@ func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
 	for _, stackName := range platformStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := stackPlan(t, stackName)
-			origin := "origin." + stackName + ".example.com"
+			origin := "origin." + stackName + "." + domainOf(t)
 			public := assertAlias(t, p, stackName+"-public", origin, "public-zone")
 
 			rule := p.Require(t, ruleType, stackName+"-frontend")
@@ -338,17 +320,14 @@ func TestOriginNamePointsAtThePublicLoadBalancer(t *testing.T) {
 				origins = append(origins, d.String(fmt.Sprintf("origins[%d].domainName", i)))
 			}
 		}
-		assert.Contains(t, origins, "origin.dev.example.com")
+		assert.Contains(t, origins, "origin.dev."+domainOf(t))
 	})
 }
 
 // servicesJSON returns a stack's refarch:services, edited.
 func servicesJSON(t testing.TB, stackName string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
-	raw, err := offline.LoadStackConfig(dir, stackName)
-	require.NoError(t, err)
+	raw := rawConfig(t, stackName)
 	var services []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:services"]), &services))
 	out, err := json.Marshal(edit(services))
@@ -385,9 +364,10 @@ func TestRulePrioritiesAreUniqueAndStableWhenAServiceIsAdded(t *testing.T) {
 			require.Len(t, before, 3, "frontend, backend and the hello-http route")
 			require.Contains(t, before, "hello")
 			more := servicesJSON(t, stackName, func(s []map[string]any) []map[string]any {
-				orders := map[string]any{"name": "orders", "image": "backend" + platformOf[stackName].backendVersion, "minCount": 2}
-				search := map[string]any{"name": "search", "image": "backend" + platformOf[stackName].backendVersion, "minCount": 2,
-					"public": true, "hosts": []string{"origin." + stackName + ".example.com"}, "paths": []string{"/search/*"}}
+				image := imageOf(t, stackName, "backend")
+				orders := map[string]any{"name": "orders", "image": image, "minCount": 2}
+				search := map[string]any{"name": "search", "image": image, "minCount": 2,
+					"public": true, "hosts": []string{"origin." + stackName + "." + domainOf(t)}, "paths": []string{"/search/*"}}
 				return append([]map[string]any{orders}, append(s, search)...)
 			})
 			p, err := planWith(t, stackName, map[string]string{"refarch:services": more})
@@ -539,16 +519,16 @@ func TestImagesComeFromTheSharedRegistry(t *testing.T) {
 	for _, stackName := range platformStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := stackPlan(t, stackName)
+			cfg := stackConfig(t, stackName)
 			for _, svc := range []string{"frontend", "backend"} {
 				ecs := p.Require(t, ecsServiceType, stackName+"-"+svc)
 				c := containerOf(t, taskOf(t, p, ecs))
-				repo := repos[svc]
-				require.NotNil(t, repo, "shared-services has a %s repository", svc)
+				image := imageOf(t, stackName, svc)
+				repo := repos[repositoryOf(image)]
+				require.NotNil(t, repo, "shared-services has the repository of %s", image)
 				assert.True(t, strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+"@") ||
 					strings.HasPrefix(c.Image, repo.Output("repositoryUrl").(string)+":"), "%s pulls from %s", c.Image, repo.Output("repositoryUrl"))
-				if svc == "frontend" {
-					assert.Equal(t, "222222222222.dkr.ecr.us-west-2.amazonaws.com/"+platformOf[stackName].frontendImage, c.Image)
-				}
+				assert.Equal(t, platformpart.ImageURL(&cfg.Config, image), c.Image, "%s runs the image its stack file names", svc)
 
 				exec := p.Require(t, "aws:iam/rolePolicy:RolePolicy", stackName+"-"+svc+"-exec")
 				var doc struct {

@@ -39,7 +39,7 @@ func TestRegistryLivesInSharedServicesOnly(t *testing.T) {
 				assert.Equal(t, r.String("name"), lc.String("repository"))
 				assert.Contains(t, lc.String("policy"), `"tagStatus":"untagged"`)
 			}
-			assert.ElementsMatch(t, []string{"frontend", "backend"}, names, "refarch:ecrRepositories")
+			assert.ElementsMatch(t, stackConfig(t, "shared-services").Platform.ECRRepositories, names, "refarch:ecrRepositories")
 		})
 	}
 }
@@ -47,7 +47,7 @@ func TestRegistryLivesInSharedServicesOnly(t *testing.T) {
 func TestRegistryPullPolicyNamesExactlyTheApplicationAccounts(t *testing.T) {
 	p := stackPlan(t, "shared-services")
 	policies := p.ByType("aws:ecr/repositoryPolicy:RepositoryPolicy")
-	require.Len(t, policies, 2, "one per repository")
+	require.Len(t, policies, len(stackConfig(t, "shared-services").Platform.ECRRepositories), "one per repository")
 	for _, pol := range policies {
 		var doc struct {
 			Statement []struct {
@@ -62,9 +62,9 @@ func TestRegistryPullPolicyNamesExactlyTheApplicationAccounts(t *testing.T) {
 		s := doc.Statement[0]
 		assert.Equal(t, "Allow", s.Effect)
 		assert.Equal(t, map[string][]string{"AWS": {
-			"arn:aws:iam::" + accountOf["dev"] + ":root",
-			"arn:aws:iam::" + accountOf["stage"] + ":root",
-			"arn:aws:iam::" + accountOf["prod"] + ":root",
+			"arn:aws:iam::" + accountOf(t)["dev"] + ":root",
+			"arn:aws:iam::" + accountOf(t)["stage"] + ":root",
+			"arn:aws:iam::" + accountOf(t)["prod"] + ":root",
 		}}, s.Principal, "dev, stage and prod, and neither security nor anyone else")
 		assert.ElementsMatch(t, []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"}, s.Action,
 			"they may pull, not push or delete")
@@ -73,7 +73,7 @@ func TestRegistryPullPolicyNamesExactlyTheApplicationAccounts(t *testing.T) {
 
 func TestRegistryExportsTheURLsTheAppStacksPullFrom(t *testing.T) {
 	p := stackPlan(t, "shared-services")
-	outputs, err := stackrefs.New("")("organization/refarch/shared-services")
+	outputs, err := stackrefs.New(projectDir(t))("organization/refarch/shared-services")
 	require.NoError(t, err)
 	urls, ok := outputs[platformpart.OutputECRRepositoryURLs].(map[string]any)
 	require.True(t, ok, "shared-services exports %s", platformpart.OutputECRRepositoryURLs)

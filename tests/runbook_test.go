@@ -55,8 +55,8 @@ func TestRunbookCommands(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, goRuns, 5, "go run commands checked")
 	assert.GreaterOrEqual(t, pulumis, 30, "pulumi commands checked")
-	for _, want := range []string{"go run ./cmd/plan", "go run ./cmd/package-functions", "go run ./cmd/build-images",
-		"pulumi up", "pulumi preview", "pulumi stack new", "pulumi config set", "pulumi stack output",
+	for _, want := range []string{"go run ./cmd/plan", "go run ./cmd/bootstrap", "go run ./cmd/build-images",
+		"pulumi up", "pulumi preview", "pulumi config set", "pulumi stack output",
 		"pulumi state unprotect", "pulumi stack export", "pulumi stack import", "pulumi refresh", "pulumi destroy"} {
 		assert.Contains(t, checked, want, "the runbook must use %s", want)
 	}
@@ -72,8 +72,8 @@ func TestRunbookLinksAndTopics(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join(root, runbookPath))
 	require.NoError(t, err)
 
-	assert.Empty(t, runbookLinkProblems(root, string(doc)))
-	assert.Empty(t, runbookPathProblems(root, string(doc)))
+	assert.Empty(t, docLinkProblems(root, runbookPath, string(doc)))
+	assert.Empty(t, docPathProblems(root, runbookPath, string(doc)))
 
 	var headings []string
 	for line := range strings.SplitSeq(string(doc), "\n") {
@@ -114,10 +114,12 @@ func TestRunbookCheckerCatchesMistakes(t *testing.T) {
 		{"go run ./cmd/deploy -stack prod", "cmd/deploy"},
 		{"go run ./cmd/package-functions helo-http", "helo-http"},
 		{"go run ./cmd/build-images -json", "-json"},
+		{"go run ./cmd/plan -stack prod old.json", "takes no arguments"},
 		{"pulumi up -s prod --yess", "--yess"},
 		{"pulumi stak ls", `"stak"`},
 		{"pulumi stack lst", `"lst"`},
 		{"pulumi config set dbMultiAZ false -s prod", "dbMultiAZ"},
+		{"pulumi config set -s prod", "names no configuration key"},
 		{"pulumi config set 'services[1].image' backend:1 -s prod", "services[1].image"},
 		{"pulumi config set aws:region us-west-2 -s prod", "aws:region"},
 		{"pulumi up -s dev --config refarch:natGateway=single", "natGateway"},
@@ -141,6 +143,7 @@ func TestRunbookCheckerCatchesMistakes(t *testing.T) {
 
 	good := "```sh\n" + `go run ./cmd/plan -stack all
 go run ./cmd/plan -config-reference > docs/configuration.md
+go run ./cmd/plan -diff old.json new.json
 go run ./cmd/package-functions hello-http -out /tmp/zips
 pulumi preview -s <stack> --diff # every stack
 pulumi config set --path 'services[1].image' backend@sha256:<digest> -s prod
@@ -151,10 +154,10 @@ pulumi state delete -s dev --target-dependents 'urn:x'
 ` + "```\n"
 	problems, checked := c.check(good)
 	assert.Empty(t, problems)
-	assert.Len(t, checked, 3+5+5, "every command, <stack> once per stack: %q", checked)
+	assert.Len(t, checked, 4+5+5, "every command, <stack> once per stack: %q", checked)
 
-	links := runbookLinkProblems(c.root, "[a](../README.md) [b](configuration.md#x) [c](#two) [d](../nowhere.md) [e](#three)\n\n## Two\n")
-	assert.Len(t, links, 2, "%q", links)
+	links := docLinkProblems(c.root, runbookPath, "[a](../README.md) [b](configuration.md#x) [c](#two) [d](../nowhere.md) [e](#three) [f](configuration.md#accountid)\n\n## Two\n")
+	assert.Len(t, links, 3, "%q", links)
 }
 
 // runbookChecker checks shell commands against the project's programs and
@@ -173,6 +176,8 @@ type runbookChecker struct {
 
 	goPrograms map[string]*goProgram
 	pulumiCmds map[string]*pulumiCommand
+	// prose is set while check reads a command the prose quotes.
+	prose bool
 }
 
 // goProgram is what `go run ./cmd/<name> -h` says of a command.
@@ -184,6 +189,9 @@ type goProgram struct {
 	stackChoices []string
 	// takesNames is whether it accepts positional names ([name ...]).
 	takesNames bool
+	// namesAfter are the flags after which it accepts positional files
+	// (plan -diff OLD.json NEW.json).
+	namesAfter []string
 }
 
 // pulumiFlag is one flag of a Pulumi CLI command.
@@ -250,7 +258,11 @@ func pinnedPulumiVersion(t *testing.T, root string) string {
 // It returns the problems, each naming its line, and the commands checked
 // ("go run ./cmd/plan", "pulumi stack output", one per command and stack).
 func (c *runbookChecker) check(doc string) (problems, checked []string) {
-	for _, l := range append(shellLines(doc), inlineCommands(doc)...) {
+	blocks := shellLines(doc)
+	for n, l := range append(blocks, inlineCommands(doc)...) {
+		// The prose may name a command without its arguments ("values
+		// written by `pulumi config set`"); a block runs it.
+		c.prose = n >= len(blocks)
 		cmds, err := shellCommands(l.text)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("line %d: %s", l.number, err))
@@ -342,7 +354,11 @@ func (c *runbookChecker) checkGoRun(words []string) (string, []string) {
 			problems = append(problems, c.stackProblems(value, prog.stackChoices)...)
 		}
 	}
-	if len(names) > 0 && !prog.takesNames {
+	takesNames := prog.takesNames
+	for _, f := range prog.namesAfter {
+		takesNames = takesNames || slices.Contains(args, "-"+f)
+	}
+	if len(names) > 0 && !takesNames {
 		problems = append(problems, fmt.Sprintf("cmd/%s takes no arguments, got %q", name, names))
 	}
 	for _, n := range names {
@@ -390,9 +406,15 @@ func (c *runbookChecker) goProgram(name string) *goProgram {
 	out, _ := cmd.CombinedOutput()
 	usage := ""
 	flagLine := regexp.MustCompile(`^  -([A-Za-z0-9][\w.-]*)(?: ([^\s]+))?(?:\t|$)`)
+	// A further form of the usage ("       plan -diff [-fail-on-replace]
+	// OLD.json NEW.json") takes positional files after its first flag.
+	form := regexp.MustCompile(`^\s+` + regexp.QuoteMeta(name) + ` -([A-Za-z0-9][\w-]*)\b.* [A-Z][A-Z.a-z]*$`)
 	for line := range strings.SplitSeq(string(out), "\n") {
 		if strings.HasPrefix(strings.ToLower(line), "usage:") && usage == "" {
 			usage = line
+		}
+		if m := form.FindStringSubmatch(line); m != nil {
+			p.namesAfter = append(p.namesAfter, m[1])
 		}
 		if m := flagLine.FindStringSubmatch(line); m != nil {
 			p.flags[m[1]] = m[2] != ""
@@ -402,7 +424,7 @@ func (c *runbookChecker) goProgram(name string) *goProgram {
 		p.err = fmt.Errorf("`go run ./cmd/%s -h` printed no usage line:\n%s", name, out)
 		return p
 	}
-	p.takesNames = strings.Contains(usage, "[name ...]")
+	p.takesNames = strings.Contains(usage, "[name ...]") || regexp.MustCompile(`\[[a-z-]+\.json\]`).MatchString(usage)
 	if m := regexp.MustCompile(`-stack <([^>]+)>`).FindStringSubmatch(usage); m != nil {
 		p.stackChoices = strings.Split(m[1], "|")
 	}
@@ -463,7 +485,11 @@ func (c *runbookChecker) checkPulumi(words []string) (string, []string) {
 			}
 			if f.value && !hasValue {
 				if i+1 == len(args) {
-					problems = append(problems, fmt.Sprintf("--%s needs a value", name))
+					// The prose may name a flag: "what `pulumi stack init
+					// --secrets-provider` takes".
+					if !c.prose {
+						problems = append(problems, fmt.Sprintf("--%s needs a value", name))
+					}
 					continue
 				}
 				i++
@@ -512,9 +538,10 @@ func (c *runbookChecker) checkPulumi(words []string) (string, []string) {
 			problems = append(problems, c.stackProblems(positional[0], nil)...)
 		}
 	case "config set", "config get", "config rm":
-		if len(positional) == 0 {
+		switch {
+		case len(positional) == 0 && !c.prose:
 			problems = append(problems, "names no configuration key")
-		} else {
+		case len(positional) > 0:
 			problems = append(problems, c.keyProblems(positional[0], values["path"] != nil)...)
 		}
 	case "stack output":
@@ -948,50 +975,67 @@ func matchingParen(rs []rune, open int) (int, error) {
 	return 0, fmt.Errorf("unterminated $( in %q", string(rs))
 }
 
-// runbookLinkProblems checks the Markdown links of doc (the runbook, under
-// root) outside code: a relative link must name an existing file, an
-// in-page anchor a heading of doc.
-func runbookLinkProblems(root, doc string) []string {
-	prose := withoutCode(doc)
-	anchors := map[string]bool{}
-	for line := range strings.SplitSeq(prose, "\n") {
-		if strings.HasPrefix(line, "#") {
-			anchors[headingAnchor(strings.TrimLeft(line, "# "))] = true
+// docLinkProblems checks the Markdown links of doc (the page rel, relative
+// to root) outside code: a relative link must name an existing file, and an
+// anchor a heading of the page it names (doc itself when the link has no
+// file).
+func docLinkProblems(root, rel, doc string) []string {
+	anchorsOf := func(page string) map[string]bool {
+		anchors := map[string]bool{}
+		for line := range strings.SplitSeq(withoutCode(page), "\n") {
+			if strings.HasPrefix(line, "#") {
+				anchors[headingAnchor(strings.TrimLeft(line, "# "))] = true
+			}
 		}
+		return anchors
 	}
 	var problems []string
-	for _, m := range regexp.MustCompile(`\]\(([^)\s]+)\)`).FindAllStringSubmatch(prose, -1) {
+	for _, m := range regexp.MustCompile(`\]\(([^)\s]+)\)`).FindAllStringSubmatch(withoutCode(doc), -1) {
 		target := m[1]
 		if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 			continue
 		}
 		file, anchor, _ := strings.Cut(target, "#")
-		if file == "" {
-			if !anchors[anchor] {
-				problems = append(problems, fmt.Sprintf("link %s: no heading has that anchor", target))
+		page := doc
+		if file != "" {
+			p := filepath.Join(root, filepath.Dir(filepath.FromSlash(rel)), filepath.FromSlash(file))
+			if _, err := os.Stat(p); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: link %s: %v", rel, target, err))
+				continue
 			}
-			continue
+			if anchor == "" || !strings.HasSuffix(file, ".md") {
+				continue
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: link %s: %v", rel, target, err))
+				continue
+			}
+			page = string(b)
 		}
-		p := filepath.Join(root, filepath.Dir(runbookPath), filepath.FromSlash(file))
-		if _, err := os.Stat(p); err != nil {
-			problems = append(problems, fmt.Sprintf("link %s: %v", target, err))
+		if !anchorsOf(page)[anchor] {
+			problems = append(problems, fmt.Sprintf("%s: link %s: no heading has that anchor", rel, target))
 		}
 	}
 	return problems
 }
 
-// runbookPathProblems checks that the repository paths the prose quotes in
-// backticks (`components/vpnserver/boot.sh`, `Pulumi.prod.yaml`) exist;
-// generated directories (dist) and paths with placeholders are left out.
-func runbookPathProblems(root, doc string) []string {
-	repoPath := regexp.MustCompile(`^(?:\.circleci|apps|cmd|components|docs|functions|offline|stacks|tests|tools|web)/[A-Za-z0-9_./-]*$|^Pulumi(?:\.[a-z-]+)?\.yaml$|^\.ko\.yaml$`)
+// docPathProblems checks that the repository paths the prose of doc (the
+// page rel) quotes in backticks (`components/vpnserver/boot.sh`,
+// `Pulumi.prod.yaml`) exist, from the root or, for a page in a folder of
+// its own (an example's), from that folder; generated or downloaded files
+// (dist, kodata) are left out.
+func docPathProblems(root, rel, doc string) []string {
+	repoPath := regexp.MustCompile(`^(?:\.ci|\.circleci|cmd|components|docs|examples|insights|offline|stacks|tests|tools|workloads)/[A-Za-z0-9_./-]*$|^Pulumi(?:\.[a-z-]+)?\.yaml$|^\.ko\.yaml$|^\.golangci\.yml$`)
 	var problems []string
 	for _, m := range regexp.MustCompile("`([^`\n]+)`").FindAllStringSubmatch(withoutCode(doc), -1) {
 		p := m[1]
-		if !repoPath.MatchString(p) || strings.Contains(p, "/dist") {
+		if !repoPath.MatchString(p) || strings.Contains(p, "/dist") || strings.Contains(p, "/kodata/") {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+		_, errRoot := os.Stat(filepath.Join(root, filepath.FromSlash(p)))
+		_, errHere := os.Stat(filepath.Join(root, filepath.Dir(filepath.FromSlash(rel)), filepath.FromSlash(p)))
+		if errRoot != nil && errHere != nil {
 			problems = append(problems, fmt.Sprintf("`%s` does not exist", p))
 		}
 	}

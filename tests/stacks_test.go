@@ -12,15 +12,6 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// accountOf is the account id each real stack file deploys into.
-var accountOf = map[string]string{
-	"security":        "111111111111",
-	"shared-services": "222222222222",
-	"dev":             "333333333333",
-	"stage":           "444444444444",
-	"prod":            "555555555555",
-}
-
 func TestEveryStackPlansClean(t *testing.T) {
 	require.Equal(t, []string{"security", "shared-services", "dev", "stage", "prod"}, stack.Names())
 	for _, stackName := range stack.Names() {
@@ -76,7 +67,7 @@ func TestPreviewAccessAssumesTheReadOnlyRolesOnly(t *testing.T) {
 			require.NotEmpty(t, keys)
 			for _, k := range keys {
 				adm := k.Statements(t, "policy")["KeyAdministration"]
-				assert.Equal(t, []string{"arn:aws:iam::" + accountOf[stackName] + ":role/refarch-deploy"}, offline.Strings(adm["Principal"].(map[string]any)["AWS"]), k.Name)
+				assert.Equal(t, []string{"arn:aws:iam::" + accountOf(t)[stackName] + ":role/refarch-deploy"}, offline.Strings(adm["Principal"].(map[string]any)["AWS"]), k.Name)
 			}
 		})
 	}
@@ -85,11 +76,11 @@ func TestPreviewAccessAssumesTheReadOnlyRolesOnly(t *testing.T) {
 }
 
 func TestProvidersPinTheirAccount(t *testing.T) {
-	shared := accountOf["shared-services"]
+	shared := accountOf(t)["shared-services"]
 	for _, stackName := range stack.Names() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
-			account := accountOf[stackName]
+			account := accountOf(t)[stackName]
 			role, _ := stack.RoleOf(stackName)
 			own := map[string]bool{}
 			var delegate *offline.Resource
@@ -149,8 +140,7 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 // aws provider, which is what makes the pinning above enforced by the engine
 // rather than by convention.
 func TestDefaultProviderIsDisabled(t *testing.T) {
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	dir := projectDir(t)
 	for _, stackName := range stack.Names() {
 		cfg, err := offline.LoadStackConfig(dir, stackName)
 		require.NoError(t, err)
@@ -161,8 +151,7 @@ func TestDefaultProviderIsDisabled(t *testing.T) {
 // TestUnknownStackIsRefused checks the dispatch refuses a stack it has no
 // composition for and lists the valid ones.
 func TestUnknownStackIsRefused(t *testing.T) {
-	dir, err := offline.FindProjectDir(".")
-	require.NoError(t, err)
+	dir := projectDir(t)
 	cfg, err := offline.LoadStackConfig(dir, "dev")
 	require.NoError(t, err)
 	cfg.Stack = "qa"

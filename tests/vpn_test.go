@@ -10,12 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/vpnpart"
 )
 
 // vpnGroupRef is how the application stacks name the VPN server's group
 // across the peering: the shared-services account, then the group id that
 // offline/stackrefs serves for shared-services.
-const vpnGroupRef = "222222222222/sg-0vpn222222"
+func vpnGroupRef(t testing.TB) string {
+	t.Helper()
+	return accountOf(t)["shared-services"] + "/" + rootZone(t)[vpnpart.OutputVpnSecurityGroupID].(string)
+}
 
 func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
 	p := plan(t, "shared-services")
@@ -36,7 +41,7 @@ func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
 	assert.Equal(t, 1, asg.Int("minSize"))
 	assert.Equal(t, 1, asg.Int("maxSize"))
 	assert.GreaterOrEqual(t, len(asg.List("vpcZoneIdentifiers")), 2)
-	assert.Equal(t, "vpn.example.com", p.Require(t, "aws:route53/record:Record", "refarch-vpn").String("name"))
+	assert.Equal(t, "vpn."+domainOf(t), p.Require(t, "aws:route53/record:Record", "refarch-vpn").String("name"))
 
 	// Routes for the management VPC and every application VPC of the directory.
 	var routes []string
@@ -50,13 +55,14 @@ func TestVpnServerIsTheOnlyWorldOpenIngressOfSharedServices(t *testing.T) {
 	// private zones of the application stacks.
 	script, err := base64.StdEncoding.DecodeString(lt.String("userData"))
 	require.NoError(t, err)
+	domain := domainOf(t)
 	for _, line := range []string{
 		`push "route 10.0.0.0 255.255.0.0"`, `push "route 10.10.0.0 255.255.0.0"`,
 		`push "route 10.20.0.0 255.255.0.0"`, `push "route 10.30.0.0 255.255.0.0"`,
 		`push "dhcp-option DNS 10.0.0.2"`,
-		`push "dhcp-option DOMAIN-SEARCH internal.dev.example.com"`,
-		`push "dhcp-option DOMAIN-SEARCH internal.stage.example.com"`,
-		`push "dhcp-option DOMAIN-SEARCH internal.prod.example.com"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.dev.` + domain + `"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.stage.` + domain + `"`,
+		`push "dhcp-option DOMAIN-SEARCH internal.prod.` + domain + `"`,
 		"server 172.16.0.0 255.255.252.0",
 	} {
 		assert.Contains(t, string(script), line)
@@ -77,6 +83,7 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 	for _, name := range []string{"dev", "stage", "prod"} {
 		t.Run(name, func(t *testing.T) {
 			p := plan(t, name)
+			vpnGroup := vpnGroupRef(t)
 			lb := p.Find("refarch:loadbalancer:LoadBalancer", name+"-internal")
 			require.NotNil(t, lb)
 			var fromVPN int
@@ -85,7 +92,7 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 					continue
 				}
 				assert.NotEqual(t, "10.0.0.0/16", r.String("cidrIpv4"), "%s: not the whole management VPC", r.Name)
-				if r.String("referencedSecurityGroupId") == vpnGroupRef {
+				if r.String("referencedSecurityGroupId") == vpnGroup {
 					fromVPN++
 				}
 			}
@@ -96,7 +103,7 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 			for _, r := range p.Descendants(db[0]) {
 				if r.Type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" {
 					assert.NotEqual(t, "10.0.0.0/16", r.String("cidrIpv4"), r.Name)
-					if r.String("referencedSecurityGroupId") == vpnGroupRef {
+					if r.String("referencedSecurityGroupId") == vpnGroup {
 						dbFromVPN++
 					}
 				}
@@ -109,7 +116,7 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 			accepter := p.Require(t, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "mgmt-"+name)
 			var operators int
 			for _, r := range slices.Concat(p.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), p.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) {
-				if r.String("referencedSecurityGroupId") == vpnGroupRef {
+				if r.String("referencedSecurityGroupId") == vpnGroup {
 					operators++
 					assert.Contains(t, r.DependsOn, accepter.URN, "%s waits for the accepted peering", r.Name)
 				}
@@ -119,10 +126,10 @@ func TestApplicationStacksAdmitTheVpnGroupNotTheManagementBlock(t *testing.T) {
 			// The private zone is authorized here and associated from shared-services.
 			auth := p.Require(t, "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization", "private-zone-mgmt")
 			assoc := p.Require(t, "aws:route53/zoneAssociation:ZoneAssociation", "private-zone-mgmt")
-			assert.Equal(t, "vpc-0mgmt222222", auth.String("vpcId"))
+			assert.Equal(t, rootZone(t)[networkpart.OutputManagementVpcID], auth.String("vpcId"))
 			assert.Equal(t, auth.Output("zoneId"), assoc.Get("zoneId"))
 			assert.Equal(t, "aws-"+name, p.ProviderOf(auth).Name, "authorized by the zone's account")
-			assert.Equal(t, []string{accountOf["shared-services"]}, p.ProviderOf(assoc).Strings("allowedAccountIds"), "associated by the VPC's account")
+			assert.Equal(t, []string{accountOf(t)["shared-services"]}, p.ProviderOf(assoc).Strings("allowedAccountIds"), "associated by the VPC's account")
 		})
 	}
 }
@@ -136,7 +143,7 @@ func TestVpnRootVolumeKeyAdmitsItsAutoScalingRole(t *testing.T) {
 	p := plan(t, "shared-services")
 	slr := p.Require(t, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "refarch-vpn-autoscaling")
 	assert.Equal(t, "autoscaling.amazonaws.com", slr.String("awsServiceName"))
-	role := "arn:aws:iam::" + accountOf["shared-services"] + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_refarch-vpn"
+	role := "arn:aws:iam::" + accountOf(t)["shared-services"] + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_refarch-vpn"
 	assert.Equal(t, role, slr.Output("arn"))
 	asg := p.Require(t, "aws:autoscaling/group:Group", "refarch-vpn")
 	assert.Equal(t, role, asg.String("serviceLinkedRoleArn"))
@@ -178,6 +185,7 @@ func TestVpnConfigRejectsBadValues(t *testing.T) {
 // session's source identity, which the persona roles accept only as the
 // user's own name; no other persona, and no other account, gets them.
 func TestOnlyVpnPersonasRunTheProfileDocumentsAndReadTheirOwnProfile(t *testing.T) {
+	shared := accountOf(t)["shared-services"]
 	for _, name := range []string{"security", "shared-services", "dev", "stage", "prod"} {
 		p := plan(t, name)
 		for _, persona := range []string{"full-access", "read-only", "developers", "billing", "ops"} {
@@ -189,14 +197,14 @@ func TestOnlyVpnPersonasRunTheProfileDocumentsAndReadTheirOwnProfile(t *testing.
 			require.NotNil(t, inline, "%s %s", name, persona)
 			st := inline.Statements(t, "policy")
 			assert.ElementsMatch(t, []string{
-				"arn:aws:ssm:us-west-2:222222222222:document/refarch-vpn-issue-profile",
-				"arn:aws:ssm:us-west-2:222222222222:document/refarch-vpn-revoke-profile",
+				"arn:aws:ssm:us-west-2:" + shared + ":document/refarch-vpn-issue-profile",
+				"arn:aws:ssm:us-west-2:" + shared + ":document/refarch-vpn-revoke-profile",
 			}, offline.Strings(st["RunTheProfileDocuments"]["Resource"]))
 			assert.Equal(t, []any{"refarch-vpn"}, offline.Condition(st["OnTheVpnServerOnly"], "StringEquals", "ssm:resourceTag/refarch:vpn-server"))
-			assert.Equal(t, []string{"arn:aws:s3:::refarch-vpn-pki-222222222222/profiles/${aws:SourceIdentity}.ovpn"}, offline.Strings(st["ReadOwnProfile"]["Resource"]))
-			assert.Equal(t, []any{"arn:aws:s3:::refarch-vpn-pki-222222222222"}, offline.Condition(st["DecryptItThroughS3"], "StringEquals", "kms:EncryptionContext:aws:s3:arn"))
+			assert.Equal(t, []string{"arn:aws:s3:::refarch-vpn-pki-" + shared + "/profiles/${aws:SourceIdentity}.ovpn"}, offline.Strings(st["ReadOwnProfile"]["Resource"]))
+			assert.Equal(t, []any{"arn:aws:s3:::refarch-vpn-pki-" + shared}, offline.Condition(st["DecryptItThroughS3"], "StringEquals", "kms:EncryptionContext:aws:s3:arn"))
 		}
 	}
 	bucket := plan(t, "shared-services").Require(t, "aws:s3/bucketV2:BucketV2", "refarch-vpn-pki")
-	assert.Equal(t, "refarch-vpn-pki-222222222222", bucket.String("bucket"), "the bucket the VPN rights name")
+	assert.Equal(t, "refarch-vpn-pki-"+shared, bucket.String("bucket"), "the bucket the VPN rights name")
 }

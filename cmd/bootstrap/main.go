@@ -75,8 +75,7 @@
 //  2. `pulumi login`, with the URL it prints, wherever pulumi runs;
 //  3. each stack created with the shared key as its secrets provider (the
 //     `pulumi stack init` commands it prints; the stack files already name
-//     it), then `pulumi up` of the stacks in deployment order (README,
-//     "Using it against AWS").
+//     it), then `pulumi up` of the stacks in deployment order (docs/first-deployment.md).
 //
 // The Pulumi CLI reads and writes the state and the secrets with its own
 // AWS credentials, not with the program's providers: after step 2 it must

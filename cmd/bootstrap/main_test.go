@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks/stack"
 )
 
 // unsetenv removes a variable for the test, restoring it afterwards.
@@ -45,13 +47,19 @@ func TestRunReadsTheDirectoryFromTheProjectFiles(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
 	src, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
+	raw, err := offline.LoadStackConfig(src, "security")
+	require.NoError(t, err)
+	var accounts map[string]stack.Account
+	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:accounts"]), &accounts))
+	dev := accounts["dev"].ID
+	require.NotEmpty(t, dev, "Pulumi.yaml's directory names dev's account")
 	dir := t.TempDir()
 	for _, name := range []string{"Pulumi.yaml", "Pulumi.security.yaml"} {
 		b, err := os.ReadFile(filepath.Join(src, name))
 		require.NoError(t, err)
 		if name == "Pulumi.yaml" {
-			require.Contains(t, string(b), `id: "333333333333"`)
-			b = bytes.Replace(b, []byte(`id: "333333333333"`), []byte(`id: "3333-3333-3333"`), 1)
+			require.Equal(t, 1, bytes.Count(b, []byte(dev)), "dev's id appears once, in the directory")
+			b = bytes.Replace(b, []byte(dev), []byte("3333-3333-3333"), 1)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o600))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/refarch/refarch/components/deployaccess"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/statebackend"
+	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -89,7 +90,9 @@ func accessName(stackName string) string { return "access-" + stackName }
 // accessArgs are the DeployAccess of one account: every account trusts the
 // same CircleCI project and keeps its state in the same bucket; the
 // application accounts' preview roles may read shared-services through
-// its preview role (their stacks' shared-services provider), and
+// its preview role (their stacks' shared-services provider), their deploy
+// roles read and write the account's release records
+// (platformpart.ReleasePath) and their preview roles read them; and
 // shared-services pushes the images.
 func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
 	a := &deployaccess.DeployAccessArgs{
@@ -108,6 +111,7 @@ func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
 	switch role, _ := stack.RoleOf(name); role {
 	case stack.RoleApp:
 		a.PreviewAssumableRoleARNs = []string{shared}
+		a.ReleaseRecords = platformpart.ReleasePath
 	case stack.RoleSharedServices:
 		for _, app := range stack.NamesOf(stack.RoleApp) {
 			a.PreviewTrustedRoleARNs = append(a.PreviewTrustedRoleARNs, iampolicy.RoleARN(cfg.Partition, cfg.Accounts[app], stack.PreviewRoleName))

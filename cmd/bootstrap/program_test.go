@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -61,11 +62,18 @@ func TestProgramCreatesTheRolesInEveryAccountAndTheBackendInSecurity(t *testing.
 		assert.Equal(t, "refarch-preview", preview.String("name"))
 		st := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-"+name+"-preview-state").Statements(t, "policy")
 		assume := offline.Strings(st["AssumeItselfAndPreviewRoles"]["Resource"])
+		records := "arn:aws:ssm:us-west-2:" + account + ":parameter" + platformpart.ReleasePath + "/*"
 		if role, _ := stack.RoleOf(name); role == stack.RoleApp {
 			assert.Equal(t, []string{"arn:aws:iam::" + account + ":role/refarch-preview", "arn:aws:iam::222222222222:role/refarch-preview"}, assume,
 				"an application stack's preview reads shared-services through its preview role")
+			assert.Equal(t, []string{records}, offline.Strings(st["ReadTheReleaseRecords"]["Resource"]), "%s's previews read its release records", name)
+			rw := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-"+name+"-deploy-release").Statements(t, "policy")["ReadAndWriteTheReleaseRecords"]
+			assert.Equal(t, []string{records}, offline.Strings(rw["Resource"]), "%s's deploy role writes its own records only", name)
+			assert.Contains(t, offline.Strings(rw["Action"]), "ssm:PutParameter")
 		} else {
 			assert.Equal(t, []string{"arn:aws:iam::" + account + ":role/refarch-preview"}, assume)
+			assert.NotContains(t, st, "ReadTheReleaseRecords", "%s runs no services: no release records", name)
+			assert.Nil(t, p.Find("aws:iam/rolePolicy:RolePolicy", "access-"+name+"-deploy-release"), name)
 		}
 	}
 	require.Len(t, p.ByType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 5)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/statebackend"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -91,11 +94,15 @@ func TestPrintPreviewSaysNothingChanged(t *testing.T) {
 // TestStackFilesNameTheSecretsProviderTheBootstrapPrints: every stack file
 // encrypts its secrets with the state key the bootstrap creates, named as
 // it prints it (the alias's ARN in the security account, from Pulumi.yaml's
-// directory and the region).
+// directory and the security stack's region).
 func TestStackFilesNameTheSecretsProviderTheBootstrapPrints(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
 	root, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
-	const want = "awskms:///arn:aws:kms:us-west-2:111111111111:alias/refarch-state?region=us-west-2"
+	cfg, err := settings(root, flags{Profiles: []string{"security-admin"}})
+	require.NoError(t, err)
+	alias := iampolicy.ARN(cfg.Partition, "kms", cfg.Region, cfg.SecurityAccount, statebackend.AliasName(stateName))
+	want := fmt.Sprintf("awskms:///%s?region=%s", alias, cfg.Region)
 	for _, s := range stack.Names() {
 		raw, err := os.ReadFile(filepath.Join(root, "Pulumi."+s+".yaml"))
 		require.NoError(t, err)

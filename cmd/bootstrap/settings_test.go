@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/offline"
+	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -55,19 +57,28 @@ func TestSettingsComeFromTheProjectFiles(t *testing.T) {
 	cfg, err := settings(root, flags{Profiles: []string{"security-admin"}})
 	require.NoError(t, err)
 
-	assert.Equal(t, "111111111111", cfg.SecurityAccount, "Pulumi.yaml's directory: security's id")
-	assert.Equal(t, "us-west-2", cfg.Region, "Pulumi.security.yaml's region")
-	assert.Equal(t, "aws", cfg.Partition)
-	assert.Equal(t, "refarch-state-111111111111", cfg.BucketName)
+	// What the program itself reads from the same files (any valid values:
+	// an organization writes its own into Pulumi.yaml and the stack files).
+	raw, err := offline.LoadStackConfig(root, "security")
+	require.NoError(t, err)
+	want, err := stacks.Load("security", stack.MapSource(raw.Values))
+	require.NoError(t, err)
+	security := want.Accounts["security"].ID
+	var deployRoles, previewRoles []string
+	for _, name := range stack.Names() {
+		id := want.Accounts[name].ID
+		require.NotEmpty(t, id, "refarch:accounts.%s.id", name)
+		deployRoles = append(deployRoles, "arn:"+want.Partition+":iam::"+id+":role/"+want.DeployRoleName)
+		previewRoles = append(previewRoles, "arn:"+want.Partition+":iam::"+id+":role/"+stack.PreviewRoleName)
+	}
+
+	assert.Equal(t, security, cfg.SecurityAccount, "Pulumi.yaml's directory: security's id")
+	assert.Equal(t, want.Region, cfg.Region, "Pulumi.security.yaml's region")
+	assert.Equal(t, want.Partition, cfg.Partition)
+	assert.Equal(t, "refarch-state-"+security, cfg.BucketName)
 	assert.Equal(t, stack.Names(), cfg.Stacks)
-	assert.Equal(t, []string{
-		"arn:aws:iam::111111111111:role/refarch-deploy",
-		"arn:aws:iam::222222222222:role/refarch-deploy",
-		"arn:aws:iam::333333333333:role/refarch-deploy",
-		"arn:aws:iam::444444444444:role/refarch-deploy",
-		"arn:aws:iam::555555555555:role/refarch-deploy",
-	}, cfg.DeployRoleARNs, "refarch:deployRoleName in every account, in deployment order")
-	assert.Equal(t, []string{"arn:aws:iam::111111111111:role/refarch-deploy"}, cfg.KeyAdministrators)
+	assert.Equal(t, deployRoles, cfg.DeployRoleARNs, "refarch:deployRoleName in every account, in deployment order")
+	assert.Equal(t, deployRoles[:1], cfg.KeyAdministrators)
 	assert.Equal(t, filepath.Join(home, ".refarch", "bootstrap"), cfg.BackendDir, "the default backend, ~ expanded")
 	assert.Equal(t, map[string]string{
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(filepath.Join(home, ".refarch", "bootstrap")),
@@ -75,16 +86,13 @@ func TestSettingsComeFromTheProjectFiles(t *testing.T) {
 	}, cfg.Env)
 	assert.Equal(t, map[string]string{"security": "security-admin", "shared-services": "security-admin", "dev": "security-admin", "stage": "security-admin", "prod": "security-admin"},
 		cfg.Profiles, "a bare -profile serves every account")
-	assert.Equal(t, []string{
-		"arn:aws:iam::111111111111:role/refarch-preview",
-		"arn:aws:iam::222222222222:role/refarch-preview",
-		"arn:aws:iam::333333333333:role/refarch-preview",
-		"arn:aws:iam::444444444444:role/refarch-preview",
-		"arn:aws:iam::555555555555:role/refarch-preview",
-	}, cfg.PreviewRoleARNs)
-	assert.Equal(t, stack.CI{OrgID: "0b6a1f1e-3c5d-4e7f-8a9b-0c1d2e3f4a5b", ProjectID: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f", Repository: "github.com/example-org/refarch"}, cfg.CI,
-		"Pulumi.yaml's CircleCI project")
-	assert.Equal(t, []string{"frontend", "backend"}, cfg.ECRRepositories)
+	assert.Equal(t, previewRoles, cfg.PreviewRoleARNs)
+	assert.Equal(t, want.CI, cfg.CI, "Pulumi.yaml's CircleCI project")
+	assert.NotEmpty(t, cfg.CI.OrgID)
+	var repos []string
+	require.NoError(t, json.Unmarshal([]byte(raw.Values["refarch:ecrRepositories"]), &repos))
+	assert.NotEmpty(t, repos)
+	assert.Equal(t, repos, cfg.ECRRepositories)
 	assert.False(t, cfg.Preview)
 }
 

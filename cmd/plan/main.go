@@ -9,9 +9,9 @@
 //	go run ./cmd/plan -stack prod -policy   # compliance report (package policies)
 //	go run ./cmd/plan -stack prod -cost     # monthly estimate (package cost)
 //	go run ./cmd/plan -stack prod -diagram  # Mermaid flowchart (package diagram)
-//	go run ./cmd/plan -stack prod -diagram -embed README.md  # rewrite the embedded diagram
+//	go run ./cmd/plan -stack prod -diagram -dir tests/testdata/sample -embed README.md  # rewrite the README's diagram of the sample
 //	go run ./cmd/plan -diff old.json new.json [-fail-on-replace]  # what a change changes
-//	go run ./cmd/plan -config-reference  # docs/configuration.md
+//	go run ./cmd/plan -config-reference -dir tests/testdata/sample  # docs/configuration.md, of the sample
 //	go run ./cmd/plan -policy-reference  # docs/policies.md
 //
 // Configuration is read as the Pulumi CLI reads it (secure values need

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,10 +42,18 @@ func TestPlanJSONParses(t *testing.T) {
 }
 
 // TestPlanBrokenCIDRExitsNonZero copies the project, breaks the prod VPC
-// block, and expects the validation problem (naming the key) and status 1.
+// block (whatever the stack file holds: host bits set), and expects the
+// validation problem (naming the key) and status 1.
 func TestPlanBrokenCIDRExitsNonZero(t *testing.T) {
 	src, err := offline.FindProjectDir(".")
 	require.NoError(t, err)
+	raw, err := offline.LoadStackConfig(src, "prod")
+	require.NoError(t, err)
+	cidr, err := netip.ParsePrefix(raw.Values["refarch:vpcCidr"])
+	require.NoError(t, err, "prod's refarch:vpcCidr")
+	host := cidr.Addr().As4()
+	host[3] = 7
+	broken := netip.PrefixFrom(netip.AddrFrom4(host), cidr.Bits()).String()
 	dir := t.TempDir()
 	files, err := filepath.Glob(filepath.Join(src, "Pulumi*.yaml"))
 	require.NoError(t, err)
@@ -52,14 +61,16 @@ func TestPlanBrokenCIDRExitsNonZero(t *testing.T) {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		if filepath.Base(f) == "Pulumi.prod.yaml" {
-			b = bytes.Replace(b, []byte("refarch:vpcCidr: 10.30.0.0/16"), []byte("refarch:vpcCidr: 10.30.0.7/16"), 1)
+			line := []byte("refarch:vpcCidr: " + cidr.String())
+			require.Contains(t, string(b), string(line))
+			b = bytes.Replace(b, line, []byte("refarch:vpcCidr: "+broken), 1)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600))
 	}
 	var out, errOut bytes.Buffer
 	code := run([]string{"-stack", "prod", "-dir", dir}, &out, &errOut)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut.String(), `refarch:vpcCidr = "10.30.0.7/16": has host bits set`)
+	assert.Contains(t, errOut.String(), `refarch:vpcCidr = "`+broken+`": has host bits set`)
 	assert.NotContains(t, errOut.String(), "goroutine", "no stack trace")
 	assert.Empty(t, out.String())
 }
@@ -77,7 +88,7 @@ func TestPlanUsageErrors(t *testing.T) {
 // the code and Pulumi.yaml generate.
 func TestConfigReferenceIsCurrent(t *testing.T) {
 	var out, errOut bytes.Buffer
-	require.Equal(t, 0, run([]string{"-config-reference"}, &out, &errOut), errOut.String())
+	require.Equal(t, 0, run([]string{"-config-reference", "-dir", filepath.Join("..", "..", filepath.FromSlash(SampleDir))}, &out, &errOut), errOut.String())
 	committed, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
 	require.NoError(t, err, "docs/configuration.md is missing: run %s", referenceCommand)
 	require.Equal(t, out.String(), string(committed), "docs/configuration.md is stale: run %s", referenceCommand)

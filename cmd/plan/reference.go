@@ -15,8 +15,15 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
+// SampleDir holds the committed sample configuration (a copy of the
+// repository's own Pulumi.yaml and stack files as committed), relative to
+// the module root. The generated pages that show stack values describe it,
+// so a fork with its own values keeps them current without regenerating
+// (tests/sample_test.go keeps the copy equal to the sample).
+const SampleDir = "tests/testdata/sample"
+
 // referenceCommand is how docs/configuration.md is regenerated.
-const referenceCommand = "go run ./cmd/plan -config-reference > docs/configuration.md"
+const referenceCommand = "go run ./cmd/plan -config-reference -dir " + SampleDir + " > docs/configuration.md"
 
 // writeReference writes the configuration reference of the project in dir:
 // for every key the program reads (stacks.Keys), its type, default and
@@ -57,8 +64,10 @@ func writeReference(w io.Writer, dir string) error {
 	fmt.Fprintf(w, "code (`stacks.Keys`, beside the part that reads the key). A key the program does\n")
 	fmt.Fprintf(w, "not read is an error before anything is registered, naming the nearest keys;\n")
 	fmt.Fprintf(w, "so are `aws:region` and `aws:profile`, which the explicit providers ignore.\n")
-	fmt.Fprintf(w, "Per-stack columns show what each `Pulumi.<stack>.yaml` sets (— when it keeps\n")
-	fmt.Fprintf(w, "the default). Regenerate with `%s`.\n\n", referenceCommand)
+	fmt.Fprintf(w, "Defaults and per-stack columns are those of the committed sample (`%s`,\n", SampleDir)
+	fmt.Fprintf(w, "a copy of the repository's `Pulumi.yaml` and stack files as committed): what each\n")
+	fmt.Fprintf(w, "`Pulumi.<stack>.yaml` sets, — when it keeps the default.\n")
+	fmt.Fprintf(w, "Regenerate with `%s`.\n\n", referenceCommand)
 
 	part := ""
 	for _, k := range stacks.Keys() {

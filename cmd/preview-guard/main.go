@@ -112,8 +112,13 @@ func Check(d digest) []Finding {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in := stdin
 	name := "stdin"
+	const usage = "usage: preview-guard [preview.json]   (the JSON of pulumi preview --json; stdin without a file or with -)"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stderr, usage)
+		return 0
+	}
 	if len(args) > 1 {
-		fmt.Fprintln(stderr, "usage: preview-guard [preview.json]")
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
 	if len(args) == 1 && args[0] != "-" {

@@ -46,3 +46,14 @@ func TestGuardRefusesWhatIsNotAPreview(t *testing.T) {
 	assert.Equal(t, 2, run([]string{filepath.Join(dir, "missing.json")}, nil, &out, &errs))
 	assert.Equal(t, 2, run([]string{"a", "b"}, nil, &out, &errs))
 }
+
+// TestHelpPrintsTheUsage: -h is a request for the usage (which the docs'
+// checker reads), not a file to open.
+func TestHelpPrintsTheUsage(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var out, errs bytes.Buffer
+		assert.Equal(t, 0, run([]string{arg}, nil, &out, &errs), arg)
+		assert.Contains(t, errs.String(), "usage: preview-guard [preview.json]", arg)
+		assert.Empty(t, out.String(), arg)
+	}
+}

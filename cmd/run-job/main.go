@@ -103,7 +103,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("run-job", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.outputs, "outputs", "", "the JSON of `pulumi stack output --json` of the application stack (required)")
+	fs.StringVar(&o.outputs, "outputs", "", "the `file` holding what pulumi stack output --json prints for the application stack (required)")
 	fs.StringVar(&o.job, "job", "", "the job to run, <service>/<job>, a key of the jobTaskDefinitions output (required)")
 	fs.StringVar(&o.service, "service", "", "the ECS service whose network the task uses (default: the ecsServiceNames output's entry for <service>)")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "how long to wait for the task to stop before stopping it")

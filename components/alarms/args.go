@@ -23,22 +23,22 @@ var MissingDataModes = []string{"notBreaching", "breaching", "missing", "ignore"
 type AlarmsArgs struct {
 	// TopicARN is notified on ALARM and on OK. Required.
 	TopicARN pulumi.StringInput
-	// LoadBalancers get LoadBalancerSpecs.
+	// LoadBalancers get LoadBalancerSpecs. Default none.
 	LoadBalancers []LoadBalancer
-	// Services get ServiceSpecs.
+	// Services get ServiceSpecs. Default none.
 	Services []Service
-	// Caches get CacheSpecs, on each node.
+	// Caches get CacheSpecs, on each node. Default none.
 	Caches []Cache
-	// Hosts get HostSpecs.
+	// Hosts get HostSpecs. Default none.
 	Hosts []Host
 	// Distributions get DistributionSpecs. Create the component with a
-	// us-east-1 provider and a us-east-1 topic for them.
+	// us-east-1 provider and a us-east-1 topic for them. Default none.
 	Distributions []Distribution
-	// Functions get FunctionSpecs.
+	// Functions get FunctionSpecs. Default none.
 	Functions []Function
-	// Probes get ProbeSpecs.
+	// Probes get ProbeSpecs. Default none.
 	Probes []Probe
-	// NatGateways get NatGatewaySpecs.
+	// NatGateways get NatGatewaySpecs. Default none.
 	NatGateways []NatGateway
 	// Repositories get a dashboard panel of their pushes and pulls (ECR
 	// has no metric worth paging on). Default none.
@@ -135,12 +135,14 @@ type NatGateway struct {
 
 // Override changes one default alarm. Zero values keep the default.
 type Override struct {
-	// Threshold replaces the threshold (nil keeps it).
+	// Threshold replaces the threshold. Default nil: the spec's threshold.
 	Threshold *float64 `json:"threshold"`
 	// PeriodSeconds replaces the period: a multiple of 60 (CloudWatch's
-	// rule for standard-resolution metrics), at most a day.
+	// rule for standard-resolution metrics), at most a day. Default 0: the
+	// spec's period.
 	PeriodSeconds int `json:"periodSeconds"`
-	// EvaluationPeriods replaces the number of periods, 1 to 100.
+	// EvaluationPeriods replaces the number of periods, 1 to 100. Default
+	// 0: the spec's number.
 	EvaluationPeriods int `json:"evaluationPeriods"`
 	// Disabled removes the alarm. Default false.
 	Disabled bool `json:"disabled"`

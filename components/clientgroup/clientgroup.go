@@ -44,6 +44,7 @@ type ClientGroupArgs struct {
 	// reach the data stores". At most 255 characters of ASCII (EC2's rule).
 	Description string
 	// Tags are added to the group; its Name tag is the component's name.
+	// Default none.
 	Tags map[string]string
 }
 

@@ -13,30 +13,32 @@ import (
 // otherwise.
 type DelegateRoleArgs struct {
 	// RoleName is the role's fixed name: the environment's provider
-	// assumes it by ARN, so it cannot be autonamed.
+	// assumes it by ARN, so it cannot be autonamed. Required.
 	RoleName string
 	// Environment names the environment the role serves (in descriptions).
+	// Required.
 	Environment string
 	// Partition, Region and AccountID are where the role lives (the
-	// account holding the management VPC and the root zone); Partition
-	// defaults to the region's.
+	// account holding the management VPC and the root zone). Required;
+	// Partition defaults to the region's.
 	Partition, Region, AccountID string
 	// EnvironmentAccountID is the environment's account: the only one whose
 	// VPCs the role may peer with, and whose deploy role may assume it.
+	// Required: an account other than AccountID.
 	EnvironmentAccountID string
 	// OperatorsAccountID is the account whose people (with MFA) may assume
-	// the role: the security account holding the IAM users.
+	// the role: the security account holding the IAM users. Required.
 	OperatorsAccountID string
 	// DeployRoleName is the environment's deploy role (the session its
 	// stack's providers start from, in CI and on a laptop), admitted by
 	// condition on its ARN: IAM refuses a trust policy naming a role that
-	// does not exist yet.
+	// does not exist yet. Required.
 	DeployRoleName string
 	// ManagementVpcID is the VPC the environment peers with, whose route
-	// tables the role may change.
+	// tables the role may change. Required.
 	ManagementVpcID pulumi.StringInput
 	// RootZoneID is the root hosted zone the environment's NS record goes
-	// into. Optional: without it the role gets no Route 53 permission.
+	// into. Default none: the role then gets no Route 53 permission.
 	RootZoneID pulumi.StringInput
 	// DelegatedName is the one record name the role may write in the root
 	// zone (<environment>.<domain>), NS records only. Required with

@@ -75,6 +75,16 @@ type DeployAccessArgs struct {
 	// ECRPush, when set, creates the role the pipeline pushes images with
 	// (shared-services, which holds the registry). Default nil.
 	ECRPush *ECRPushArgs
+	// ReleaseRecords, when set, is the Parameter Store path of the
+	// account's release records: <ReleaseRecords>/<repository> holds the
+	// image the pipeline last released to the account's stack, which
+	// every run of the stack reads. The deploy role may read and write
+	// them (the pipeline writes one as it starts an update; a person
+	// rolling back writes an earlier one), the preview role only read
+	// them. Default "" (no release records: no permission). A path: /
+	// and segments of letters, digits and _.- joined by /, not starting
+	// with aws or ssm.
+	ReleaseRecords string
 	// MaxSessionHours bounds every session of the roles. Default 1: a
 	// deploy or a preview is one job. 1-12.
 	MaxSessionHours int
@@ -84,14 +94,14 @@ type DeployAccessArgs struct {
 type CircleCI struct {
 	// OrgID is the CircleCI organization id, a lower-case UUID: the OIDC
 	// issuer is https://oidc.circleci.com/org/<OrgID> and the tokens'
-	// audience is OrgID.
+	// audience is OrgID. Required.
 	// Source: https://circleci.com/docs/openid-connect-tokens/
 	OrgID string
-	// ProjectID is the CircleCI project id, a lower-case UUID.
+	// ProjectID is the CircleCI project id, a lower-case UUID. Required.
 	ProjectID string
 	// VCSOrigin is the repository pipelines must come from, as CircleCI
 	// writes it in its tokens: github.com/<org>/<repo>. It keeps forks and
-	// other repositories of the project out.
+	// other repositories of the project out. Required.
 	VCSOrigin string
 }
 
@@ -207,6 +217,9 @@ func (a *DeployAccessArgs) validate() error {
 			}
 		}
 	}
+	if a.ReleaseRecords != "" {
+		p.Check("Args.ReleaseRecords", a.ReleaseRecords, CheckParameterPath(a.ReleaseRecords))
+	}
 	p.Check("Args.MaxSessionHours", fmt.Sprint(a.MaxSessionHours), validate.CheckRange(a.MaxSessionHours, 1, 12))
 	return p.Err("deploy access arguments")
 }
@@ -218,6 +231,23 @@ var keyAlias = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
 // repository is what ECR accepts as a repository name.
 // Source: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
 var repository = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
+
+// parameterPath is a Parameter Store hierarchy: /, then segments of the
+// characters a parameter name may hold.
+var parameterPath = regexp.MustCompile(`^(/[a-zA-Z0-9_.-]+)+$`)
+
+// CheckParameterPath requires a Parameter Store path the parameters below
+// it may be named under: a leading /, segments of a-zA-Z0-9_.- joined by
+// /, no trailing /, not starting with aws or ssm (case-insensitive), and
+// short enough to leave room below it.
+// Source: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html (Name: naming constraints)
+func CheckParameterPath(s string) string {
+	first := strings.ToLower(strings.SplitN(strings.TrimPrefix(s, "/"), "/", 2)[0])
+	if !parameterPath.MatchString(s) || strings.HasPrefix(first, "aws") || strings.HasPrefix(first, "ssm") || len(s) > 500 {
+		return "must be a Parameter Store path such as /refarch/release: /, segments of letters, digits and _.- joined by /, no trailing /, not starting with aws or ssm, at most 500 characters"
+	}
+	return ""
+}
 
 var uuid = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 

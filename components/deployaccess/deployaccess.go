@@ -9,12 +9,14 @@
 //     pipelines of the deploy branch only (main), by the operators' people
 //     with MFA, and by itself (the stacks' providers assume it again);
 //     AdministratorAccess by default; it may read and write the state and
-//     use the state key;
+//     use the state key, and with Args.ReleaseRecords read and write the
+//     release records;
 //   - the preview role (refarch-preview), which every pull request's
 //     `pulumi preview` runs as: trusted by pipelines of any branch of the
 //     repository, by itself and by the preview roles named in
 //     Args.PreviewTrustedRoleARNs; ReadOnlyAccess, read of the state and
-//     decrypt with the state key, and nothing else;
+//     decrypt with the state key, with Args.ReleaseRecords read of the
+//     release records, and nothing else;
 //   - with Args.ECRPush, the ECR push role (refarch-ecr-push): trusted by
 //     pipelines of the deploy branch only; it may push to the named
 //     repositories and nothing else.
@@ -133,6 +135,11 @@ func (b *builder) build() error {
 	}
 	if err := b.inline("deploy-state", deploy, "state", deployState(b.a, b.env)); err != nil {
 		return fmt.Errorf("deploy role: %w", err)
+	}
+	if b.a.ReleaseRecords != "" {
+		if err := b.inline("deploy-release", deploy, "release", deployRelease(b.a, b.env)); err != nil {
+			return fmt.Errorf("deploy role: %w", err)
+		}
 	}
 	b.c.DeployRoleARN = deploy.Arn
 

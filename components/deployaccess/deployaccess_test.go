@@ -173,6 +173,43 @@ func TestECRPushRoleOnlyWithArgsAndOnlyPushes(t *testing.T) {
 	}
 }
 
+func TestReleaseRecordsOnlyWithArgsReadByPreviewsWrittenByDeploys(t *testing.T) {
+	p := mustRun(t, validArgs())
+	assert.Nil(t, p.Find(policyTyp, "access-deploy-release"), "no release records, no permission")
+	assert.NotContains(t, p.Require(t, policyTyp, "access-preview-state").Statements(t, "policy"), "ReadTheReleaseRecords")
+
+	args := validArgs()
+	args.ReleaseRecords = "/refarch/release"
+	p = mustRun(t, args)
+	records := []any{"arn:aws:ssm:" + offline.UnitRegion + ":" + self + ":parameter/refarch/release/*"}
+
+	deploy := p.Require(t, policyTyp, "access-deploy-release")
+	assert.Equal(t, p.Require(t, roleTyp, "access-deploy").Output("name"), deploy.Get("role"))
+	assert.Equal(t, "release", deploy.String("name"))
+	st := deploy.Statements(t, "policy")
+	require.Len(t, st, 1)
+	rw := st["ReadAndWriteTheReleaseRecords"]
+	assert.Equal(t, []any{"ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"}, rw["Action"],
+		"the update job writes a record; a person rolls back to an earlier one")
+	assert.Equal(t, records, rw["Resource"], "the records of this account and region only")
+
+	read := p.Require(t, policyTyp, "access-preview-state").Statements(t, "policy")["ReadTheReleaseRecords"]
+	require.NotNil(t, read, "a preview reads what the stack runs")
+	assert.Equal(t, []any{"ssm:GetParameter"}, read["Action"], "the preview role never writes a record")
+	assert.Equal(t, records, read["Resource"])
+	assert.Nil(t, p.Find(policyTyp, "access-ecr-push"), "the push role is not involved")
+}
+
+func TestCheckParameterPath(t *testing.T) {
+	for path, ok := range map[string]bool{
+		"/refarch/release": true, "/acme-platform/release.v2": true, "/r": true,
+		"refarch/release": false, "/refarch/release/": false, "/refarch//release": false, "/refarch/re lease": false,
+		"/aws/release": false, "/SSM-releases": false, "/refarch/release/*": false, "": false,
+	} {
+		assert.Equal(t, ok, deployaccess.CheckParameterPath(path) == "", path)
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -197,6 +234,7 @@ func TestRefusals(t *testing.T) {
 			a.ECRPush = &deployaccess.ECRPushArgs{Repositories: []string{"Frontend"}}
 		}, "Args.ECRPush.Repositories[0]", "ECR repository name"},
 		{"session of a day", func(a *deployaccess.DeployAccessArgs) { a.MaxSessionHours = 24 }, "Args.MaxSessionHours", "between 1 and 12"},
+		{"release records path", func(a *deployaccess.DeployAccessArgs) { a.ReleaseRecords = "refarch/release/" }, "Args.ReleaseRecords", "Parameter Store path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -160,13 +160,56 @@ func deployState(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 	bucket := iampolicy.BucketARN(env.Partition, a.State.BucketName)
 	assumable := append([]string{iampolicy.RoleARN(env.Partition, env.Account, a.PreviewRoleName)}, a.PreviewAssumableRoleARNs...)
-	return iampolicy.New(
+	doc := iampolicy.New(
 		iampolicy.Statement{Sid: "StateList", Effect: iampolicy.Allow, Action: statebackend.BucketActions, Resource: []string{bucket}},
 		iampolicy.Statement{Sid: "StateRead", Effect: iampolicy.Allow, Action: statebackend.ReadObjectActions, Resource: []string{bucket + "/*"}},
 		stateKey("StateKeyDecrypt", env, a.State, statebackend.KeyReadActions),
 		iampolicy.Statement{Sid: "AssumeItselfAndPreviewRoles", Effect: iampolicy.Allow, Action: []string{"sts:AssumeRole"}, Resource: assumable},
 		iampolicy.Statement{Sid: "RandomPasswords", Effect: iampolicy.Allow, Action: []string{"secretsmanager:GetRandomPassword"}, Resource: []string{"*"}},
 	)
+	if a.ReleaseRecords != "" {
+		// A preview reads what the stack runs, as an update does; the
+		// managed ReadOnlyAccess is not relied on for it.
+		doc.Statement = append(doc.Statement, iampolicy.Statement{
+			Sid: "ReadTheReleaseRecords", Effect: iampolicy.Allow, Action: ReleaseReadActions, Resource: []string{releaseRecords(a, env)},
+		})
+	}
+	return doc
+}
+
+// ReleaseReadActions are what reading a release record takes: the AWS
+// provider's parameter lookup calls GetParameter.
+// Sources: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+var ReleaseReadActions = []string{"ssm:GetParameter"}
+
+// ReleaseWriteActions are what the deploy role may also do with the
+// release records: write one (aws ssm put-parameter --overwrite, the
+// pipeline's update job or a person rolling back) and list a record's
+// earlier values to roll back to (aws ssm get-parameter-history).
+// Sources: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameterHistory.html,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+var ReleaseWriteActions = []string{"ssm:GetParameterHistory", "ssm:PutParameter"}
+
+// releaseRecords is the ARN pattern of the release records: every
+// parameter below Args.ReleaseRecords in the account and region. A
+// hierarchical parameter's ARN is parameter/ followed by its name without
+// the leading slash.
+// Source: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies
+func releaseRecords(a *DeployAccessArgs, env awsenv.Env) string {
+	return iampolicy.ARN(env.Partition, "ssm", env.Region, env.Account, "parameter"+a.ReleaseRecords+"/*")
+}
+
+// deployRelease lets the deploy role read and write the release records
+// (Args.ReleaseRecords), whatever managed policies it holds.
+func deployRelease(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Sid:      "ReadAndWriteTheReleaseRecords",
+		Effect:   iampolicy.Allow,
+		Action:   append(slices.Clone(ReleaseReadActions), ReleaseWriteActions...),
+		Resource: []string{releaseRecords(a, env)},
+	})
 }
 
 // PushActions are what the ECR push role may do on its repositories: what

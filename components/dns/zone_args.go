@@ -44,7 +44,8 @@ type ZoneArgs struct {
 	// root zone, delegated at the registrar with NameServers. Refused for a
 	// private zone, which nothing delegates to.
 	ParentZoneID pulumi.StringInput
-	// ParentZoneName is the DNS name of ParentZoneID. Required with it;
+	// ParentZoneName is the DNS name of ParentZoneID. Required with
+	// ParentZoneID;
 	// Domain must lie below it.
 	ParentZoneName string
 	// ParentProvider writes the delegation record, e.g. a provider assuming

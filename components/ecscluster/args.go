@@ -58,10 +58,11 @@ type EcsClusterArgs struct {
 	S3PrefixListID pulumi.StringInput
 	// Listeners are the load balancer listeners services attach to, by a
 	// key of the caller's choosing ("public", "internal"); each service
-	// names one in Service.Listener.
+	// names one in Service.Listener. Default none (a cluster with services
+	// needs the listeners they name).
 	Listeners map[string]Listener
 	// Services are the Fargate services of the cluster; see Service for
-	// each field's default.
+	// each field's default. Default none: an empty cluster.
 	Services []Service
 	// Routes forward paths of the listeners to target groups the cluster
 	// does not own (a Lambda function's), prioritized and checked with the

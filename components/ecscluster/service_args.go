@@ -63,19 +63,21 @@ type ServiceSpec struct {
 	// "latest" are refused. An ECR image in a repository of any account
 	// gives the execution role pull rights on exactly that repository.
 	Image string `json:"image"`
-	// CPU and Memory are the task size in CPU units and MiB; the pair must
-	// be one Fargate offers (see FargateMemory). Default 256 and 512.
-	CPU    int `json:"cpu"`
+	// CPU is the task's size in CPU units; with Memory, a pair Fargate
+	// offers (see FargateMemory). Default 256 (DefaultCPU).
+	CPU int `json:"cpu"`
+	// Memory is the task's memory in MiB; with CPU, a pair Fargate offers
+	// (see FargateMemory). Default 512 (DefaultMemory).
 	Memory int `json:"memory"`
 	// Port is the container port the load balancer sends traffic to, a TLS
-	// port unless TargetProtocol is HTTP. Default 8080; at least 1024,
-	// because the container runs as a non-root user without capabilities
-	// and cannot bind a lower port.
+	// port unless TargetProtocol is HTTP. Default 8080 (DefaultPort); at
+	// least 1024, because the container runs as a non-root user without
+	// capabilities and cannot bind a lower port.
 	Port int `json:"port"`
 	// TargetProtocol is how the load balancer speaks to the task, and
-	// probes its health: HTTPS (the default), so the hop behind the load
-	// balancer is encrypted too, or HTTP for a container that cannot speak
-	// TLS. Load balancers do not validate the certificates of their
+	// probes its health: HTTPS, so the hop behind the load balancer is
+	// encrypted too, or HTTP for a container that cannot speak TLS.
+	// Default "HTTPS" (DefaultTargetProtocol). Load balancers do not validate the certificates of their
 	// targets, so a certificate the container generates at start suffices.
 	// Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration
 	TargetProtocol string `json:"targetProtocol"`
@@ -86,13 +88,17 @@ type ServiceSpec struct {
 	// the catch-all "/*" alone. Default "/<name>/*". Together with Hosts
 	// at most MaxConditionValues values.
 	Paths []string `json:"paths"`
-	// HealthCheck is the target group's health check; see HealthCheck.
+	// HealthCheck is the target group's health check. Default: every
+	// HealthCheck field at its own default.
 	HealthCheck HealthCheck `json:"healthCheck"`
-	// MinCount and MaxCount bound the autoscaling; DesiredCount is the
-	// task count at creation only (afterwards the autoscaler owns it, and
-	// deploys never reset it). Defaults 1, 4 and MinCount.
-	MinCount     int `json:"minCount"`
-	MaxCount     int `json:"maxCount"`
+	// MinCount is the autoscaling's floor of running tasks. Default 1
+	// (DefaultMinCount).
+	MinCount int `json:"minCount"`
+	// MaxCount is the autoscaling's ceiling, at most MaxTasks. Default 4
+	// (DefaultMaxCount).
+	MaxCount int `json:"maxCount"`
+	// DesiredCount is the task count at creation only: afterwards the
+	// autoscaler owns it, and deploys never reset it. Default MinCount.
 	DesiredCount int `json:"desiredCount"`
 	// CPUTarget is the average CPU utilization (percent) the autoscaler
 	// keeps the service at. Default 60.
@@ -103,7 +109,8 @@ type ServiceSpec struct {
 	// User is the uid[:gid] the container runs as. Default "1000:1000";
 	// root ("root", "0", "0:…") is refused.
 	User string `json:"user"`
-	// Architecture is X86_64 or ARM64. Default X86_64.
+	// Architecture is X86_64 or ARM64. Default "X86_64"
+	// (DefaultArchitecture).
 	Architecture string `json:"architecture"`
 	// InternetEgress lets the tasks open HTTPS (443) connections to any
 	// address (0.0.0.0/0, through the VPC's NAT gateways), for a service
@@ -128,18 +135,21 @@ type ServiceSpec struct {
 // Service is one Fargate service behind a load balancer listener: its
 // ServiceSpec and its wiring. Zero values mean the documented default.
 type Service struct {
+	// ServiceSpec is what the service is (its Name and Image required);
+	// its fields are the Service's own.
 	ServiceSpec
 	// Listener is the key in Args.Listeners of the listener the service
 	// attaches to (required).
 	Listener string
 	// Environment holds non-secret environment variables. A name that
 	// looks secret (PASSWORD, SECRET, TOKEN, …) is refused: secrets go
-	// in Secrets.
+	// in Secrets. Default none.
 	Environment map[string]pulumi.StringInput
 	// Secrets maps environment variable names to the ARN of a Secrets
 	// Manager secret (optionally with a ":<json-key>::" suffix) or an SSM
 	// parameter. ECS injects the value at start; it never appears in the
 	// task definition, and the execution role may read exactly these.
+	// Default none.
 	Secrets map[string]pulumi.StringInput
 	// DecryptKeyARNs are customer-managed KMS keys encrypting those
 	// secrets; the execution role may decrypt with them, through Secrets
@@ -190,11 +200,14 @@ type Job struct {
 	// Command is the container's command (the image's entrypoint runs
 	// it: ["migrate"]). Required.
 	Command []string
-	// Environment and Secrets are as a service's (the job gets none of
-	// the service's).
+	// Environment holds the job's non-secret environment variables, as a
+	// service's (the job gets none of the service's). Default none.
 	Environment map[string]pulumi.StringInput
-	Secrets     map[string]pulumi.StringInput
+	// Secrets are the job's secrets, as a service's (the job gets none of
+	// the service's). Default none.
+	Secrets map[string]pulumi.StringInput
 	// DecryptKeyARNs are the keys of those secrets, as a service's.
+	// Default none.
 	DecryptKeyARNs pulumi.StringArrayInput
 }
 
@@ -208,13 +221,16 @@ const MaxJobNameLength = 16
 type HealthCheck struct {
 	// Path is the HTTP path probed (must start with "/"). Default "/healthz".
 	Path string `json:"path"`
-	// Interval and Timeout are in seconds: Interval 5-300 (default 30),
-	// Timeout 2-120 (default 5) and shorter than Interval.
+	// Interval is the time between probes, in seconds, 5-300. Default 30.
 	Interval int `json:"interval"`
-	Timeout  int `json:"timeout"`
-	// HealthyThreshold and UnhealthyThreshold are the consecutive results
-	// that change a target's state, 2-10 each. Defaults 3 and 3.
-	HealthyThreshold   int `json:"healthyThreshold"`
+	// Timeout is how long a probe may take, in seconds, 2-120 and shorter
+	// than Interval. Default 5.
+	Timeout int `json:"timeout"`
+	// HealthyThreshold is the number of consecutive successes that make a
+	// target healthy, 2-10. Default 3.
+	HealthyThreshold int `json:"healthyThreshold"`
+	// UnhealthyThreshold is the number of consecutive failures that make a
+	// target unhealthy, 2-10. Default 3.
 	UnhealthyThreshold int `json:"unhealthyThreshold"`
 	// Matcher is the HTTP codes meaning healthy ("200", "200-399",
 	// "200,204"). Default "200-399".
@@ -227,14 +243,15 @@ type HealthCheck struct {
 // Egress is one outbound rule of a service: a TCP port to either a CIDR
 // block or a security group.
 type Egress struct {
-	// Description says what the rule is for.
+	// Description says what the rule is for. Default none.
 	Description string
 	// Port is the TCP port (required).
 	Port pulumi.IntInput
-	// CIDR is the destination block; exactly one of CIDR and
-	// SecurityGroupID is set.
+	// CIDR is the destination block. Required unless SecurityGroupID is
+	// given: exactly one of CIDR and SecurityGroupID is set.
 	CIDR string
-	// SecurityGroupID is the destination group.
+	// SecurityGroupID is the destination group. Required unless CIDR is
+	// given.
 	SecurityGroupID pulumi.StringInput
 }
 

@@ -122,11 +122,13 @@ type EdgeCdnArgs struct {
 	// through CloudFront come from edge servers, and this distribution's
 	// ACL limits their viewers). Default none. Both or neither, only with
 	// APIOriginDomain; the name is lower case, and not one CloudFront
-	// refuses to add (CloudFrontRefusedHeaders). The value is a secret:
-	// generate it once and keep it (an SSM SecureString whose later
-	// changes are ignored, as stacks/firewallpart does).
+	// refuses to add (CloudFrontRefusedHeaders).
 	// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
-	APIOriginHeaderName  string
+	APIOriginHeaderName string
+	// APIOriginHeaderValue is the value of the header APIOriginHeaderName
+	// names. Default none; given with the name. It is a secret: generate
+	// it once and keep it (an SSM SecureString whose later changes are
+	// ignored, as stacks/firewallpart does).
 	APIOriginHeaderValue pulumi.StringInput
 
 	// HSTSMaxAge is the Strict-Transport-Security max-age in seconds,

@@ -80,8 +80,8 @@ type FunctionArgs struct {
 	// Default none: the function gets a key of its own with exactly that
 	// policy (about 1 USD a month), administered by KeyAdministrators.
 	KMSKeyARN pulumi.StringInput
-	// KeyAdministrators administer the function's own key (without
-	// KMSKeyARN): IAM principal ARNs, at least one.
+	// KeyAdministrators administer the function's own key: IAM principal
+	// ARNs, at least one. Required unless KMSKeyARN is given.
 	KeyAdministrators []string
 	// Protect protects and retains the function's own key and its log
 	// group, so a careless destroy loses no logs. Default false.

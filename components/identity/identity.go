@@ -58,9 +58,10 @@ type IdentityArgs struct {
 // GroupArgs is one persona group.
 type GroupArgs struct {
 	// Name is the group's name, which users name in UserArgs.Groups.
+	// Required: an IAM group name, unique among the groups.
 	Name string
 	// RoleName is the role the group's members may assume (with MFA) in
-	// each of AccountIDs.
+	// each of AccountIDs. Required.
 	RoleName string
 	// AccountIDs are the workload accounts. Required.
 	AccountIDs []string
@@ -72,12 +73,14 @@ type GroupArgs struct {
 
 // UserArgs is one person.
 type UserArgs struct {
-	// Name is the IAM user name (validate.CheckUserName).
+	// Name is the IAM user name (validate.CheckUserName). Required,
+	// unique among the users.
 	Name string
 	// Email is the person's address, kept as the user's Email tag.
+	// Required, unique among the users.
 	Email string
 	// Groups are the persona groups the user belongs to (GroupArgs.Name).
-	// At least one.
+	// Required: at least one.
 	Groups []string
 }
 

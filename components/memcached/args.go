@@ -50,7 +50,9 @@ type MemcachedArgs struct {
 	// SubnetIDs are the private data-tier subnets, one per zone (required).
 	SubnetIDs pulumi.StringArrayInput
 	// AvailabilityZones are the zones of SubnetIDs, at least two when Nodes
-	// > 1: the nodes are spread over them in turn (cross-az).
+	// > 1: the nodes are spread over them in turn (cross-az). Required
+	// with more than one node; a single node lets ElastiCache pick its
+	// zone.
 	AvailabilityZones []string
 	// ClientSecurityGroupIDs are the security groups admitted on Port
 	// (required, at least one), each with the matching egress rule to the

@@ -103,7 +103,8 @@ type NetworkArgs struct {
 	// deleted or replaced (pulumi protect and retainOnDelete). Default false;
 	// prod stacks set it.
 	Protect bool
-	// Tags are added to every resource, on top of the provider's default tags.
+	// Tags are added to every resource, on top of the provider's default
+	// tags. Default none.
 	Tags map[string]string
 }
 

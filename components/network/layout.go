@@ -35,6 +35,9 @@ const zoneBits = 3
 
 // Masks are the prefix lengths of the tiers' subnets.
 type Masks struct {
+	// Public, App and Data are the prefix lengths of the public, app and
+	// data subnets (27 for a /27). Required, all three, in Masks given: a
+	// zero Masks means DefaultMasks.
 	Public, App, Data int
 }
 

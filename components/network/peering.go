@@ -57,15 +57,16 @@ type PeerSide struct {
 	// CIDRBlock is the VPC's block, which the other side routes (required).
 	CIDRBlock string
 	// RouteTableIDs are this side's route tables that get a route to the
-	// other side's block; at least one.
+	// other side's block. Required: at least one.
 	RouteTableIDs []pulumi.StringInput
 }
 
 // PeeringArgs configures a Peering.
 type PeeringArgs struct {
-	// Requester asks for the connection; Accepter accepts it.
+	// Requester asks for the connection; Accepter accepts it. Required,
+	// both.
 	Requester, Accepter PeerSide
-	// Tags are added to the connection and its routes.
+	// Tags are added to the connection and its routes. Default none.
 	Tags map[string]string
 }
 

@@ -78,8 +78,8 @@ type PostgresArgs struct {
 	// ClientSecurityGroupIDs are the security groups admitted on Port, one
 	// ingress rule each, and each gets the matching egress rule to the
 	// database, so a member reaches it whatever its other groups allow. The
-	// security group admits nothing else but ClientCIDRs; at least one of
-	// the two must be set.
+	// security group admits nothing else but ClientCIDRs. Required unless
+	// ClientCIDRs is given: at least one of the two must be set.
 	ClientSecurityGroupIDs []pulumi.StringInput
 	// ClientCIDRs are private blocks also admitted on Port, for operators
 	// (the VPN client pool, the management VPC). Default none. Each must be
@@ -179,7 +179,8 @@ type PostgresArgs struct {
 	// Parameters are extra (or overriding) database parameters on top of
 	// DefaultParameters. The TLS and password settings cannot be weakened:
 	// rds.force_ssl must stay 1, ssl_min_protocol_version TLSv1.2 or
-	// TLSv1.3, password_encryption scram-sha-256.
+	// TLSv1.3, password_encryption scram-sha-256. Default none:
+	// DefaultParameters alone.
 	Parameters map[string]string
 	// AlarmTopicARN, when set, receives CloudWatch alarms: CPU on every
 	// instance, free storage on the writer, replication lag on each reader.

@@ -59,7 +59,8 @@ type SecretArgs struct {
 	// Default 30 (the maximum); 7-30.
 	RecoveryWindowDays int
 	// RotationLambdaARN, when set, rotates the secret with that function
-	// every RotationDays.
+	// every RotationDays. Default none: no rotation (a secret a third
+	// party issues).
 	RotationLambdaARN pulumi.StringInput
 	// RotationDays is the rotation interval. Default 30; 1-1000.
 	RotationDays int

@@ -35,6 +35,7 @@ type SecurityBaselineArgs struct {
 	// CloudWatch). Required.
 	AlertTopicARN pulumi.StringInput
 	// Audit says where this account's trail and recorder deliver.
+	// Required: its buckets.
 	Audit AuditArgs
 	// Archive, when set, makes this account host the central archive the
 	// others deliver to (the security account). Default nil.
@@ -52,6 +53,7 @@ type SecurityBaselineArgs struct {
 	// Exclusive with Administrator.
 	Membership *MembershipArgs
 	// Patching configures the patch baseline, window and scan association.
+	// Default: every PatchingArgs field at its own default.
 	Patching PatchingArgs
 	// MetricNamespace is the CloudWatch namespace of the CIS metric filters
 	// and their alarms. Default DefaultMetricNamespace. 1-255 characters,
@@ -113,7 +115,9 @@ type ArchiveArgs struct {
 
 // Writer is an account admitted to the archive and its trail's name.
 type Writer struct {
+	// AccountID is the account that delivers. Required, listed once.
 	AccountID string
+	// TrailName is its trail's name (its AuditArgs.TrailName). Required.
 	TrailName string
 }
 

@@ -150,7 +150,7 @@ type WebFirewallArgs struct {
 	// ScopeRegional.
 	OriginHeader *OriginHeader
 	// ResourceARNs are the regional resources (load balancers) the ACL is
-	// associated with, one WebAclAssociation each. Only with
+	// associated with, one WebAclAssociation each. Default none. Only with
 	// ScopeRegional: a distribution names its ACL itself (EdgeCdnArgs),
 	// because WAF's association API does not take distributions.
 	// Source: https://docs.aws.amazon.com/waf/latest/APIReference/API_AssociateWebACL.html

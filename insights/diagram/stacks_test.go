@@ -21,10 +21,16 @@ var (
 	plansOnce sync.Map // stack → func() (*offline.Plan, error)
 )
 
+// sampleDir holds a copy of the repository's Pulumi.yaml and stack files as
+// committed (tests/sample_test.go keeps it current).
+const sampleDir = "../../tests/testdata/sample"
+
 func plan(t *testing.T, stack string) *offline.Plan {
 	t.Helper()
 	f, _ := plansOnce.LoadOrStore(stack, sync.OnceValues(func() (*offline.Plan, error) {
-		return offline.RunStack(stacks.Run, stack, offline.Options{StackOutputs: stackrefs.New("")})
+		// The committed sample, whose values the assertions below name:
+		// the project's own files may hold any valid values.
+		return offline.RunStack(stacks.Run, stack, offline.Options{Dir: sampleDir, StackOutputs: stackrefs.New(sampleDir)})
 	}))
 	p, err := f.(func() (*offline.Plan, error))()
 	require.NoError(t, err, stack)

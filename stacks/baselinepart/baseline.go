@@ -123,7 +123,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 			return err
 		}
 		args.AccountRoles = roles
-		// Security is deployed first (README, stack order), so its
+		// Security is deployed first (docs/runbook.md, section 2), so its
 		// Security Hub invitation is waiting when this account accepts
 		// it; its GuardDuty invitation only once this account is listed
 		// in refarch:guardDutyMembers, after its first deployment.

@@ -41,7 +41,7 @@ type Config struct {
 	// security invites them and each accepts. GuardDuty invites only
 	// accounts whose detector already exists, and the security stack is
 	// deployed before the others, so a stack joins the list after its
-	// first deployment (README, "Using it against AWS").
+	// first deployment (docs/first-deployment.md, step 9).
 	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_InviteMembers.html
 	GuardDutyMembers []string
 }

@@ -53,9 +53,10 @@ type Config struct {
 	// DBMonitoringInterval is the Enhanced Monitoring interval in seconds
 	// (refarch:dbMonitoringInterval).
 	DBMonitoringInterval int
-	// DBOperatorAccess admits the management VPC, where operators arrive
-	// through the VPN, on the database port (refarch:dbOperatorAccess); it
-	// needs refarch:managementPeering.
+	// DBOperatorAccess admits operators on the database port: the VPN
+	// server's security group, referenced across the peering, since the VPN
+	// translates its clients to its own address (refarch:dbOperatorAccess);
+	// it needs refarch:managementPeering.
 	DBOperatorAccess bool
 	// CacheNodeType, CacheNodes and CacheEngineVersion shape the Memcached
 	// cluster (refarch:cacheNodeType, refarch:cacheNodes, refarch:cacheEngineVersion).
@@ -158,7 +159,7 @@ var Keys = []stack.KeyDoc{
 	{Name: "dbReplicas", Part: "stacks/datapart", Feeds: "components/postgres (Args.ReadReplicas); DB_READER_HOSTS of services with dataAccess", Rule: "0-5"},
 	{Name: "dbSkipFinalSnapshot", Part: "stacks/datapart", Feeds: "components/postgres (Args.SkipFinalSnapshot)", Rule: "false in prod"},
 	{Name: "dbMonitoringInterval", Part: "stacks/datapart", Feeds: "components/postgres (Args.MonitoringInterval)", Rule: "1, 5, 10, 15, 30 or 60 seconds"},
-	{Name: "dbOperatorAccess", Part: "stacks/datapart", Feeds: "components/postgres (Args.ClientCIDRs: the management VPC)", Rule: "needs managementPeering = true"},
+	{Name: "dbOperatorAccess", Part: "stacks/datapart", Feeds: "components/postgres (Args.OperatorSecurityGroupIDs: the VPN server's security group)", Rule: "needs managementPeering = true"},
 	{Name: "cacheNodeType", Part: "stacks/datapart", Feeds: "components/memcached (Args.NodeType)", Rule: "an ElastiCache node type (cache.<family>.<size>)"},
 	{Name: "cacheNodes", Part: "stacks/datapart", Feeds: "components/memcached (Args.Nodes)", Rule: "1-40; at least 2 in prod"},
 	{Name: "cacheEngineVersion", Part: "stacks/datapart", Feeds: "components/memcached (Args.EngineVersion)", Rule: "1.6.12 or later (in-transit encryption)"},

@@ -141,7 +141,7 @@ func rootZoneID(ctx *pulumi.Context, c *stack.Config, a *stack.Parts) (string, e
 		}
 		s, _ := v.(string)
 		if s == "" {
-			return "", fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", output)
+			return "", fmt.Errorf("shared-services exports no %s: deploy shared-services first (docs/runbook.md, section 2)", output)
 		}
 		return s, nil
 	}

@@ -132,7 +132,7 @@ func peerWithManagement(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 	a.Network.ManagementVpcID = mgmtVpcID
 	raw, _ := value.([]any)
 	if len(raw) == 0 {
-		return fmt.Errorf("shared-services exports no %s: deploy shared-services first (README, stack order)", OutputManagementRouteTableIDs)
+		return fmt.Errorf("shared-services exports no %s: deploy shared-services first (docs/runbook.md, section 2)", OutputManagementRouteTableIDs)
 	}
 	mgmtTables := make([]pulumi.StringInput, len(raw))
 	for i, id := range raw {

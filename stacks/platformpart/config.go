@@ -16,6 +16,7 @@ import (
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/stacks/stack"
+	"github.com/refarch/refarch/workloads/apps/contract"
 )
 
 // Config configures the application platform: in an application
@@ -29,11 +30,13 @@ type Config struct {
 	// (refarch:ecrRepositories), declared once in Pulumi.yaml: shared-services
 	// creates them, an application stack's images must name one.
 	ECRRepositories []string
-	// ReleaseImages are the images of the release CI deploys, by
-	// repository (refarch:releaseImages): every service whose configured
-	// image names the repository runs this one instead, so the pipeline
-	// hands each update the digests it just pushed without editing
-	// refarch:services. Each is <repository>@sha256:<digest>.
+	// ReleaseImages pin repositories to images, by repository
+	// (refarch:releaseImages): every service whose configured image names
+	// the repository runs this one instead, whatever the repository's
+	// release record (ReleaseParameter) holds. Each is
+	// <repository>@sha256:<digest>. CI's previews set it in their checkout
+	// to preview a release before it is recorded; committed to a stack
+	// file it holds the repository there for every run, CI's included.
 	ReleaseImages map[string]string
 	// ECRKeepImages and ECRUntaggedDays are the repositories' lifecycle
 	// (refarch:ecrKeepImages, refarch:ecrUntaggedDays; shared-services).
@@ -68,8 +71,12 @@ type ServiceConfig struct {
 	// optional ":<json-key>::" suffix) or SSM parameter of this account.
 	Secrets map[string]string `json:"secrets"`
 	// DataAccess joins the data stores' client group and injects their
-	// coordinates: DB_HOST, DB_PORT, DB_NAME and CACHE_ENDPOINT as plain
-	// variables, DB_USERNAME and DB_PASSWORD from the database's secret.
+	// coordinates as plain variables (DB_HOST, DB_PORT, DB_NAME,
+	// DB_READER_HOSTS with replicas, DB_USER, DB_CA_BUNDLE, AWS_REGION,
+	// CACHE_ENDPOINT); the task role may log in to Postgres as DB_USER
+	// (contract.AppRole) with an IAM token. The service never gets the
+	// master user's secret: its migration job <stack>-<name>-migrate does,
+	// as DB_USERNAME and DB_PASSWORD (wireData).
 	DataAccess bool `json:"dataAccess"`
 	// CallsInternal lets the service call the internal load balancer and
 	// tells it where: INTERNAL_URL=https://<private zone>.
@@ -105,8 +112,13 @@ const (
 
 // Variables the platform injects; a service may not set them itself.
 var (
-	envVariable       = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-	dataVariables     = []string{"DB_HOST", "DB_PORT", "DB_NAME", "CACHE_ENDPOINT", "DB_USERNAME", "DB_PASSWORD"}
+	envVariable   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	dataVariables = []string{
+		contract.EnvDBHost, contract.EnvDBPort, contract.EnvDBName, contract.EnvDBReaderHosts, contract.EnvDBUser,
+		contract.EnvDBCABundle, contract.EnvAWSRegion, contract.EnvCacheEndpoint,
+		// The migration job's, from the master user's secret.
+		contract.EnvDBUsername, contract.EnvDBPassword,
+	}
 	internalVariables = []string{"INTERNAL_URL"}
 )
 
@@ -390,7 +402,7 @@ func lowerCamel(s string) string {
 
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
-	{Name: "releaseImages", Part: "stacks/platformpart", Feeds: "the image of every service of each repository (ecscluster.ServiceSpec.Image), in place of refarch:services' image", Rule: "repositories of ecrRepositories, each <repository>@sha256:<64 hex digits>; application stacks only"},
+	{Name: "releaseImages", Part: "stacks/platformpart", Feeds: "the image of every service of each repository (ecscluster.ServiceSpec.Image), in place of the repository's release record (SSM /refarch/release/<repository> in the stack's account) and of refarch:services' image", Rule: "repositories of ecrRepositories, each <repository>@sha256:<64 hex digits>; application stacks only"},
 	{Name: "services", Part: "stacks/platformpart", Feeds: "components/ecscluster (Args.Services); the load balancers' rules", Rule: "at most 50 services, each valid for the component (names, sizes, paths, counts, health check); images from ecrRepositories; hosts <stack>.<domain> or one label below; secrets of this account and region; at least 2 tasks in prod; targetProtocol HTTPS (the default) or HTTP, HTTPS in prod; internetEgress (default false: HTTPS to the VPC's endpoints and what the service is wired to only; without interfaceEndpoints every service needs it to start); writableRootFilesystem (default false: a read-only root filesystem; ecsExec needs it true); only the fields of ServiceConfig"},
 	{Name: "ecrRepositories", Part: "stacks/platformpart", Feeds: "components/registry (Args.Repositories) in shared-services; the images services may name", Rule: "ECR repository names, each listed once"},
 	{Name: "ecrKeepImages", Part: "stacks/platformpart", Feeds: "components/registry (Args.KeepImages)", Rule: "1-10000; shared-services only"},

@@ -54,6 +54,8 @@ const originLabel = "origin"
 
 // Deploy creates the public and internal load balancers, the ECS
 // cluster and its services (refarch:services), in an application stack.
+// Each service runs the image ResolveReleases decides: a pin, else the
+// release record CI wrote in the stack's account, else the stack file's.
 func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, a *stack.Parts) error {
 	switch {
 	case a.Network == nil:
@@ -65,6 +67,18 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 		if svc.DataAccess && a.Data == nil {
 			return fmt.Errorf("%s[%d] (%s) sets dataAccess, but the stack has no data stores: the data part must run before the platform part",
 				stack.Key("services"), i, svc.Name)
+		}
+	}
+	// The images: pins, else what CI released to this stack, else the
+	// stack file's; a bad release record fails the run before the
+	// platform registers anything.
+	resolved, releases, err := ResolveReleases(ctx, c, pc, p)
+	if err != nil {
+		return err
+	}
+	for _, r := range releases {
+		if err := ctx.Log.Info(r.String(), nil); err != nil {
+			return fmt.Errorf("logging the release of %s: %w", r.Repository, err)
 		}
 	}
 	opt := pulumi.Provider(p.Account)
@@ -107,8 +121,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers
 	}
 	internalURL := "https://" + a.DNS.PrivateZoneName
 
-	services := make([]ecscluster.Service, len(pc.Services))
-	for i, svc := range pc.Services {
+	services := make([]ecscluster.Service, len(resolved))
+	for i, svc := range resolved {
 		s := svc.component(c)
 		if svc.CallsInternal {
 			s.Environment["INTERNAL_URL"] = pulumi.String(internalURL)

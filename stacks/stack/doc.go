@@ -7,6 +7,5 @@
 // It imports no component (only the shared helpers validate and iampolicy):
 // a change inside a component recompiles only the part package that
 // composes it (stacks/<concern>part), never this package nor the others,
-// which keeps the rebuild before every `pulumi preview` short (README,
-// "Edit-to-preview latency").
+// which keeps the rebuild before every `pulumi preview` short (docs/performance.md).
 package stack

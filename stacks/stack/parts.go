@@ -77,7 +77,7 @@ func (a *Parts) Value(ctx *pulumi.Context, stack, output string) (any, error) {
 		return nil, fmt.Errorf("reading %s of %s: %w", output, stack, err)
 	}
 	if details.Value == nil {
-		return nil, fmt.Errorf("%s exports no %s: deploy %s first (README, stack order)", stack, output, stack)
+		return nil, fmt.Errorf("%s exports no %s: deploy %s first (docs/runbook.md, section 2)", stack, output, stack)
 	}
 	return details.Value, nil
 }

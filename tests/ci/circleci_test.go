@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/refarch/refarch/components/deployaccess"
+	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -513,21 +515,33 @@ func whenSteps(t *testing.T, cfg map[string]any, job string) []string {
 	return out
 }
 
-// TestAnApplicationUpdateShipsTheRelease: the digests the package job
-// pushed become the stack's refarch:releaseImages before the guarded
-// preview; the migration runs on the new image (a targeted update of the
-// migration's task definition, then cmd/run-job) before the update rolls
-// the new version out; workloads/web/ is synced and the CDN invalidated after.
-func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
+// TestAnApplicationUpdateRecordsAndShipsTheRelease: an application update
+// first records the digests the package job pushed as the stack's release
+// records (stacks/platformpart reads them at every run, so a person's
+// `pulumi up` deploys what CI released), with the deploy role, which
+// cmd/bootstrap lets write them; it sets no pin in its checkout, so its
+// guarded preview, its update and its no-change check read the records as
+// a person's run would. The migration runs on the new image (a targeted
+// update of the migration's task definition, then cmd/run-job) before the
+// update rolls the new version out; workloads/web/ is synced and the CDN
+// invalidated after.
+func TestAnApplicationUpdateRecordsAndShipsTheRelease(t *testing.T) {
 	cfg := config(t)
 	names := stepNames(t, cfg, "update")
 	when := whenSteps(t, cfg, "update")
 	require.Len(t, when, 2)
 	commands := cfg["commands"].(map[string]any)
-	hand, err := json.Marshal(commands["hand-over-release-images"])
+	record := strings.Join(runsOf(commands["record-release"]), "\n")
+	assert.Contains(t, record, `repo="${ref%%@*}"`, "the record is named after the repository of <repository>@sha256:<digest>")
+	assert.Contains(t, record, `aws ssm put-parameter --name "`+platformpart.ReleaseParameter("${repo}")+`" --type String --overwrite --value "$ref"`,
+		"the parameter stacks/platformpart reads")
+	assert.Contains(t, record, "done < release/images", "the digests the package job pushed")
+	assert.Contains(t, deployaccess.ReleaseWriteActions, "ssm:PutParameter", "the deploy role the update runs as may write the records")
+	assert.Equal(t, []string{"refarch-deploy"}, assumedRoles(t, cfg, "update"))
+	rendered, err := json.Marshal(cfg["jobs"].(map[string]any)["update"])
 	require.NoError(t, err)
-	assert.Contains(t, string(hand), `pulumi config set --path \"refarch:releaseImages.${app}\"`)
-	assert.Contains(t, string(hand), "release/images")
+	assert.NotContains(t, string(rendered), "hand-over-release-images", "an update pins nothing: it deploys the records, as a person's run does")
+	assert.NotContains(t, string(rendered), "refarch:releaseImages")
 	assert.Contains(t, when[0], `--target "$urn"`)
 	assert.Contains(t, when[0], "-backend-migrate$")
 	assert.Contains(t, when[0], "go run ./cmd/run-job -outputs outputs.json -job backend/migrate")
@@ -544,8 +558,14 @@ func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 		}
 	}
 	require.Len(t, whens, 3)
+	def := cfg["jobs"].(map[string]any)["update"].(map[string]any)["steps"].([]any)
+	first, err := json.Marshal(def[whens[0]])
+	require.NoError(t, err)
+	assert.Contains(t, string(first), "record-release", "the first block records the release")
 	guard, up := indexOf(names, "guard-preview"), indexOf(names, "pulumi/update")
-	assert.Less(t, whens[0], guard, "digests before the guarded preview")
+	assert.Less(t, indexOf(names, "assume-role"), whens[0], "the records are written as the deploy role")
+	assert.Less(t, indexOf(names, "attach_workspace"), whens[0], "the package job's digests are there first")
+	assert.Less(t, whens[0], guard, "recorded before the guarded preview, which reads the records")
 	assert.Greater(t, whens[1], guard)
 	assert.Less(t, whens[1], up, "the migration before the new version is rolled out")
 	assert.Greater(t, whens[2], up, "the site after the update")
@@ -556,6 +576,104 @@ func TestAnApplicationUpdateShipsTheRelease(t *testing.T) {
 	assert.Contains(t, pkg[build], `.bin/ko build --bare --tags "$CIRCLE_SHA1"`)
 	assert.Contains(t, pkg[build], `echo "$app=${ref#*/}" >> release/images`, "each digest as <repository>@sha256:…")
 	assert.Greater(t, indexOf(pkg, "persist_to_workspace"), build)
+}
+
+// TestMainPreviewsTheReleaseInTheirCheckoutOnly: main's previews, which
+// run before any approval and as the read-only role, see the packaged
+// release through refarch:releaseImages set in their own checkout, never
+// through a record; a repository the stack file pins stays pinned, as the
+// update will deploy it.
+func TestMainPreviewsTheReleaseInTheirCheckoutOnly(t *testing.T) {
+	cfg := config(t)
+	hand := strings.Join(runsOf(cfg["commands"].(map[string]any)["hand-over-release-images"]), "\n")
+	assert.Contains(t, hand, `pulumi config set --path "refarch:releaseImages.${repo}" "$ref"`)
+	assert.Contains(t, hand, `pulumi config get --path "refarch:releaseImages.${repo}"`, "a pin of the stack file is kept")
+	assert.Less(t, strings.Index(hand, "config get"), strings.Index(hand, "config set"))
+	assert.Contains(t, hand, "done < release/images")
+	preview, err := json.Marshal(cfg["jobs"].(map[string]any)["preview"])
+	require.NoError(t, err)
+	assert.NotContains(t, string(preview), "record-release", "a preview never moves what a stack runs")
+	assert.NotContains(t, string(preview), "put-parameter")
+	assert.Equal(t, []string{"refarch-preview"}, assumedRoles(t, cfg, "preview"))
+}
+
+// runCommands lists every run step's command of the configuration: jobs'
+// and commands', inside when and unless blocks too.
+func runCommands(cfg map[string]any) []string {
+	return append(runsOf(cfg["jobs"]), runsOf(cfg["commands"])...)
+}
+
+// runsOf lists the commands of the run steps anywhere in v (a job, a
+// command, or a section of them).
+func runsOf(v any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if k != "run" {
+					walk(e)
+					continue
+				}
+				switch r := e.(type) {
+				case string:
+					out = append(out, r)
+				case map[string]any:
+					if cmd, ok := r["command"].(string); ok {
+						out = append(out, cmd)
+					}
+				}
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// needsRoot matches a command that writes into the system: a package
+// manager, an installer, or a write under /usr, /etc or /opt.
+var needsRoot = regexp.MustCompile(`\b(apt-get|apt|dpkg)\s|/aws/install\b|(>|-o|tee|cp|mv|install)\s+/(usr|etc|opt)/`)
+
+// TestRootOnlyThroughSudo: the jobs run on CircleCI's cimg images, as
+// their user circleci with passwordless sudo, not as root
+// (https://github.com/CircleCI-Public/cimg-base/blob/main/Dockerfile.template:
+// USER circleci, "circleci ALL=NOPASSWD: ALL"), so a command that needs
+// root runs through sudo, and the test job runs .ci/run as that user
+// (tools/test installs with sudo -n).
+func TestRootOnlyThroughSudo(t *testing.T) {
+	cfg := config(t)
+	for name, e := range cfg["executors"].(map[string]any) {
+		ex := e.(map[string]any)
+		assert.NotContains(t, ex, "user", "executor %s: no other user than the image's", name)
+		for _, d := range ex["docker"].([]any) {
+			img := d.(map[string]any)["image"].(string)
+			assert.True(t, strings.HasPrefix(img, "cimg/"), "executor %s runs %s: a cimg image, whose user has passwordless sudo", name, img)
+			assert.NotContains(t, d, "user", "executor %s: no other user than the image's", name)
+		}
+	}
+	checked := 0
+	for _, cmd := range runCommands(cfg) {
+		for _, line := range strings.Split(cmd, "\n") {
+			for _, part := range regexp.MustCompile(`&&|\|\||;|\|`).Split(line, -1) {
+				part = strings.TrimSpace(part)
+				if !needsRoot.MatchString(part) {
+					continue
+				}
+				checked++
+				assert.True(t, strings.HasPrefix(part, "sudo "), "needs root, so runs through sudo: %q", part)
+			}
+		}
+	}
+	assert.Positive(t, checked, "the AWS CLI's installer is one")
+	test := stepNames(t, cfg, "test")
+	run := indexOf(test, "run: .ci/run")
+	require.GreaterOrEqual(t, run, 0, "the test job runs .ci/run: %v", test)
+	assert.Equal(t, "run: .ci/run", test[run], "as the image's user: tools/test asks sudo itself")
 }
 
 // TestPreviewsRunThePolicyPackAndPullRequestsGetTheDiff: every real preview

@@ -424,7 +424,7 @@ func TestRealEngine(t *testing.T) {
 
 	// GuardDuty invites only accounts whose detector exists, and security
 	// deploys first: once every stack has been deployed, the operator lists
-	// the members (README, "Using it against AWS"), updates security, which
+	// the members (docs/first-deployment.md, step 9), updates security, which
 	// invites them, then each member, which accepts. The stand-ins refuse
 	// an invitation before the member's detector and an acceptance before
 	// the invitation, as GuardDuty does.
