@@ -2,6 +2,7 @@ package offline
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -45,16 +46,27 @@ func NewCloud(inputs map[string]any) *Cloud {
 // Create returns the id and state of a new custom resource with the given
 // URN and inputs: the inputs, plus what the cloud computes.
 func (c *Cloud) Create(urn resource.URN, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {
-	return c.apply(urn, inputs, true)
+	return c.apply(urn, "", inputs, true)
+}
+
+// Adopt returns the state of an existing resource that an import adopts
+// with its id (`pulumi import`, pulumi.Import: an organization's existing
+// member account, say), and remembers it like a created one; no
+// precondition of a create is checked, since nothing is created.
+func (c *Cloud) Adopt(urn resource.URN, id string, inputs resource.PropertyMap) (resource.PropertyMap, error) {
+	_, state, err := c.apply(urn, id, inputs, true)
+	return state, err
 }
 
 // Update returns the state of an existing resource given new inputs: the
 // same as a create, but no precondition of a create is checked again.
 func (c *Cloud) Update(urn resource.URN, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {
-	return c.apply(urn, inputs, false)
+	return c.apply(urn, "", inputs, false)
 }
 
-func (c *Cloud) apply(urn resource.URN, inputs resource.PropertyMap, create bool) (string, resource.PropertyMap, error) {
+// apply computes (and remembers) the state of a resource created (create
+// true), updated, or adopted with its id (imported, not "").
+func (c *Cloud) apply(urn resource.URN, imported string, inputs resource.PropertyMap, create bool) (string, resource.PropertyMap, error) {
 	r := &Resource{
 		URN:    string(urn),
 		Type:   string(urn.Type()),
@@ -62,8 +74,21 @@ func (c *Cloud) apply(urn resource.URN, inputs resource.PropertyMap, create bool
 		Custom: true,
 		Inputs: plainMap(inputs),
 	}
-	r.ID = generatedID(r, c.env)
-	if c.world != nil && create {
+	r.ID = imported
+	if r.ID == "" && !create && c.world != nil {
+		// An update keeps the id the resource has (an adopted account's).
+		prev, err := c.world.get(r.Type, r.URN)
+		if err != nil {
+			return "", nil, err
+		}
+		if prev != nil {
+			r.ID, imported = prev.ID, prev.ID
+		}
+	}
+	if r.ID == "" {
+		r.ID = generatedID(r, c.env)
+	}
+	if c.world != nil && create && imported == "" {
 		if err := checkPreconditions(c.world, c.Place(), r.Type, r.Inputs); err != nil {
 			return "", nil, err
 		}
@@ -72,11 +97,21 @@ func (c *Cloud) apply(urn resource.URN, inputs resource.PropertyMap, create bool
 	if err != nil {
 		return "", nil, fmt.Errorf("%s %q: %w", r.Type, r.Name, err)
 	}
-	if own, ok := state["id"]; ok && own.IsString() && own.StringValue() != "" {
+	if own, ok := state["id"]; ok && own.IsString() && own.StringValue() != "" && imported == "" {
 		r.ID = own.StringValue()
 	}
 	if c.world != nil {
-		if err := c.world.put(Existing{URN: r.URN, Type: r.Type, ID: r.ID, Account: c.env.Account, Region: c.env.Region, State: plainMap(state)}); err != nil {
+		created := time.Now().UnixNano()
+		if !create {
+			prev, err := c.world.get(r.Type, r.URN)
+			if err != nil {
+				return "", nil, err
+			}
+			if prev != nil {
+				created = prev.Created
+			}
+		}
+		if err := c.world.put(Existing{URN: r.URN, Type: r.Type, ID: r.ID, Account: c.env.Account, Region: c.env.Region, State: plainMap(state), Created: created}); err != nil {
 			return "", nil, err
 		}
 	}
@@ -97,6 +132,10 @@ func (c *Cloud) Invoke(token string, args resource.PropertyMap) (resource.Proper
 	answer, ok := invokes[token]
 	if !ok {
 		return nil, fmt.Errorf("offline: no answer for invoke %s; add one to offline/invokes.go", token)
+	}
+	if fromWorld, ok := worldInvokes[token]; ok && c.world != nil {
+		w := c.world
+		answer = func(e env, args map[string]any) (map[string]any, error) { return fromWorld(w, e, args) }
 	}
 	out, err := answer(c.env, plainMap(args))
 	if err != nil {

@@ -50,6 +50,8 @@ var invokes = map[string]invokeFunc{
 	"aws:ec2/getRouteTable:getRouteTable":                    routeTable,
 	"aws:ec2/getNatGateway:getNatGateway":                    natGateway,
 	"aws:secretsmanager/getRandomPassword:getRandomPassword": randomPassword,
+	"aws:organizations/getOrganization:getOrganization":      func(e env, _ map[string]any) (map[string]any, error) { return organizationOf(e, nil), nil },
+	"aws:guardduty/getDetector:getDetector":                  detector,
 }
 
 // randomPassword answers Secrets Manager's GetRandomPassword with a fixed

@@ -99,6 +99,17 @@ func (p *Plan) Masked() *Plan {
 	return &out
 }
 
+// NewPlan is a plan of the given records, in URN order: what a test
+// assembles from records of other plans.
+func NewPlan(stack, project string, resources []*Resource) *Plan {
+	p := &Plan{Stack: stack, Project: project, byURN: map[string]*Resource{}}
+	for _, r := range resources {
+		p.add(r)
+	}
+	p.finish()
+	return p
+}
+
 func (p *Plan) add(r *Resource) {
 	p.Resources = append(p.Resources, r)
 	p.byURN[r.URN] = r

@@ -83,14 +83,28 @@ func trailAdmitted(w *World, at Place, in map[string]any) (string, error) {
 	if partition == "" {
 		partition = "aws"
 	}
-	trailARN := fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", partition, at.Region, at.Account, name)
+	owner := at.Account
+	if in["isOrganizationTrail"] == true {
+		// The management account owns an organization trail, also one its
+		// delegated administrator creates, and writes its own logs under
+		// AWSLogs/<management account>/.
+		// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html
+		org, _, err := orgOfMember(w, at.Account)
+		if err != nil {
+			return "", err
+		}
+		if org != nil {
+			owner = org.Account
+		}
+	}
+	trailARN := fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", partition, at.Region, owner, name)
 	policies, err := w.Of(auditTypeBucketPolicy)
 	if err != nil {
 		return "", err
 	}
 	for _, p := range policies {
 		doc := p.String("policy")
-		if p.String("bucket") != bucket || !strings.Contains(doc, "cloudtrail.amazonaws.com") || !strings.Contains(doc, "AWSLogs/"+at.Account+"/") {
+		if p.String("bucket") != bucket || !strings.Contains(doc, "cloudtrail.amazonaws.com") || !strings.Contains(doc, "AWSLogs/"+owner+"/") {
 			continue
 		}
 		if strings.Contains(doc, "aws:SourceArn") && !strings.Contains(doc, trailARN) {

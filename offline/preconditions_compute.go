@@ -50,9 +50,12 @@ func init() {
 		},
 	})
 	// AWS accepts the service, and GuardDuty never covers its first tasks.
-	// In an account with a GuardDuty detector, a service is refused until
-	// the detector's RUNTIME_MONITORING feature exists (enabled or not: the
-	// stand-in cannot know whether a configuration will ever add it).
+	// In an account with GuardDuty (its own detector, or GuardDuty enabled
+	// in it by the organization's configuration), a service is refused
+	// until RUNTIME_MONITORING exists: the detector's feature, or the
+	// organization configuration's feature of the delegated administrator
+	// that enables GuardDuty in it (enabled or not: the stand-in cannot know
+	// whether a configuration will ever add it).
 	// Source: https://docs.aws.amazon.com/guardduty/latest/ug/gdu-assess-coverage-ecs.html
 	registerPrecondition(Precondition{
 		Rule: "gd-fargate-service-after-runtime-monitoring",
@@ -60,7 +63,11 @@ func init() {
 		Code: SilentFailure,
 		Missing: func(w *World, at Place, _ map[string]any) (string, error) {
 			detectors, err := w.In(at.Account, at.Region, "aws:guardduty/detector:Detector", nil)
-			if err != nil || len(detectors) == 0 {
+			if err != nil {
+				return "", err
+			}
+			byOrg, _, err := guardDutyAutoEnabled(w, at)
+			if err != nil || (len(detectors) == 0 && byOrg == nil) {
 				return "", err
 			}
 			features, err := w.In(at.Account, at.Region, "aws:guardduty/detectorFeature:DetectorFeature", func(e Existing) bool {
@@ -68,6 +75,14 @@ func init() {
 			})
 			if err != nil {
 				return "", err
+			}
+			if len(features) == 0 && byOrg != nil {
+				features, err = w.In(byOrg.Account, at.Region, orgTypeGuardDutyOrgFeature, func(e Existing) bool {
+					return e.String("name") == "RUNTIME_MONITORING" && e.String("autoEnable") != "NONE"
+				})
+				if err != nil {
+					return "", err
+				}
 			}
 			if len(features) == 0 {
 				return fmt.Sprintf("GuardDuty's RUNTIME_MONITORING is not configured yet in %s %s: services deployed before enabling automated agent configuration are not covered", at.Account, at.Region), nil

@@ -32,42 +32,20 @@ func requireRefusal(t *testing.T, err error, rule, code string) {
 	assert.Contains(t, err.Error(), code, "the engine shows AWS's error code")
 }
 
-func TestGuardDutyInvitesOnlyAccountsWithADetectorAndMembersAcceptOnlyPendingInvitations(t *testing.T) {
+func TestSecurityHubNeedsTheHub(t *testing.T) {
 	w, err := OpenWorld(t.TempDir())
 	require.NoError(t, err)
-	security, dev := standInCloud(w, "111111111111"), standInCloud(w, "333333333333")
-	invite := map[string]any{"accountId": "333333333333", "email": "dev@example.com", "invite": true, "detectorId": "d1"}
-	accept := map[string]any{"masterAccountId": "111111111111", "detectorId": "d3"}
-
-	// security first, as deployed: dev has no detector yet.
-	requireRefusal(t, create(security, "security", "aws:guardduty/member:Member", "m", invite), "guardduty-invite-only-enabled-members", "BadRequestException")
-	requireRefusal(t, create(dev, "dev", "aws:guardduty/inviteAccepter:InviteAccepter", "a", accept), "guardduty-accept-only-pending-invitation", "BadRequestException")
-	// Creating a member without inviting needs nothing of the member.
-	require.NoError(t, create(security, "security", "aws:guardduty/member:Member", "quiet", map[string]any{"accountId": "333333333333", "invite": false}))
-	require.NoError(t, create(dev, "dev", "aws:guardduty/detector:Detector", "detector", map[string]any{"enable": true}))
-	require.NoError(t, create(security, "security", "aws:guardduty/member:Member", "m", invite), "dev's detector exists: the invitation goes out")
-	require.NoError(t, create(dev, "dev", "aws:guardduty/inviteAccepter:InviteAccepter", "a", accept), "the invitation is pending")
-
-	// Another account's invitation is not dev's.
-	requireRefusal(t, create(standInCloud(w, "444444444444"), "stage", "aws:guardduty/inviteAccepter:InviteAccepter", "a", accept), "guardduty-accept-only-pending-invitation", "BadRequestException")
-}
-
-func TestSecurityHubNeedsTheHubAndAPendingInvitation(t *testing.T) {
-	w, err := OpenWorld(t.TempDir())
-	require.NoError(t, err)
-	security, dev := standInCloud(w, "111111111111"), standInCloud(w, "333333333333")
+	security := standInCloud(w, "111111111111")
 	standard := map[string]any{"standardsArn": "arn:aws:securityhub:us-west-2::standards/cis-aws-foundations-benchmark/v/3.0.0"}
 	requireRefusal(t, create(security, "security", "aws:securityhub/standardsSubscription:StandardsSubscription", "cis", standard), "securityhub-after-hub-enabled", "InvalidAccessException")
+	requireRefusal(t, create(security, "security", "aws:securityhub/findingAggregator:FindingAggregator", "all", map[string]any{"linkingMode": "ALL_REGIONS"}),
+		"securityhub-after-hub-enabled", "InvalidAccessException")
 	require.NoError(t, create(security, "security", "aws:securityhub/account:Account", "hub", map[string]any{}))
 	require.NoError(t, create(security, "security", "aws:securityhub/standardsSubscription:StandardsSubscription", "cis", standard))
-
-	accept := map[string]any{"masterId": "111111111111"}
-	requireRefusal(t, create(dev, "dev", "aws:securityhub/inviteAccepter:InviteAccepter", "a", accept), "securityhub-after-hub-enabled", "InvalidAccessException")
-	require.NoError(t, create(dev, "dev", "aws:securityhub/account:Account", "hub", map[string]any{}))
-	requireRefusal(t, create(dev, "dev", "aws:securityhub/inviteAccepter:InviteAccepter", "a", accept), "securityhub-accept-only-pending-invitation", "ResourceNotFoundException")
-	// Security Hub invites accounts that have not enabled it yet.
-	require.NoError(t, create(security, "security", "aws:securityhub/member:Member", "m", map[string]any{"accountId": "333333333333", "invite": true}))
-	require.NoError(t, create(dev, "dev", "aws:securityhub/inviteAccepter:InviteAccepter", "a", accept))
+	require.NoError(t, create(security, "security", "aws:securityhub/findingAggregator:FindingAggregator", "all", map[string]any{"linkingMode": "ALL_REGIONS"}))
+	// Another account's hub is not this one's.
+	requireRefusal(t, create(standInCloud(w, "333333333333"), "dev", "aws:securityhub/standardsSubscription:StandardsSubscription", "cis", standard),
+		"securityhub-after-hub-enabled", "InvalidAccessException")
 }
 
 func TestTheWorldForgetsDeletedResources(t *testing.T) {

@@ -52,6 +52,10 @@ type Existing struct {
 	Account string         `json:"account"`
 	Region  string         `json:"region"`
 	State   map[string]any `json:"state"`
+	// Created is when the resource was created (Unix nanoseconds; an
+	// update keeps it): what AWS does to accounts "that join later" reads
+	// it.
+	Created int64 `json:"created,omitempty"`
 }
 
 // String reads a top-level string of the resource's state.
@@ -102,6 +106,22 @@ func (w *World) put(e Existing) error {
 		return fmt.Errorf("offline: world: %w", err)
 	}
 	return nil
+}
+
+// get returns the resource of typ with urn the world holds, or nil.
+func (w *World) get(typ, urn string) (*Existing, error) {
+	b, err := os.ReadFile(filepath.Join(w.typeDir(typ), fileOf(urn)))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("offline: world: %w", err)
+	}
+	var e Existing
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("offline: world: %s: %w", urn, err)
+	}
+	return &e, nil
 }
 
 // remove forgets a deleted resource.

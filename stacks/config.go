@@ -11,6 +11,7 @@ import (
 	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/organizationpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
 	"github.com/refarch/refarch/stacks/vpnpart"
@@ -44,6 +45,9 @@ type Config struct {
 	Alarms alarmpart.Config
 	// Functions configures the Lambda functions (stacks/functionpart).
 	Functions functionpart.Config
+	// Organization configures the AWS Organization
+	// (stacks/organizationpart), in the management stack.
+	Organization organizationpart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -71,6 +75,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.VPN.Load(r, base)
 	c.Alarms.Load(r, base)
 	c.Functions.Load(r, base)
+	c.Organization.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -89,7 +94,8 @@ func Load(name string, src stack.Source) (*Config, error) {
 func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
-		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys, functionpart.Keys} {
+		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys, functionpart.Keys,
+		organizationpart.Keys} {
 		out = append(out, part...)
 	}
 	return out

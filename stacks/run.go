@@ -2,9 +2,10 @@
 // validated stack configuration that feeds them.
 //
 // The program deploys one stack per AWS account. The stack name decides the
-// role (stack.RoleOf): dev, stage and prod are application accounts,
-// security holds IAM users and the audit logs, shared-services holds
-// operator tooling. Run reads and validates the whole configuration before
+// role (stack.RoleOf): management holds the AWS Organization above the
+// others, dev, stage and prod are application accounts, security holds IAM
+// users and the audit logs and administers every account's findings,
+// shared-services holds operator tooling. Run reads and validates the whole configuration before
 // it registers anything, builds the explicit AWS providers that pin the
 // stack to its account, and hands both to the role's composition.
 //
@@ -43,6 +44,8 @@ func Run(ctx *pulumi.Context) error {
 		steps = securitySteps
 	case stack.RoleSharedServices:
 		steps = sharedServicesSteps
+	case stack.RoleManagement:
+		steps = managementSteps
 	}
 	if err := compose(ctx, cfg, providers, steps); err != nil {
 		return fmt.Errorf("stack %q: %w", cfg.Stack, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/organizationpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
 	"github.com/refarch/refarch/stacks/vpnpart"
@@ -58,6 +59,12 @@ var (
 	probe = step{"edge probe", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return functionpart.DeployProbe(ctx, &c.Config, &c.Functions, p, a)
 	}}
+	managementBaseline = step{"management baseline", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return baselinepart.DeployManagement(ctx, &c.Config, &c.Baseline, p, a)
+	}}
+	organization = step{"organization", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return organizationpart.Deploy(ctx, &c.Config, &c.Organization, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -85,3 +92,14 @@ var securitySteps = []step{baseline, identity, functions, alarmSet}
 // server operators reach private resources through, the alert notifier,
 // and the alarms and dashboard of all of it.
 var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn, functions, alarmSet}
+
+// managementSteps compose the organization's management account: the AWS
+// Organization with trusted access for the audit and detection services,
+// its units and member accounts, the guardrails attached by unit, the
+// delegate role through which the security stack becomes the delegated
+// administrator, and the account's own settings and GuardDuty detector.
+// Nothing else runs there: the management account is the one account
+// service control policies never restrict, so it holds as little as
+// possible.
+// Source: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_best-practices_mgmt-acct.html
+var managementSteps = []step{organization, managementBaseline}

@@ -100,6 +100,17 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// baselineAccounts are the accounts of the stacks with a baseline (every
+// account but management), sorted.
+func baselineAccounts(t testing.TB) []string {
+	var out []string
+	for _, name := range baselineStacks() {
+		out = append(out, accountOf(t)[name])
+	}
+	sort.Strings(out)
+	return out
+}
+
 func allAccounts(t testing.TB) []string {
 	var out []string
 	for _, id := range accountOf(t) {
@@ -110,20 +121,41 @@ func allAccounts(t testing.TB) []string {
 }
 
 func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
 			comp, inside := baselineOf(t, p)
 			assert.Equal(t, stack.Namespace+"-"+stackName, comp.Name)
 			assert.Greater(t, len(inside), 90)
+			// Only the delegations (which the management account alone may
+			// make) go through security's provider of the management account.
+			delegations := []string{
+				"aws:guardduty/organizationAdminAccount:OrganizationAdminAccount",
+				"aws:securityhub/organizationAdminAccount:OrganizationAdminAccount",
+				"aws:organizations/delegatedAdministrator:DelegatedAdministrator",
+				"aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount",
+			}
 			for _, r := range inside {
 				prov := p.ProviderOf(r)
 				require.NotNil(t, prov, "%s %q", r.Type, r.Name)
-				assert.Equal(t, "aws-"+stackName, prov.Name, "%s %q lands in the stack's account and region", r.Type, r.Name)
+				want := "aws-" + stackName
+				if stackName == "security" && slices.Contains(delegations, r.Type) {
+					want = "aws-security-management"
+				}
+				assert.Equal(t, want, prov.Name, "%s %q lands in the right account and region", r.Type, r.Name)
 			}
-			// At most one detector, recorder and delivery channel per account and region.
-			for _, typ := range []string{"aws:guardduty/detector:Detector", "aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:securityhub/account:Account", "aws:cloudtrail/trail:Trail"} {
-				assert.Len(t, p.ByType(typ), 1, typ)
+			// At most one detector, recorder and delivery channel per
+			// account and region. The delegated administrator (security)
+			// owns its detector and hub, and the organization trail beside
+			// its own; in the other accounts the organization enables
+			// GuardDuty and Security Hub, so they declare neither.
+			count := map[string]int{"aws:guardduty/detector:Detector": 0, "aws:securityhub/account:Account": 0, "aws:cloudtrail/trail:Trail": 1,
+				"aws:cfg/recorder:Recorder": 1, "aws:cfg/deliveryChannel:DeliveryChannel": 1}
+			if stackName == "security" {
+				count["aws:guardduty/detector:Detector"], count["aws:securityhub/account:Account"], count["aws:cloudtrail/trail:Trail"] = 1, 1, 2
+			}
+			for typ, n := range count {
+				assert.Len(t, p.ByType(typ), n, typ)
 			}
 			hardening := map[string]func(r *offline.Resource) bool{
 				"aws:iam/accountPasswordPolicy:AccountPasswordPolicy": func(r *offline.Resource) bool {
@@ -138,6 +170,10 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 			}
 			for typ, ok := range hardening {
 				rs := blOfType(inside, typ)
+				if typ == "aws:accessanalyzer/analyzer:Analyzer" {
+					// security also holds the organization's analyzer.
+					rs = slices.DeleteFunc(rs, func(r *offline.Resource) bool { return r.String("type") == "ORGANIZATION" })
+				}
 				require.Len(t, rs, 1, typ)
 				assert.True(t, ok(rs[0]), "%s is set as the baseline requires", typ)
 			}
@@ -146,7 +182,7 @@ func TestBaselineRunsInEveryAccountWithItsProvider(t *testing.T) {
 }
 
 func TestEveryKMSKeyRotatesAndIsProtectedWhereDataMatters(t *testing.T) {
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
@@ -191,11 +227,11 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 	trailPolicy := blStatements(t, blFind(t, secInside, "aws:s3/bucketPolicy:BucketPolicy", "-trail-archive"), "policy")
 	admitted := trailPolicy["CloudTrailAclCheck"]
 
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
 			_, inside := baselineOf(t, p)
-			trail := blFind(t, inside, "aws:cloudtrail/trail:Trail", "-trail")
+			trail := blFind(t, inside, "aws:cloudtrail/trail:Trail", stackName+"-trail")
 			logsKey := blFind(t, inside, "aws:kms/key:Key", "-logs")
 			assert.True(t, trail.Bool("isMultiRegionTrail"), "CIS 3.1")
 			assert.True(t, trail.Bool("enableLogFileValidation"), "CIS 3.2")
@@ -238,9 +274,9 @@ func TestTrailsAreMultiRegionValidatedAndDeliverToTheSecurityArchive(t *testing.
 
 var accountID = regexp.MustCompile(`\b[0-9]{12}\b`)
 
-// TestArchiveAdmitsExactlyTheFiveAccounts parses the archive's bucket
+// TestArchiveAdmitsExactlyTheDeliveringAccounts parses the archive's bucket
 // policies and collects every account id they mention.
-func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
+func TestArchiveAdmitsExactlyTheDeliveringAccounts(t *testing.T) {
 	p := plan(t, "security")
 	_, inside := baselineOf(t, p)
 	for _, suffix := range []string{"-trail-archive", "-config-archive"} {
@@ -249,7 +285,13 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 		for _, id := range accountID.FindAllString(pol.String("policy"), -1) {
 			found[id] = true
 		}
-		assert.Equal(t, allAccounts(t), sortedKeys(found), "%s admits exactly the five accounts", suffix)
+		want := baselineAccounts(t)
+		if suffix == "-trail-archive" {
+			// The organization trail (owned by the management account)
+			// writes there too.
+			want = allAccounts(t)
+		}
+		assert.Equal(t, want, sortedKeys(found), "%s admits exactly the accounts that deliver", suffix)
 		st := blStatements(t, pol, "policy")
 		assert.Equal(t, "Deny", st["DenyWithoutTLS"]["Effect"], "TLS only")
 		assert.Equal(t, "Deny", st["DenyDeletingAuditRecords"]["Effect"])
@@ -260,7 +302,7 @@ func TestArchiveAdmitsExactlyTheFiveAccounts(t *testing.T) {
 		}
 	}
 	cfg := blStatements(t, blFind(t, inside, "aws:s3/bucketPolicy:BucketPolicy", "-config-archive"), "policy")
-	assert.Equal(t, allAccounts(t), sorted(blCond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
+	assert.Equal(t, baselineAccounts(t), sorted(blCond(cfg["ConfigAclCheck"], "StringEquals", "aws:SourceAccount")))
 
 	trail := blFind(t, inside, "aws:s3/bucketV2:BucketV2", "-trail-archive")
 	assert.True(t, trail.Bool("objectLockEnabled"), "Object Lock enabled at creation")
@@ -292,7 +334,7 @@ func sorted(s []string) []string {
 
 func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 	emails := map[string]int{"security": 1, "shared-services": 1, "dev": 0, "stage": 1, "prod": 2}
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
 			// The account's topic (application stacks also have the CDN's
@@ -308,6 +350,20 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 			arn := topic.Output("arn").(string)
 
 			_, inside := baselineOf(t, p)
+			alarms := blOfType(inside, "aws:cloudwatch/metricAlarm:MetricAlarm")
+			require.Len(t, alarms, 14, "CIS 4.1-4.14")
+			for _, a := range alarms {
+				assert.Equal(t, []string{arn}, a.Strings("alarmActions"), a.Name)
+			}
+			if stackName != "security" {
+				// GuardDuty and Security Hub publish a member's findings to
+				// the delegated administrator's event bus: security's rules
+				// alert on them, the member has none of its own.
+				// Source: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cloudwatch-events.html
+				assert.Empty(t, blOfType(inside, "aws:cloudwatch/eventRule:EventRule"), "findings rules live in security")
+				assert.Empty(t, blOfType(inside, "aws:securityhub/standardsSubscription:StandardsSubscription"), "the central configuration policy subscribes the member")
+				return
+			}
 			for _, name := range []string{"-guardduty-findings", "-securityhub-findings"} {
 				target := blFind(t, inside, "aws:cloudwatch/eventTarget:EventTarget", name)
 				assert.Equal(t, arn, target.String("arn"), "%s goes to the alert topic", name)
@@ -316,11 +372,6 @@ func TestFindingsAndAlarmsReachTheAlertTopic(t *testing.T) {
 			require.NoError(t, err)
 			sev, _ := offline.Lookup(gd, "detail.severity[0].numeric")
 			assert.Equal(t, []any{">=", float64(7)}, sev)
-			alarms := blOfType(inside, "aws:cloudwatch/metricAlarm:MetricAlarm")
-			require.Len(t, alarms, 14, "CIS 4.1-4.14")
-			for _, a := range alarms {
-				assert.Equal(t, []string{arn}, a.Strings("alarmActions"), a.Name)
-			}
 			var standards []string
 			for _, s := range blOfType(inside, "aws:securityhub/standardsSubscription:StandardsSubscription") {
 				standards = append(standards, s.String("standardsArn"))
@@ -371,9 +422,12 @@ func TestPersonaRolesTrustOnlyTheSecurityAccountWithMFA(t *testing.T) {
 		})
 	}
 	_, inside := baselineOf(t, plan(t, "security"))
-	roles := blOfType(inside, "aws:iam/role:Role")
-	require.Len(t, roles, 1, "security has no persona role, only the trail's delivery role")
-	assert.Equal(t, "refarch-security-cloudtrail-logs", roles[0].String("name"))
+	var roles []string
+	for _, r := range blOfType(inside, "aws:iam/role:Role") {
+		roles = append(roles, r.String("name"))
+	}
+	assert.ElementsMatch(t, []string{"refarch-security-cloudtrail-logs", "refarch-security-config-organization"}, roles,
+		"security has no persona role: only the trail's delivery role and the Config aggregator's")
 	assert.Empty(t, blOfType(inside, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"))
 }
 
@@ -396,7 +450,7 @@ func TestNoStackCreatesThePipelineRoles(t *testing.T) {
 func TestSessionManagerAndPatchingPerStack(t *testing.T) {
 	schedules := map[string]string{"security": "cron(0 3 ? * SUN *)", "shared-services": "cron(0 4 ? * SUN *)", "dev": "cron(0 3 ? * TUE *)", "stage": "cron(0 3 ? * WED *)", "prod": "cron(0 3 ? * SUN *)"}
 	approve := map[string]int{"security": 0, "shared-services": 3, "dev": 0, "stage": 3, "prod": 7}
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			_, inside := baselineOf(t, plan(t, stackName))
 			doc := blFind(t, inside, "aws:ssm/document:Document", "-session-preferences")
@@ -486,7 +540,7 @@ func TestLoadReadsTheBaselineSection(t *testing.T) {
 // really creates.
 func TestBaselineStackOutputsMatchTheOfflineAnswers(t *testing.T) {
 	refs := stackrefs.New(projectDir(t))
-	for _, stackName := range stack.Names() {
+	for _, stackName := range baselineStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			out, err := refs("organization/refarch/" + stackName)
 			require.NoError(t, err)

@@ -17,7 +17,7 @@ import (
 )
 
 // TestEveryKeyIsDeclaredDocumentedAndRead proves the three lists of keys are
-// one: the keys the program reads (over the five real stack files), the
+// one: the keys the program reads (over the real stack files), the
 // catalogue docs/configuration.md is generated from (stacks.Keys), and the
 // keys Pulumi.yaml declares, each with a type and a description.
 func TestEveryKeyIsDeclaredDocumentedAndRead(t *testing.T) {

@@ -59,7 +59,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		})}, nil, "refarch:accounts.stage.id", "also the id"},
 		{"directory missing an account", "dev", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 			delete(a, "security")
-		})}, nil, "refarch:accounts.security", "every account"},
+		})}, nil, "refarch:accounts.security", "the directory must list the organization's management, security and shared-services accounts"},
 		{"directory missing a vpc", "dev", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 			delete(a["stage"], "vpcCidr")
 		})}, nil, "refarch:accounts.stage.vpcCidr", "has a VPC"},
@@ -131,6 +131,7 @@ func TestLoadReadsTypedValues(t *testing.T) {
 	assert.True(t, cfg.DeletionProtection)
 	assert.Equal(t, []string{"oncall@example.com", "platform-alerts@example.com"}, cfg.AlertEmails)
 	assert.Equal(t, "prod.example.com", cfg.EnvDomain())
-	assert.Len(t, cfg.Accounts, 5)
+	assert.Len(t, cfg.Accounts, 6)
+	assert.Equal(t, stack.Account{ID: "666666666666"}, cfg.Accounts["management"], "management: an id only")
 	assert.Equal(t, "arn:aws:iam::555555555555:role/refarch-deploy", cfg.DeployRoleARN())
 }

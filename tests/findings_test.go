@@ -12,132 +12,90 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// rootEmails are the directory's root-user addresses (refarch:accounts),
-// by stack: every account's but security's.
-func rootEmails(t testing.TB) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for name, acct := range stackConfig(t, "security").Accounts {
-		if name != "security" {
-			require.NotEmpty(t, acct.Email, "refarch:accounts.%s.email", name)
-			out[name] = acct.Email
+// TestSecurityAdministersTheOrganizationsFindings checks delegated
+// administration on the real stack files: management deploys first and
+// trusts the services; security designates itself (through management's
+// delegate role) the administrator of GuardDuty, Security Hub, CloudTrail,
+// AWS Config and IAM Access Analyzer, enables GuardDuty in every account
+// (auto-enable ALL, every protection) and Security Hub with both standards
+// through one central configuration policy on the root, aggregates Config
+// and analyzes access across the organization; no other account declares a
+// detector, a hub or an invitation, and AWS's order rules hold.
+func TestSecurityAdministersTheOrganizationsFindings(t *testing.T) {
+	names := stack.Names()
+	require.Equal(t, []string{"management", "security"}, names[:2], "the organization, then its administrator, before any member")
+	plans := map[string]*offline.Plan{}
+	for _, name := range names {
+		plans[name] = plan(t, name)
+	}
+
+	org := plans["management"].Require(t, "aws:organizations/organization:Organization", "refarch-organization")
+	for _, principal := range []string{"guardduty.amazonaws.com", "securityhub.amazonaws.com", "cloudtrail.amazonaws.com", "config.amazonaws.com", "access-analyzer.amazonaws.com"} {
+		assert.Contains(t, org.Strings("awsServiceAccessPrincipals"), principal, "trusted access before delegation")
+	}
+
+	sec := plans["security"]
+	_, inside := baselineOf(t, sec)
+	detector := blFind(t, inside, "aws:guardduty/detector:Detector", "-security")
+	gd := blFind(t, inside, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty")
+	assert.Equal(t, securityAccount(t), gd.String("adminAccountId"))
+	assert.Contains(t, gd.DependsOn, detector.URN, "security's own detector first: designation would create one")
+	conf := blFind(t, inside, "aws:guardduty/organizationConfiguration:OrganizationConfiguration", "-security")
+	assert.Equal(t, "ALL", conf.String("autoEnableOrganizationMembers"))
+	for _, f := range blOfType(inside, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature") {
+		assert.Equal(t, "ALL", f.String("autoEnable"), f.String("name"))
+	}
+	assert.Equal(t, securityAccount(t), blFind(t, inside, "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount", "-securityhub").String("adminAccountId"))
+	assert.Equal(t, "CENTRAL", blFind(t, inside, "aws:securityhub/organizationConfiguration:OrganizationConfiguration", "-security").String("organizationConfiguration.configurationType"))
+	assert.Equal(t, "ALL_REGIONS", blFind(t, inside, "aws:securityhub/findingAggregator:FindingAggregator", "-security").String("linkingMode"))
+	policy := blFind(t, inside, "aws:securityhub/configurationPolicy:ConfigurationPolicy", "-security")
+	assert.Len(t, policy.Strings("configurationPolicy.enabledStandardArns"), 2, "FSBP and CIS v3.0.0, as the baseline enables them")
+	agg := blFind(t, inside, "aws:cfg/configurationAggregator:ConfigurationAggregator", "-security")
+	assert.Equal(t, []string{"us-west-2"}, agg.Strings("organizationAggregationSource.regions"))
+	assert.Empty(t, agg.Strings("accountAggregationSource.accountIds"), "the organization, not a list")
+	assert.Len(t, blOfType(inside, "aws:organizations/delegatedAdministrator:DelegatedAdministrator"), 2, "Config and Access Analyzer")
+	trail := blFind(t, inside, "aws:cloudtrail/trail:Trail", "-organization-trail")
+	assert.True(t, trail.Bool("isOrganizationTrail"))
+
+	// The administrator's rules match findings of any account: no account
+	// filter may narrow them to security's own.
+	for _, rule := range []string{"-guardduty-findings", "-securityhub-findings"} {
+		pattern, err := blFind(t, inside, "aws:cloudwatch/eventRule:EventRule", rule).JSON("eventPattern")
+		require.NoError(t, err)
+		_, byAccount := offline.Lookup(pattern, "account")
+		assert.False(t, byAccount, "%s must not filter by account", rule)
+	}
+
+	for _, name := range names[2:] {
+		for _, typ := range []string{
+			"aws:guardduty/detector:Detector", "aws:securityhub/account:Account",
+			"aws:guardduty/member:Member", "aws:guardduty/inviteAccepter:InviteAccepter",
+			"aws:securityhub/member:Member", "aws:securityhub/inviteAccepter:InviteAccepter",
+			"aws:cfg/aggregateAuthorization:AggregateAuthorization",
+		} {
+			assert.Empty(t, plans[name].ByType(typ), "%s: the organization enables it, nothing is invited: %s", name, typ)
 		}
 	}
-	return out
-}
 
-// allGuardDutyMembers is refarch:guardDutyMembers naming every member stack,
-// as an operator sets it once each stack has been deployed.
-const allGuardDutyMembers = `["shared-services","dev","stage","prod"]`
-
-// TestSecurityAdministersEveryOtherAccountsFindings checks both sides of
-// the invitation flow on the real stack files: security invites the four
-// other accounts to Security Hub and aggregates their Config history, and
-// invites to GuardDuty the accounts refarch:guardDutyMembers lists (none in
-// the committed files: GuardDuty invites only accounts whose detector
-// exists, and security is deployed first); each of them accepts security's
-// invitations and authorizes security's aggregator in the audit region.
-func TestSecurityAdministersEveryOtherAccountsFindings(t *testing.T) {
-	require.Equal(t, "security", stack.Names()[0], "security deploys first, so its Security Hub invitations wait for the others")
-
-	for _, phase := range []struct {
-		name      string
-		set       map[string]string
-		guardDuty bool
-	}{
-		{"first deployment: no GuardDuty invitation", nil, false},
-		{"every member deployed and listed", map[string]string{"refarch:guardDutyMembers": allGuardDutyMembers}, true},
-	} {
-		t.Run(phase.name, func(t *testing.T) {
-			plans := map[string]*offline.Plan{}
-			for _, name := range stack.Names() {
-				p, err := planWith(t, name, phase.set)
-				require.NoError(t, err, name)
-				plans[name] = p
-			}
-			_, inside := baselineOf(t, plans["security"])
-			detector := blFind(t, inside, "aws:guardduty/detector:Detector", "-security")
-			gd := map[string]string{}
-			for _, m := range blOfType(inside, "aws:guardduty/member:Member") {
-				assert.True(t, m.Bool("invite"), m.Name)
-				assert.Equal(t, detector.ID, m.String("detectorId"))
-				gd[m.String("accountId")] = m.String("email")
-			}
-			hub := map[string]string{}
-			for _, m := range blOfType(inside, "aws:securityhub/member:Member") {
-				assert.True(t, m.Bool("invite"), m.Name)
-				hub[m.String("accountId")] = m.String("email")
-			}
-			want := map[string]string{}
-			for name, email := range rootEmails(t) {
-				want[accountOf(t)[name]] = email
-			}
-			if phase.guardDuty {
-				assert.Equal(t, want, gd, "GuardDuty members: every account but security")
-			} else {
-				assert.Empty(t, gd, "no GuardDuty invitation before the members' detectors exist")
-			}
-			assert.Equal(t, want, hub, "Security Hub members: every account but security")
-			assert.Equal(t, "ALL_REGIONS", blFind(t, inside, "aws:securityhub/findingAggregator:FindingAggregator", "-security").String("linkingMode"))
-			agg := blFind(t, inside, "aws:cfg/configurationAggregator:ConfigurationAggregator", "-security")
-			assert.ElementsMatch(t, allAccounts(t), agg.Strings("accountAggregationSource.accountIds"))
-			assert.Equal(t, []string{"us-west-2"}, agg.Strings("accountAggregationSource.regions"))
-
-			// The administrator's rules match findings of any account: no
-			// account filter may narrow them to security's own.
-			for _, rule := range []string{"-guardduty-findings", "-securityhub-findings"} {
-				pattern, err := blFind(t, inside, "aws:cloudwatch/eventRule:EventRule", rule).JSON("eventPattern")
-				require.NoError(t, err)
-				_, byAccount := offline.Lookup(pattern, "account")
-				assert.False(t, byAccount, "%s must not filter by account", rule)
-			}
-
-			for name := range rootEmails(t) {
-				_, inside := baselineOf(t, plans[name])
-				own := blFind(t, inside, "aws:guardduty/detector:Detector", "-"+name)
-				accepters := blOfType(inside, "aws:guardduty/inviteAccepter:InviteAccepter")
-				if phase.guardDuty {
-					require.Len(t, accepters, 1, "%s accepts GuardDuty's invitation", name)
-					assert.Equal(t, securityAccount(t), accepters[0].String("masterAccountId"))
-					assert.Equal(t, own.ID, accepters[0].String("detectorId"))
-				} else {
-					assert.Empty(t, accepters, "%s: no invitation to accept yet", name)
-				}
-				assert.Equal(t, securityAccount(t), blFind(t, inside, "aws:securityhub/inviteAccepter:InviteAccepter", "-"+name).String("masterId"))
-				auth := blFind(t, inside, "aws:cfg/aggregateAuthorization:AggregateAuthorization", "-"+name)
-				assert.Equal(t, securityAccount(t), auth.String("accountId"))
-				assert.Equal(t, "us-west-2", auth.String("region"))
-				assert.Empty(t, blOfType(inside, "aws:guardduty/member:Member"), "only security invites")
-			}
-
-			// AWS's order of invitations holds in both phases.
-			var list []*offline.Plan
-			for _, name := range stack.Names() {
-				list = append(list, plans[name])
-			}
-			for _, s := range policies.DeployPlans(list...) {
-				for _, r := range policies.Evaluate(s, policies.AWSCatalog()) {
-					if strings.HasPrefix(r.Rule.ID, "guardduty-") || strings.HasPrefix(r.Rule.ID, "securityhub-") {
-						assert.NotEqual(t, policies.Fail, r.Status, "%s on %s: %v", r.Rule.ID, s.Name, r.Findings)
-					}
-				}
-			}
-		})
+	var list []*offline.Plan
+	for _, name := range names {
+		list = append(list, plans[name])
 	}
-}
-
-// TestGuardDutyMembersAreMemberStacks: refarch:guardDutyMembers names
-// stacks of this project other than security, each once.
-func TestGuardDutyMembersAreMemberStacks(t *testing.T) {
-	rejects(t, "dev", map[string]string{"refarch:guardDutyMembers": `["security"]`}, "refarch:guardDutyMembers[0]", "cannot invite itself")
-	rejects(t, "security", map[string]string{"refarch:guardDutyMembers": `["dev","qa"]`}, "refarch:guardDutyMembers[1]", "not a stack")
-	rejects(t, "prod", map[string]string{"refarch:guardDutyMembers": `["dev","dev"]`}, "refarch:guardDutyMembers[1]", "twice")
+	for _, s := range policies.DeployPlans(list...) {
+		for _, r := range policies.Evaluate(s, policies.AWSCatalog()) {
+			for _, prefix := range []string{"guardduty-", "securityhub-", "organizations-", "config-", "accessanalyzer-", "cloudtrail-"} {
+				if strings.HasPrefix(r.Rule.ID, prefix) {
+					assert.NotEqual(t, policies.Fail, r.Status, "%s on %s: %v", r.Rule.ID, s.Name, r.Findings)
+				}
+			}
+		}
+	}
 }
 
 func TestDirectoryNeedsTheRootAddressOfEveryMember(t *testing.T) {
 	rejects(t, "security", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 		delete(a["stage"], "email")
-	})}, "refarch:accounts.stage.email", "GuardDuty")
+	})}, "refarch:accounts.stage.email", "management stack creates the account")
 	rejects(t, "dev", map[string]string{"refarch:accounts": directory(t, func(a map[string]map[string]string) {
 		a["prod"]["email"] = "root(at)example.com"
 	})}, "refarch:accounts.prod.email", "e-mail")

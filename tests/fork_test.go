@@ -30,6 +30,7 @@ import (
 // (so the test also holds on a project that took one of them).
 var (
 	forkAccountIDs = map[string][2]string{
+		"management":      {"905817264305", "905817264306"},
 		"security":        {"731524086401", "731524086402"},
 		"shared-services": {"618203947552", "618203947553"},
 		"dev":             {"402918375064", "402918375065"},

@@ -125,6 +125,18 @@ func sampleConfig(tb testing.TB, stackName string) *stacks.Config {
 	return cfg
 }
 
+// baselineStacks are the stacks whose accounts carry the security
+// baseline: every stack but management, which holds the organization only.
+func baselineStacks() []string {
+	var out []string
+	for _, name := range stack.Names() {
+		if role, _ := stack.RoleOf(name); role != stack.RoleManagement {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // configError extracts the validation error of a failed run.
 func configError(t testing.TB, err error) *validate.Error {
 	t.Helper()

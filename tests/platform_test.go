@@ -579,8 +579,8 @@ func TestEveryHopToTheTasksIsTLS(t *testing.T) {
 
 // TestGuardDutyAgentCoversEveryTask checks, on the real stack files, what
 // GuardDuty's Fargate agent needs (every application account enables
-// RUNTIME_MONITORING with ECS_FARGATE_AGENT_MANAGEMENT): every service is
-// created after the feature, every execution role (the migration job's
+// RUNTIME_MONITORING with ECS_FARGATE_AGENT_MANAGEMENT, through the
+// organization's delegated administrator): every execution role (the migration job's
 // too) may pull the agent's image, and no task mounts a scratch volume its
 // non-root user could not write.
 // Sources: https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html,
@@ -590,17 +590,25 @@ func TestGuardDutyAgentCoversEveryTask(t *testing.T) {
 	for _, stackName := range platformStacks() {
 		t.Run(stackName, func(t *testing.T) {
 			p := stackPlan(t, stackName)
+			// The organization enables the feature in every member: the
+			// delegated administrator (security, deployed before every
+			// application stack) auto-enables RUNTIME_MONITORING with
+			// Fargate's agent management for ALL accounts.
 			var feature *offline.Resource
-			for _, f := range p.ByType("aws:guardduty/detectorFeature:DetectorFeature") {
+			for _, f := range stackPlan(t, "security").ByType("aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature") {
 				if f.String("name") == "RUNTIME_MONITORING" {
 					feature = f
 				}
 			}
-			require.NotNil(t, feature, "%s enables GuardDuty runtime monitoring", stackName)
-			assert.Equal(t, "ENABLED", feature.String("status"))
-			for _, svc := range p.ByType(ecsServiceType) {
-				assert.Contains(t, svc.DependsOn, feature.URN, "%s starts its first tasks after runtime monitoring", svc.Name)
+			require.NotNil(t, feature, "the organization enables GuardDuty runtime monitoring in %s", stackName)
+			assert.Equal(t, "ALL", feature.String("autoEnable"))
+			agents := map[string]string{}
+			for _, c := range feature.List("additionalConfigurations") {
+				m := c.(map[string]any)
+				agents[m["name"].(string)] = m["autoEnable"].(string)
 			}
+			assert.Equal(t, "ALL", agents["ECS_FARGATE_AGENT_MANAGEMENT"], "GuardDuty runs its agent beside every Fargate task")
+			assert.Empty(t, p.ByType("aws:guardduty/detectorFeature:DetectorFeature"), "%s configures no feature of its own", stackName)
 			tasks := p.ByType(taskDefType)
 			require.Len(t, tasks, 3, "frontend, backend and the migration job")
 			for _, td := range tasks {

@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/insights/policies"
+	"github.com/refarch/refarch/insights/policies/crossguard"
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-// deployment is the five stacks' offline plans, linked in deployment order
+// deployment is the stacks' offline plans, linked in deployment order
 // for the rules that read other stacks.
 func deployment(t testing.TB) []*policies.Stack {
 	t.Helper()
@@ -63,4 +64,33 @@ func TestEveryRuleIsExercisedByAStack(t *testing.T) {
 // the stacks' (used by cmd/preview-guard and tests/engine) the same.
 func TestPolicyStatefulTypesAreTheStacks(t *testing.T) {
 	require.ElementsMatch(t, stack.StatefulTypes, policies.StatefulTypes())
+}
+
+// TestThePackJudgesEveryStackAsTheTestsDo runs every rule of the CrossGuard
+// pack the way the pack runs it on a real preview: on the previewed stack
+// alone, unless the rule reads the deployment (the AWS rules across stacks,
+// and the account rules an organization's administrator fulfils for every
+// account), which then gets the other stacks' offline plans. No stack may
+// fail a rule there that it passes here.
+func TestThePackJudgesEveryStackAsTheTestsDo(t *testing.T) {
+	var plans []*offline.Plan
+	alone := map[string]*policies.Stack{}
+	for _, name := range stack.Names() {
+		p := plan(t, name)
+		plans = append(plans, p)
+		alone[name] = policies.FromPlan(p)
+	}
+	for _, deployed := range policies.DeployPlans(plans...) {
+		for _, rule := range crossguard.Rules() {
+			if !rule.Applies(deployed.Name) {
+				continue
+			}
+			target := alone[deployed.Name]
+			if rule.Organization || (rule.AWS != nil && rule.AWS.Kind == policies.CrossStack) {
+				target = deployed
+			}
+			res := rule.Run(target)
+			assert.Empty(t, res.Findings, "%s fails %s as the pack runs it", deployed.Name, rule.ID)
+		}
+	}
 }

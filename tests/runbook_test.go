@@ -154,7 +154,7 @@ pulumi state delete -s dev --target-dependents 'urn:x'
 ` + "```\n"
 	problems, checked := c.check(good)
 	assert.Empty(t, problems)
-	assert.Len(t, checked, 4+5+5, "every command, <stack> once per stack: %q", checked)
+	assert.Len(t, checked, 4+6+5, "every command, <stack> once per stack: %q", checked)
 
 	links := docLinkProblems(c.root, runbookPath, "[a](../README.md) [b](configuration.md#x) [c](#two) [d](../nowhere.md) [e](#three) [f](configuration.md#accountid)\n\n## Two\n")
 	assert.Len(t, links, 3, "%q", links)

@@ -13,7 +13,7 @@ import (
 )
 
 func TestEveryStackPlansClean(t *testing.T) {
-	require.Equal(t, []string{"security", "shared-services", "dev", "stage", "prod"}, stack.Names())
+	require.Equal(t, []string{"management", "security", "shared-services", "dev", "stage", "prod"}, stack.Names())
 	for _, stackName := range stack.Names() {
 		t.Run(stackName, func(t *testing.T) {
 			p := plan(t, stackName)
@@ -32,6 +32,16 @@ var delegatedTypes = map[string]bool{
 	"aws:ec2/route:Route":                               true,
 	"aws:route53/record:Record":                         true,
 	"aws:route53/zoneAssociation:ZoneAssociation":       true,
+}
+
+// managementDelegatedTypes are the only resources the security stack may
+// create in the management account: the designations of the delegated
+// administrator, which only the management account may make.
+var managementDelegatedTypes = map[string]bool{
+	"aws:guardduty/organizationAdminAccount:OrganizationAdminAccount":                    true,
+	"aws:securityhub/organizationAdminAccount:OrganizationAdminAccount":                  true,
+	"aws:organizations/delegatedAdministrator:DelegatedAdministrator":                    true,
+	"aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount": true,
 }
 
 // TestProvidersPinTheirAccount proves that no resource can land in the wrong
@@ -93,7 +103,7 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 					assert.NotEmpty(t, prov.String("defaultTags.tags."+tag), "provider %s lacks default tag %s", prov.Name, tag)
 				}
 				assert.Equal(t, stackName, prov.String("defaultTags.tags.Environment"))
-				if prov.Name == "aws-"+stackName+"-shared-services" {
+				if prov.Name == "aws-"+stackName+"-shared-services" || prov.Name == "aws-security-management" {
 					delegate = prov
 					continue
 				}
@@ -107,6 +117,13 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				assert.Equal(t, []string{shared}, delegate.Strings("allowedAccountIds"))
 				assert.Equal(t, "arn:aws:iam::"+shared+":role/refarch-delegate-"+stackName, delegate.String("assumeRole.roleArn"))
 				assert.Len(t, p.Providers(), 3)
+			} else if role == stack.RoleSecurity {
+				// Security designates itself the delegated administrator
+				// through management's delegate role for it.
+				require.NotNil(t, delegate, "security reaches the management account through a delegate provider")
+				assert.Equal(t, []string{accountOf(t)["management"]}, delegate.Strings("allowedAccountIds"))
+				assert.Equal(t, "arn:aws:iam::"+accountOf(t)["management"]+":role/refarch-delegate-security", delegate.String("assumeRole.roleArn"))
+				assert.Len(t, p.Providers(), 3)
 			} else {
 				assert.Nil(t, delegate)
 				assert.Len(t, p.Providers(), 2)
@@ -118,6 +135,10 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				}
 				prov := p.ProviderOf(r)
 				require.NotNil(t, prov, "%s %q uses the default provider", r.Type, r.Name)
+				if prov == delegate && role == stack.RoleSecurity {
+					assert.True(t, managementDelegatedTypes[r.Type], "%s %q may not be created in the management account by security", r.Type, r.Name)
+					continue
+				}
 				if prov == delegate {
 					assert.True(t, delegatedTypes[r.Type], "%s %q may not be created in shared-services by %s", r.Type, r.Name, stackName)
 					continue
@@ -154,16 +175,24 @@ func TestUnknownStackIsRefused(t *testing.T) {
 	dir := projectDir(t)
 	cfg, err := offline.LoadStackConfig(dir, "dev")
 	require.NoError(t, err)
+	// A valid environment name without its directory entry.
 	cfg.Stack = "qa"
 	p, err := offline.Run(stacks.Run, cfg, offline.Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `unknown stack "qa"`)
-	assert.Contains(t, err.Error(), "security, shared-services, dev, stage, prod")
+	assert.Contains(t, err.Error(), `refarch:accounts.qa`)
+	assert.Contains(t, err.Error(), "one entry here and one stack file")
+	assert.Empty(t, p.Resources)
+	// A name no stack may have.
+	cfg.Stack = "Q_A"
+	p, err = offline.Run(stacks.Run, cfg, offline.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown stack "Q_A"`)
+	assert.Contains(t, err.Error(), "management, security, shared-services")
 	assert.Empty(t, p.Resources)
 
 	for stackName, role := range map[string]stack.Role{
-		"dev": stack.RoleApp, "stage": stack.RoleApp, "prod": stack.RoleApp,
-		"security": stack.RoleSecurity, "shared-services": stack.RoleSharedServices,
+		"dev": stack.RoleApp, "stage": stack.RoleApp, "prod": stack.RoleApp, "qa": stack.RoleApp,
+		"security": stack.RoleSecurity, "shared-services": stack.RoleSharedServices, "management": stack.RoleManagement,
 	} {
 		got, err := stack.RoleOf(stackName)
 		require.NoError(t, err)

@@ -1,5 +1,5 @@
 // Command bootstrap creates, once, what every stack of this project needs
-// before its first `pulumi up`, in all five accounts:
+// before its first `pulumi up`, in every account of the directory:
 //
 //   - in every account, components/deployaccess: the CircleCI OIDC identity
 //     provider, the deploy role (refarch:deployRoleName, trusted by pipelines

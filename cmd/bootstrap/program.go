@@ -90,7 +90,9 @@ func accessName(stackName string) string { return "access-" + stackName }
 // accessArgs are the DeployAccess of one account: every account trusts the
 // same CircleCI project and keeps its state in the same bucket; the
 // application accounts' preview roles may read shared-services through
-// its preview role (their stacks' shared-services provider), their deploy
+// its preview role (their stacks' shared-services provider), the security
+// account's preview role may read the management account through its
+// preview role (the security stack's management provider), their deploy
 // roles read and write the account's release records
 // (platformpart.ReleasePath) and their preview roles read them; and
 // shared-services pushes the images.
@@ -113,10 +115,19 @@ func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
 		a.PreviewAssumableRoleARNs = []string{shared}
 		a.ReleaseRecords = platformpart.ReleasePath
 	case stack.RoleSharedServices:
-		for _, app := range stack.NamesOf(stack.RoleApp) {
+		for _, app := range cfg.Stacks {
+			if role, _ := stack.RoleOf(app); role != stack.RoleApp {
+				continue
+			}
 			a.PreviewTrustedRoleARNs = append(a.PreviewTrustedRoleARNs, iampolicy.RoleARN(cfg.Partition, cfg.Accounts[app], stack.PreviewRoleName))
 		}
 		a.ECRPush = &deployaccess.ECRPushArgs{Repositories: cfg.ECRRepositories}
+	case stack.RoleSecurity:
+		// The security stack reads the organization through management's
+		// preview role (its Providers.Management).
+		a.PreviewAssumableRoleARNs = []string{iampolicy.RoleARN(cfg.Partition, cfg.Accounts["management"], stack.PreviewRoleName)}
+	case stack.RoleManagement:
+		a.PreviewTrustedRoleARNs = []string{iampolicy.RoleARN(cfg.Partition, cfg.Accounts["security"], stack.PreviewRoleName)}
 	}
 	return a
 }

@@ -34,9 +34,9 @@ func TestProgramCreatesTheRolesInEveryAccountAndTheBackendInSecurity(t *testing.
 	p, err := runProgram(cfg)
 	require.NoError(t, err)
 
-	accounts := map[string]string{"security": "111111111111", "shared-services": "222222222222", "dev": "333333333333", "stage": "444444444444", "prod": "555555555555"}
+	accounts := map[string]string{"management": "666666666666", "security": "111111111111", "shared-services": "222222222222", "dev": "333333333333", "stage": "444444444444", "prod": "555555555555"}
 	providers := p.ByType("pulumi:providers:aws")
-	require.Len(t, providers, 5, "one provider per account")
+	require.Len(t, providers, 6, "one provider per account")
 	byStack := map[string]*offline.Resource{}
 	for _, provider := range providers {
 		name := provider.String("defaultTags.tags.Environment")
@@ -71,12 +71,21 @@ func TestProgramCreatesTheRolesInEveryAccountAndTheBackendInSecurity(t *testing.
 			assert.Equal(t, []string{records}, offline.Strings(rw["Resource"]), "%s's deploy role writes its own records only", name)
 			assert.Contains(t, offline.Strings(rw["Action"]), "ssm:PutParameter")
 		} else {
-			assert.Equal(t, []string{"arn:aws:iam::" + account + ":role/refarch-preview"}, assume)
+			want := []string{"arn:aws:iam::" + account + ":role/refarch-preview"}
+			if name == "security" {
+				// The security stack reads the organization through
+				// management's preview role.
+				want = append(want, "arn:aws:iam::666666666666:role/refarch-preview")
+			}
+			assert.Equal(t, want, assume)
 			assert.NotContains(t, st, "ReadTheReleaseRecords", "%s runs no services: no release records", name)
 			assert.Nil(t, p.Find("aws:iam/rolePolicy:RolePolicy", "access-"+name+"-deploy-release"), name)
 		}
 	}
-	require.Len(t, p.ByType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 5)
+	require.Len(t, p.ByType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 6)
+	trustsSecurity := p.Require(t, "aws:iam/role:Role", "access-management-preview").Statements(t, "assumeRolePolicy")["OtherAccountsPreviewRoles"]
+	assert.Equal(t, []string{"arn:aws:iam::111111111111:role/refarch-preview"}, offline.Strings(offline.Condition(trustsSecurity, "ArnEquals", "aws:PrincipalArn")),
+		"management's preview role admits security's")
 	push := p.ByType("aws:iam/role:Role")
 	var pushers []string
 	for _, r := range push {
@@ -106,9 +115,9 @@ func TestProgramCreatesTheRolesInEveryAccountAndTheBackendInSecurity(t *testing.
 	}
 	st := key.Statements(t, "policy")
 	assert.Equal(t, cfg.DeployRoleARNs, offline.Strings(st["StateAndSecretsUse"]["Principal"].(map[string]any)["AWS"]),
-		"the five accounts' deploy roles use the key")
+		"every account's deploy role uses the key")
 	assert.Equal(t, cfg.PreviewRoleARNs, offline.Strings(st["StateAndSecretsRead"]["Principal"].(map[string]any)["AWS"]),
-		"the five accounts' preview roles decrypt only")
+		"every account's preview role decrypts only")
 	assert.Equal(t, []string{"arn:aws:iam::111111111111:role/refarch-deploy"}, offline.Strings(st["KeyAdministration"]["Principal"].(map[string]any)["AWS"]))
 	rw := p.Require(t, "aws:s3/bucketPolicy:BucketPolicy", "refarch-state").Statements(t, "policy")["StateReadWrite"]
 	assert.Equal(t, cfg.DeployRoleARNs, offline.Strings(rw["Principal"].(map[string]any)["AWS"]))

@@ -46,6 +46,7 @@ func TestPrintNextPrintsTheExactCommands(t *testing.T) {
 	}
 	provider := `"awskms:///arn:aws:kms:us-west-2:111111111111:alias/refarch-state?region=us-west-2"`
 	assert.Equal(t, []string{
+		"  pulumi stack init management --secrets-provider " + provider,
 		"  pulumi stack init security --secrets-provider " + provider,
 		"  pulumi stack init shared-services --secrets-provider " + provider,
 		"  pulumi stack init dev --secrets-provider " + provider,
@@ -53,6 +54,7 @@ func TestPrintNextPrintsTheExactCommands(t *testing.T) {
 		"  pulumi stack init prod --secrets-provider " + provider,
 	}, inits, "every stack, in deployment order, with the one shared key")
 	assert.Equal(t, []string{
+		"  pulumi stack change-secrets-provider -s management " + provider,
 		"  pulumi stack change-secrets-provider -s security " + provider,
 		"  pulumi stack change-secrets-provider -s shared-services " + provider,
 		"  pulumi stack change-secrets-provider -s dev " + provider,

@@ -88,7 +88,7 @@ type config struct {
 // anywhere before it returns a config.
 func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), home string) (*config, error) {
 	r := stack.NewReader(src)
-	var accounts map[string]stack.Account
+	var accounts stack.Directory
 	r.Object("accounts", true, &accounts)
 	region := r.Str("region")
 	roleName := r.Str("deployRoleName")
@@ -115,7 +115,13 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 	}
 	ids := map[string]string{}
 	idsValid := accounts != nil
-	for _, name := range stack.Names() {
+	for _, name := range stack.RequiredStacks() {
+		if _, ok := accounts[name]; accounts != nil && !ok {
+			p.Add(stack.Key("accounts")+"."+name, "", "is required: the state bucket and key admit the deploy role of every stack's account")
+			idsValid = false
+		}
+	}
+	for _, name := range accounts.Names() {
 		entry := stack.Key("accounts") + "." + name
 		acct, ok := accounts[name]
 		switch {
@@ -135,7 +141,7 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 		}
 	}
 	if idsValid && roleName != "" && validate.CheckRoleName(roleName) == "" {
-		for _, name := range stack.Names() {
+		for _, name := range accounts.Names() {
 			c.Stacks = append(c.Stacks, name)
 			c.Accounts[name] = accounts[name].ID
 			c.DeployRoleARNs = append(c.DeployRoleARNs, iampolicy.RoleARN(c.Partition, accounts[name].ID, roleName))
@@ -145,7 +151,7 @@ func loadConfig(src stack.Source, f flags, getenv func(string) (string, bool), h
 		c.KeyAdministrators = []string{iampolicy.RoleARN(c.Partition, c.SecurityAccount, roleName)}
 	}
 
-	c.Profiles = profiles(p, f.Profiles)
+	c.Profiles = profiles(p, f.Profiles, accounts.Names())
 	c.BucketName = f.Bucket
 	if c.BucketName == "" && c.SecurityAccount != "" {
 		c.BucketName = bucketPrefix + c.SecurityAccount
@@ -213,7 +219,7 @@ func backendDir(raw, home string) (string, string) {
 // profiles resolves the -profile values to one profile per stack,
 // recording a problem for a malformed value, an unknown stack, a stack
 // named twice and a stack left without a profile.
-func profiles(p *validate.Problems, values []string) map[string]string {
+func profiles(p *validate.Problems, values []string, names []string) map[string]string {
 	out := map[string]string{}
 	if len(values) == 0 {
 		p.Add("-profile", "", "is required: the AWS profile of an administrator of every account (a named profile of ~/.aws/config): -profile <profile> for all of them, -profile <stack>=<profile> for one")
@@ -229,15 +235,15 @@ func profiles(p *validate.Problems, values []string) map[string]string {
 			fallback = v
 		case profile == "" || strings.ContainsAny(profile, " \t"):
 			p.Add("-profile", v, "must be <stack>=<profile>, the profile a named profile of ~/.aws/config")
-		case !slices.Contains(stack.Names(), name):
-			p.Addf("-profile", v, "names no stack: the stacks are %s", strings.Join(stack.Names(), ", "))
+		case !slices.Contains(names, name):
+			p.Addf("-profile", v, "names no stack: the stacks are %s", strings.Join(names, ", "))
 		case out[name] != "":
 			p.Addf("-profile", v, "names %s twice", name)
 		default:
 			out[name] = profile
 		}
 	}
-	for _, name := range stack.Names() {
+	for _, name := range names {
 		if out[name] != "" {
 			continue
 		}

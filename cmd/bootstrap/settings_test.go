@@ -15,7 +15,7 @@ import (
 	"github.com/refarch/refarch/stacks/stack"
 )
 
-const directory = `{"security":{"id":"111111111111"},` +
+const directory = `{"management":{"id":"666666666666"},"security":{"id":"111111111111","email":"sec@example.com"},` +
 	`"shared-services":{"id":"222222222222","vpcCidr":"10.0.0.0/16","email":"ss@example.com"},` +
 	`"dev":{"id":"333333333333","vpcCidr":"10.10.0.0/16","email":"dev@example.com"},` +
 	`"stage":{"id":"444444444444","vpcCidr":"10.20.0.0/16","email":"stage@example.com"},` +
@@ -78,13 +78,13 @@ func TestSettingsComeFromTheProjectFiles(t *testing.T) {
 	assert.Equal(t, "refarch-state-"+security, cfg.BucketName)
 	assert.Equal(t, stack.Names(), cfg.Stacks)
 	assert.Equal(t, deployRoles, cfg.DeployRoleARNs, "refarch:deployRoleName in every account, in deployment order")
-	assert.Equal(t, deployRoles[:1], cfg.KeyAdministrators)
+	assert.Equal(t, []string{"arn:" + want.Partition + ":iam::" + security + ":role/" + want.DeployRoleName}, cfg.KeyAdministrators, "the security account's deploy role")
 	assert.Equal(t, filepath.Join(home, ".refarch", "bootstrap"), cfg.BackendDir, "the default backend, ~ expanded")
 	assert.Equal(t, map[string]string{
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(filepath.Join(home, ".refarch", "bootstrap")),
 		"PULUMI_CONFIG_PASSPHRASE": "correct horse",
 	}, cfg.Env)
-	assert.Equal(t, map[string]string{"security": "security-admin", "shared-services": "security-admin", "dev": "security-admin", "stage": "security-admin", "prod": "security-admin"},
+	assert.Equal(t, map[string]string{"management": "security-admin", "security": "security-admin", "shared-services": "security-admin", "dev": "security-admin", "stage": "security-admin", "prod": "security-admin"},
 		cfg.Profiles, "a bare -profile serves every account")
 	assert.Equal(t, previewRoles, cfg.PreviewRoleARNs)
 	assert.Equal(t, want.CI, cfg.CI, "Pulumi.yaml's CircleCI project")
@@ -101,7 +101,7 @@ func TestProfilesPerAccount(t *testing.T) {
 	f.Profiles = []string{"org-admin", "security=sec-admin", "prod=prod-admin"}
 	cfg, err := loadConfig(stack.MapSource(values()), f, env(passphrase), "/home/op")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"security": "sec-admin", "shared-services": "org-admin", "dev": "org-admin", "stage": "org-admin", "prod": "prod-admin"}, cfg.Profiles)
+	assert.Equal(t, map[string]string{"management": "org-admin", "security": "sec-admin", "shared-services": "org-admin", "dev": "org-admin", "stage": "org-admin", "prod": "prod-admin"}, cfg.Profiles)
 
 	var list []string
 	pf := listFlag{&list}
@@ -173,8 +173,8 @@ func TestBadSettingsAreRefusedNamingEach(t *testing.T) {
 			v["refarch:accounts"] = strings.Replace(directory, "555555555555", "55555555555x", 1)
 		}, field: "refarch:accounts.prod.id", rule: "12-digit"},
 		{name: "account missing", values: func(v map[string]string) {
-			v["refarch:accounts"] = strings.Replace(directory, `"stage"`, `"staging"`, 1)
-		}, field: "refarch:accounts.stage", rule: "is required"},
+			v["refarch:accounts"] = strings.Replace(directory, `"management":{"id":"666666666666"},`, "", 1)
+		}, field: "refarch:accounts.management", rule: "is required"},
 		{name: "two stacks in one account", values: func(v map[string]string) {
 			v["refarch:accounts"] = strings.Replace(directory, "444444444444", "333333333333", 1)
 		}, field: "refarch:accounts.stage.id", rule: "also the id of refarch:accounts.dev"},
@@ -186,9 +186,12 @@ func TestBadSettingsAreRefusedNamingEach(t *testing.T) {
 		{name: "no region", values: func(v map[string]string) { delete(v, "refarch:region") }, field: "refarch:region", rule: "is required"},
 		{name: "bad deploy role name", values: func(v map[string]string) { v["refarch:deployRoleName"] = "refarch deploy" }, field: "refarch:deployRoleName", rule: "IAM role name"},
 		{name: "no profile for prod", flags: func(f *flags) {
-			f.Profiles = []string{"security=sec-admin", "shared-services=ss-admin", "dev=dev-admin", "stage=stage-admin"}
+			f.Profiles = []string{"management=org-admin", "security=sec-admin", "shared-services=ss-admin", "dev=dev-admin", "stage=stage-admin"}
 		}, field: "-profile", rule: "is required for prod"},
 		{name: "profile of an unknown stack", flags: func(f *flags) { f.Profiles = []string{"admin", "staging=x"} }, field: "-profile", rule: "names no stack"},
+		{name: "no profile for management", flags: func(f *flags) {
+			f.Profiles = []string{"security=sec-admin", "shared-services=ss-admin", "dev=dev-admin", "stage=stage-admin", "prod=prod-admin"}
+		}, field: "-profile", rule: "is required for management"},
 		{name: "two default profiles", flags: func(f *flags) { f.Profiles = []string{"admin", "other"} }, field: "-profile", rule: "second default"},
 		{name: "stack named twice", flags: func(f *flags) { f.Profiles = []string{"admin", "dev=a", "dev=b"} }, field: "-profile", rule: "names dev twice"},
 		{name: "empty profile", flags: func(f *flags) { f.Profiles = []string{"admin", "dev="} }, field: "-profile", rule: "<stack>=<profile>"},

@@ -108,7 +108,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	names := []string{*stackFlag}
 	if *stackFlag == "all" {
-		names = stack.Names()
+		root, err := offline.FindProjectDir(".")
+		if err == nil {
+			names, err = offline.ProjectStacks(root)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			return 1
+		}
 	} else if _, err := stack.RoleOf(*stackFlag); err != nil {
 		fmt.Fprintln(stderr, "plan:", err)
 		return 2

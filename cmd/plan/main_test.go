@@ -15,7 +15,7 @@ import (
 	"github.com/refarch/refarch/offline"
 )
 
-func TestPlanAllPrintsFiveTrees(t *testing.T) {
+func TestPlanAllPrintsSixTrees(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run([]string{"-stack", "all"}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
@@ -23,7 +23,7 @@ func TestPlanAllPrintsFiveTrees(t *testing.T) {
 		assert.Contains(t, out.String(), "pulumi:pulumi:Stack refarch-"+stack+"\n")
 		assert.Contains(t, out.String(), "pulumi:providers:aws aws-"+stack+"  [account ")
 	}
-	assert.Equal(t, 5, strings.Count(out.String(), "by type:"))
+	assert.Equal(t, 6, strings.Count(out.String(), "by type:"))
 }
 
 func TestPlanJSONParses(t *testing.T) {
@@ -80,8 +80,8 @@ func TestPlanUsageErrors(t *testing.T) {
 	assert.Equal(t, 2, run(nil, &out, &errOut))
 	assert.Contains(t, errOut.String(), "usage: plan -stack")
 	errOut.Reset()
-	assert.Equal(t, 2, run([]string{"-stack", "qa"}, &out, &errOut))
-	assert.Contains(t, errOut.String(), `unknown stack "qa"`)
+	assert.Equal(t, 2, run([]string{"-stack", "Q_A"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `unknown stack "Q_A"`)
 }
 
 // TestConfigReferenceIsCurrent fails when docs/configuration.md is not what

@@ -35,7 +35,11 @@ func writeReference(w io.Writer, dir string) error {
 		return fmt.Errorf("reading Pulumi.yaml: %w", err)
 	}
 	set := map[string]map[string]string{} // stack → key → value as written
-	for _, name := range stack.Names() {
+	names, err := offline.ProjectStacks(dir)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
 		path := filepath.Join(dir, "Pulumi."+name+".yaml")
 		ps, err := workspace.LoadProjectStack(nil, project, path)
 		if err != nil {
@@ -89,9 +93,9 @@ func writeReference(w io.Writer, dir string) error {
 		}
 		fmt.Fprintf(w, "- rule: %s\n", escape(k.Rule))
 		fmt.Fprintf(w, "- feeds: %s\n\n", escape(k.Feeds))
-		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(stack.Names(), " | "), strings.Repeat("---|", len(stack.Names())))
+		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(names, " | "), strings.Repeat("---|", len(names)))
 		var cells []string
-		for _, name := range stack.Names() {
+		for _, name := range names {
 			v, ok := set[name][stack.Key(k.Name)]
 			if !ok {
 				cells = append(cells, "—")

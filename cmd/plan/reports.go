@@ -13,7 +13,6 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/stacks/stack"
 )
 
 // reports are the plan insights asked for on the command line.
@@ -145,7 +144,11 @@ func runDiff(oldPath, newPath string, failOnReplace bool, stdout, stderr io.Writ
 // those already made.
 func planAll(dir string, made []*offline.Plan) ([]*offline.Plan, error) {
 	var out []*offline.Plan
-	for _, name := range stack.Names() {
+	names, err := offline.ProjectStacks(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		var p *offline.Plan
 		for _, m := range made {
 			if m.Stack == name {

@@ -40,9 +40,13 @@ func (b *builder) account() error {
 	// default key: a customer key would also need a key-policy grant for
 	// the Auto Scaling service-linked role, or instance launches fail.
 	// Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+	// Both account settings are kept when the stack is destroyed (retained
+	// on delete): a torn-down environment leaves its account secure, and
+	// the organization's guardrail denies turning EBS default encryption
+	// off to everyone (components/guardrails), so a delete would fail.
 	if _, err := ebs.NewEncryptionByDefault(ctx, n+"-ebs-encryption", &ebs.EncryptionByDefaultArgs{
 		Enabled: pulumi.Bool(true),
-	}, child); err != nil {
+	}, child, pulumi.RetainOnDelete(true)); err != nil {
 		return err
 	}
 	// CIS 2.1.4; Security Hub S3.1.
@@ -52,7 +56,7 @@ func (b *builder) account() error {
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
-	}, child); err != nil {
+	}, child, pulumi.RetainOnDelete(true)); err != nil {
 		return err
 	}
 	// CIS 5.6; Security Hub EC2.8: new instances require IMDSv2 tokens. Hop

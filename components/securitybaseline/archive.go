@@ -89,6 +89,9 @@ func (b *builder) trailBucketStatements() []iampolicy.Statement {
 	for _, w := range b.a.Archive.Writers {
 		trails = append(trails, b.writerTrailARN(w))
 	}
+	if b.org != nil {
+		trails = append(trails, b.organizationTrailARN())
+	}
 	out := []iampolicy.Statement{{
 		Sid:       "CloudTrailAclCheck",
 		Effect:    iampolicy.Allow,
@@ -107,6 +110,26 @@ func (b *builder) trailBucketStatements() []iampolicy.Statement {
 			Condition: iampolicy.Conditions{"StringEquals": {
 				"s3:x-amz-acl":  {"bucket-owner-full-control"},
 				"aws:SourceArn": {b.writerTrailARN(w)},
+			}},
+		})
+	}
+	if b.org != nil {
+		// The organization trail writes the management account's logs
+		// under AWSLogs/<management account>/ and every member's under
+		// AWSLogs/<organization id>/.
+		// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy
+		out = append(out, iampolicy.Statement{
+			Sid:       "CloudTrailWriteOrganization",
+			Effect:    iampolicy.Allow,
+			Principal: cloudtrail,
+			Action:    []string{"s3:PutObject"},
+			Resource: []string{
+				fmt.Sprintf("%s/AWSLogs/%s/*", bucket, b.org.managementAccountID),
+				fmt.Sprintf("%s/AWSLogs/%s/*", bucket, b.org.id),
+			},
+			Condition: iampolicy.Conditions{"StringEquals": {
+				"s3:x-amz-acl":  {"bucket-owner-full-control"},
+				"aws:SourceArn": {b.organizationTrailARN()},
 			}},
 		})
 	}

@@ -44,14 +44,34 @@ type SecurityBaselineArgs struct {
 	// the identity account. Default nil (the security
 	// account, where people have users instead).
 	AccountRoles *AccountRolesArgs
-	// Administrator, when set, makes this account the administrator of
-	// the members' GuardDuty and Security Hub findings and of their AWS
-	// Config history (the security account). Default nil.
-	Administrator *AdministratorArgs
-	// Membership, when set, makes this account a member of an
-	// administrator's findings and Config aggregation. Default nil.
-	// Exclusive with Administrator.
-	Membership *MembershipArgs
+	// Organization, when set, makes this account the delegated
+	// administrator of its AWS Organization's GuardDuty, Security Hub,
+	// AWS Config aggregation and IAM Access Analyzer (the security
+	// account). Default nil.
+	Organization *OrganizationAdminArgs
+	// OrganizationMember, when set, leaves GuardDuty and Security Hub to
+	// the organization's delegated administrator, which enables them in
+	// this account: the baseline creates no detector or hub here. Default
+	// nil: the account runs GuardDuty and Security Hub on its own (an
+	// account outside an organization). Exclusive with Organization.
+	OrganizationMember *OrganizationMemberArgs
+	// ManagementAccount, when set, applies only what the organization's
+	// management account takes: the account settings (IAM password policy,
+	// EBS default encryption, the S3 account public access block, IMDSv2
+	// by default, an IAM Access Analyzer) and a GuardDuty detector of its
+	// own, created before the delegated administrator's auto-enablement
+	// (the management stack deploys first), so that nothing is created
+	// twice whether or not auto-enablement covers the management account.
+	// Its API activity is recorded by the organization trail, which it
+	// owns; Security Hub is enabled there by the central configuration
+	// policy on the root. No keys, trail, AWS Config recorder, Session
+	// Manager or patching: the recorder would deliver into the security
+	// account's archive, which exists only after the management stack
+	// (a documented limit), and no instance runs there. Only AccountID
+	// and Region are then required. Exclusive with every other role.
+	// Default false: the whole baseline.
+	// Source: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_best-practices_mgmt-acct.html
+	ManagementAccount bool
 	// Patching configures the patch baseline, window and scan association.
 	// Default: every PatchingArgs field at its own default.
 	Patching PatchingArgs
@@ -215,17 +235,14 @@ func (a SecurityBaselineArgs) withDefaults(name string) SecurityBaselineArgs {
 		}
 		a.AccountRoles = &r
 	}
-	if a.Administrator != nil {
-		ad := *a.Administrator
-		ad.withDefaults(name)
-		a.Administrator = &ad
+	if a.Organization != nil {
+		o := *a.Organization
+		o.withDefaults(name)
+		a.Organization = &o
 	}
-	if a.Membership != nil {
-		m := *a.Membership
-		if m.AdministratorRegion == "" {
-			m.AdministratorRegion = a.Region
-		}
-		a.Membership = &m
+	if a.OrganizationMember != nil {
+		m := *a.OrganizationMember
+		a.OrganizationMember = &m
 	}
 	p := &a.Patching
 	if p.OperatingSystem == "" {
@@ -256,6 +273,15 @@ func (a SecurityBaselineArgs) validate() error {
 	var p validate.Problems
 	p.Check("Args.AccountID", a.AccountID, validate.CheckAccountID(a.AccountID))
 	p.Check("Args.Region", a.Region, validate.CheckRegion(a.Region))
+	if a.ManagementAccount {
+		for field, set := range map[string]bool{"Args.Archive": a.Archive != nil, "Args.AccountRoles": a.AccountRoles != nil,
+			"Args.Organization": a.Organization != nil, "Args.OrganizationMember": a.OrganizationMember != nil} {
+			if set {
+				p.Add(field, "", "must be unset with Args.ManagementAccount: the management account takes its account settings and detector only")
+			}
+		}
+		return p.Err("security baseline arguments")
+	}
 	if len(a.MetricNamespace) > 255 || strings.HasPrefix(a.MetricNamespace, "AWS/") {
 		p.Add("Args.MetricNamespace", a.MetricNamespace, `must be 1-255 characters, not starting with "AWS/"`)
 	}
@@ -285,11 +311,11 @@ func (a SecurityBaselineArgs) validate() error {
 	if a.AccountRoles != nil {
 		a.AccountRoles.validate(&p, a)
 	}
-	if a.Administrator != nil {
-		a.Administrator.validate(&p, a)
+	if a.Organization != nil {
+		a.Organization.validate(&p, a)
 	}
-	if a.Membership != nil {
-		a.Membership.validate(&p, a)
+	if a.OrganizationMember != nil {
+		a.OrganizationMember.validate(&p, a)
 	}
 	a.Patching.validate(&p)
 	return p.Err("security baseline arguments")

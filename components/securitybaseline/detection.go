@@ -42,8 +42,20 @@ func SecurityHubStandards(partition, region string) map[string]string {
 // detection enables GuardDuty with its protections (Security Hub
 // GuardDuty.1) and Security Hub with FSBP and CIS (CIS 4.16), and sends
 // their high-severity findings to the alert topic. At most one detector per
-// account and region exists, so the baseline owns it.
+// account and region exists, so the baseline owns it, except in an
+// organization's member account (Args.OrganizationMember), where the
+// delegated administrator's auto-enablement creates the detector and
+// central configuration the hub: there the baseline creates neither, and
+// the member's findings reach the administrator's rules.
+// Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
 func (b *builder) detection() error {
+	if b.a.OrganizationMember != nil {
+		b.c.DetectorID = pulumi.String("").ToStringOutput()
+		// The administrator enables RUNTIME_MONITORING with Fargate's agent
+		// in every member unless the protection is disabled.
+		b.c.FargateAgentManagement = !slices.Contains(b.a.DisabledGuardDutyFeatures, "RUNTIME_MONITORING")
+		return nil
+	}
 	detector, err := guardduty.NewDetector(b.ctx, b.name, &guardduty.DetectorArgs{
 		Enable: pulumi.Bool(true),
 		// Findings reach EventBridge (and the alert topic) within 15 minutes
@@ -105,6 +117,24 @@ func (b *builder) detection() error {
 		}
 	}
 	return b.findingRules(hub)
+}
+
+// managementDetector creates the management account's GuardDuty detector
+// (Args.ManagementAccount): before the delegated administrator's
+// auto-enablement, so that it exists once whether or not auto-enablement
+// covers the management account; its protections and findings are the
+// administrator's (organization configuration and event rules).
+// Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
+func (b *builder) managementDetector() error {
+	detector, err := guardduty.NewDetector(b.ctx, b.name, &guardduty.DetectorArgs{
+		Enable:                     pulumi.Bool(true),
+		FindingPublishingFrequency: pulumi.String("FIFTEEN_MINUTES"),
+	}, b.child)
+	if err != nil {
+		return err
+	}
+	b.c.DetectorID = detector.ID().ToStringOutput()
+	return nil
 }
 
 // findingPatterns are the EventBridge patterns of the findings sent to the

@@ -91,7 +91,7 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 	a := b.a
 	service := func(s string) iampolicy.Principal { return iampolicy.Principal{"Service": {s}} }
 	trailARN := b.trailARN()
-	return iampolicy.New(
+	doc := iampolicy.New(
 		keypolicy.Administration(a.KeyAdministrators),
 		keypolicy.CloudWatchLogs(a.Partition, a.Region, a.AccountID, "*"),
 		iampolicy.Statement{
@@ -126,7 +126,7 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 			Principal: service("cloudtrail.amazonaws.com"),
 			Action:    []string{"kms:DescribeKey"},
 			Resource:  []string{"*"},
-			Condition: iampolicy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
+			Condition: iampolicy.Conditions{"StringEquals": {"aws:SourceArn": b.trailARNs()}},
 		},
 		iampolicy.Statement{
 			Sid:       "ConfigOfThisAccount",
@@ -148,6 +148,10 @@ func (b *builder) logsKeyPolicy() iampolicy.Document {
 			}},
 		},
 	)
+	if b.a.Organization != nil {
+		doc.Statement = append(doc.Statement, b.organizationTrailKeyStatement())
+	}
+	return doc
 }
 
 // viaServicesPolicy lets the account's principals use the key, and let
@@ -186,4 +190,35 @@ func (b *builder) sessionsKeyPolicy() iampolicy.Document {
 // before the trail exists.
 func (b *builder) trailARN() string {
 	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", b.a.Partition, b.a.Region, b.a.AccountID, b.a.Audit.TrailName)
+}
+
+// trailARNs are the trails that encrypt with the logs key: the account's
+// own and, in the organization's administrator, the organization trail.
+func (b *builder) trailARNs() []string {
+	out := []string{b.trailARN()}
+	if b.a.Organization != nil {
+		out = append(out, b.organizationTrailARN())
+	}
+	return out
+}
+
+// organizationTrailKeyStatement lets CloudTrail encrypt the organization
+// trail's logs (owned by the management account) with the logs key (in
+// the organization's administrator).
+// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+func (b *builder) organizationTrailKeyStatement() iampolicy.Statement {
+	o := b.a.Organization
+	return iampolicy.Statement{
+		Sid:       "CloudTrailOfTheOrganization",
+		Effect:    iampolicy.Allow,
+		Principal: iampolicy.Principal{"Service": {"cloudtrail.amazonaws.com"}},
+		Action:    []string{"kms:GenerateDataKey*"},
+		Resource:  []string{"*"},
+		Condition: iampolicy.Conditions{
+			"StringEquals": {"aws:SourceArn": {b.organizationTrailARN()}},
+			"StringLike": {
+				"kms:EncryptionContext:aws:cloudtrail:arn": {fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", b.a.Partition, o.ManagementAccountID)},
+			},
+		},
+	}
 }

@@ -52,11 +52,15 @@ import (
 //   - Security Hub with FSBP v1.0.0 and CIS v3.0.0 — CIS 4.16.
 //   - EventBridge rules sending GuardDuty findings of severity ≥ 7 and new
 //     HIGH/CRITICAL Security Hub findings to Args.AlertTopicARN.
-//   - One view of every account (Args.Administrator in the security
-//     account, Args.Membership elsewhere): GuardDuty and Security Hub
-//     members invited and accepted, a Security Hub finding aggregator and
-//     an AWS Config aggregator authorized by each member — the
-//     administrator's rules then alert on every member's findings.
+//   - One view of every account of an AWS Organization
+//     (Args.Organization in the security account, the delegated
+//     administrator; Args.OrganizationMember elsewhere): GuardDuty
+//     auto-enabled in every account with every protection, Security Hub
+//     enabled with both standards by one central configuration policy on
+//     the root, a finding aggregator, AWS Config's organization
+//     aggregator and an organization analyzer — the administrator's rules
+//     then alert on every member's findings. Members create no detector
+//     or hub of their own: the administrator's auto-enablement does.
 //
 // Access (Args.AccountRoles, workload accounts)
 //   - Persona roles trusting only the identity account with MFA, with
@@ -131,6 +135,7 @@ type builder struct {
 	patchLogGroup                         *cloudwatch.LogGroup
 	detector                              *guardduty.Detector
 	hub                                   *securityhub.Account
+	org                                   *organizationFacts
 }
 
 // stateful are the options of resources holding data: protected and
@@ -160,6 +165,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		name string
 		run  func() error
 	}{
+		{"organization", b.readOrganization},
 		{"keys", b.keys},
 		{"account settings", b.account},
 		{"archive", func() error {
@@ -180,6 +186,20 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		}},
 		{"session manager", b.sessions},
 		{"patching", b.patching},
+	}
+	if a.ManagementAccount {
+		// Outputs the management scope does not create are empty.
+		empty := pulumi.String("").ToStringOutput()
+		b.keyARNs = map[string]pulumi.StringOutput{KeyLogs: empty, KeyData: empty, KeySecrets: empty}
+		c.TrailARN, c.TrailLogGroupName, c.SessionLogGroupName, c.InstancePolicyARN, c.PatchGroup = empty, empty, empty, empty, empty
+		parts = parts[:0]
+		parts = append(parts, struct {
+			name string
+			run  func() error
+		}{"account settings", b.account}, struct {
+			name string
+			run  func() error
+		}{"threat detection", b.managementDetector})
 	}
 	for _, p := range parts {
 		if err := p.run(); err != nil {

@@ -201,6 +201,14 @@ func (e *estimator) run() {
 			e.notPriced(r, err.Error())
 		}
 	}
+	for _, r := range e.plan.Resources {
+		if r == nil || r.Type != "refarch:securitybaseline:SecurityBaseline" {
+			continue
+		}
+		if err := e.organizationMember(r); err != nil {
+			e.notPriced(r, err.Error())
+		}
+	}
 	for _, l := range e.est.Lines {
 		e.est.Total += l.Monthly
 	}

@@ -1272,6 +1272,40 @@ func (e *estimator) guardDuty(r *offline.Resource) error {
 	return nil
 }
 
+// organizationMember prices, in an organization's member account (a
+// SecurityBaseline without a detector of its own), what the delegated
+// administrator enables there and AWS bills to the member: GuardDuty
+// (auto-enable) and the security checks of the two standards of Security
+// Hub's central configuration policy.
+// Sources: https://aws.amazon.com/guardduty/pricing/, https://aws.amazon.com/security-hub/pricing/
+func (e *estimator) organizationMember(r *offline.Resource) error {
+	for _, d := range e.plan.Resources {
+		if d != nil && d.Type == "aws:guardduty/detector:Detector" {
+			return nil
+		}
+	}
+	const why = "GuardDuty and Security Hub run in this account through the organization: the delegated administrator enables them (auto-enable, central configuration) and AWS bills the member."
+	events, t1, err := e.usage("guardduty.cloudTrailEventsMillions")
+	if err != nil {
+		return err
+	}
+	if err := e.charge(r, "GuardDuty CloudTrail management event analysis (organization)", events, "million events", "guardduty.cloudTrail", t1, why); err != nil {
+		return err
+	}
+	gb, t2, err := e.usage("guardduty.flowDnsLogGB")
+	if err != nil {
+		return err
+	}
+	if err := e.charge(r, "GuardDuty VPC flow log and DNS log analysis (organization)", gb, "GB", "guardduty.flowDns", t2, why); err != nil {
+		return err
+	}
+	n, t3, err := e.usage("securityhub.checksPerStandard")
+	if err != nil {
+		return err
+	}
+	return e.charge(r, fmt.Sprintf("Security Hub security checks of 2 standards (organization, %s each)", quantity(n)), 2*n, "security check", "securityhub.check", t3, why)
+}
+
 // securityHubStandard prices the security checks of an enabled standard (an
 // assumption) (https://aws.amazon.com/security-hub/pricing/).
 func (e *estimator) securityHubStandard(r *offline.Resource) error {
@@ -1294,6 +1328,22 @@ func (e *estimator) cloudTrail(r *offline.Resource) error {
 	}
 	if len(r.List("advancedEventSelectors")) > 0 || len(r.List("insightSelectors")) > 0 {
 		return errors.New("advanced event selectors and Insights are not priced")
+	}
+	if r.Bool("isOrganizationTrail") {
+		// Every account also has its own trail: the organization trail is
+		// a second copy of every account's management events, which
+		// CloudTrail bills.
+		accounts, t1, err := e.usage("organization.accounts")
+		if err != nil {
+			return err
+		}
+		events, t2, err := e.usage("guardduty.cloudTrailEventsMillions")
+		if err != nil {
+			return err
+		}
+		n := (accounts - 1) * events * 10
+		return e.charge(r, fmt.Sprintf("CloudTrail management events, organization trail's copy (%s accounts)", quantity(accounts-1)), n, "100,000 events",
+			"cloudtrail.management.additionalCopy", t1, t2, "Each account but management has its own trail, its free first copy: the organization trail is a second, billed copy for those, and management's free first copy.")
 	}
 	return e.charge(r, "CloudTrail management events, first copy", 1, "trail-month", "cloudtrail.management.firstCopy",
 		"Each account's trail is its first copy of management events, which CloudTrail delivers free; its delivery to CloudWatch Logs is priced with the log group, its S3 objects with the bucket.")

@@ -219,8 +219,9 @@ func TestProdDiagram(t *testing.T) {
 	c.edge(t, `alarms_refarch_prod_alerts_alarm -->|"ALARM"| topic_refarch_prod_alerts`)
 	c.label(t, "alarms_refarch_prod_edge_alerts_alarm_ok", "1 CloudWatch alarm", "CloudFront 1")
 	c.edge(t, `alarms_refarch_prod_edge_alerts_alarm_ok -->|"ALARM, OK"| topic_refarch_prod_edge_alerts`)
-	c.edge(t, `rule_refarch_prod_guardduty_findings --> topic_refarch_prod_alerts`)
-	c.edge(t, `rule_refarch_prod_securityhub_findings --> topic_refarch_prod_alerts`)
+	// prod's findings reach security's rules (delegated administration):
+	// prod has none of its own.
+	assert.NotContains(t, text, "rule_refarch_prod_guardduty_findings")
 	for _, topic := range []string{"topic_refarch_prod_alerts", "topic_refarch_prod_edge_alerts"} {
 		c.edge(t, topic+` -->|"email"| sub_oncall_example_com`)
 		c.edge(t, topic+` -->|"email"| sub_platform_alerts_example_com`)
@@ -278,6 +279,9 @@ func TestSecurityDiagram(t *testing.T) {
 	c.label(t, "topic_refarch_security_alerts", "SNS refarch-security-alerts")
 	c.edge(t, `topic_refarch_security_alerts -->|"email"| sub_security_alerts_example_com`)
 	c.edge(t, `topic_refarch_security_alerts -->|"lambda"| fn_refarch_security_alert_notifier`)
+	// The organization's findings: every account's reach these rules.
+	c.edge(t, `rule_refarch_security_guardduty_findings --> topic_refarch_security_alerts`)
+	c.edge(t, `rule_refarch_security_securityhub_findings --> topic_refarch_security_alerts`)
 }
 
 func TestEveryStackDiagram(t *testing.T) {

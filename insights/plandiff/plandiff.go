@@ -277,7 +277,7 @@ func byStack(plans []*offline.Plan) map[string]*offline.Plan {
 // names alphabetically.
 func sortStacks(names []string) {
 	order := map[string]int{}
-	for i, n := range stack.Names() {
+	for i, n := range stack.Ordered(names) {
 		order[n] = i + 1
 	}
 	sort.Slice(names, func(i, j int) bool {

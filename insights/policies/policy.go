@@ -70,6 +70,12 @@ type Rule struct {
 	// protect but not retainOnDelete). The tests and the offline plan still
 	// run it.
 	OfflineOnly string
+	// Organization says the rule also reads the other stacks of the
+	// deployment: what the organization's delegated administrator or
+	// organization trail does for every account (rules_org_members.go).
+	// The CrossGuard pack plans them for it, as for the AWS rules of kind
+	// CrossStack.
+	Organization bool
 	// AWS is the documentation a rule of the AWS area keeps: its page,
 	// the sentence, the dimension and kind, AWS's error (aws.go).
 	AWS *Constraint

@@ -14,7 +14,7 @@ func AWSCatalog() []*Rule {
 	var out []*Rule
 	for _, group := range [][]*Rule{
 		awsDataRules(), awsComputeRules(), awsEdgeRules(), awsNetworkRules(),
-		awsAuditRules(), awsDetectionRules(), awsFunctionRules(),
+		awsAuditRules(), awsDetectionRules(), awsFunctionRules(), awsOrgRules(),
 	} {
 		out = append(out, group...)
 	}

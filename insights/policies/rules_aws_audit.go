@@ -14,10 +14,9 @@ import (
 // they deliver, and IAM's policy size quotas.
 
 const (
-	auditTypeConfigRule    = "aws:cfg/rule:Rule"
-	auditTypeAggregator    = "aws:cfg/configurationAggregator:ConfigurationAggregator"
-	auditTypeAuthorization = "aws:cfg/aggregateAuthorization:AggregateAuthorization"
-	auditTypeGroup         = "aws:iam/group:Group"
+	auditTypeConfigRule = "aws:cfg/rule:Rule"
+	auditTypeAggregator = "aws:cfg/configurationAggregator:ConfigurationAggregator"
+	auditTypeGroup      = "aws:iam/group:Group"
 )
 
 // auditBucket returns the bucket named name in the deployment (this stack
@@ -46,6 +45,22 @@ func auditPartition(arn string) string {
 // region or name is not known).
 func auditTrailARN(s *Stack, t *offline.Resource) string {
 	account, region, name := s.providerAccount(t), s.providerRegion(t), t.String("name")
+	if t.Bool("isOrganizationTrail") {
+		// The management account owns an organization trail, also one its
+		// delegated administrator creates.
+		// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html
+		if m := managementAccount(s); m != "" {
+			account = m
+		} else {
+			// Planned alone: the account CloudTrail's delegation is made
+			// from (only the management account may make it).
+			for _, d := range s.ByType(typeCloudTrailDelegatedAdmin) {
+				if m := s.providerAccount(d); m != "" {
+					account = m
+				}
+			}
+		}
+	}
 	if account == "" || region == "" || name == "" {
 		return ""
 	}
@@ -308,6 +323,21 @@ func awsAuditRules() []*Rule {
 						continue
 					}
 					account := c.Stack.providerAccount(t)
+					orgPrefix := ""
+					if t.Bool("isOrganizationTrail") {
+						// The owner (the management account) writes its own
+						// logs under AWSLogs/<management>/, every member's
+						// under AWSLogs/<organization id>/<member>/.
+						// Source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy
+						if m := managementAccount(c.Stack); m != "" {
+							account = m
+						}
+						for _, o := range organizations(c.Stack) {
+							if id, ok := o.r.Output("id").(string); ok && id != "" {
+								orgPrefix = id
+							}
+						}
+					}
 					partition := auditPartition(t.String("kmsKeyId"))
 					bucketARN := fmt.Sprintf("arn:%s:s3:::%s", partition, name)
 					prefix := t.String("s3KeyPrefix")
@@ -323,6 +353,9 @@ func awsAuditRules() []*Rule {
 						msg = fmt.Sprintf("the policy of bucket %s (stack %s) does not let trail %s check the bucket's ACL", name, s.Name, trailARN)
 					case !auditServiceAllows(sts, "cloudtrail.amazonaws.com", "s3:PutObject", object, put):
 						msg = fmt.Sprintf("the policy of bucket %s (stack %s) does not let trail %s write under %sAWSLogs/%s/", name, s.Name, trailARN, prefix, account)
+					case orgPrefix != "" && !auditServiceAllows(sts, "cloudtrail.amazonaws.com", "s3:PutObject",
+						fmt.Sprintf("%s/%sAWSLogs/%s/%s/CloudTrail/%s/log.json.gz", bucketARN, prefix, orgPrefix, c.Stack.providerAccount(t), c.Stack.providerRegion(t)), put):
+						msg = fmt.Sprintf("the policy of bucket %s (stack %s) does not let organization trail %s write under %sAWSLogs/%s/", name, s.Name, trailARN, prefix, orgPrefix)
 					}
 					c.Judge(t, msg)
 				}
@@ -665,50 +698,6 @@ func awsAuditRules() []*Rule {
 			URL:       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
 			Quote:     "With this step, you give the CloudWatch service principal permission to use the CMK. This service principal must be in the same region as where the CMK is stored.",
 			Error:     "AccessDeniedException",
-		}),
-		awsRule(&Rule{
-			ID:       "config-aggregator-sources-authorized",
-			Title:    "Every source account of an individual-accounts aggregator authorizes the aggregator's account in each source region",
-			Severity: High,
-			Reason:   "the sources stay pending: the security account sees no compliance data of the accounts that did not authorize it",
-			Check: func(c *Checker) {
-				for _, a := range c.Stack.ByType(auditTypeAggregator) {
-					own := c.Stack.providerAccount(a)
-					if own == "" || len(c.Stack.Peers()) == 0 {
-						c.Judge(a, "")
-						continue
-					}
-					msg := ""
-					for _, account := range a.Strings("accountAggregationSource.accountIds") {
-						if account == own {
-							continue
-						}
-						for _, region := range a.Strings("accountAggregationSource.regions") {
-							authorized := false
-							for _, s := range c.Stack.Peers() {
-								for _, auth := range s.ByType(auditTypeAuthorization) {
-									r := auth.String("region")
-									if r == "" {
-										r = auth.String("authorizedAwsRegion")
-									}
-									if s.providerAccount(auth) == account && auth.String("accountId") == own && r == region {
-										authorized = true
-									}
-								}
-							}
-							if !authorized {
-								msg = fmt.Sprintf("account %s does not authorize account %s to aggregate %s", account, own, region)
-							}
-						}
-					}
-					c.Judge(a, msg)
-				}
-			},
-		}, Constraint{
-			Dimension: DimOrder,
-			Kind:      CrossStack,
-			URL:       "https://docs.aws.amazon.com/config/latest/developerguide/aggregate-data.html",
-			Quote:     "For the individual accounts aggregator, authorization is required for any included source account regions including external account regions or Organization member account regions.",
 		}),
 		awsRule(&Rule{
 			ID:       "s3-bucket-owner-enforced-acl-condition",

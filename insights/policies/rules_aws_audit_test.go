@@ -214,21 +214,6 @@ func awsAuditCases() map[string]ruleCase {
 		badPeers: security(auditConfigArchive(365, dev)...),
 	}
 
-	// security aggregates dev; dev authorizes it (or forgets to).
-	secP := netProvider("security", "aws-security", "111111111111", "us-west-2")
-	aggregator := one(secP, netVia(secP, res(auditTypeAggregator, "refarch-security", in{"accountAggregationSource": in{"accountIds": []any{"111111111111", dev}, "regions": []any{"us-west-2"}}})))
-	devP := netProvider("dev", "aws-dev", dev, "us-west-2")
-	authorization := func(region string) []*offline.Resource {
-		return one(devP, netVia(devP, res(auditTypeAuthorization, "refarch-dev", in{"accountId": "111111111111", "region": region})))
-	}
-	cases["config-aggregator-sources-authorized"] = ruleCase{
-		stack:    "security",
-		good:     aggregator,
-		bad:      aggregator,
-		peers:    map[string][]*offline.Resource{"dev": authorization("us-west-2")},
-		badPeers: map[string][]*offline.Resource{"dev": authorization("us-east-1")},
-	}
-
 	// A log group encrypted with a key that CloudWatch Logs of its region
 	// may use for it.
 	logsStatement := func(region, group string) string {

@@ -75,8 +75,21 @@ func nonRootUser(user string) bool {
 
 // runtimeMonitoring returns the stack's enabled GuardDuty RUNTIME_MONITORING
 // feature, and whether GuardDuty manages its agent on ECS Fargate with it
-// (ECS_FARGATE_AGENT_MANAGEMENT enabled); nil when the stack has none.
+// (ECS_FARGATE_AGENT_MANAGEMENT enabled); without one, the organization's
+// feature that enables it in the stack's account (orgRuntimeMonitoring, a
+// record of another stack); nil when there is neither.
 func runtimeMonitoring(s *Stack) (feature *offline.Resource, fargateAgent bool) {
+	if f, agent := ownRuntimeMonitoring(s); f != nil {
+		return f, agent
+	}
+	if org, agent, ok := orgRuntimeMonitoring(s); ok {
+		return org.r, agent
+	}
+	return nil, false
+}
+
+// ownRuntimeMonitoring is runtimeMonitoring of the stack's own detector.
+func ownRuntimeMonitoring(s *Stack) (feature *offline.Resource, fargateAgent bool) {
 	for _, f := range s.ByType(typeDetectorFeature) {
 		if f.String("name") != "RUNTIME_MONITORING" || f.String("status") != "ENABLED" {
 			continue
@@ -413,10 +426,19 @@ func awsComputeRules() []*Rule {
 		}),
 		awsRule(&Rule{
 			ID:       "gd-fargate-service-after-runtime-monitoring",
-			Title:    "Every ECS service is created after the account's GuardDuty RUNTIME_MONITORING feature",
+			Title:    "Every ECS service is created after the GuardDuty RUNTIME_MONITORING feature of its account, or of the organization that enables it in the account",
 			Severity: High,
 			Reason:   "GuardDuty does not cover services deployed before its automated agent configuration: their tasks run without the agent until a new deployment",
 			Check: func(c *Checker) {
+				if own, _ := ownRuntimeMonitoring(c.Stack); own == nil {
+					if org, _, ok := orgRuntimeMonitoring(c.Stack); ok {
+						c.Each(func(svc *offline.Resource) string {
+							return unless(createdBefore(c.Stack, svc, org), fmt.Sprintf("the organization's RUNTIME_MONITORING (%s, stack %s) is not configured before the service: "+
+								"GuardDuty covers only the services deployed after runtime monitoring is on", org.r.Name, org.stack.Name))
+						}, typeService)
+						return
+					}
+				}
 				feature, _ := runtimeMonitoring(c.Stack)
 				requireDependency(c, typeService, func(*offline.Resource) bool { return feature != nil },
 					typeDetectorFeature, func(_, p *offline.Resource) bool { return p == feature },

@@ -17,8 +17,6 @@ import (
 const (
 	typeGuardDutyDetector       = "aws:guardduty/detector:Detector"
 	typeGuardDutyFeature        = "aws:guardduty/detectorFeature:DetectorFeature"
-	typeGuardDutyMember         = "aws:guardduty/member:Member"
-	typeGuardDutyAccepter       = "aws:guardduty/inviteAccepter:InviteAccepter"
 	typeSecurityHubAccount      = "aws:securityhub/account:Account"
 	typeSecurityHubMember       = "aws:securityhub/member:Member"
 	typeSecurityHubAccepter     = "aws:securityhub/inviteAccepter:InviteAccepter"
@@ -29,62 +27,42 @@ const (
 	typeAWSProvider             = "pulumi:providers:aws"
 )
 
-// accountStack returns the stack of the deployment whose provider acts in
-// account, judged by the stack's GuardDuty detector (every stack has one).
-func (s *Stack) accountStack(account string) *Stack {
-	for _, p := range s.peers {
-		for _, d := range p.ByType(typeGuardDutyDetector) {
-			if p.providerAccount(d) == account {
-				return p
+// ownAccount is the account the stack acts in: that of its provider named
+// aws-<stack> (stack.NewProviders), else the account most of its records
+// are created in (a stack also holds providers of other accounts: the
+// security stack's management provider, the application stacks'
+// shared-services one). "" when no provider names an account.
+func (s *Stack) ownAccount() string {
+	for _, p := range s.ByType(typeAWSProvider) {
+		if ids := p.Strings("allowedAccountIds"); p.Name == "aws-"+s.Name && len(ids) > 0 {
+			return ids[0]
+		}
+	}
+	count := map[string]int{}
+	best := ""
+	for _, r := range s.Resources {
+		if !r.Custom || r.Type == typeAWSProvider {
+			continue
+		}
+		if a := s.providerAccount(r); a != "" {
+			count[a]++
+			if count[a] > count[best] || (count[a] == count[best] && a < best) {
+				best = a
 			}
 		}
 	}
+	return best
+}
+
+// accountStack returns the stack of the deployment that acts in account
+// (ownAccount), or nil.
+func (s *Stack) accountStack(account string) *Stack {
+	for _, p := range s.peers {
+		if account != "" && p.ownAccount() == account {
+			return p
+		}
+	}
 	return nil
-}
-
-// invites returns the records of typ in stack s that invite account
-// (accountId == account, invite true).
-func invites(s *Stack, typ, account string) []*offline.Resource {
-	var out []*offline.Resource
-	if s == nil {
-		return nil
-	}
-	for _, m := range s.ByType(typ) {
-		if m.String("accountId") == account && m.Bool("invite") {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// accepterChecks judges each member stack's accepter of typ (master input
-// naming the administrator): the administrator's stack, earlier in the
-// deployment, invites this account with memberType.
-func accepterChecks(c *Checker, typ, master, memberType string) {
-	// The account's own detector is examined too: an account that accepts
-	// nothing keeps the rule.
-	for _, d := range c.Stack.ByType(typeGuardDutyDetector) {
-		c.Judge(d, "")
-	}
-	for _, a := range c.Stack.ByType(typ) {
-		admin := a.String(master)
-		account := c.Stack.providerAccount(a)
-		if !known(a.Get(master)) || account == "" || c.Stack.Peers() == nil {
-			c.Judge(a, "")
-			continue
-		}
-		adminStack := c.Stack.accountStack(admin)
-		switch {
-		case adminStack == nil:
-			c.Judge(a, fmt.Sprintf("the administrator %s is no stack of the deployment: nothing invites this account", admin))
-		case !c.Stack.Before(adminStack.Name, c.Stack.Name):
-			c.Judge(a, fmt.Sprintf("the administrator's stack %s is deployed after %s: its invitation cannot be pending when this account accepts", adminStack.Name, c.Stack.Name))
-		case len(invites(adminStack, memberType, account)) == 0:
-			c.Judge(a, fmt.Sprintf("%s does not invite account %s: there is no invitation to accept", adminStack.Name, account))
-		default:
-			c.Judge(a, "")
-		}
-	}
 }
 
 // guardDutyFeatures are GuardDuty's feature names, and its agents'.
@@ -172,62 +150,6 @@ func globMatch(pattern, s string) bool {
 
 func awsDetectionRules() []*Rule {
 	return []*Rule{
-		awsRule(&Rule{
-			ID:       "guardduty-invite-only-enabled-members",
-			Title:    "The administrator invites to GuardDuty only accounts whose own detector the deployment creates first",
-			Severity: Critical,
-			Reason:   "GuardDuty invites only accounts that have enabled GuardDuty: the administrator's pulumi up fails on every invitation made before the member's stack has run",
-			Check: func(c *Checker) {
-				// The administrator's detector is examined too: an
-				// administrator that invites nobody keeps the rule.
-				for _, d := range c.Stack.ByType(typeGuardDutyDetector) {
-					c.Judge(d, "")
-				}
-				for _, m := range c.Stack.ByType(typeGuardDutyMember) {
-					if !m.Bool("invite") || !known(m.Get("accountId")) || c.Stack.Peers() == nil {
-						c.Judge(m, "")
-						continue
-					}
-					member := c.Stack.accountStack(m.String("accountId"))
-					if member == nil {
-						c.Judge(m, fmt.Sprintf("invites account %s, whose stack the deployment does not hold: nothing creates its detector", m.String("accountId")))
-						continue
-					}
-					c.Judge(m, "")
-				}
-			},
-		}, Constraint{
-			Dimension: DimOrder, Kind: OrderOrState,
-			URL:   "https://docs.aws.amazon.com/guardduty/latest/APIReference/API_InviteMembers.html",
-			Quote: "To invite Amazon Web Services accounts, the first step is to ensure that GuardDuty has been enabled in the potential member accounts.",
-			Error: "BadRequestException",
-			Found: "security invited the four other accounts on its first pulumi up, before any of their stacks (and detectors) existed; invitations now wait for refarch:guardDutyMembers, filled after each stack's first deployment",
-		}),
-		awsRule(&Rule{
-			ID:       "guardduty-accept-only-pending-invitation",
-			Title:    "A member accepts a GuardDuty invitation only from an administrator deployed before it that invites it",
-			Severity: Critical,
-			Reason:   "GuardDuty accepts only a pending invitation: the member's pulumi up fails after a minute of waiting for one",
-			Check:    func(c *Checker) { accepterChecks(c, typeGuardDutyAccepter, "masterAccountId", typeGuardDutyMember) },
-		}, Constraint{
-			Dimension: DimOrder, Kind: OrderOrState,
-			URL:   "https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AcceptAdministratorInvitation.html",
-			Quote: "Accepts the invitation to be a member account and get monitored by a GuardDuty administrator account that sent the invitation.",
-			Error: "BadRequestException",
-			Found: "every member accepted on its first pulumi up an invitation the administrator could not send yet (guardduty-invite-only-enabled-members)",
-		}),
-		awsRule(&Rule{
-			ID:       "securityhub-accept-only-pending-invitation",
-			Title:    "A member accepts a Security Hub invitation only from an administrator deployed before it that invites it",
-			Severity: Critical,
-			Reason:   "Security Hub finds no invitation to accept and the member's pulumi up fails",
-			Check:    func(c *Checker) { accepterChecks(c, typeSecurityHubAccepter, "masterId", typeSecurityHubMember) },
-		}, Constraint{
-			Dimension: DimOrder, Kind: OrderOrState,
-			URL:   "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AcceptAdministratorInvitation.html",
-			Quote: "This operation is only used by member accounts that are not added through Organizations. When the member account accepts the invitation, permission is granted to the administrator account to view findings generated in the member account.",
-			Error: "ResourceNotFoundException",
-		}),
 		awsRule(&Rule{
 			ID:       "securityhub-after-hub-enabled",
 			Title:    "Standards, members, aggregators and acceptances of Security Hub are created after Security Hub is enabled in the account",

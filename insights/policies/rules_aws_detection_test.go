@@ -34,26 +34,7 @@ func inStack(stack string, r *offline.Resource) *offline.Resource {
 	return r
 }
 
-// detectorOf is a stack's provider and GuardDuty detector in account.
-func detectorOf(stack, account string) []*offline.Resource {
-	p := providerIn(stack, account, "us-west-2")
-	return one(p, inStack(stack, via(p, res(typeGuardDutyDetector, "detector-"+stack, in{"enable": true}))))
-}
-
 func awsDetectionCases() map[string]ruleCase {
-	const security, dev = "111111111111", "333333333333"
-	secProvider := providerIn("security", security, "us-west-2")
-	member := func(typ string, invite bool) *offline.Resource {
-		return inStack("security", via(secProvider, res(typ, "member-"+dev, in{"accountId": dev, "invite": invite})))
-	}
-	securityWith := func(members ...*offline.Resource) []*offline.Resource {
-		return append(append(detectorOf("security", security), secProvider), members...)
-	}
-	devProvider := providerIn("dev", dev, "us-west-2")
-	accepter := func(typ, master string) []*offline.Resource {
-		return append(detectorOf("dev", dev), inStack("dev", via(devProvider, res(typ, "accept", in{master: security}))))
-	}
-
 	hub := res(typeSecurityHubAccount, "hub", in{"enableDefaultStandards": false})
 	standard := func(deps ...*offline.Resource) *offline.Resource {
 		return after(res(typeSecurityHubStandard, "cis", in{"standardsArn": "arn:aws:securityhub:us-west-2::standards/cis-aws-foundations-benchmark/v/3.0.0"}), deps...)
@@ -105,22 +86,6 @@ func awsDetectionCases() map[string]ruleCase {
 	}
 
 	return map[string]ruleCase{
-		"guardduty-invite-only-enabled-members": {
-			stack: "security", good: securityWith(member(typeGuardDutyMember, true)), peers: map[string][]*offline.Resource{"dev": detectorOf("dev", dev)},
-			bad: securityWith(member(typeGuardDutyMember, true)), badPeers: map[string][]*offline.Resource{"stage": detectorOf("stage", "444444444444")},
-		},
-		"guardduty-accept-only-pending-invitation": {
-			stack: "dev", good: accepter(typeGuardDutyAccepter, "masterAccountId"),
-			peers:    map[string][]*offline.Resource{"security": securityWith(member(typeGuardDutyMember, true))},
-			bad:      accepter(typeGuardDutyAccepter, "masterAccountId"),
-			badPeers: map[string][]*offline.Resource{"security": securityWith(member(typeGuardDutyMember, false))},
-		},
-		"securityhub-accept-only-pending-invitation": {
-			stack: "dev", good: accepter(typeSecurityHubAccepter, "masterId"),
-			peers:    map[string][]*offline.Resource{"security": securityWith(member(typeSecurityHubMember, true))},
-			bad:      accepter(typeSecurityHubAccepter, "masterId"),
-			badPeers: map[string][]*offline.Resource{"security": securityWith()},
-		},
 		"securityhub-after-hub-enabled":     {good: one(hub, standard(hub)), bad: one(hub, standard())},
 		"securityhub-default-standards-off": {good: one(hub, standard(hub)), bad: one(res(typeSecurityHubAccount, "hub", in{}), standard(hub))},
 		"guardduty-features-valid": {

@@ -16,7 +16,7 @@ func awsCases() map[string]ruleCase {
 	out := map[string]ruleCase{}
 	for _, group := range []map[string]ruleCase{
 		awsDataCases(), awsComputeCases(), awsEdgeCases(), awsNetworkCases(),
-		awsAuditCases(), awsDetectionCases(), awsFunctionCases(),
+		awsAuditCases(), awsDetectionCases(), awsFunctionCases(), awsOrgCases(),
 	} {
 		for id, tc := range group {
 			out[id] = tc

@@ -36,6 +36,17 @@ const (
 
 // trail requires one trail of the account satisfying ok.
 func trail(c *Checker, ok func(t *offline.Resource) bool, msg string) {
+	for _, t := range c.Stack.ByType(typeTrail) {
+		if ok(t) {
+			c.Require(typeTrail, ok, msg)
+			return
+		}
+	}
+	// An account of the organization: the organization trail records it.
+	if t, covered := orgTrail(c.Stack, ok); covered {
+		c.Judge(t.r, "")
+		return
+	}
 	c.Require(typeTrail, ok, msg)
 }
 
@@ -118,9 +129,10 @@ func hasAll(s string, tokens []string) bool {
 var loggingRules = append([]*Rule{
 	{
 		ID: "cloudtrail-multi-region", Area: Logging, Severity: High,
-		Title:    "A multi-region trail records every management event, read and write, with global services",
-		Controls: []string{"CIS 3.1", "FSBP CloudTrail.1"},
-		Reason:   "every API call of the account, in every region, is on record",
+		Title:        "A multi-region trail records every management event, read and write, with global services",
+		Controls:     []string{"CIS 3.1", "FSBP CloudTrail.1"},
+		Reason:       "every API call of the account, in every region, is on record",
+		Organization: true,
 		Check: func(c *Checker) {
 			trail(c, func(t *offline.Resource) bool {
 				if !t.Bool("isMultiRegionTrail") || t.Get("includeGlobalServiceEvents") == false || t.Get("enableLogging") == false {
@@ -138,36 +150,42 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "cloudtrail-kms", Area: Logging, Severity: Medium,
-		Title:    "The trail's logs are encrypted with a KMS key",
-		Controls: []string{"CIS 3.5", "FSBP CloudTrail.2"},
-		Reason:   "reading the trail needs the key as well as the bucket",
+		Title:        "The trail's logs are encrypted with a KMS key",
+		Controls:     []string{"CIS 3.5", "FSBP CloudTrail.2"},
+		Reason:       "reading the trail needs the key as well as the bucket",
+		Organization: true,
 		Check: func(c *Checker) {
 			trail(c, func(t *offline.Resource) bool { return set(t.Get("kmsKeyId")) }, "no trail is encrypted with a KMS key")
 		},
 	},
 	{
 		ID: "cloudtrail-log-file-validation", Area: Logging, Severity: Medium,
-		Title:    "The trail validates its log files (signed digests)",
-		Controls: []string{"CIS 3.2", "FSBP CloudTrail.4"},
-		Reason:   "a tampered or deleted log file is detected",
+		Title:        "The trail validates its log files (signed digests)",
+		Controls:     []string{"CIS 3.2", "FSBP CloudTrail.4"},
+		Reason:       "a tampered or deleted log file is detected",
+		Organization: true,
 		Check: func(c *Checker) {
 			trail(c, func(t *offline.Resource) bool { return t.Bool("enableLogFileValidation") }, "no trail validates its log files")
 		},
 	},
 	{
 		ID: "cloudtrail-cloudwatch-logs", Area: Logging, Severity: Low,
-		Title:    "The trail delivers to CloudWatch Logs, where the CIS metric filters watch it",
-		Controls: []string{"FSBP CloudTrail.5"},
-		Reason:   "real-time alarms need the events in CloudWatch Logs",
+		Title:        "The trail delivers to CloudWatch Logs, where the CIS metric filters watch it",
+		Controls:     []string{"FSBP CloudTrail.5"},
+		Reason:       "real-time alarms need the events in CloudWatch Logs",
+		SkipIn:       []string{"management"},
+		Environments: "not in management: its API activity reaches the archive through the organization trail, which has no CloudWatch Logs delivery; alarms on the management account's own activity are a documented gap (docs/architecture.md)",
 		Check: func(c *Checker) {
 			trail(c, func(t *offline.Resource) bool { return set(t.Get("cloudWatchLogsGroupArn")) }, "no trail delivers to CloudWatch Logs")
 		},
 	},
 	{
 		ID: "config-recorder-all-resources", Area: Logging, Severity: Medium,
-		Title:    "AWS Config records every supported resource type, global ones included, and is running",
-		Controls: []string{"CIS 3.3", "FSBP Config.1"},
-		Reason:   "configuration history and the Config rules Security Hub's controls are built on",
+		Title:        "AWS Config records every supported resource type, global ones included, and is running",
+		Controls:     []string{"CIS 3.3", "FSBP Config.1"},
+		Reason:       "configuration history and the Config rules Security Hub's controls are built on",
+		SkipIn:       []string{"management"},
+		Environments: "not in management: its recorder would deliver into the security account's archive, which exists only after the management stack; a documented gap (docs/architecture.md)",
 		Check: func(c *Checker) {
 			c.Require(typeRecorder, func(r *offline.Resource) bool {
 				return r.Bool("recordingGroup.allSupported") && r.Bool("recordingGroup.includeGlobalResourceTypes")
@@ -208,20 +226,36 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "guardduty-enabled", Area: Logging, Severity: High,
-		Title:    "GuardDuty is enabled in the account",
-		Controls: []string{"FSBP GuardDuty.1"},
-		Reason:   "intrusion detection over CloudTrail, VPC flow logs and DNS",
+		Title:        "GuardDuty is enabled in the account",
+		Controls:     []string{"FSBP GuardDuty.1"},
+		Reason:       "intrusion detection over CloudTrail, VPC flow logs and DNS",
+		Organization: true,
 		Check: func(c *Checker) {
+			if len(c.Stack.ByType(typeDetector)) == 0 {
+				// An organization's member: the delegated administrator
+				// enables GuardDuty in it.
+				if conf, _, ok := orgGuardDuty(c.Stack); ok {
+					c.Judge(conf.r, "")
+					return
+				}
+			}
 			c.Require(typeDetector, func(r *offline.Resource) bool { return r.Get("enable") != false }, "no enabled GuardDuty detector")
 		},
 	},
 	{
 		ID: "guardduty-protection-plans", Area: Logging, Severity: Medium,
-		Title:    "GuardDuty's protection plans are on: S3, RDS logins, EBS malware, Lambda network, EKS audit logs and runtime monitoring",
-		Controls: []string{"FSBP GuardDuty.5", "FSBP GuardDuty.6", "FSBP GuardDuty.8", "FSBP GuardDuty.9", "FSBP GuardDuty.10", "FSBP GuardDuty.11"},
-		Reason:   "https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html",
+		Title:        "GuardDuty's protection plans are on: S3, RDS logins, EBS malware, Lambda network, EKS audit logs and runtime monitoring",
+		Controls:     []string{"FSBP GuardDuty.5", "FSBP GuardDuty.6", "FSBP GuardDuty.8", "FSBP GuardDuty.9", "FSBP GuardDuty.10", "FSBP GuardDuty.11"},
+		Reason:       "https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html",
+		Organization: true,
 		Check: func(c *Checker) {
+			_, orgFeatures, member := orgGuardDuty(c.Stack)
 			for _, want := range []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS", "EBS_MALWARE_PROTECTION", "LAMBDA_NETWORK_LOGS", "EKS_AUDIT_LOGS", "RUNTIME_MONITORING"} {
+				if f, ok := orgFeatures[want]; member && ok {
+					// Auto-enabled for every account of the organization.
+					c.Judge(f.r, "")
+					continue
+				}
 				c.Require(typeDetectorFeature, func(r *offline.Resource) bool {
 					return r.String("name") == want && r.String("status") == "ENABLED"
 				}, "GuardDuty feature "+want+" is not enabled")
@@ -230,10 +264,26 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "securityhub-enabled", Area: Logging, Severity: High,
-		Title:    "Security Hub is enabled and subscribed to CIS v3.0.0 and the Foundational Security Best Practices",
-		Controls: []string{"CIS 4.16", "FSBP SecurityHub.1"},
-		Reason:   "every finding of every account lands in the security account",
+		Title:        "Security Hub is enabled and subscribed to CIS v3.0.0 and the Foundational Security Best Practices",
+		Controls:     []string{"CIS 4.16", "FSBP SecurityHub.1"},
+		Reason:       "every finding of every account lands in the security account",
+		Organization: true,
 		Check: func(c *Checker) {
+			if len(c.Stack.ByType(typeHubAccount)) == 0 {
+				// An organization's member: the central configuration
+				// policy on the root enables Security Hub and the standards.
+				if a, standards, ok := orgSecurityHub(c.Stack); ok {
+					joined := strings.Join(standards, " ")
+					msg := ""
+					for _, std := range []string{"cis-aws-foundations-benchmark/v/3.0.0", "aws-foundational-security-best-practices"} {
+						if !strings.Contains(joined, std) {
+							msg = "the organization's configuration policy does not enable " + std
+						}
+					}
+					c.Judge(a.r, msg)
+					return
+				}
+			}
 			c.Require(typeHubAccount, nil, "Security Hub is not enabled")
 			for _, std := range []string{"cis-aws-foundations-benchmark/v/3.0.0", "aws-foundational-security-best-practices"} {
 				c.Require(typeHubStandard, func(r *offline.Resource) bool { return strings.Contains(r.String("standardsArn"), std) },
@@ -243,10 +293,34 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "guardduty-findings-alert", Area: Logging, Severity: Medium,
-		Title:    "High-severity GuardDuty findings reach the alert topic",
-		Controls: []string{"refarch"},
-		Reason:   "a finding nobody reads is a breach discovered late",
+		Title:        "High-severity GuardDuty findings reach the alert topic",
+		Controls:     []string{"refarch"},
+		Reason:       "a finding nobody reads is a breach discovered late",
+		Organization: true,
 		Check: func(c *Checker) {
+			alerts := func(s *Stack, r *offline.Resource) bool {
+				if !strings.Contains(r.String("eventPattern"), "aws.guardduty") {
+					return false
+				}
+				for _, t := range s.Linked(r, typeEventTarget, "rule") {
+					if strings.Contains(t.String("arn"), ":sns:") || !known(t.Get("arn")) {
+						return true
+					}
+				}
+				return false
+			}
+			own := false
+			for _, r := range c.Stack.ByType(typeEventRule) {
+				own = own || alerts(c.Stack, r)
+			}
+			if !own {
+				// An organization's member: its findings reach the delegated
+				// administrator's rules.
+				if rules := orgFindingRules(c.Stack, alerts); len(rules) > 0 {
+					c.Judge(rules[0].r, "")
+					return
+				}
+			}
 			c.Require(typeEventRule, func(r *offline.Resource) bool {
 				if !strings.Contains(r.String("eventPattern"), "aws.guardduty") {
 					return false
@@ -290,9 +364,11 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "ssm-security-patching", Area: Compute, Severity: Medium,
-		Title:    "A patch baseline approves security updates and a maintenance window installs them",
-		Controls: []string{"refarch"},
-		Reason:   "patching is part of the design: https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html",
+		Title:        "A patch baseline approves security updates and a maintenance window installs them",
+		Controls:     []string{"refarch"},
+		Reason:       "patching is part of the design: https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html",
+		SkipIn:       []string{"management"},
+		Environments: "not in management: no instance runs in the organization's management account",
 		Check: func(c *Checker) {
 			c.Require(typePatchBaseline, func(r *offline.Resource) bool {
 				for i := range r.List("approvalRules") {
@@ -311,9 +387,11 @@ var loggingRules = append([]*Rule{
 	},
 	{
 		ID: "ssm-sessions-logged-encrypted", Area: Compute, Severity: Medium,
-		Title:    "Session Manager logs every session to CloudWatch Logs, encrypted",
-		Controls: []string{"refarch"},
-		Reason:   "server access is audited: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html",
+		Title:        "Session Manager logs every session to CloudWatch Logs, encrypted",
+		Controls:     []string{"refarch"},
+		Reason:       "server access is audited: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html",
+		SkipIn:       []string{"management"},
+		Environments: "not in management: no instance runs in the organization's management account",
 		Check: func(c *Checker) {
 			c.Require(typeSSMDocument, func(r *offline.Resource) bool {
 				if r.String("documentType") != "Session" {

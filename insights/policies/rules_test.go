@@ -111,9 +111,9 @@ type ruleCase struct {
 	peers, badPeers map[string][]*offline.Resource
 }
 
-// deploymentOrder is the order of the five stacks (stack.Names, which this
+// deploymentOrder is the order of the stacks (stack.Names, which this
 // package cannot import).
-var deploymentOrder = []string{"security", "shared-services", "dev", "stage", "prod"}
+var deploymentOrder = []string{"management", "security", "shared-services", "dev", "stage", "prod"}
 
 // caseStack is the stack a case's records are checked as, linked with its
 // peers in deployment order.

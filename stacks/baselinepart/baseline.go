@@ -116,21 +116,22 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 			LockDays:   s.AuditLockDays,
 			ExpireDays: s.AuditExpireDays,
 		}
-		args.Administrator = &sb.AdministratorArgs{Members: findingMembers(c, s)}
+		// The security account administers every account's findings for
+		// the organization; the management account designates it through
+		// the delegate role it created for this stack (Providers.Management).
+		args.Organization = &sb.OrganizationAdminArgs{
+			ManagementProvider:  p.Management,
+			ManagementAccountID: c.Accounts["management"].ID,
+		}
 	} else {
 		roles, err := accountRoles(c, s)
 		if err != nil {
 			return err
 		}
 		args.AccountRoles = roles
-		// Security is deployed first (docs/runbook.md, section 2), so its
-		// Security Hub invitation is waiting when this account accepts
-		// it; its GuardDuty invitation only once this account is listed
-		// in refarch:guardDutyMembers, after its first deployment.
-		args.Membership = &sb.MembershipArgs{
-			AdministratorAccountID: c.Accounts["security"].ID,
-			GuardDutyInvited:       slices.Contains(s.GuardDutyMembers, c.Stack),
-		}
+		// Security, deployed before, enabled GuardDuty and Security Hub
+		// here through the organization: this account creates neither.
+		args.OrganizationMember = &sb.OrganizationMemberArgs{AdministratorAccountID: c.Accounts["security"].ID}
 	}
 	base, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, args, provider)
 	if err != nil {
@@ -153,25 +154,29 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	return nil
 }
 
-// auditWriters are the accounts whose trails and recorders deliver to the
-// archive: all five stacks of the directory, each with its trail's name.
-func auditWriters(c *stack.Config) []sb.Writer {
-	names := stack.Names()
-	out := make([]sb.Writer, 0, len(names))
-	for _, name := range names {
-		out = append(out, sb.Writer{AccountID: c.Accounts[name].ID, TrailName: TrailName(name)})
-	}
-	return out
+// DeployManagement applies the management account's part of the baseline
+// (securitybaseline.SecurityBaselineArgs.ManagementAccount): its account
+// settings and its own GuardDuty detector, before the security stack's
+// organization configuration.
+func DeployManagement(ctx *pulumi.Context, c *stack.Config, _ *Config, p *stack.Providers, _ *stack.Parts) error {
+	_, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, &sb.SecurityBaselineArgs{
+		AccountID:         c.AccountID,
+		Region:            c.Region,
+		Partition:         c.Partition,
+		ManagementAccount: true,
+		Protect:           c.DeletionProtection,
+	}, pulumi.Provider(p.Account))
+	return err
 }
 
-// findingMembers are the accounts the security account administers: every
-// other account of the directory, with its root user's address.
-func findingMembers(c *stack.Config, s *Config) []sb.Member {
-	var out []sb.Member
-	for _, name := range stack.Names() {
-		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity {
-			out = append(out, sb.Member{AccountID: c.Accounts[name].ID, Email: c.Accounts[name].Email,
-				GuardDuty: slices.Contains(s.GuardDutyMembers, name)})
+// auditWriters are the accounts whose trails and recorders deliver to the
+// archive: every stack with a baseline (all but management), each with its
+// trail's name.
+func auditWriters(c *stack.Config) []sb.Writer {
+	var out []sb.Writer
+	for _, name := range c.Names() {
+		if role, _ := stack.RoleOf(name); role != stack.RoleManagement {
+			out = append(out, sb.Writer{AccountID: c.Accounts[name].ID, TrailName: TrailName(name)})
 		}
 	}
 	return out
@@ -310,10 +315,10 @@ func accountRoles(c *stack.Config, s *Config) (*sb.AccountRolesArgs, error) {
 // group may assume them.
 func operatorRoles(c *stack.Config) []string {
 	var out []string
-	for _, name := range stack.Names() {
+	for _, name := range c.Names() {
 		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts[name].ID, c.DeployRoleName))
 	}
-	for _, env := range stack.NamesOf(stack.RoleApp) {
+	for _, env := range c.NamesOf(stack.RoleApp) {
 		out = append(out, iampolicy.RoleARN(c.Partition, c.Accounts["shared-services"].ID, stack.DelegateRoleName(env)))
 	}
 	return out
@@ -325,8 +330,8 @@ func operatorRoles(c *stack.Config) []string {
 // its members run `pulumi up`), and the users of refarch:users.
 func DeployIdentity(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, _ *stack.Parts) error {
 	var workloads []string
-	for _, name := range stack.Names() {
-		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity {
+	for _, name := range c.Names() {
+		if role, _ := stack.RoleOf(name); role != stack.RoleSecurity && role != stack.RoleManagement {
 			workloads = append(workloads, c.Accounts[name].ID)
 		}
 	}

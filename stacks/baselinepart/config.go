@@ -35,15 +35,6 @@ type Config struct {
 	// PatchApproveAfterDays delays the approval of security updates
 	// (refarch:patchApproveAfterDays).
 	PatchApproveAfterDays int
-	// GuardDutyMembers are the stacks whose accounts the security account
-	// administers in GuardDuty (refarch:guardDutyMembers, declared once in
-	// Pulumi.yaml so that security and the members read the same list):
-	// security invites them and each accepts. GuardDuty invites only
-	// accounts whose detector already exists, and the security stack is
-	// deployed before the others, so a stack joins the list after its
-	// first deployment (docs/first-deployment.md, step 9).
-	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_InviteMembers.html
-	GuardDutyMembers []string
 }
 
 // User is one entry of refarch:users.
@@ -64,7 +55,6 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	s.AuditLogRetentionDays = r.Int("auditLogRetentionDays", 0)
 	s.PatchSchedule = r.Str("patchSchedule")
 	s.PatchApproveAfterDays = r.Int("patchApproveAfterDays", 0)
-	r.Object("guardDutyMembers", false, &s.GuardDutyMembers)
 	if c.Role == stack.RoleSecurity {
 		s.AuditLockDays = r.Int("auditLockDays", 0)
 		s.AuditExpireDays = r.Int("auditExpireDays", 0)
@@ -72,7 +62,6 @@ func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 
 	p := &r.Problems
 	s.checkUsers(p, c)
-	s.checkGuardDutyMembers(p)
 	if s.RoleSessionHours != 0 {
 		p.Check(stack.Key("roleSessionHours"), fmt.Sprint(s.RoleSessionHours), validate.CheckRange(s.RoleSessionHours, 1, 12))
 		if c.IsProd() && s.RoleSessionHours > 4 {
@@ -122,25 +111,6 @@ func (s *Config) checkUsers(p *validate.Problems, c *stack.Config) {
 	})
 }
 
-// checkGuardDutyMembers records every entry of refarch:guardDutyMembers
-// that is not a member stack, or is listed twice.
-func (s *Config) checkGuardDutyMembers(p *validate.Problems) {
-	seen := map[string]bool{}
-	for i, name := range s.GuardDutyMembers {
-		key := fmt.Sprintf("%s[%d]", stack.Key("guardDutyMembers"), i)
-		role, err := stack.RoleOf(name)
-		switch {
-		case err != nil:
-			p.Add(key, name, "is not a stack of this project")
-		case role == stack.RoleSecurity:
-			p.Add(key, name, "is the administrator itself: the security account cannot invite itself")
-		case seen[name]:
-			p.Add(key, name, "is listed twice")
-		}
-		seen[name] = true
-	}
-}
-
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "users", Part: "stacks/baselinepart", Feeds: "components/identity (Args.Users) in security", Rule: "empty outside security; distinct lower-case IAM user names and addresses; groups among the personas; fields name, email and groups only"},
@@ -151,5 +121,4 @@ var Keys = []stack.KeyDoc{
 	{Name: "auditExpireDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (ArchiveArgs.ExpireDays) in security", Rule: "at least 365 and more than auditLockDays"},
 	{Name: "patchSchedule", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (PatchingArgs.Schedule)", Rule: "cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>) with one day field ?, or rate(<n> days|hours|minutes)"},
 	{Name: "patchApproveAfterDays", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (PatchingArgs.ApproveAfterDays)", Rule: "0-360"},
-	{Name: "guardDutyMembers", Part: "stacks/baselinepart", Feeds: "components/securitybaseline (Member.GuardDuty in security, MembershipArgs.GuardDutyInvited elsewhere)", Rule: "member stacks (not security), each once; a stack joins after its first deployment (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_InviteMembers.html)"},
 }

@@ -23,7 +23,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, p *stack.Providers, a *stack.P
 	if a.DNS != nil && a.DNS.PublicZoneID != nil {
 		zone = a.DNS.PublicZoneID
 	}
-	for _, env := range stack.NamesOf(stack.RoleApp) {
+	for _, env := range c.NamesOf(stack.RoleApp) {
 		if _, err := delegaterole.NewDelegateRole(ctx, "delegate-"+env, &delegaterole.DelegateRoleArgs{
 			RoleName:             stack.DelegateRoleName(env),
 			Environment:          env,

@@ -360,7 +360,7 @@ func wireManagedSecrets(ctx *pulumi.Context, c *stack.Config, p *stack.Providers
 // (and only they) may pull from.
 func DeployRegistry(ctx *pulumi.Context, c *stack.Config, pc *Config, p *stack.Providers, a *stack.Parts) error {
 	var pullers []string
-	for _, env := range stack.NamesOf(stack.RoleApp) {
+	for _, env := range c.NamesOf(stack.RoleApp) {
 		pullers = append(pullers, c.Accounts[env].ID)
 	}
 	reg, err := registry.NewRegistry(ctx, "ecr", &registry.RegistryArgs{

@@ -47,7 +47,7 @@ type Config struct {
 	// Accounts is the organization's account directory, by stack name
 	// (refarch:accounts). Trust policies, bucket policies, peering and the
 	// overlap checks read other accounts from it.
-	Accounts map[string]Account
+	Accounts Directory
 	// VpnClientCIDR is the address pool of the VPN's clients
 	// (refarch:vpnClientCidr); it must not overlap any VPC.
 	VpnClientCIDR netip.Prefix
@@ -118,17 +118,24 @@ type Account struct {
 	// VpcCIDR is the account's VPC block; empty for an account without a VPC.
 	VpcCIDR string `json:"vpcCidr,omitempty"`
 	// Email is the address of the account's root user. Required for every
-	// account but security: the security account invites the others to
-	// GuardDuty, whose CreateMembers call needs it.
-	// Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AccountDetail.html
+	// member account (all but management): the management stack creates
+	// the account with it, or adopts the existing account that has it.
+	// Source: https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html
 	Email string `json:"email,omitempty"`
 }
 
 // IsProd reports whether the stack is the production application account.
-func (c *Config) IsProd() bool { return c.Stack == "prod" }
+func (c *Config) IsProd() bool { return c.Stack == ProdStack }
+
+// Names returns the stacks of the organization's directory, in deployment
+// order (Directory.Names).
+func (c *Config) Names() []string { return c.Accounts.Names() }
+
+// NamesOf returns the directory's stacks of one role, in deployment order.
+func (c *Config) NamesOf(role Role) []string { return c.Accounts.NamesOf(role) }
 
 // HasNetwork reports whether the stack's role needs a VPC.
-func (c *Config) HasNetwork() bool { return c.Role != RoleSecurity }
+func (c *Config) HasNetwork() bool { return c.Role != RoleSecurity && c.Role != RoleManagement }
 
 // Load reads the common configuration of stack from r and validates it,
 // recording every problem in r (each naming the key, the bad value and the
@@ -149,7 +156,9 @@ func Load(stack string, r *Reader) (*Config, error) {
 	c.CostCenter = r.Str("costCenter")
 	r.Object("accounts", true, &c.Accounts)
 	vpnCIDR := r.Str("vpnClientCidr")
-	alertsRequired := c.Stack != "dev"
+	// The management stack has no alert topic: it holds the organization
+	// only, and its findings reach security's like every account's.
+	alertsRequired := c.Stack != "dev" && role != RoleManagement
 	alertsSet := r.Object("alertEmails", alertsRequired, &c.AlertEmails)
 	c.LogRetentionDays = r.Int("logRetentionDays", 0)
 	c.DeletionProtection = r.Bool("deletionProtection", true, true)
@@ -158,7 +167,7 @@ func Load(stack string, r *Reader) (*Config, error) {
 		vpcCIDR = r.Str("vpcCidr")
 		c.AZCount = r.Int("azCount", 0)
 	}
-	if role != RoleSecurity {
+	if role != RoleSecurity && role != RoleManagement {
 		c.Domain = r.Str("domain")
 	}
 
@@ -247,10 +256,23 @@ func (c *Config) checkDirectory(p *validate.Problems) {
 		return
 	}
 	key := Key("accounts")
+	names := make([]string, 0, len(c.Accounts))
 	for name := range c.Accounts {
-		if _, ok := stackRoles[name]; !ok {
-			p.Addf(key+"."+name, name, "is not a stack of this program (%v)", stackOrder)
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, err := RoleOf(name); err != nil {
+			p.Add(key+"."+name, name, "is not a stack name: "+err.Error())
 		}
+	}
+	for _, name := range RequiredStacks() {
+		if _, ok := c.Accounts[name]; !ok {
+			p.Add(key+"."+name, "", "is required: the directory must list the organization's management, security and shared-services accounts and prod")
+		}
+	}
+	if _, ok := c.Accounts[c.Stack]; !ok && c.Stack != "" {
+		p.Addf(key+"."+c.Stack, "", "is required: stack %s deploys into the account the directory names for it (an environment is one entry here and one stack file)", c.Stack)
 	}
 	type block struct {
 		key    string
@@ -261,26 +283,32 @@ func (c *Config) checkDirectory(p *validate.Problems) {
 		blocks = append(blocks, block{Key("vpnClientCidr"), c.VpnClientCIDR})
 	}
 	owners := map[string]string{}
-	for _, name := range stackOrder {
-		acct, ok := c.Accounts[name]
+	for _, name := range c.Accounts.Names() {
+		acct := c.Accounts[name]
 		entry := key + "." + name
-		if !ok {
-			p.Add(entry, "", "is required: the directory must list every account")
-			continue
-		}
-		if rule := validate.CheckAccountID(acct.ID); rule != "" {
+		role, _ := RoleOf(name)
+		if acct.ID == "" && c.Role == RoleManagement && name != "management" {
+			// The management stack creates the accounts that have no id
+			// yet; every other stack needs them all.
+		} else if rule := validate.CheckAccountID(acct.ID); rule != "" {
+			if acct.ID == "" {
+				rule += " (an account the management stack creates: deploy management, then write the id it exports in accountIds)"
+			}
 			p.Add(entry+".id", acct.ID, rule)
 		} else if other, dup := owners[acct.ID]; dup {
 			p.Addf(entry+".id", acct.ID, "is also the id of %s.%s: every stack needs its own account", key, other)
 		} else {
 			owners[acct.ID] = name
 		}
-		needsVPC := stackRoles[name] != RoleSecurity
+		needsVPC := role != RoleSecurity && role != RoleManagement
 		switch {
 		case acct.Email != "":
 			p.Check(entry+".email", acct.Email, validate.CheckEmail(acct.Email))
-		case stackRoles[name] != RoleSecurity:
-			p.Add(entry+".email", "", "is required: the security account invites this account to GuardDuty, which needs its root user's address")
+			if n := len(acct.Email); n < 6 || n > 64 {
+				p.Add(entry+".email", acct.Email, "must be 6-64 characters: AWS Organizations refuses another length (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html)")
+			}
+		case role != RoleManagement:
+			p.Add(entry+".email", "", "is required: the management stack creates the account with its root user's address, or adopts the account that has it")
 		}
 		switch {
 		case needsVPC && acct.VpcCIDR == "":

@@ -31,6 +31,14 @@ type Providers struct {
 	// `pulumi up` of an application stack wire both sides of what the two
 	// accounts share, without handing it the shared-services deploy role.
 	SharedServices *aws.Provider
+	// Management, in the security stack only (nil elsewhere), acts in the
+	// organization's management account through the delegate role the
+	// management stack creates for security (DelegateRoleName("security")):
+	// it may only designate the security account the delegated
+	// administrator of the audit and detection services, which only the
+	// management account may do. With refarch:access preview it reads
+	// through management's preview role instead.
+	Management *aws.Provider
 }
 
 // DelegateRoleName is the role an application environment assumes in the
@@ -98,6 +106,13 @@ func NewProviders(ctx *pulumi.Context, c *Config) (*Providers, error) {
 	if c.Role == RoleApp {
 		shared := c.Accounts["shared-services"]
 		providers.SharedServices, err = newProvider(ctx, "aws-"+c.Stack+"-shared-services", c, c.Region, shared.ID, c.ProviderRoleARN(shared.ID))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if c.Role == RoleSecurity {
+		mgmt := c.Accounts["management"]
+		providers.Management, err = newProvider(ctx, "aws-"+c.Stack+"-management", c, c.Region, mgmt.ID, c.ProviderRoleARN(mgmt.ID))
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 	routes := []string{a.Network.CIDR}
 	var search []string
-	for _, env := range stack.NamesOf(stack.RoleApp) {
+	for _, env := range c.NamesOf(stack.RoleApp) {
 		routes = append(routes, c.Accounts[env].VpcCIDR)
 		search = append(search, s.PrivateZonePrefix+"."+env+"."+c.Domain)
 	}

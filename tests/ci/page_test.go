@@ -54,7 +54,7 @@ func jobTable(t *testing.T, cfg map[string]any) string {
 			}
 			label := code(name)
 			if _, ok := params["matrix"]; ok {
-				label = code(strings.ReplaceAll(name, "<< matrix.stack >>", "<stack>")) + " (each of the five)"
+				label = code(strings.ReplaceAll(name, "<< matrix.stack >>", "<stack>")) + " (each stack)"
 			}
 			if params["type"] == "approval" {
 				label += " (approval)"

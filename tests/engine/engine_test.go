@@ -35,6 +35,7 @@ import (
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/functionpart"
+	"github.com/refarch/refarch/stacks/organizationpart"
 	"github.com/refarch/refarch/stacks/stack"
 )
 
@@ -270,6 +271,7 @@ func (p *policies) wait() ([]string, []apitype.PolicyEvent) {
 type state struct {
 	Resources []struct {
 		URN            string         `json:"urn"`
+		ID             string         `json:"id"`
 		Type           string         `json:"type"`
 		Custom         bool           `json:"custom"`
 		Parent         string         `json:"parent"`
@@ -278,6 +280,7 @@ type state struct {
 		RetainOnDelete bool           `json:"retainOnDelete"`
 		Dependencies   []string       `json:"dependencies"`
 		Inputs         map[string]any `json:"inputs"`
+		Outputs        map[string]any `json:"outputs"`
 	} `json:"resources"`
 }
 
@@ -396,7 +399,7 @@ func TestRealEngine(t *testing.T) {
 	// preview must not: it fails before anything is sent to AWS, naming
 	// the command that builds them.
 	t.Run("a preview without the functions' zips names the command that builds them", func(t *testing.T) {
-		_, err := r.stack(t, all[0]).Preview(ctx)
+		_, err := r.stack(t, "security").Preview(ctx)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "workloads/functions/dist/"+functionpart.AlertNotifier+".zip is missing")
 		assert.Contains(t, err.Error(), functionpart.PackageCommand)
@@ -407,6 +410,11 @@ func TestRealEngine(t *testing.T) {
 		for _, name := range all {
 			st := r.stack(t, name)
 			live[name] = st
+			if name == "management" {
+				// The organization's accounts exist: management adopts
+				// them on its first update (docs/first-deployment.md).
+				require.NoError(t, st.SetConfig(ctx, "refarch:adoptAccounts", auto.ConfigValue{Value: "true"}))
+			}
 			ch, diags := watch()
 			_, err := st.Preview(ctx, optpreview.EventStreams(ch))
 			require.NoError(t, err, "pulumi preview -s %s", name)
@@ -422,40 +430,59 @@ func TestRealEngine(t *testing.T) {
 	})
 	require.Len(t, live, len(all), "every stack must deploy before the rest can be checked")
 
-	// GuardDuty invites only accounts whose detector exists, and security
-	// deploys first: once every stack has been deployed, the operator lists
-	// the members (docs/first-deployment.md, step 9), updates security, which
-	// invites them, then each member, which accepts. The stand-ins refuse
-	// an invitation before the member's detector and an acceptance before
-	// the invitation, as GuardDuty does.
-	t.Run("GuardDuty's invitations in a second pass", func(t *testing.T) {
-		for _, name := range all {
-			for i, member := range all[1:] {
-				require.NoError(t, live[name].SetConfigWithOptions(ctx, fmt.Sprintf("refarch:guardDutyMembers[%d]", i),
-					auto.ConfigValue{Value: member}, &auto.ConfigOptions{Path: true}))
-			}
-		}
-		for _, name := range all {
-			ch, diags := watch()
-			res, err := live[name].Up(ctx, optup.EventStreams(ch))
-			require.NoError(t, err, "pulumi up -s %s with refarch:guardDutyMembers", name)
-			assert.Empty(t, diags.wait())
-			want := "aws:guardduty/inviteAccepter:InviteAccepter"
-			if name == "security" {
-				want = "aws:guardduty/member:Member"
-			}
-			created := 0
-			for _, r := range exportState(t, live[name]).Resources {
-				if r.Type == want {
-					created++
+	// The organization's accounts exist (the directory names them): the
+	// management stack adopted them with the documented import commands
+	// and updated them in place, without creating any.
+	t.Run("management adopted the existing accounts", func(t *testing.T) {
+		// What the documented import commands name is what was adopted
+		// (the commands themselves need the Go language host, which is
+		// not here; refarch:adoptAccounts adopts through the inline
+		// program).
+		cfgM := stackConfigIn(t, r.dir, "management")
+		for _, line := range organizationpart.ImportCommands(&cfgM.Config)[1:] {
+			f := strings.Fields(line)
+			assert.Equal(t, "aws:organizations/account:Account", f[len(f)-3])
+			found := false
+			for _, res := range exportState(t, live["management"]).Resources {
+				if res.ID == f[len(f)-1] && strings.HasSuffix(res.URN, "::"+f[len(f)-2]) {
+					found = true
+					assert.True(t, strings.HasPrefix(res.Parent, "urn:pulumi:management::refarch::refarch:organization:Organization::"), res.URN)
 				}
 			}
-			if name == "security" {
-				assert.Equal(t, len(all)-1, created, "security invites every other account")
-			} else {
-				assert.Equal(t, 1, created, "%s accepts security's invitation", name)
+			assert.True(t, found, "%s names an adopted account", line)
+		}
+		cfg := stackConfigIn(t, r.dir, "management")
+		adopted := map[string]string{}
+		for _, res := range exportState(t, live["management"]).Resources {
+			if res.Type == "aws:organizations/account:Account" {
+				adopted[res.ID] = res.URN[strings.LastIndex(res.URN, "::")+2:]
+				assert.True(t, res.Protect, "%s is protected", res.URN)
 			}
-			assert.Positive(t, (*res.Summary.ResourceChanges)["create"])
+		}
+		want := map[string]string{}
+		for _, name := range all[1:] {
+			want[cfg.Accounts[name].ID] = organizationpart.ComponentName + "-" + name
+		}
+		assert.Equal(t, want, adopted, "each account keeps its id")
+
+		// Adoption done, the next update moves each account into its unit.
+		require.NoError(t, live["management"].RemoveConfig(ctx, "refarch:adoptAccounts"))
+		res, err := live["management"].Up(ctx)
+		require.NoError(t, err, "pulumi up -s management after the adoption")
+		assert.Zero(t, (*res.Summary.ResourceChanges)["create"], "nothing is created")
+		units := map[string]string{}
+		for _, r := range exportState(t, live["management"]).Resources {
+			if r.Type == "aws:organizations/organizationalUnit:OrganizationalUnit" {
+				units[r.ID] = r.URN[strings.LastIndex(r.URN, "::")+2:]
+			}
+		}
+		for _, r := range exportState(t, live["management"]).Resources {
+			if r.Type == "aws:organizations/account:Account" {
+				name := r.URN[strings.LastIndex(r.URN, "::")+2:]
+				parent, _ := r.Outputs["parentId"].(string)
+				want := organizationpart.ComponentName + "-" + organizationpart.UnitOf(strings.TrimPrefix(name, organizationpart.ComponentName+"-"))
+				assert.Equal(t, want, units[parent], "%s sits in its unit", name)
+			}
 		}
 	})
 
@@ -642,4 +669,14 @@ func TestRealEngine(t *testing.T) {
 		require.NoError(t, err, "the corrected file previews again")
 		assert.Zero(t, res.ChangeSummary["create"]+res.ChangeSummary["delete"]+res.ChangeSummary["update"], "and changes nothing")
 	})
+}
+
+// stackConfigIn is a stack's typed configuration in the project copy.
+func stackConfigIn(t *testing.T, dir, name string) *stacks.Config {
+	t.Helper()
+	raw, err := offline.LoadStackConfig(dir, name)
+	require.NoError(t, err, "stack %s", name)
+	cfg, err := stacks.Load(name, stack.MapSource(raw.Values))
+	require.NoError(t, err, "stack %s", name)
+	return cfg
 }

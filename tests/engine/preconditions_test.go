@@ -15,8 +15,6 @@ import (
 
 	refpolicies "github.com/refarch/refarch/insights/policies"
 	"github.com/refarch/refarch/offline"
-	"github.com/refarch/refarch/offline/stackrefs"
-	"github.com/refarch/refarch/stacks"
 )
 
 // replayUp runs `pulumi up` of a replay set as its stack, in a project of
@@ -33,20 +31,26 @@ func (r *rig) replayUp(t *testing.T, set replaySet) error {
 	env["PULUMI_BACKEND_URL"] = "file://" + filepath.Join(dir, "state")
 	env[offline.WorldEnv] = filepath.Join(dir, "world")
 	require.NoError(t, mkdirs(filepath.Join(dir, "state"), filepath.Join(dir, "project")))
-	ws, err := auto.NewLocalWorkspace(ctx,
-		auto.WorkDir(filepath.Join(dir, "project")),
-		auto.Project(workspace.Project{Name: tokens.PackageName(set.stack.Project), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}),
-		auto.Program(set.program()),
-		auto.Pulumi(r.cli),
-		auto.PulumiHome(r.home),
-		auto.EnvVars(env),
-		auto.SecretsProvider("passphrase"),
-	)
-	require.NoError(t, err)
-	st, err := auto.UpsertStack(ctx, set.stack.Stack, ws)
-	require.NoError(t, err)
-	_, err = st.Up(ctx)
-	return err
+	up := func(set replaySet) error {
+		ws, err := auto.NewLocalWorkspace(ctx,
+			auto.WorkDir(filepath.Join(dir, "project")),
+			auto.Project(workspace.Project{Name: tokens.PackageName(set.stack.Project), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}),
+			auto.Program(set.program()),
+			auto.Pulumi(r.cli),
+			auto.PulumiHome(r.home),
+			auto.EnvVars(env),
+			auto.SecretsProvider("passphrase"),
+		)
+		require.NoError(t, err)
+		st, err := auto.UpsertStack(ctx, set.stack.Stack, ws)
+		require.NoError(t, err)
+		_, err = st.Up(ctx)
+		return err
+	}
+	for _, first := range set.first {
+		require.NoError(t, up(first), "the stacks deployed before %s deploy", set.stack.Stack)
+	}
+	return up(set)
 }
 
 // find returns the record of typ whose name contains name.
@@ -74,17 +78,62 @@ type refusal struct {
 // them.
 func refusals() []refusal {
 	return []refusal{
-		{"guardduty-invite-only-enabled-members", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			// Security invites dev before dev's stack (and detector) exists.
-			return only(plans["security+gd"], find(t, plans["security+gd"], "aws:guardduty/member:Member", accountOf(t, plans["dev"])))
+		// The organization: management first, then security's delegations.
+		{"organizations-trusted-access-before-delegation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// security deployed before management: no organization trusts
+			// AWS Config yet.
+			p := plans["security"]
+			return only(p, find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config"))
 		}},
-		{"guardduty-accept-only-pending-invitation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			// dev accepts before security has invited it.
-			return only(plans["dev+gd"], find(t, plans["dev+gd"], "aws:guardduty/inviteAccepter:InviteAccepter", "refarch-dev"))
+		{"organizations-no-delegation-to-management", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// The delegation names the management account itself.
+			p := plans["security"]
+			da := find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config")
+			return only(p, da).with(da, "accountId", accountOf(t, plans["management"])).after(full(plans["management"]).adopting(t, plans))
 		}},
-		{"securityhub-accept-only-pending-invitation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			// dev deployed before security: no invitation is pending.
-			return only(plans["dev"], find(t, plans["dev"], "aws:securityhub/inviteAccepter:InviteAccepter", "refarch-dev"))
+		{"guardduty-delegation-before-organization-configuration", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:guardduty/organizationConfiguration:OrganizationConfiguration", "refarch-security"),
+				find(t, p, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"guardduty-one-detector-per-account", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// The designation before security's own detector: GuardDuty
+			// creates one itself, and security's is refused.
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty"),
+				find(t, p, "aws:guardduty/detector:Detector", "refarch-security")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"securityhub-central-configuration-prerequisites", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:securityhub/organizationConfiguration:OrganizationConfiguration", "refarch-security"),
+				find(t, p, "aws:securityhub/findingAggregator:FindingAggregator", "refarch-security")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"config-organization-aggregator-needs-delegation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:cfg/configurationAggregator:ConfigurationAggregator", "refarch-security"),
+				find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"accessanalyzer-organization-analyzer-needs-delegation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:accessanalyzer/analyzer:Analyzer", "organization-analyzer"),
+				find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-access-analyzer")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"cloudtrail-organization-trail-from-management", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			p := plans["security"]
+			return withoutDependency(p, find(t, p, "aws:cloudtrail/trail:Trail", "organization-trail"),
+				find(t, p, "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount", "-cloudtrail")).after(full(plans["management"]).adopting(t, plans))
+		}},
+		{"organizations-scp-limits", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// A guardrail grown past AWS's 5,120 bytes.
+			p := plans["management"]
+			pol := find(t, p, "aws:organizations/policy:Policy", "no-iam-users")
+			return only(p, pol).with(pol, "content", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*","Sid":"`+strings.Repeat("x", 5100)+`"}]}`)
+		}},
+		{"securityhub-one-hub-per-account", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// A member enabling Security Hub itself after the organization's
+			// central configuration did: security's own hub, grafted onto
+			// dev's provider.
+			return graft(t, plans["security"], "aws:securityhub/account:Account", "refarch-security", plans["dev"]).after(full(plans["management"]).adopting(t, plans), full(plans["security"]))
 		}},
 		{"securityhub-after-hub-enabled", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
 			p := plans["security"]
@@ -100,7 +149,14 @@ func refusals() []refusal {
 			"aws:lambda/permission:Permission", "secret-rotator-secrets-backend"),
 		// Compute.
 		inStackRefusal("ecs-service-after-capacity-providers", "prod", "aws:ecs/service:Service", "prod-backend", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "prod"),
-		inStackRefusal("gd-fargate-service-after-runtime-monitoring", "prod", "aws:ecs/service:Service", "prod-backend", "aws:guardduty/detectorFeature:DetectorFeature", "runtime-monitoring"),
+		{"gd-fargate-service-after-runtime-monitoring", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+			// The organization enables GuardDuty in prod, but not (yet)
+			// runtime monitoring: the tasks would start unwatched.
+			sec := plans["security"]
+			return only(plans["prod"], find(t, plans["prod"], "aws:ecs/service:Service", "prod-backend")).after(
+				full(plans["management"]).adopting(t, plans),
+				full(sec).without(find(t, sec, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature", "runtime-monitoring")))
+		}},
 		inStackRefusal("appautoscaling-policy-after-target", "prod", "aws:appautoscaling/policy:Policy", "prod-backend-cpu", "aws:appautoscaling/target:Target", "prod-backend"),
 		// Load balancers, CDN and DNS.
 		inStackRefusal("s3-access-logging-after-target-policy", "prod", "aws:s3/bucketLoggingV2:BucketLoggingV2", "edge-assets", "aws:s3/bucketPolicy:BucketPolicy", "edge-logs"),
@@ -161,16 +217,8 @@ func accountOf(t *testing.T, p *offline.Plan) string {
 func TestTheStandInCloudRefusesWhatAWSRefuses(t *testing.T) {
 	r := newRig(t)
 	plans := map[string]*offline.Plan{}
-	for _, name := range []string{"security", "shared-services", "dev", "stage", "prod"} {
+	for _, name := range []string{"management", "security", "shared-services", "dev", "stage", "prod"} {
 		plans[name] = r.offlinePlan(t, name)
-	}
-	// The second pass of GuardDuty's invitations (README): every member
-	// stack deployed and listed.
-	for _, name := range []string{"security", "dev"} {
-		p, err := offline.RunStack(stacks.Run, name, offline.Options{Dir: r.dir, StackOutputs: stackrefs.New(r.dir),
-			Set: map[string]string{"refarch:guardDutyMembers": `["shared-services","dev","stage","prod"]`}})
-		require.NoError(t, err)
-		plans[name+"+gd"] = p
 	}
 
 	covered := map[string]bool{}
@@ -205,4 +253,26 @@ func mkdirs(dirs ...string) error {
 		}
 	}
 	return nil
+}
+
+// graft is a replay of the stack into: the record of typ named like name
+// of stack from, registered with into's own provider (into's account),
+// as a resource into's stack would declare.
+func graft(t *testing.T, from *offline.Plan, typ, name string, into *offline.Plan) replaySet {
+	t.Helper()
+	r := find(t, from, typ, name)
+	var prov *offline.Resource
+	for _, p := range into.ByType("pulumi:providers:aws") {
+		if p.Name == "aws-"+into.Stack {
+			prov = p
+		}
+	}
+	require.NotNil(t, prov, "%s has its own provider", into.Stack)
+	clone := *r
+	clone.URN = strings.Replace(r.URN, "urn:pulumi:"+from.Stack+"::", "urn:pulumi:"+into.Stack+"::", 1)
+	clone.Parent = ""
+	clone.DependsOn = nil
+	clone.Provider = prov.URN + "::" + prov.ID
+	grafted := offline.NewPlan(into.Stack, into.Project, []*offline.Resource{prov, &clone})
+	return replaySet{stack: grafted, keep: map[string]bool{prov.URN: true, clone.URN: true}, drop: map[string]map[string]bool{}, add: map[string][]string{}}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -37,6 +38,92 @@ type replaySet struct {
 	drop map[string]map[string]bool
 	// add adds dependencies: add[r] are waited for by r.
 	add map[string][]string
+	// set overrides top-level inputs: set[r][key] replaces r's input key
+	// (the argument a test gets wrong on purpose).
+	set map[string]map[string]any
+	// importAs adopts records instead of creating them: importAs[r] is the
+	// id of the existing resource (an organization's existing account).
+	importAs map[string]string
+	// first are replays deployed before this one, each as its own stack,
+	// into the same stand-in world: the stacks the documented order
+	// deploys earlier.
+	first []replaySet
+}
+
+// full is the replay of every record of a stack, as it deploys.
+func full(p *offline.Plan) replaySet {
+	keep := map[string]bool{}
+	for _, r := range p.Resources {
+		if r.Custom && !skipped(r) {
+			keep[r.URN] = true
+		}
+	}
+	return replaySet{stack: p, keep: keep, drop: map[string]map[string]bool{}, add: map[string][]string{}}
+}
+
+// adopting is rs adopting the organization's existing member accounts,
+// as the documented import commands do: the management stack's account
+// records, by the stack each is named for, get the ids of the other
+// plans' accounts.
+func (rs replaySet) adopting(t *testing.T, plans map[string]*offline.Plan) replaySet {
+	t.Helper()
+	importAs := map[string]string{}
+	for _, r := range rs.stack.ByType("aws:organizations/account:Account") {
+		name := strings.TrimPrefix(r.Name, "refarch-organization-")
+		if p, ok := plans[name]; ok && rs.keep[r.URN] {
+			importAs[r.URN] = accountOf(t, p)
+		}
+	}
+	rs.importAs = importAs
+	return rs
+}
+
+// without is rs less the record r (and what only it needed is kept).
+func (rs replaySet) without(r *offline.Resource) replaySet {
+	keep := map[string]bool{}
+	for k, v := range rs.keep {
+		keep[k] = v
+	}
+	delete(keep, r.URN)
+	rs.keep = keep
+	return rs
+}
+
+// after is rs deployed after the given stacks.
+func (rs replaySet) after(first ...replaySet) replaySet {
+	rs.first = append(first, rs.first...)
+	return rs
+}
+
+// with is rs with r's input key set to value.
+func (rs replaySet) with(r *offline.Resource, key string, value any) replaySet {
+	set := map[string]map[string]any{}
+	for k, v := range rs.set {
+		set[k] = v
+	}
+	inputs := map[string]any{}
+	for k, v := range set[r.URN] {
+		inputs[k] = v
+	}
+	inputs[key] = value
+	set[r.URN] = inputs
+	rs.set = set
+	return rs
+}
+
+// inputs are r's inputs in the replay, with the overrides of set.
+func (rs replaySet) inputs(r *offline.Resource) map[string]any {
+	if len(rs.set[r.URN]) == 0 {
+		return r.Inputs
+	}
+	out := map[string]any{}
+	for k, v := range r.Inputs {
+		out[k] = v
+	}
+	for k, v := range rs.set[r.URN] {
+		out[k] = v
+	}
+	return out
 }
 
 // skipped are the records a replay never registers: what the offline
@@ -183,8 +270,11 @@ func (rs replaySet) program() pulumi.RunFunc {
 			if prov, ok := providers[providerURN(r.Provider)]; ok {
 				opts = append(opts, pulumi.Provider(prov))
 			}
+			if id, ok := rs.importAs[urn]; ok {
+				opts = append(opts, pulumi.Import(pulumi.ID(id)))
+			}
 			var res replayResource
-			if err := ctx.RegisterResource(r.Type, r.Name, pulumi.ToMap(r.Inputs), &res, opts...); err != nil {
+			if err := ctx.RegisterResource(r.Type, r.Name, pulumi.ToMap(rs.inputs(r)), &res, opts...); err != nil {
 				return fmt.Errorf("replay %s: %w", urn, err)
 			}
 			registered[urn] = &res

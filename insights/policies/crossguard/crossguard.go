@@ -64,7 +64,7 @@ func policy(rule *policies.Rule) policyx.StackValidationPolicy {
 		EnforcementLevel: policyx.EnforcementLevelMandatory,
 		ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 			stack := Stack(args.Resources)
-			if rule.AWS != nil && rule.AWS.Kind == policies.CrossStack {
+			if rule.Organization || (rule.AWS != nil && rule.AWS.Kind == policies.CrossStack) {
 				if err := withPeers(stack); err != nil {
 					args.Manager.ReportViolation(fmt.Sprintf("%s needs the plans of the other stacks: %v", rule.ID, err), "")
 					return nil

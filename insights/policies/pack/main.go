@@ -27,7 +27,6 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/offline/stackrefs"
 	"github.com/refarch/refarch/stacks"
-	"github.com/refarch/refarch/stacks/stack"
 )
 
 func main() {
@@ -62,16 +61,19 @@ func once(f func(string) ([]*policies.Stack, []*policies.Stack, error)) func(str
 // peers plans, offline, every stack of the deployment but the previewed
 // one, and returns those deployed before it and after it.
 func peers(previewed string) (before, after []*policies.Stack, err error) {
-	names := stack.Names()
-	at := slices.Index(names, previewed)
-	if at < 0 {
-		return nil, nil, fmt.Errorf("stack %q is not one of %v", previewed, names)
-	}
 	dir := os.Getenv("REFARCH_PROJECT_DIR")
 	if dir == "" {
 		if dir, err = offline.FindProjectDir("."); err != nil {
 			return nil, nil, err
 		}
+	}
+	names, err := offline.ProjectStacks(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	at := slices.Index(names, previewed)
+	if at < 0 {
+		return nil, nil, fmt.Errorf("stack %q is not one of %v", previewed, names)
 	}
 	for i, name := range names {
 		if i == at {

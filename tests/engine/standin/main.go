@@ -216,9 +216,35 @@ func (s *server) created(urn string, inputs *structpb.Struct, create bool) (stri
 }
 
 // Read returns what the engine already knows: the stand-in's cloud holds no
-// state of its own between calls.
+// state of its own between calls. A read with an id and no state is an
+// import (`pulumi import`): the cloud adopts the existing resource, which
+// later creates then find in its world, as AWS's existing account is.
 func (s *server) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if len(req.GetProperties().GetFields()) > 0 || req.GetId() == "" {
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	}
+	cloud, err := s.cloudOf()
+	if err != nil {
+		return nil, err
+	}
+	in, err := unmarshal(req.GetInputs())
+	if err != nil {
+		return nil, err
+	}
+	state, err := cloud.Adopt(resource.URN(req.GetUrn()), req.GetId(), in)
+	if err != nil {
+		return nil, err
+	}
+	props, err := marshal(state)
+	if err != nil {
+		return nil, err
+	}
+	inputs := req.GetInputs()
+	if len(inputs.GetFields()) == 0 {
+		// The engine adopts only what returns inputs: the state is them.
+		inputs = props
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: inputs}, nil
 }
 
 // Delete forgets the resource: a later create that needed it is refused.
