@@ -112,19 +112,20 @@ func TestProvidersPinTheirAccount(t *testing.T) {
 				own[prov.String("region")] = true
 			}
 			assert.Equal(t, map[string]bool{"us-west-2": true, "us-east-1": true}, own)
-			if role == stack.RoleApp {
+			switch role {
+			case stack.RoleApp:
 				require.NotNil(t, delegate, "application stacks reach shared-services through a delegate provider")
 				assert.Equal(t, []string{shared}, delegate.Strings("allowedAccountIds"))
 				assert.Equal(t, "arn:aws:iam::"+shared+":role/refarch-delegate-"+stackName, delegate.String("assumeRole.roleArn"))
 				assert.Len(t, p.Providers(), 3)
-			} else if role == stack.RoleSecurity {
+			case stack.RoleSecurity:
 				// Security designates itself the delegated administrator
 				// through management's delegate role for it.
 				require.NotNil(t, delegate, "security reaches the management account through a delegate provider")
 				assert.Equal(t, []string{accountOf(t)["management"]}, delegate.Strings("allowedAccountIds"))
 				assert.Equal(t, "arn:aws:iam::"+accountOf(t)["management"]+":role/refarch-delegate-security", delegate.String("assumeRole.roleArn"))
 				assert.Len(t, p.Providers(), 3)
-			} else {
+			default:
 				assert.Nil(t, delegate)
 				assert.Len(t, p.Providers(), 2)
 			}
