@@ -126,10 +126,13 @@ func (b *builder) detection() error {
 // administrator's (organization configuration and event rules).
 // Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
 func (b *builder) managementDetector() error {
+	// Protected and retained: once the organization auto-enables
+	// GuardDuty, a deleted detector comes back as one GuardDuty created,
+	// which this stack could not create again (one detector per account).
 	detector, err := guardduty.NewDetector(b.ctx, b.name, &guardduty.DetectorArgs{
 		Enable:                     pulumi.Bool(true),
 		FindingPublishingFrequency: pulumi.String("FIFTEEN_MINUTES"),
-	}, b.child)
+	}, b.child, pulumi.Protect(b.a.Protect), pulumi.RetainOnDelete(true))
 	if err != nil {
 		return err
 	}

@@ -565,6 +565,34 @@ func TestRealEngine(t *testing.T) {
 	// protected, dependents first, and fails at the first protected
 	// resource. Protection must therefore cover everything that holds data,
 	// and whatever it deletes must come back with `pulumi up`.
+	// The organization: its accounts, units and the organization itself
+	// are protected (and retained): `pulumi destroy -s management` stops
+	// at them, and no account leaves the organization or is closed.
+	t.Run("destroy of management stops at protection and keeps every account", func(t *testing.T) {
+		mgmt := live["management"]
+		before := exportState(t, mgmt)
+		_, err := mgmt.Destroy(ctx)
+		require.Error(t, err, "pulumi destroy -s management must fail")
+		assert.Contains(t, err.Error(), "protected")
+		survivors := map[string]bool{}
+		for _, r := range exportState(t, mgmt).Resources {
+			survivors[r.URN] = true
+		}
+		for _, r := range before.Resources {
+			switch r.Type {
+			case "aws:organizations/organization:Organization", "aws:organizations/account:Account", "aws:organizations/organizationalUnit:OrganizationalUnit",
+				// Auto-enablement would replace it with one the stack could
+				// not create again.
+				"aws:guardduty/detector:Detector":
+				assert.True(t, survivors[r.URN], "%s survives", r.URN)
+			}
+		}
+		_, err = mgmt.Up(ctx)
+		require.NoError(t, err, "pulumi up -s management brings back what the destroy deleted")
+		_, err = mgmt.Preview(ctx, optpreview.ExpectNoChanges())
+		require.NoError(t, err, "management is as it was")
+	})
+
 	t.Run("destroy of prod stops at protection and loses no data", func(t *testing.T) {
 		prod := live["prod"]
 		before := exportState(t, prod)
