@@ -107,7 +107,7 @@ func creations(t *testing.T, p *offline.Plan) (out []creation, missing []string)
 		default:
 			continue // components, providers, stack references
 		}
-		prov := providerByRef(p, ref)
+		prov := p.ProviderOf(&offline.Resource{Provider: ref})
 		require.NotNil(t, prov, "%s %s names no explicit aws provider", r.Type, r.Name)
 		place := offline.NewCloud(prov.Inputs).Place()
 		principal := prov.String("assumeRole.roleArn")
@@ -123,30 +123,6 @@ func creations(t *testing.T, p *offline.Plan) (out []creation, missing []string)
 		}
 	}
 	return out, missing
-}
-
-// directoryName is the name refarch:accounts gives the account stackName
-// deploys into.
-func directoryName(t *testing.T, stackName string) string {
-	t.Helper()
-	cfg := stackConfig(t, stackName)
-	for name, acct := range cfg.Accounts {
-		if acct.ID == cfg.AccountID {
-			return name
-		}
-	}
-	t.Fatalf("stack %s: account %s is not in refarch:accounts", stackName, cfg.AccountID)
-	return ""
-}
-
-// providerByRef returns the provider resource a provider reference
-// ("<urn>::<id>") names, or nil.
-func providerByRef(p *offline.Plan, ref string) *offline.Resource {
-	i := strings.LastIndex(ref, "::")
-	if i < 0 {
-		return nil
-	}
-	return p.ByURN(ref[:i])
 }
 
 // guardrailConflicts evaluates every action creating every AWS resource of
@@ -193,7 +169,9 @@ func guardrailConflicts(t *testing.T, policies []guardrails.Policy) (conflicts, 
 			}
 		}
 		t.Logf("stack %s: %d resources, %d actions evaluated against the guardrails", name, len(list), evaluated)
-		if owner := directoryName(t, name); owner != managementStack {
+		// The stack's account is its directory entry (stacks.Load refuses
+		// any other).
+		if name != managementStack {
 			assert.Positive(t, evaluated, "stack %s: the guardrails were checked against something", name)
 		}
 	}

@@ -306,7 +306,7 @@ func CheckAccountEmail(s string) string {
 		return rule
 	}
 	if n := len(s); n < 6 || n > 64 {
-		return "must be 6-64 characters"
+		return "must be 6-64 characters: AWS Organizations refuses another length (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html)"
 	}
 	return ""
 }

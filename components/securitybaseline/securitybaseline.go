@@ -161,10 +161,11 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: a, c: c, child: pulumi.Parent(c)}
-	parts := []struct {
+	type part struct {
 		name string
 		run  func() error
-	}{
+	}
+	parts := []part{
 		{"organization", b.readOrganization},
 		{"keys", b.keys},
 		{"account settings", b.account},
@@ -192,14 +193,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		empty := pulumi.String("").ToStringOutput()
 		b.keyARNs = map[string]pulumi.StringOutput{KeyLogs: empty, KeyData: empty, KeySecrets: empty}
 		c.TrailARN, c.TrailLogGroupName, c.SessionLogGroupName, c.InstancePolicyARN, c.PatchGroup = empty, empty, empty, empty, empty
-		parts = parts[:0]
-		parts = append(parts, struct {
-			name string
-			run  func() error
-		}{"account settings", b.account}, struct {
-			name string
-			run  func() error
-		}{"threat detection", b.managementDetector})
+		parts = []part{{"account settings", b.account}, {"threat detection", b.managementDetector}}
 	}
 	for _, p := range parts {
 		if err := p.run(); err != nil {

@@ -1242,18 +1242,7 @@ func (e *estimator) guardDuty(r *offline.Resource) error {
 	if r.Has("enable") && !r.Bool("enable") {
 		return nil
 	}
-	events, t1, err := e.usage("guardduty.cloudTrailEventsMillions")
-	if err != nil {
-		return err
-	}
-	if err := e.charge(r, "GuardDuty CloudTrail management event analysis", events, "million events", "guardduty.cloudTrail", t1); err != nil {
-		return err
-	}
-	gb, t2, err := e.usage("guardduty.flowDnsLogGB")
-	if err != nil {
-		return err
-	}
-	if err := e.charge(r, "GuardDuty VPC flow log and DNS log analysis", gb, "GB", "guardduty.flowDns", t2); err != nil {
+	if err := e.guardDutyAnalysis(r, ""); err != nil {
 		return err
 	}
 	var features []string
@@ -1272,6 +1261,24 @@ func (e *estimator) guardDuty(r *offline.Resource) error {
 	return nil
 }
 
+// guardDutyAnalysis charges GuardDuty's two analyses of an account, both
+// on assumed volumes: CloudTrail management events, and VPC flow and DNS
+// logs; suffix marks the items, assumptions are added to each.
+func (e *estimator) guardDutyAnalysis(r *offline.Resource, suffix string, assumptions ...string) error {
+	events, t1, err := e.usage("guardduty.cloudTrailEventsMillions")
+	if err != nil {
+		return err
+	}
+	if err := e.charge(r, "GuardDuty CloudTrail management event analysis"+suffix, events, "million events", "guardduty.cloudTrail", append([]string{t1}, assumptions...)...); err != nil {
+		return err
+	}
+	gb, t2, err := e.usage("guardduty.flowDnsLogGB")
+	if err != nil {
+		return err
+	}
+	return e.charge(r, "GuardDuty VPC flow log and DNS log analysis"+suffix, gb, "GB", "guardduty.flowDns", append([]string{t2}, assumptions...)...)
+}
+
 // organizationMember prices, in an organization's member account (a
 // SecurityBaseline without a detector of its own), what the delegated
 // administrator enables there and AWS bills to the member: GuardDuty
@@ -1285,18 +1292,7 @@ func (e *estimator) organizationMember(r *offline.Resource) error {
 		}
 	}
 	const why = "GuardDuty and Security Hub run in this account through the organization: the delegated administrator enables them (auto-enable, central configuration) and AWS bills the member."
-	events, t1, err := e.usage("guardduty.cloudTrailEventsMillions")
-	if err != nil {
-		return err
-	}
-	if err := e.charge(r, "GuardDuty CloudTrail management event analysis (organization)", events, "million events", "guardduty.cloudTrail", t1, why); err != nil {
-		return err
-	}
-	gb, t2, err := e.usage("guardduty.flowDnsLogGB")
-	if err != nil {
-		return err
-	}
-	if err := e.charge(r, "GuardDuty VPC flow log and DNS log analysis (organization)", gb, "GB", "guardduty.flowDns", t2, why); err != nil {
+	if err := e.guardDutyAnalysis(r, " (organization)", why); err != nil {
 		return err
 	}
 	n, t3, err := e.usage("securityhub.checksPerStandard")

@@ -293,16 +293,11 @@ func enablesHub(s *Stack, association *offline.Resource) bool {
 // provider): an organization configuration feature auto-enabled for ALL
 // members, and whether it enables ECS_FARGATE_AGENT_MANAGEMENT for ALL too.
 func orgRuntimeMonitoring(s *Stack) (feature orgRecord, fargateAgent, ok bool) {
-	account := s.ownAccount()
-	if account == "" || !organizationAccounts(s)[account] {
+	account, member := orgMember(s)
+	if !member {
 		return orgRecord{}, false, false
 	}
-	region := ""
-	for _, p := range s.ByType(typeAWSProvider) {
-		if p.Name == "aws-"+s.Name {
-			region = p.String("region")
-		}
-	}
+	region := s.ownRegion()
 	features := deploymentRecords(s, typeGuardDutyOrgFeature, func(p *Stack, r *offline.Resource) bool {
 		return r.String("name") == "RUNTIME_MONITORING" && r.String("autoEnable") == "ALL" && p.providerAccount(r) != account &&
 			(region == "" || p.providerRegion(r) == region)

@@ -36,18 +36,8 @@ const (
 
 // trail requires one trail of the account satisfying ok.
 func trail(c *Checker, ok func(t *offline.Resource) bool, msg string) {
-	for _, t := range c.Stack.ByType(typeTrail) {
-		if ok(t) {
-			c.Require(typeTrail, ok, msg)
-			return
-		}
-	}
 	// An account of the organization: the organization trail records it.
-	if t, covered := orgTrail(c.Stack, ok); covered {
-		c.Judge(t.r, "")
-		return
-	}
-	c.Require(typeTrail, ok, msg)
+	requireOwnOr(c, typeTrail, ok, msg, func() (orgRecord, bool) { return orgTrail(c.Stack, ok) })
 }
 
 // monitor is one CIS section 4 recommendation: a metric filter on the
@@ -309,29 +299,16 @@ var loggingRules = append([]*Rule{
 				}
 				return false
 			}
-			own := false
-			for _, r := range c.Stack.ByType(typeEventRule) {
-				own = own || alerts(c.Stack, r)
-			}
-			if !own {
-				// An organization's member: its findings reach the delegated
-				// administrator's rules.
-				if rules := orgFindingRules(c.Stack, alerts); len(rules) > 0 {
-					c.Judge(rules[0].r, "")
-					return
-				}
-			}
-			c.Require(typeEventRule, func(r *offline.Resource) bool {
-				if !strings.Contains(r.String("eventPattern"), "aws.guardduty") {
-					return false
-				}
-				for _, t := range c.Stack.Linked(r, typeEventTarget, "rule") {
-					if strings.Contains(t.String("arn"), ":sns:") || !known(t.Get("arn")) {
-						return true
+			// An organization's member: its findings reach the delegated
+			// administrator's rules.
+			requireOwnOr(c, typeEventRule, func(r *offline.Resource) bool { return alerts(c.Stack, r) },
+				"no EventBridge rule sends GuardDuty findings to an SNS topic", func() (orgRecord, bool) {
+					rules := orgFindingRules(c.Stack, alerts)
+					if len(rules) == 0 {
+						return orgRecord{}, false
 					}
-				}
-				return false
-			}, "no EventBridge rule sends GuardDuty findings to an SNS topic")
+					return rules[0], true
+				})
 		},
 	},
 	{

@@ -12,6 +12,23 @@ import (
 // administrator, or the organization trail, does it for every account. A
 // stack planned alone (no deployment) is judged on its own records only.
 
+// requireOwnOr is Checker.Require of the stack's own records of typ, unless
+// none satisfies ok and org finds the deployment's record that does it for
+// the account: that record is then examined instead, and passes.
+func requireOwnOr(c *Checker, typ string, ok func(*offline.Resource) bool, msg string, org func() (orgRecord, bool)) {
+	for _, r := range c.Stack.ByType(typ) {
+		if ok(r) {
+			c.Require(typ, ok, msg)
+			return
+		}
+	}
+	if r, covered := org(); covered {
+		c.Judge(r.r, "")
+		return
+	}
+	c.Require(typ, ok, msg)
+}
+
 // orgMember reports whether the stack's account belongs to the
 // deployment's organization, and returns that account.
 func orgMember(s *Stack) (string, bool) {

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/guardrails"
+	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/organization"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -94,7 +95,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		args.DelegateRole = &organization.DelegateRoleArgs{
 			RoleName:         stack.DelegateRoleName("security"),
 			TrustedAccountID: security,
-			TrustedRoleARN:   roleARN(c, security),
+			TrustedRoleARN:   iampolicy.RoleARN(c.Partition, security, c.DeployRoleName),
 		}
 	}
 	for _, u := range organization.DefaultUnits {
@@ -145,8 +146,4 @@ func targetKey(t guardrails.Target) string {
 		return organization.UnitWorkloads
 	}
 	return string(t)
-}
-
-func roleARN(c *stack.Config, account string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition, account, c.DeployRoleName)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/refarch/refarch/components/deployaccess"
+	"github.com/refarch/refarch/components/organization"
 	"github.com/refarch/refarch/components/validate"
 )
 
@@ -303,10 +304,7 @@ func (c *Config) checkDirectory(p *validate.Problems) {
 		needsVPC := role != RoleSecurity && role != RoleManagement
 		switch {
 		case acct.Email != "":
-			p.Check(entry+".email", acct.Email, validate.CheckEmail(acct.Email))
-			if n := len(acct.Email); n < 6 || n > 64 {
-				p.Add(entry+".email", acct.Email, "must be 6-64 characters: AWS Organizations refuses another length (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html)")
-			}
+			p.Check(entry+".email", acct.Email, organization.CheckAccountEmail(acct.Email))
 		case role != RoleManagement:
 			p.Add(entry+".email", "", "is required: the management stack creates the account with its root user's address, or adopts the account that has it")
 		}

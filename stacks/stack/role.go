@@ -71,15 +71,7 @@ func Names() []string {
 }
 
 // NamesOf returns the sample stacks of one role, in deployment order.
-func NamesOf(role Role) []string {
-	var out []string
-	for _, s := range Names() {
-		if r, _ := RoleOf(s); r == role {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func NamesOf(role Role) []string { return ofRole(Names(), role) }
 
 // RequiredStacks are the stacks every directory lists: the organization's
 // own accounts and prod.
@@ -128,9 +120,12 @@ func Ordered(names []string) []string {
 }
 
 // NamesOf returns the directory's stacks of one role, in deployment order.
-func (d Directory) NamesOf(role Role) []string {
+func (d Directory) NamesOf(role Role) []string { return ofRole(d.Names(), role) }
+
+// ofRole keeps the names of one role, in their order.
+func ofRole(names []string, role Role) []string {
 	var out []string
-	for _, s := range d.Names() {
+	for _, s := range names {
 		if r, _ := RoleOf(s); r == role {
 			out = append(out, s)
 		}

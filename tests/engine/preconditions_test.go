@@ -89,40 +89,22 @@ func refusals() []refusal {
 			// The delegation names the management account itself.
 			p := plans["security"]
 			da := find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config")
-			return only(p, da).with(da, "accountId", accountOf(t, plans["management"])).after(full(plans["management"]).adopting(t, plans))
+			return only(p, da).with(da, "accountId", accountOf(t, plans["management"])).after(managementFirst(t, plans))
 		}},
-		{"guardduty-delegation-before-organization-configuration", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:guardduty/organizationConfiguration:OrganizationConfiguration", "refarch-security"),
-				find(t, p, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty")).after(full(plans["management"]).adopting(t, plans))
-		}},
-		{"guardduty-one-detector-per-account", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			// The designation before security's own detector: GuardDuty
-			// creates one itself, and security's is refused.
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty"),
-				find(t, p, "aws:guardduty/detector:Detector", "refarch-security")).after(full(plans["management"]).adopting(t, plans))
-		}},
-		{"securityhub-central-configuration-prerequisites", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:securityhub/organizationConfiguration:OrganizationConfiguration", "refarch-security"),
-				find(t, p, "aws:securityhub/findingAggregator:FindingAggregator", "refarch-security")).after(full(plans["management"]).adopting(t, plans))
-		}},
-		{"config-organization-aggregator-needs-delegation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:cfg/configurationAggregator:ConfigurationAggregator", "refarch-security"),
-				find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config")).after(full(plans["management"]).adopting(t, plans))
-		}},
-		{"accessanalyzer-organization-analyzer-needs-delegation", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:accessanalyzer/analyzer:Analyzer", "organization-analyzer"),
-				find(t, p, "aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-access-analyzer")).after(full(plans["management"]).adopting(t, plans))
-		}},
-		{"cloudtrail-organization-trail-from-management", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
-			p := plans["security"]
-			return withoutDependency(p, find(t, p, "aws:cloudtrail/trail:Trail", "organization-trail"),
-				find(t, p, "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount", "-cloudtrail")).after(full(plans["management"]).adopting(t, plans))
-		}},
+		orgRefusal("guardduty-delegation-before-organization-configuration", "aws:guardduty/organizationConfiguration:OrganizationConfiguration", "refarch-security",
+			"aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty"),
+		// The designation before security's own detector: GuardDuty creates
+		// one itself, and security's is refused.
+		orgRefusal("guardduty-one-detector-per-account", "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "-guardduty",
+			"aws:guardduty/detector:Detector", "refarch-security"),
+		orgRefusal("securityhub-central-configuration-prerequisites", "aws:securityhub/organizationConfiguration:OrganizationConfiguration", "refarch-security",
+			"aws:securityhub/findingAggregator:FindingAggregator", "refarch-security"),
+		orgRefusal("config-organization-aggregator-needs-delegation", "aws:cfg/configurationAggregator:ConfigurationAggregator", "refarch-security",
+			"aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-config"),
+		orgRefusal("accessanalyzer-organization-analyzer-needs-delegation", "aws:accessanalyzer/analyzer:Analyzer", "organization-analyzer",
+			"aws:organizations/delegatedAdministrator:DelegatedAdministrator", "-access-analyzer"),
+		orgRefusal("cloudtrail-organization-trail-from-management", "aws:cloudtrail/trail:Trail", "organization-trail",
+			"aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount", "-cloudtrail"),
 		{"organizations-scp-limits", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
 			// A guardrail grown past AWS's 5,120 bytes.
 			p := plans["management"]
@@ -133,7 +115,7 @@ func refusals() []refusal {
 			// A member enabling Security Hub itself after the organization's
 			// central configuration did: security's own hub, grafted onto
 			// dev's provider.
-			return graft(t, plans["security"], "aws:securityhub/account:Account", "refarch-security", plans["dev"]).after(full(plans["management"]).adopting(t, plans), full(plans["security"]))
+			return graft(t, plans["security"], "aws:securityhub/account:Account", "refarch-security", plans["dev"]).after(managementFirst(t, plans), full(plans["security"]))
 		}},
 		{"securityhub-after-hub-enabled", func(t *testing.T, plans map[string]*offline.Plan) replaySet {
 			p := plans["security"]
@@ -154,7 +136,7 @@ func refusals() []refusal {
 			// runtime monitoring: the tasks would start unwatched.
 			sec := plans["security"]
 			return only(plans["prod"], find(t, plans["prod"], "aws:ecs/service:Service", "prod-backend")).after(
-				full(plans["management"]).adopting(t, plans),
+				managementFirst(t, plans),
 				full(sec).without(find(t, sec, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature", "runtime-monitoring")))
 		}},
 		inStackRefusal("appautoscaling-policy-after-target", "prod", "aws:appautoscaling/policy:Policy", "prod-backend-cpu", "aws:appautoscaling/target:Target", "prod-backend"),
@@ -194,6 +176,22 @@ func inStackRefusal(rule, stack, dependentType, dependent, prereqType, prereq st
 		p := plans[stack]
 		return withoutDependency(p, find(t, p, dependentType, dependent), find(t, p, prereqType, prereq))
 	}}
+}
+
+// orgRefusal is a refusal within security's stack, deployed after the
+// management stack (which adopted the organization's accounts): dependent
+// no longer waits for prereq.
+func orgRefusal(rule, dependentType, dependent, prereqType, prereq string) refusal {
+	return refusal{rule, func(t *testing.T, plans map[string]*offline.Plan) replaySet {
+		p := plans["security"]
+		return withoutDependency(p, find(t, p, dependentType, dependent), find(t, p, prereqType, prereq)).after(managementFirst(t, plans))
+	}}
+}
+
+// managementFirst is the management stack's replay, adopting the accounts.
+func managementFirst(t *testing.T, plans map[string]*offline.Plan) replaySet {
+	t.Helper()
+	return full(plans["management"]).adopting(t, plans)
 }
 
 // accountOf is the account a stack's main provider acts in.
