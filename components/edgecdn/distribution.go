@@ -2,6 +2,7 @@ package edgecdn
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,17 +49,70 @@ func originAccessControl(ctx *pulumi.Context, name string, child pulumi.Resource
 	}, child)
 }
 
-// securityHeaders is the response headers policy of every behavior: HSTS
-// (with subdomains, never preload), nosniff, DENY framing, a strict
-// referrer policy and a baseline Content-Security-Policy. All but the CSP
-// override what the origin sends; the origin's own CSP wins, since only the
-// application knows its sources.
-func securityHeaders(ctx *pulumi.Context, name string, a EdgeCdnArgs, child pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
+// SecurityHeaders are the values of the response headers policy every
+// behavior of the distribution uses (the bucket's and the API's): HSTS
+// with subdomains and never preload, nosniff, framing denied, a strict
+// referrer policy and a baseline Content-Security-Policy. NewEdgeCdn
+// builds the policy from them, and Apply adds them to a response as
+// CloudFront does, so that a test serving the site in its stead sends
+// what viewers get.
+type SecurityHeaders struct {
+	// HSTSMaxAge is Strict-Transport-Security's max-age, in seconds.
+	HSTSMaxAge int
+	// FrameOption is X-Frame-Options.
+	FrameOption string
+	// ReferrerPolicy is Referrer-Policy.
+	ReferrerPolicy string
+	// ContentSecurityPolicy is the Content-Security-Policy sent unless the
+	// origin sends its own.
+	ContentSecurityPolicy string
+}
+
+// SecurityHeadersOf returns the security headers NewEdgeCdn gives the
+// distribution of args, whose zero values are the defaults (nil: every
+// default).
+func SecurityHeadersOf(args *EdgeCdnArgs) SecurityHeaders {
+	var a EdgeCdnArgs
+	if args != nil {
+		a = *args
+	}
+	return a.withDefaults().securityHeaders()
+}
+
+// securityHeaders are the security headers of a, its defaults applied.
+func (a EdgeCdnArgs) securityHeaders() SecurityHeaders {
+	return SecurityHeaders{
+		HSTSMaxAge:            a.HSTSMaxAge,
+		FrameOption:           "DENY",
+		ReferrerPolicy:        "strict-origin-when-cross-origin",
+		ContentSecurityPolicy: a.ContentSecurityPolicy,
+	}
+}
+
+// Apply sets the headers on h, the headers of an origin's response, as the
+// policy makes CloudFront do: each replaces the origin's header of that
+// name (override) but the Content-Security-Policy, which is added only
+// when the origin sent none, since only the application knows its
+// sources.
+// Source: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html
+func (s SecurityHeaders) Apply(h http.Header) {
+	h.Set("Strict-Transport-Security", fmt.Sprintf("max-age=%d; includeSubDomains", s.HSTSMaxAge))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", s.FrameOption)
+	h.Set("Referrer-Policy", s.ReferrerPolicy)
+	if h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", s.ContentSecurityPolicy)
+	}
+}
+
+// securityHeaders is the response headers policy of every behavior, with
+// the headers s: all but the CSP override what the origin sends.
+func securityHeaders(ctx *pulumi.Context, name string, s SecurityHeaders, child pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
 	return cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
 		Comment: pulumi.String("Security headers of " + name),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
-				AccessControlMaxAgeSec: pulumi.Int(a.HSTSMaxAge),
+				AccessControlMaxAgeSec: pulumi.Int(s.HSTSMaxAge),
 				IncludeSubdomains:      pulumi.Bool(true),
 				Preload:                pulumi.Bool(false),
 				Override:               pulumi.Bool(true),
@@ -67,15 +121,15 @@ func securityHeaders(ctx *pulumi.Context, name string, a EdgeCdnArgs, child pulu
 				Override: pulumi.Bool(true),
 			},
 			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
-				FrameOption: pulumi.String("DENY"),
+				FrameOption: pulumi.String(s.FrameOption),
 				Override:    pulumi.Bool(true),
 			},
 			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
-				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				ReferrerPolicy: pulumi.String(s.ReferrerPolicy),
 				Override:       pulumi.Bool(true),
 			},
 			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				ContentSecurityPolicy: pulumi.String(s.ContentSecurityPolicy),
 				Override:              pulumi.Bool(false),
 			},
 		},

@@ -134,7 +134,7 @@ func NewEdgeCdn(ctx *pulumi.Context, name string, args *EdgeCdnArgs, opts ...pul
 	if parts.oac, err = originAccessControl(ctx, name+"-oac", child); err != nil {
 		return nil, err
 	}
-	if parts.headers, err = securityHeaders(ctx, name+"-headers", a, child); err != nil {
+	if parts.headers, err = securityHeaders(ctx, name+"-headers", a.securityHeaders(), child); err != nil {
 		return nil, err
 	}
 	if a.SinglePageApp && a.APIOriginDomain != nil {

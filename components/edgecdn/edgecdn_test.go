@@ -2,6 +2,7 @@ package edgecdn_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -263,6 +264,58 @@ func TestDistributionServesHTTPSOnlyWithModernTLSAndSecurityHeaders(t *testing.T
 			assert.Equal(t, offline.CloudFrontHostedZoneID, rec.String("aliases[0].zoneId"))
 		}
 	}
+}
+
+func TestSecurityHeadersOfIsWhatThePolicySets(t *testing.T) {
+	for name, edit := range map[string]func(a *edgecdn.EdgeCdnArgs){
+		"defaults": nil,
+		"own values": func(a *edgecdn.EdgeCdnArgs) {
+			a.HSTSMaxAge = 86400
+			a.ContentSecurityPolicy = "default-src 'self'"
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := mustRun(t, edit)
+			args := baseArgs(nil)
+			if edit != nil {
+				edit(args)
+			}
+			want := edgecdn.SecurityHeadersOf(args)
+			headers := find(t, p, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "web-headers")
+			sec := "securityHeadersConfig."
+			assert.Equal(t, want.HSTSMaxAge, headers.Int(sec+"strictTransportSecurity.accessControlMaxAgeSec"))
+			assert.Equal(t, want.FrameOption, headers.String(sec+"frameOptions.frameOption"))
+			assert.Equal(t, want.ReferrerPolicy, headers.String(sec+"referrerPolicy.referrerPolicy"))
+			assert.Equal(t, want.ContentSecurityPolicy, headers.String(sec+"contentSecurityPolicy.contentSecurityPolicy"))
+		})
+	}
+	assert.Equal(t, edgecdn.SecurityHeaders{
+		HSTSMaxAge:            edgecdn.DefaultHSTSMaxAge,
+		FrameOption:           "DENY",
+		ReferrerPolicy:        "strict-origin-when-cross-origin",
+		ContentSecurityPolicy: edgecdn.DefaultContentSecurityPolicy,
+	}, edgecdn.SecurityHeadersOf(nil))
+}
+
+func TestSecurityHeadersApplyAsCloudFrontDoes(t *testing.T) {
+	s := edgecdn.SecurityHeadersOf(nil)
+	origin := http.Header{}
+	origin.Set("X-Frame-Options", "SAMEORIGIN")
+	origin.Set("Content-Type", "text/html")
+	s.Apply(origin)
+	assert.Equal(t, http.Header{
+		"Strict-Transport-Security": {"max-age=31536000; includeSubDomains"},
+		"X-Content-Type-Options":    {"nosniff"},
+		"X-Frame-Options":           {"DENY"},
+		"Referrer-Policy":           {"strict-origin-when-cross-origin"},
+		"Content-Security-Policy":   {edgecdn.DefaultContentSecurityPolicy},
+		"Content-Type":              {"text/html"},
+	}, origin, "the policy's headers override the origin's, and the CSP is added")
+
+	own := http.Header{}
+	own.Set("Content-Security-Policy", "default-src 'none'")
+	s.Apply(own)
+	assert.Equal(t, []string{"default-src 'none'"}, own.Values("Content-Security-Policy"), "the origin's own CSP wins")
 }
 
 func TestAPIOriginIsHTTPSOnlyUncachedAndKeepsItsErrors(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/components/vpnserver"
+	"github.com/refarch/refarch/components/vpnserver/vpnservertest"
 )
 
 const (
@@ -367,24 +368,9 @@ func TestValidateNamesEachBadField(t *testing.T) {
 	}
 }
 
-// tool returns the path of a command the tests need, and fails (never
-// skips) without it.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		ci := ""
-		if os.Getenv("CI") != "" {
-			ci = " (.ci/run installs it)"
-		}
-		t.Fatalf("%s is required to check the VPN server's scripts%s: apt-get install %s", name, ci, pkg)
-	}
-	return path
-}
-
 func TestScriptsPassBashAndShellcheck(t *testing.T) {
-	bash := tool(t, "bash", "bash")
-	shellcheck := tool(t, "shellcheck", "shellcheck")
+	bash := vpnservertest.Tool(t, "bash", "bash", "check the VPN server's scripts")
+	shellcheck := vpnservertest.Tool(t, "shellcheck", "shellcheck", "check the VPN server's scripts")
 	rendered := documentScripts(t)
 	rendered["boot.sh"] = bootScript(t)
 	dir := t.TempDir()
@@ -398,125 +384,11 @@ func TestScriptsPassBashAndShellcheck(t *testing.T) {
 	}
 }
 
-// host is a scratch root in which the scripts run against stand-in
-// commands: aws (S3 in a directory, refusing uploads without SSE-KMS under
-// the server's key), curl (IMDSv2), systemctl, dnf, sysctl, nft, openvpn
-// and the CloudWatch agent's control script. openssl, flock and the shell
-// are real.
-type host struct {
-	t          *testing.T
-	root, log  string
-	env        []string
-	s3, bucket string
-}
-
-func newHost(t *testing.T, s3 string) *host {
+// newHost is a scratch root on which the scripts run against stand-ins
+// (vpnservertest), answering as sharedServices' account.
+func newHost(t *testing.T, s3 string) *vpnservertest.Host {
 	t.Helper()
-	tool(t, "openssl", "openssl")
-	tool(t, "flock", "util-linux")
-	h := &host{t: t, root: t.TempDir(), s3: s3, bucket: filepath.Join(s3, testBucket)}
-	stubs := t.TempDir()
-	h.log = filepath.Join(stubs, "calls.log")
-	for _, d := range []string{"etc/openvpn/server", "opt/aws/amazon-cloudwatch-agent/bin"} {
-		require.NoError(t, os.MkdirAll(filepath.Join(h.root, d), 0o755))
-	}
-	logOnly := "#!/usr/bin/env bash\nprintf '%s\\n' \"$(basename \"$0\") $*\" >>\"$STUB_LOG\"\n"
-	for name, body := range map[string]string{
-		"systemctl": logOnly, "dnf": logOnly, "sysctl": logOnly, "nft": logOnly,
-		"curl": logOnly + `case "$*" in
-*"-X PUT"*/latest/api/token) echo token-123 ;;
-*"X-aws-ec2-metadata-token: token-123"*/latest/meta-data/instance-id) echo ` + testInstance + ` ;;
-*) exit 22 ;;
-esac
-`,
-		"openvpn": logOnly + `[ "$1 $2" = "--genkey secret" ] || exit 1
-{ echo "-----BEGIN OpenVPN Static key V1-----"; openssl rand -hex 256 | fold -w 32; echo "-----END OpenVPN Static key V1-----"; } >"$3"
-`,
-		"aws": logOnly + `set -euo pipefail
-[ "${AWS_DEFAULT_REGION:-}" = us-west-2 ] || { echo "no region" >&2; exit 1; }
-local_path() { printf '%s/%s' "$STUB_S3" "${1#s3://}"; }
-case "$1 $2" in
-"ec2 associate-address") echo eipassoc-0123 ;;
-"s3api list-objects-v2")
-  shift 2
-  while [ $# -gt 0 ]; do
-    case "$1" in --bucket) bucket=$2; shift ;; --prefix) prefix=$2; shift ;; esac
-    shift
-  done
-  if [ -e "$STUB_S3/$bucket/$prefix" ]; then echo 1; else echo 0; fi ;;
-"s3 cp")
-  shift 2
-  recursive=false sse="" key="" args=()
-  while [ $# -gt 0 ]; do
-    case "$1" in
-    --recursive) recursive=true ;;
-    --sse) sse=$2; shift ;;
-    --sse-kms-key-id) key=$2; shift ;;
-    --only-show-errors) ;;
-    --content-type) shift ;;
-    *) args+=("$1") ;;
-    esac
-    shift
-  done
-  src=${args[0]} dst=${args[1]}
-  case "$dst" in s3://*)
-    [ "$sse" = aws:kms ] && [ "$key" = "$STUB_KMS_KEY" ] || { echo "upload without SSE-KMS under the server's key" >&2; exit 1; }
-    dst=$(local_path "$dst") ;;
-  esac
-  case "$src" in s3://*) src=$(local_path "$src") ;; esac
-  if $recursive; then mkdir -p "$dst" && cp -R "$src/." "$dst/"; else mkdir -p "$(dirname "$dst")" && cp "$src" "$dst"; fi ;;
-"s3 rm") rm -f "$(local_path "$3")" ;;
-*) echo "unexpected call: aws $*" >&2; exit 1 ;;
-esac
-`,
-	} {
-		require.NoError(t, os.WriteFile(filepath.Join(stubs, name), []byte(body), 0o755))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(h.root, "opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"), []byte(logOnly), 0o755))
-	h.env = append(os.Environ(),
-		"PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"VPNSERVER_ROOT="+h.root,
-		"STUB_LOG="+h.log,
-		"STUB_S3="+s3,
-		"STUB_KMS_KEY="+testKMSKeyARN,
-		"TMPDIR="+t.TempDir(),
-	)
-	return h
-}
-
-// run runs script and returns its output and whether it succeeded; no
-// output may hold a private key.
-func (h *host) run(script string) (string, bool) {
-	h.t.Helper()
-	path := filepath.Join(h.t.TempDir(), "script.sh")
-	require.NoError(h.t, os.WriteFile(path, []byte(script), 0o700))
-	cmd := exec.Command("bash", path)
-	cmd.Env = h.env
-	out, err := cmd.CombinedOutput()
-	assert.NotContains(h.t, string(out), "PRIVATE KEY", "a script printed a key")
-	assert.NotContains(h.t, string(out), "BEGIN OpenVPN Static key")
-	return string(out), err == nil
-}
-
-// runDocument runs a document's script with UserName substituted, as the
-// agent does.
-func (h *host) runDocument(script, user string) (string, bool) {
-	h.t.Helper()
-	return h.run(strings.ReplaceAll(script, "{{ UserName }}", user))
-}
-
-func (h *host) file(path string) []byte {
-	h.t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.root, path))
-	require.NoError(h.t, err)
-	return b
-}
-
-func (h *host) calls() string {
-	h.t.Helper()
-	b, err := os.ReadFile(h.log)
-	require.NoError(h.t, err)
-	return string(b)
+	return vpnservertest.New(t, s3, vpnservertest.Config{Region: "us-west-2", Bucket: testBucket, KMSKeyARN: testKMSKeyARN, InstanceID: testInstance})
 }
 
 func parseCert(t *testing.T, pemBytes []byte) *x509.Certificate {
@@ -557,10 +429,9 @@ func revoked(crl *x509.RevocationList, serial string) bool {
 // inline returns the body of a profile's <block>…</block>.
 func inline(t *testing.T, profile, block string) []byte {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)\n<` + block + `>\n(.*?)</` + block + `>\n`)
-	m := re.FindStringSubmatch(profile)
-	require.NotNil(t, m, "the profile inlines <%s>", block)
-	return []byte(m[1])
+	b, err := vpnservertest.Inline(profile, block)
+	require.NoError(t, err)
+	return b
 }
 
 func TestScriptsRunAgainstStandIns(t *testing.T) {
@@ -571,40 +442,40 @@ func TestScriptsRunAgainstStandIns(t *testing.T) {
 	h := newHost(t, s3)
 
 	// First boot: an empty bucket, so a new PKI, backed up.
-	out, ok := h.run(boot)
+	out, ok := h.Run(boot)
 	require.True(t, ok, out)
-	assert.Contains(t, h.calls(), "aws ec2 associate-address --allocation-id "+testAlloc+" --instance-id "+testInstance+" --allow-reassociation")
-	assert.Contains(t, h.calls(), "systemctl enable --now openvpn-server@server.service")
-	ca := parseCert(t, h.file("etc/vpnserver/pki/ca.crt"))
+	assert.Contains(t, h.Calls(), "aws ec2 associate-address --allocation-id "+testAlloc+" --instance-id "+testInstance+" --allow-reassociation")
+	assert.Contains(t, h.Calls(), "systemctl enable --now openvpn-server@server.service")
+	ca := parseCert(t, h.File("etc/vpnserver/pki/ca.crt"))
 	assert.True(t, ca.IsCA)
 	assert.Equal(t, "vpn.example.com CA", ca.Subject.CommonName)
 	assert.Equal(t, x509.KeyUsageCertSign|x509.KeyUsageCRLSign, ca.KeyUsage)
 	requireP256(t, ca)
-	server := parseCert(t, h.file("etc/vpnserver/pki/issued/server.crt"))
+	server := parseCert(t, h.File("etc/vpnserver/pki/issued/server.crt"))
 	require.NoError(t, server.CheckSignatureFrom(ca))
 	assert.Equal(t, "vpn.example.com", server.Subject.CommonName)
 	assert.Equal(t, []string{"vpn.example.com"}, server.DNSNames)
 	assert.Equal(t, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, server.ExtKeyUsage)
 	assert.False(t, server.IsCA)
 	requireP256(t, server)
-	crl := parseCRL(t, h.file("etc/vpnserver/crl.pem"), ca)
+	crl := parseCRL(t, h.File("etc/vpnserver/crl.pem"), ca)
 	assert.Empty(t, crl.RevokedCertificateEntries, "a new CRL is empty")
 	for _, f := range []string{"private/ca.key", "ca.crt", "issued/server.crt", "private/server.key", "tls-crypt.key", "index.txt", "serial", "crlnumber", "crl.pem", "openssl.cnf"} {
-		assert.FileExists(t, filepath.Join(h.bucket, "pki", f), "backed up")
+		assert.FileExists(t, filepath.Join(h.Bucket, "pki", f), "backed up")
 	}
-	info, err := os.Stat(filepath.Join(h.root, "etc/vpnserver/pki/private/ca.key"))
+	info, err := os.Stat(filepath.Join(h.Root, "etc/vpnserver/pki/private/ca.key"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the CA key is root's alone")
-	info, err = os.Stat(filepath.Join(h.root, "etc/vpnserver/crl.pem"))
+	info, err = os.Stat(filepath.Join(h.Root, "etc/vpnserver/crl.pem"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm(), "nobody (OpenVPN after dropping privileges) reads the CRL")
-	assert.Contains(t, string(h.file("etc/openvpn/server/server.conf")), "server 172.16.0.0 255.255.252.0\n")
+	assert.Contains(t, string(h.File("etc/openvpn/server/server.conf")), "server 172.16.0.0 255.255.252.0\n")
 
 	// Issue a profile: a client certificate of the CA, a key that matches
 	// it, the server's tls-crypt key, in S3 only.
-	out, ok = h.runDocument(issue, "alice.martin")
+	out, ok = h.RunDocument(issue, "alice.martin")
 	require.True(t, ok, out)
-	profilePath := filepath.Join(h.bucket, "profiles", "alice.martin.ovpn")
+	profilePath := filepath.Join(h.Bucket, "profiles", "alice.martin.ovpn")
 	profileBytes, err := os.ReadFile(profilePath)
 	require.NoError(t, err)
 	profile := string(profileBytes)
@@ -620,45 +491,45 @@ func TestScriptsRunAgainstStandIns(t *testing.T) {
 	key, err := x509.ParsePKCS8PrivateKey(keyBlock.Bytes)
 	require.NoError(t, err)
 	assert.True(t, key.(*ecdsa.PrivateKey).PublicKey.Equal(client.PublicKey), "the key is the certificate's")
-	assert.Equal(t, h.file("etc/vpnserver/pki/tls-crypt.key"), inline(t, profile, "tls-crypt"))
+	assert.Equal(t, h.File("etc/vpnserver/pki/tls-crypt.key"), inline(t, profile, "tls-crypt"))
 	serial := strings.ToUpper(client.SerialNumber.Text(16))
 	assert.Contains(t, out, "issued certificate")
-	index, err := os.ReadFile(filepath.Join(h.bucket, "pki", "index.txt"))
+	index, err := os.ReadFile(filepath.Join(h.Bucket, "pki", "index.txt"))
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^V\t\S+\t\t0*`+serial+`\tunknown\t/CN=alice\.martin$`, string(index), "the backup records the certificate")
-	matches, err := filepath.Glob(filepath.Join(h.root, "etc/vpnserver/pki/*/*.key"))
+	matches, err := filepath.Glob(filepath.Join(h.Root, "etc/vpnserver/pki/*/*.key"))
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{filepath.Join(h.root, "etc/vpnserver/pki/private/ca.key"), filepath.Join(h.root, "etc/vpnserver/pki/private/server.key")}, matches, "the server keeps no client key")
+	assert.ElementsMatch(t, []string{filepath.Join(h.Root, "etc/vpnserver/pki/private/ca.key"), filepath.Join(h.Root, "etc/vpnserver/pki/private/server.key")}, matches, "the server keeps no client key")
 
 	// A second profile for the same person is refused, and so is a bad name.
-	out, ok = h.runDocument(issue, "alice.martin")
+	out, ok = h.RunDocument(issue, "alice.martin")
 	assert.False(t, ok)
 	assert.Contains(t, out, "already has a valid certificate")
 	assert.Contains(t, out, vpnserver.RevokeProfileDocument)
 	for _, bad := range []string{"Alice", "../x", "a;touch pwned"} {
-		out, ok = h.runDocument(issue, bad)
+		out, ok = h.RunDocument(issue, bad)
 		assert.False(t, ok, bad)
 		assert.Contains(t, out, "must match", bad)
 	}
-	entries, err := os.ReadDir(filepath.Join(h.bucket, "profiles"))
+	entries, err := os.ReadDir(filepath.Join(h.Bucket, "profiles"))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no profile for a refused name")
 
 	// Revoke: the CRL lists the certificate, in place and backed up; the profile is gone.
-	out, ok = h.runDocument(revoke, "alice.martin")
+	out, ok = h.RunDocument(revoke, "alice.martin")
 	require.True(t, ok, out)
-	crl = parseCRL(t, h.file("etc/vpnserver/crl.pem"), ca)
+	crl = parseCRL(t, h.File("etc/vpnserver/crl.pem"), ca)
 	assert.True(t, revoked(crl, serial), "the CRL revokes %s", serial)
-	backedUp, err := os.ReadFile(filepath.Join(h.bucket, "pki", "crl.pem"))
+	backedUp, err := os.ReadFile(filepath.Join(h.Bucket, "pki", "crl.pem"))
 	require.NoError(t, err)
-	assert.Equal(t, h.file("etc/vpnserver/crl.pem"), backedUp)
+	assert.Equal(t, h.File("etc/vpnserver/crl.pem"), backedUp)
 	assert.NoFileExists(t, profilePath)
-	out, ok = h.runDocument(revoke, "alice.martin")
+	out, ok = h.RunDocument(revoke, "alice.martin")
 	assert.False(t, ok)
 	assert.Contains(t, out, "no valid certificate")
 
 	// After revocation a new profile can be issued.
-	out, ok = h.runDocument(issue, "alice.martin")
+	out, ok = h.RunDocument(issue, "alice.martin")
 	require.True(t, ok, out)
 	profileBytes, err = os.ReadFile(profilePath)
 	require.NoError(t, err)
@@ -668,15 +539,15 @@ func TestScriptsRunAgainstStandIns(t *testing.T) {
 	// A replacement instance restores the same CA, server certificate and
 	// revocations instead of creating new ones.
 	replacement := newHost(t, s3)
-	out, ok = replacement.run(boot)
+	out, ok = replacement.Run(boot)
 	require.True(t, ok, out)
 	assert.Contains(t, out, "restoring the PKI")
-	assert.Equal(t, ca.Raw, parseCert(t, replacement.file("etc/vpnserver/pki/ca.crt")).Raw)
-	assert.Equal(t, server.Raw, parseCert(t, replacement.file("etc/vpnserver/pki/issued/server.crt")).Raw)
-	assert.True(t, revoked(parseCRL(t, replacement.file("etc/vpnserver/crl.pem"), ca), serial))
-	assert.True(t, bytes.Equal(h.file("etc/vpnserver/pki/tls-crypt.key"), replacement.file("etc/vpnserver/pki/tls-crypt.key")))
+	assert.Equal(t, ca.Raw, parseCert(t, replacement.File("etc/vpnserver/pki/ca.crt")).Raw)
+	assert.Equal(t, server.Raw, parseCert(t, replacement.File("etc/vpnserver/pki/issued/server.crt")).Raw)
+	assert.True(t, revoked(parseCRL(t, replacement.File("etc/vpnserver/crl.pem"), ca), serial))
+	assert.True(t, bytes.Equal(h.File("etc/vpnserver/pki/tls-crypt.key"), replacement.File("etc/vpnserver/pki/tls-crypt.key")))
 	// It knows the certificate issued on the first instance: no second one.
-	out, ok = replacement.runDocument(issue, "alice.martin")
+	out, ok = replacement.RunDocument(issue, "alice.martin")
 	assert.False(t, ok)
 	assert.Contains(t, out, "already has a valid certificate")
 }

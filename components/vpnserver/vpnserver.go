@@ -46,6 +46,13 @@ const ServerTag = "refarch:vpn-server"
 //     OpenVPN translates its clients to the server's own address.
 //   - OpenVPN on UDP Args.Port from Args.AllowedCIDRs only; the client pool
 //     Args.ClientCIDR; routes, DNS server and search domains pushed.
+//     The server takes the pool's first address and each connected client
+//     one of the rest (a /22 holds 1,021 clients); clients' packets to the
+//     routes leave translated to the server's address, and nothing else
+//     is forwarded. A profile is one person's, for one device at a time:
+//     the server has no duplicate-cn, so a second connection with the same
+//     profile takes the session over and the first is dropped.
+//     Source: https://openvpn.net/community-resources/reference-manual-for-openvpn-2-6/
 //   - PKI in a versioned, KMS-encrypted, TLS-only, public-access-blocked
 //     bucket, always protected (losing it invalidates every profile); the
 //     role may read and write only PKIPrefix and ProfilesPrefix and use only

@@ -15,7 +15,8 @@ package web
 
 import "embed"
 
-// Files are the site's files, at the root: index.html, app.js, style.css.
+// Files are the site's files, at the root: index.html, app.js, style.css
+// and favicon.svg.
 //
-//go:embed index.html app.js style.css
+//go:embed index.html app.js style.css favicon.svg
 var Files embed.FS

@@ -31,7 +31,7 @@ var (
 )
 
 // assets are the files index.html may reference, by URL.
-var assets = []string{"/app.js", "/style.css"}
+var assets = []string{"/app.js", "/style.css", "/favicon.svg"}
 
 func TestFilesAreTheSite(t *testing.T) {
 	var names []string
@@ -41,7 +41,7 @@ func TestFilesAreTheSite(t *testing.T) {
 		}
 		return err
 	}))
-	assert.ElementsMatch(t, []string{"index.html", "app.js", "style.css"}, names)
+	assert.ElementsMatch(t, []string{"index.html", "app.js", "style.css", "favicon.svg"}, names)
 	for _, n := range names {
 		assert.NotEmpty(t, read(t, n), n)
 	}
@@ -136,6 +136,17 @@ func TestStyleIsSelfContained(t *testing.T) {
 		used := strings.Contains(read(t, "index.html"), `class="`+class[1]+`"`) || strings.Contains(read(t, "app.js"), `'`+class[1]+`'`)
 		assert.True(t, used, "class %s is used", class[1])
 	}
+}
+
+func TestIconIsAPlainImage(t *testing.T) {
+	svg := read(t, "favicon.svg")
+	assert.True(t, strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg" `), "an SVG document (the namespace is a name, not a resource)")
+	for _, banned := range []string{"<script", "<style", "<foreignObject", "href", "url(", "<!DOCTYPE", "<!ENTITY"} {
+		assert.NotContains(t, svg, banned, "nothing to run, fetch or expand")
+	}
+	assert.NotRegexp(t, `(?i)\son[a-z]+\s*=`, svg, "no event handler attributes")
+	assert.Regexp(t, `<link rel="icon" href="/favicon.svg" type="image/svg\+xml">`, read(t, "index.html"),
+		"declared, so browsers do not ask for /favicon.ico, which the bucket does not hold")
 }
 
 // stripComments drops HTML, /* */ and // comments (roughly: enough for

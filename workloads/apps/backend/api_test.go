@@ -13,15 +13,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/workloads/apps/internal/server"
+	"github.com/refarch/refarch/workloads/internal/testservers"
 )
 
 // testKey signs the unit tests' cursors.
 var testKey = []byte("unit-test-signing-key-of-32-bytes!")
 
 // newTestAPI returns the API's handler on the fakes and its log.
-func newTestAPI(t *testing.T, store Store, cache Cache) (http.Handler, *syncBuffer) {
+func newTestAPI(t *testing.T, store Store, cache Cache) (http.Handler, *testservers.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testservers.SyncBuffer{}
 	logger, err := server.Logger(logs, "debug")
 	require.NoError(t, err)
 	return newAPI(store, cache, testKey, logger).routes(), logs

@@ -17,10 +17,10 @@ import (
 
 // BenchmarkReadPath measures GET /backend/notes (a first page of 20)
 // through the API's handler on the real PostgreSQL and Memcached (TLS
-// both, servers_test.go), 8 requests at a time: warm-cache answers from
-// Memcached; cold-cache finds no page cached (coldCache), so each request
-// goes to PostgreSQL and writes the page back. It reports requests/s, the
-// p99 latency of a request and the share of cache hits.
+// both, workloads/internal/testservers), 8 requests at a time: warm-cache
+// answers from Memcached; cold-cache finds no page cached (coldCache), so
+// each request goes to PostgreSQL and writes the page back. It reports
+// requests/s, the p99 latency of a request and the share of cache hits.
 //
 //	go test -run XXX -bench BenchmarkReadPath -benchtime 2s ./workloads/apps/backend/
 func BenchmarkReadPath(b *testing.B) {

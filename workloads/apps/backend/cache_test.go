@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/workloads/internal/testservers"
 )
 
 // TestCacheTimeout checks a cache that accepts connections but never
@@ -51,7 +53,7 @@ func TestCacheTimeout(t *testing.T) {
 }
 
 func TestCacheRefused(t *testing.T) {
-	c, err := newMemcached(net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t))), nil)
+	c, err := newMemcached(net.JoinHostPort("127.0.0.1", strconv.Itoa(testservers.FreePort(t))), nil)
 	require.NoError(t, err)
 	_, err = c.Get(t.Context(), "k")
 	require.Error(t, err)

@@ -20,7 +20,8 @@ import (
 )
 
 // The integration tests run the real migration and service against a
-// real PostgreSQL and Memcached (servers_test.go), both TLS only.
+// real PostgreSQL and Memcached (workloads/internal/testservers), both
+// TLS only.
 
 // answer is one HTTP answer.
 type answer struct {
@@ -129,7 +130,7 @@ func readSchema(t *testing.T, conn *pgx.Conn) schemaState {
 func TestIntegration(t *testing.T) {
 	s := startStack(t)
 	parent := t
-	master := s.pg.connect(t, s.dbName)
+	master := s.pg.Connect(t, s.dbName)
 	ctx := t.Context()
 
 	t.Run("migrate is idempotent and grants rds_iam where it exists", func(t *testing.T) {
@@ -179,7 +180,7 @@ func TestIntegration(t *testing.T) {
 	s.setAppPassword(t)
 
 	t.Run("the app role can read and insert, nothing else", func(t *testing.T) {
-		cfg, err := pgx.ParseConfig(connString(s.pg.database(s.dbName), "127.0.0.1", contract.AppRole))
+		cfg, err := pgx.ParseConfig(connString(pgDatabase(s.pg, s.dbName), "127.0.0.1", contract.AppRole))
 		require.NoError(t, err)
 		cfg.Password = s.appPassword
 		conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -242,7 +243,7 @@ func TestIntegration(t *testing.T) {
 
 	t.Run("a dead cache is only a miss", func(t *testing.T) {
 		require.NotNil(t, b)
-		s.mc.stop()
+		s.mc.Stop()
 		start := time.Now()
 		p, a := b.list(t, "")
 		assert.Less(t, time.Since(start), 2*time.Second)
@@ -256,7 +257,7 @@ func TestIntegration(t *testing.T) {
 		assert.Equal(t, map[string]string{"database": "ok", "cache": "failed"}, r.Checks)
 		assert.Contains(t, s.logs.String(), `"level":"WARN","msg":"cache read failed, serving from the database"`)
 
-		s.mc.start(t)
+		s.mc.Start(t)
 		b.waitReady(t)
 		_, a = b.list(t, "")
 		assert.Equal(t, "miss", a.header.Get("X-Cache"))
@@ -266,7 +267,7 @@ func TestIntegration(t *testing.T) {
 
 	t.Run("readiness follows the database", func(t *testing.T) {
 		require.NotNil(t, b)
-		s.pg.stop(t)
+		s.pg.Stop(t)
 		status, r := b.ready(t)
 		assert.Equal(t, http.StatusServiceUnavailable, status)
 		assert.Equal(t, map[string]string{"database": "failed", "cache": "ok"}, r.Checks)
@@ -275,7 +276,7 @@ func TestIntegration(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, a.status)
 		assert.JSONEq(t, `{"error":"internal error"}`, string(a.body))
 
-		s.pg.start(t)
+		s.pg.Start(t)
 		b.waitReady(t)
 		b.post(t, "six")
 		p, _ := b.list(t, "?limit=1")
@@ -284,7 +285,7 @@ func TestIntegration(t *testing.T) {
 
 	t.Run("plaintext connections are refused", func(t *testing.T) {
 		_, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=%d dbname=%s user=%s password=%s sslmode=disable",
-			s.pg.port, s.dbName, s.pg.master, s.pg.masterPassword))
+			s.pg.Port, s.dbName, s.pg.Master, s.pg.MasterPassword))
 		var pgErr *pgconn.PgError
 		require.ErrorAs(t, err, &pgErr)
 		assert.Equal(t, "28000", pgErr.Code, "invalid_authorization_specification")
@@ -292,8 +293,8 @@ func TestIntegration(t *testing.T) {
 	})
 
 	t.Run("verify-full rejects a CA that did not sign the server", func(t *testing.T) {
-		db := s.pg.database(s.dbName)
-		db.caBundle = s.pki.otherCAFile
+		db := pgDatabase(s.pg, s.dbName)
+		db.caBundle = s.pki.OtherCAFile
 		st, err := openStore(ctx, db, nil, contract.AppRole, s.deps().tokens)
 		require.NoError(t, err)
 		defer st.Close()
@@ -301,12 +302,12 @@ func TestIntegration(t *testing.T) {
 		var unknown x509.UnknownAuthorityError
 		require.True(t, errors.As(err, &unknown), "%v", err)
 
-		code, out := s.runMigrate(map[string]string{contract.EnvDBCABundle: s.pki.otherCAFile})
+		code, out := s.runMigrate(map[string]string{contract.EnvDBCABundle: s.pki.OtherCAFile})
 		assert.Equal(t, exitFailure, code)
 		assert.Contains(t, out, "certificate signed by unknown authority")
 
 		// The same CA, the right one, on a name the certificate has.
-		db.caBundle, db.host = s.pki.caFile, "localhost"
+		db.caBundle, db.host = s.pki.CAFile, "localhost"
 		st2, err := openStore(ctx, db, nil, contract.AppRole, s.deps().tokens)
 		require.NoError(t, err)
 		defer st2.Close()
@@ -316,7 +317,7 @@ func TestIntegration(t *testing.T) {
 	t.Run("lists go to the reader when there is one", func(t *testing.T) {
 		// 127.0.0.1 is the writer; "localhost" is the same server by
 		// another name, standing in for a replica.
-		db := s.pg.database(s.dbName)
+		db := pgDatabase(s.pg, s.dbName)
 		st, err := openStore(ctx, db, []string{"localhost"}, contract.AppRole, s.deps().tokens)
 		require.NoError(t, err)
 		defer st.Close()
@@ -334,7 +335,7 @@ func TestIntegration(t *testing.T) {
 		require.Contains(t, logs, `"msg":"serving"`)
 		for name, secret := range map[string]string{
 			contract.EnvSessionSigningKey: s.signingKey,
-			contract.EnvDBPassword:        s.pg.masterPassword,
+			contract.EnvDBPassword:        s.pg.MasterPassword,
 			"the app role's password":     s.appPassword,
 		} {
 			assert.NotContains(t, logs, secret, name)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/workloads/apps/contract"
+	"github.com/refarch/refarch/workloads/internal/testservers"
 )
 
 // Secret values the configuration tests set: no output may hold them.
@@ -25,13 +26,13 @@ const (
 // bundle file.
 func validEnv(t *testing.T) map[string]string {
 	t.Helper()
-	p := newPKI(t, t.TempDir())
+	p := testservers.NewPKI(t, t.TempDir())
 	return map[string]string{
 		contract.EnvDBHost:            "db.internal",
 		contract.EnvDBPort:            "5432",
 		contract.EnvDBName:            "notes",
 		contract.EnvDBUser:            contract.AppRole,
-		contract.EnvDBCABundle:        p.caFile,
+		contract.EnvDBCABundle:        p.CAFile,
 		contract.EnvCacheEndpoint:     "cache.internal:11211",
 		contract.EnvSessionSigningKey: testSigningKey,
 		contract.EnvDBUsername:        "master",
@@ -135,10 +136,10 @@ func TestServeStopsOnCancel(t *testing.T) {
 	// Unreachable dependencies do not stop the service from starting (it
 	// reports unready); cancelling the context stops it cleanly.
 	env := validEnv(t)
-	env[contract.EnvPort] = strconv.Itoa(freePort(t))
+	env[contract.EnvPort] = strconv.Itoa(testservers.FreePort(t))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	var out, errOut syncBuffer
+	var out, errOut testservers.SyncBuffer
 	code := runWith(ctx, nil, func(k string) string { return env[k] }, &out, &errOut,
 		deps{tokens: func(string) TokenSource { return &staticTokens{password: "x"} }})
 	assert.Equal(t, exitOK, code, errOut.String())
