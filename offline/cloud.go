@@ -118,6 +118,33 @@ func (c *Cloud) apply(urn resource.URN, imported string, inputs resource.Propert
 	return r.ID, state, nil
 }
 
+// Drifted is what a refresh reads that differs from a resource's last
+// known state: the properties someone changed behind Pulumi's back
+// (World.ChangeBehindPulumi), with their values in the cloud; a null value
+// for one removed. A provider reads a sensitive attribute as a secret
+// again, so a value that was secret in state stays secret. Without a
+// world, or for a resource the world does not hold, nothing drifted.
+// Source: https://www.pulumi.com/docs/iac/concepts/state-and-backends/#refreshing-state
+func (c *Cloud) Drifted(urn resource.URN, state resource.PropertyMap) (resource.PropertyMap, error) {
+	if c.world == nil {
+		return nil, nil
+	}
+	changed, _, err := c.world.ChangedBehindPulumi(string(urn))
+	if err != nil || len(changed) == 0 {
+		return nil, err
+	}
+	out := resource.PropertyMap{}
+	for k, v := range changed {
+		key := resource.PropertyKey(k)
+		value := resource.NewPropertyValue(v)
+		if state[key].ContainsSecrets() && !value.IsNull() {
+			value = resource.MakeSecret(value)
+		}
+		out[key] = value
+	}
+	return out, nil
+}
+
 // Delete forgets a deleted resource.
 func (c *Cloud) Delete(urn resource.URN) error {
 	if c.world == nil {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // World is the stand-in cloud's memory: every resource the stand-in
@@ -56,6 +58,11 @@ type Existing struct {
 	// update keeps it): what AWS does to accounts "that join later" reads
 	// it.
 	Created int64 `json:"created,omitempty"`
+	// Changed are the top-level properties someone changed behind
+	// Pulumi's back (ChangeBehindPulumi), with their values in the cloud:
+	// a refresh reads them; an update through Pulumi puts the code's
+	// values back and forgets them.
+	Changed map[string]any `json:"changed,omitempty"`
 }
 
 // String reads a top-level string of the resource's state.
@@ -179,4 +186,41 @@ func (w *World) In(account, region, typ string, match func(Existing) bool) ([]Ex
 		}
 	}
 	return out, nil
+}
+
+// ChangeBehindPulumi changes top-level properties of the resource with urn
+// as a person in the console would: the world's state takes the values of
+// set, and a later refresh of the resource reads them (the stand-in's
+// Read). It fails when the world holds no such resource.
+func (w *World) ChangeBehindPulumi(urn string, set map[string]any) error {
+	typ := resource.URN(urn).Type()
+	e, err := w.get(string(typ), urn)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return fmt.Errorf("offline: world: no resource %s", urn)
+	}
+	if e.Changed == nil {
+		e.Changed = map[string]any{}
+	}
+	if e.State == nil {
+		e.State = map[string]any{}
+	}
+	for k, v := range set {
+		e.Changed[k] = v
+		e.State[k] = v
+	}
+	return w.put(*e)
+}
+
+// ChangedBehindPulumi returns the properties someone changed behind
+// Pulumi's back on the resource with urn (nil when none), and whether the
+// world holds the resource at all.
+func (w *World) ChangedBehindPulumi(urn string) (map[string]any, bool, error) {
+	e, err := w.get(string(resource.URN(urn).Type()), urn)
+	if err != nil || e == nil {
+		return nil, false, err
+	}
+	return e.Changed, true, nil
 }

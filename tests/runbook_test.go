@@ -588,7 +588,11 @@ func (c *runbookChecker) pulumiCommand(cmdPath []string) *pulumiCommand {
 	c.pulumiCmds[key] = p
 	cmd := exec.Command(c.pulumi, append(slices.Clone(cmdPath), "--help")...)
 	cmd.Dir = c.pulumiDir
-	cmd.Env = c.pulumiEnv
+	// With the flags the Automation API uses too (--event-log), which the
+	// CLI has with PULUMI_DEBUG_COMMANDS=true; the runbook exports it where
+	// it uses one.
+	// Source: https://github.com/pulumi/pulumi/blob/v3.274.1/sdk/go/auto/local_workspace.go
+	cmd.Env = append(slices.Clone(c.pulumiEnv), "PULUMI_DEBUG_COMMANDS=true")
 	out, err := cmd.Output()
 	if err != nil {
 		p.err = fmt.Errorf("pulumi %s --help: %w", strings.Join(cmdPath, " "), err)

@@ -110,7 +110,13 @@ func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
 		},
 	}
 	shared := iampolicy.RoleARN(cfg.Partition, cfg.Accounts["shared-services"], stack.PreviewRoleName)
-	switch role, _ := stack.RoleOf(name); role {
+	role, _ := stack.RoleOf(name)
+	if role != stack.RoleManagement {
+		// The nightly drift check alerts through the account's alert
+		// topic; management has none and alerts through security's.
+		a.AlertTopic = stack.AlertTopicName(name)
+	}
+	switch role {
 	case stack.RoleApp:
 		a.PreviewAssumableRoleARNs = []string{shared}
 		a.ReleaseRecords = platformpart.ReleasePath

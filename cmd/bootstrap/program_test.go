@@ -175,3 +175,35 @@ func TestAdministers(t *testing.T) {
 		assert.Equal(t, want, administers(caller, admins), caller)
 	}
 }
+
+// TestPreviewRolesMayAlertThroughTheirAccountsTopic: the nightly drift
+// check publishes, as the preview role, to the account's alert topic,
+// which is SSE-KMS encrypted: SNS needs the publisher to be allowed
+// kms:GenerateDataKey and kms:Decrypt on the topic's key
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse).
+// The key is named by its alias, through SNS only; management has no
+// topic (its check alerts through security's).
+func TestPreviewRolesMayAlertThroughTheirAccountsTopic(t *testing.T) {
+	p, err := runProgram(testConfig(t))
+	require.NoError(t, err)
+	accounts := map[string]string{"management": "666666666666", "security": "111111111111", "shared-services": "222222222222", "dev": "333333333333", "stage": "444444444444", "prod": "555555555555"}
+	for name, account := range accounts {
+		st := p.Require(t, "aws:iam/rolePolicy:RolePolicy", "access-"+name+"-preview-state").Statements(t, "policy")
+		if name == "management" {
+			assert.NotContains(t, st, "PublishDriftAlerts")
+			assert.NotContains(t, st, "UseTheAlertKeyThroughSNS")
+			continue
+		}
+		publish := st["PublishDriftAlerts"]
+		require.NotNil(t, publish, name)
+		assert.Equal(t, []string{"sns:Publish"}, offline.Strings(publish["Action"]), name)
+		assert.Equal(t, []string{"arn:aws:sns:us-west-2:" + account + ":refarch-" + name + "-alerts"}, offline.Strings(publish["Resource"]), name)
+		key := st["UseTheAlertKeyThroughSNS"]
+		require.NotNil(t, key, name)
+		assert.ElementsMatch(t, []string{"kms:GenerateDataKey*", "kms:Decrypt"}, offline.Strings(key["Action"]), name)
+		assert.Equal(t, []string{"arn:aws:kms:us-west-2:" + account + ":key/*"}, offline.Strings(key["Resource"]), name)
+		cond := key["Condition"].(map[string]any)
+		assert.Equal(t, []string{"sns.us-west-2.amazonaws.com"}, offline.Strings(cond["StringEquals"].(map[string]any)["kms:ViaService"]), name)
+		assert.Equal(t, []string{"alias/refarch-" + name + "-alerts"}, offline.Strings(cond["ForAnyValue:StringEquals"].(map[string]any)["kms:ResourceAliases"]), name)
+	}
+}

@@ -85,6 +85,13 @@ type DeployAccessArgs struct {
 	// and segments of letters, digits and _.- joined by /, not starting
 	// with aws or ssm.
 	ReleaseRecords string
+	// AlertTopic, when set, is the name of the account's alert topic
+	// (components/alerttopic: an SNS topic encrypted with its own key,
+	// whose alias is alias/<AlertTopic>). The preview role may publish to
+	// it and use that key through SNS only: the nightly drift check
+	// (cmd/drift) alerts through it. Default "" (no permission). An SNS
+	// topic name: 1-256 letters, digits, - and _.
+	AlertTopic string
 	// MaxSessionHours bounds every session of the roles. Default 1: a
 	// deploy or a preview is one job. 1-12.
 	MaxSessionHours int
@@ -217,6 +224,9 @@ func (a *DeployAccessArgs) validate() error {
 			}
 		}
 	}
+	if a.AlertTopic != "" && !topicName.MatchString(a.AlertTopic) {
+		p.Add("Args.AlertTopic", a.AlertTopic, "must be an SNS topic name: 1-256 letters, digits, - and _")
+	}
 	if a.ReleaseRecords != "" {
 		p.Check("Args.ReleaseRecords", a.ReleaseRecords, CheckParameterPath(a.ReleaseRecords))
 	}
@@ -291,3 +301,7 @@ const MaxNameLength = 48
 func CheckName(name string) string {
 	return validate.CheckName(name, MaxNameLength)
 }
+
+// topicName is the shape of a standard SNS topic's name.
+// Source: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)

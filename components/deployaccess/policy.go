@@ -167,6 +167,9 @@ func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 		iampolicy.Statement{Sid: "AssumeItselfAndPreviewRoles", Effect: iampolicy.Allow, Action: []string{"sts:AssumeRole"}, Resource: assumable},
 		iampolicy.Statement{Sid: "RandomPasswords", Effect: iampolicy.Allow, Action: []string{"secretsmanager:GetRandomPassword"}, Resource: []string{"*"}},
 	)
+	if a.AlertTopic != "" {
+		doc.Statement = append(doc.Statement, alertStatements(a, env)...)
+	}
 	if a.ReleaseRecords != "" {
 		// A preview reads what the stack runs, as an update does; the
 		// managed ReadOnlyAccess is not relied on for it.
@@ -175,6 +178,37 @@ func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 		})
 	}
 	return doc
+}
+
+// AlertPublishActions are what publishing to an SSE-KMS topic takes of
+// the topic's key: SNS generates a data key to encrypt the message and
+// decrypts it to deliver it, on behalf of the publisher.
+// Source: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
+var AlertPublishActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
+
+// alertStatements let the preview role publish to Args.AlertTopic and use
+// its key, the one whose alias is alias/<AlertTopic>, through SNS only.
+// The key's id is not known before the stack creates it: the
+// kms:ResourceAliases condition names it by alias (multi-valued, hence
+// ForAnyValue), kms:ViaService keeps its use to SNS.
+// Sources: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases,
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
+// https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+func alertStatements(a *DeployAccessArgs, env awsenv.Env) []iampolicy.Statement {
+	return []iampolicy.Statement{
+		{
+			Sid: "PublishDriftAlerts", Effect: iampolicy.Allow, Action: []string{"sns:Publish"},
+			Resource: []string{iampolicy.ARN(env.Partition, "sns", env.Region, env.Account, a.AlertTopic)},
+		},
+		{
+			Sid: "UseTheAlertKeyThroughSNS", Effect: iampolicy.Allow, Action: AlertPublishActions,
+			Resource: []string{iampolicy.ARN(env.Partition, "kms", env.Region, env.Account, "key/*")},
+			Condition: iampolicy.Conditions{
+				"StringEquals":             {"kms:ViaService": {"sns." + env.Region + ".amazonaws.com"}},
+				"ForAnyValue:StringEquals": {"kms:ResourceAliases": {"alias/" + a.AlertTopic}},
+			},
+		},
+	}
 }
 
 // ReleaseReadActions are what reading a release record takes: the AWS

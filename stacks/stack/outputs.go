@@ -48,6 +48,11 @@ func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, 
 	return ref, nil
 }
 
+// AlertTopicName is the alert topic of a stack's account (alarms,
+// findings, the nightly drift check), which the security baseline creates
+// in every stack but management's; its key's alias is alias/<name>.
+func AlertTopicName(stackName string) string { return Namespace + "-" + stackName + "-alerts" }
+
 // EdgeAlertTopicName is the alert topic an application stack keeps in
 // us-east-1 for the CDN's alarms (CloudFront's metrics exist there only).
 func EdgeAlertTopicName(c *Config) string { return Namespace + "-" + c.Stack + "-edge-alerts" }

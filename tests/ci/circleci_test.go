@@ -727,3 +727,73 @@ func TestPreviewsRunThePolicyPackAndPullRequestsGetTheDiff(t *testing.T) {
 	}
 	assert.True(t, found, "every pull request runs plan-diff")
 }
+
+// TestEveryStackIsCheckedForDriftEveryNight: the drift workflow runs on a
+// schedule on main only, for every stack file; each job reads as the
+// preview role only (management alerts through security's topic as
+// security's preview role), sets refarch:access preview before a refresh
+// that writes nothing to the state and runs the program, reports with
+// cmd/drift, keeps the report before alerting, and alerts through the
+// alert topic (stack.AlertTopicName) only when cmd/drift says it drifted
+// (exit status 3). tests/engine runs the same refresh and report on the
+// stand-in cloud.
+func TestEveryStackIsCheckedForDriftEveryNight(t *testing.T) {
+	cfg := config(t)
+	wf := cfg["workflows"].(map[string]any)["drift"].(map[string]any)
+	triggers := wf["triggers"].([]any)
+	require.Len(t, triggers, 1)
+	schedule := triggers[0].(map[string]any)["schedule"].(map[string]any)
+	assert.Regexp(t, `^\d+ \d+ \* \* \*$`, schedule["cron"], "every night")
+	assert.Equal(t, map[string]any{"only": "main"}, schedule["filters"].(map[string]any)["branches"])
+	jobs := jobsOf(t, cfg, "drift")
+	require.Len(t, jobs, 1)
+	j := jobs["drift-<< matrix.stack >>"]
+	require.NotNil(t, j)
+	assert.Equal(t, "drift", j["job"])
+	assert.Equal(t, "refarch-<< matrix.stack >>", j["context"])
+	assert.ElementsMatch(t, stackFiles(t), matrixStacks(t, j), "every stack, every night")
+
+	assert.Equal(t, []string{"refarch-preview"}, assumedRoles(t, cfg, "drift"))
+	names := stepNames(t, cfg, "drift")
+	check := indexOf(names, "run: mkdir -p drift")
+	require.GreaterOrEqual(t, check, 0, "%v", names)
+	assert.Less(t, indexOf(names, "package-functions"), check, "the program the refresh runs needs the functions' zips")
+	assert.Less(t, check, indexOf(names, "store_artifacts"), "the report is kept")
+	assert.Less(t, indexOf(names, "store_artifacts"), indexOf(names, "run: status=$(cat drift/"), "before the alert fails the job")
+	cmd := names[check]
+	access := strings.Index(cmd, "pulumi config set refarch:access preview --stack << parameters.stack >>")
+	refresh := strings.Index(cmd, "pulumi refresh --preview-only --run-program")
+	report := strings.Index(cmd, ".bin/drift -stack << parameters.stack >>")
+	require.True(t, access >= 0 && refresh >= 0 && report >= 0, cmd)
+	assert.Less(t, access, refresh, "the providers assume the preview roles")
+	assert.Less(t, refresh, report)
+	assert.Contains(t, cmd, "--event-log drift/<< parameters.stack >>.events.json")
+	assert.Less(t, strings.Index(cmd, "export PULUMI_DEBUG_COMMANDS=true"), refresh, "--event-log is a flag of the CLI with PULUMI_DEBUG_COMMANDS")
+	assert.GreaterOrEqual(t, strings.Index(cmd, "export PULUMI_DEBUG_COMMANDS=true"), 0)
+	for _, c := range runsOf(cfg["jobs"].(map[string]any)["drift"]) {
+		assert.NotRegexp(t, `pulumi (up|destroy|import)\b`, c, "the check changes nothing")
+		if strings.Contains(c, "pulumi refresh") {
+			assert.Contains(t, c, "--preview-only", "a refresh that writes nothing to the state")
+		}
+	}
+
+	alert := names[indexOf(names, "run: status=$(cat drift/")]
+	assert.Contains(t, alert, "0) echo \"no drift in << parameters.stack >>\"; exit 0 ;;", "a clean night stays silent")
+	assert.Contains(t, alert, "3) ;;", "cmd/drift's drift status alerts")
+	assert.Contains(t, alert, "[ \"$alerts\" = management ] && alerts=security")
+	assert.Contains(t, alert, "sns:${AWS_REGION}:${account}:"+strings.Replace(stack.AlertTopicName("STACK"), "STACK", "${alerts}", 1))
+	def := cfg["jobs"].(map[string]any)["drift"].(map[string]any)
+	var management []string
+	for _, st := range def["steps"].([]any) {
+		m, _ := st.(map[string]any)
+		if w, ok := m["when"].(map[string]any); ok {
+			assert.Equal(t, map[string]any{"equal": []any{"management", "<< parameters.stack >>"}}, w["condition"])
+			for _, inner := range w["steps"].([]any) {
+				if p, ok := inner.(map[string]any)["assume-role"].(map[string]any); ok {
+					management = append(management, p["stack"].(string)+"/"+p["role"].(string))
+				}
+			}
+		}
+	}
+	assert.Equal(t, []string{"security/refarch-preview"}, management, "management alerts through security's topic, reading only")
+}

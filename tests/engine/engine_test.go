@@ -498,6 +498,10 @@ func TestRealEngine(t *testing.T) {
 		}
 	})
 
+	t.Run("the nightly drift check names exactly what changed behind Pulumi's back", func(t *testing.T) {
+		testDrift(t, r, live)
+	})
+
 	t.Run("the policy pack passes every stack's preview and refuses ECS Exec in stage", func(t *testing.T) {
 		pack := r.installPolicyPack(t)
 		var want []string

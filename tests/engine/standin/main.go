@@ -38,6 +38,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -163,15 +164,27 @@ func diff(oldInputs, olds, news *structpb.Struct) (*pulumirpc.DiffResponse, erro
 	}
 	changes := pulumirpc.DiffResponse_DIFF_NONE
 	var diffs []string
+	// A detailed diff, per changed property, as the aws provider sends:
+	// the engine shows a refresh's drift only with one.
+	// Source: https://github.com/pulumi/pulumi/blob/v3.274.1/pkg/resource/deploy/step.go (RefreshStep.Apply)
+	detailed := map[string]*pulumirpc.PropertyDiff{}
 	if d := o.Diff(n); d != nil {
-		for _, k := range d.Keys() {
+		// ChangedKeys, not Keys, which lists the same ones too.
+		for _, k := range d.ChangedKeys() {
 			diffs = append(diffs, string(k))
+			kind := pulumirpc.PropertyDiff_UPDATE
+			if d.Added(k) {
+				kind = pulumirpc.PropertyDiff_ADD
+			} else if d.Deleted(k) {
+				kind = pulumirpc.PropertyDiff_DELETE
+			}
+			detailed[string(k)] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
 		}
 	}
 	if len(diffs) > 0 || !o.DeepEquals(n) {
 		changes = pulumirpc.DiffResponse_DIFF_SOME
 	}
-	return &pulumirpc.DiffResponse{Changes: changes, Diffs: diffs}, nil
+	return &pulumirpc.DiffResponse{Changes: changes, Diffs: diffs, DetailedDiff: detailed, HasDetailedDiff: true}, nil
 }
 
 func (s *server) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
@@ -215,17 +228,22 @@ func (s *server) created(urn string, inputs *structpb.Struct, create bool) (stri
 	return id, props, err
 }
 
-// Read returns what the engine already knows: the stand-in's cloud holds no
-// state of its own between calls. A read with an id and no state is an
-// import (`pulumi import`): the cloud adopts the existing resource, which
-// later creates then find in its world, as AWS's existing account is.
+// Read is a refresh or an import. A refresh (a read with state) returns
+// what the engine knows, with what someone changed behind Pulumi's back in
+// the world (offline.World.ChangeBehindPulumi): the drift a refresh shows.
+// A read with an id and no state is an import (`pulumi import`): the cloud
+// adopts the existing resource, which later creates then find in its
+// world, as AWS's existing account is.
 func (s *server) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if len(req.GetProperties().GetFields()) > 0 || req.GetId() == "" {
-		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if req.GetId() == "" {
+		return &pulumirpc.ReadResponse{Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 	}
 	cloud, err := s.cloudOf()
 	if err != nil {
 		return nil, err
+	}
+	if len(req.GetProperties().GetFields()) > 0 {
+		return s.refreshed(cloud, req)
 	}
 	in, err := unmarshal(req.GetInputs())
 	if err != nil {
@@ -243,6 +261,42 @@ func (s *server) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc
 	if len(inputs.GetFields()) == 0 {
 		// The engine adopts only what returns inputs: the state is them.
 		inputs = props
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: inputs}, nil
+}
+
+// refreshed answers a refresh: the state and inputs the engine sent, with
+// what drifted in the cloud's world in both (a provider derives the inputs
+// from what it read). Every other property is returned as it came, so
+// nothing else appears to change.
+func (s *server) refreshed(cloud *offline.Cloud, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	state, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	drifted, err := cloud.Drifted(resource.URN(req.GetUrn()), state)
+	if err != nil {
+		return nil, err
+	}
+	props := proto.Clone(req.GetProperties()).(*structpb.Struct)
+	inputs := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+	if req.GetInputs() != nil {
+		inputs = proto.Clone(req.GetInputs()).(*structpb.Struct)
+	}
+	if len(drifted) > 0 {
+		values, err := marshal(drifted)
+		if err != nil {
+			return nil, err
+		}
+		for key, value := range drifted {
+			k := string(key)
+			if v, ok := values.GetFields()[k]; ok && !value.IsNull() {
+				props.Fields[k], inputs.Fields[k] = v, v
+				continue
+			}
+			delete(props.Fields, k)
+			delete(inputs.Fields, k)
+		}
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: inputs}, nil
 }
