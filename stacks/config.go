@@ -11,6 +11,7 @@ import (
 	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/observabilitypart"
 	"github.com/refarch/refarch/stacks/organizationpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -48,6 +49,10 @@ type Config struct {
 	// Organization configures the AWS Organization
 	// (stacks/organizationpart), in the management stack.
 	Organization organizationpart.Config
+	// Observability configures cross-account observability
+	// (stacks/observabilitypart): the sink, dashboard and alarms in
+	// shared-services, the links of the application stacks.
+	Observability observabilitypart.Config
 
 	// KeysRead are the keys (without the namespace) Load read for this
 	// stack's role; the union over the five stacks is Keys().
@@ -76,6 +81,7 @@ func Load(name string, src stack.Source) (*Config, error) {
 	c.Alarms.Load(r, base)
 	c.Functions.Load(r, base)
 	c.Organization.Load(r, base)
+	c.Observability.Load(r, base)
 	// A key no part reads is a misspelling (or a stale key): refused, with
 	// the nearest keys, so a setting its owner believes applied is never
 	// silently ignored.
@@ -95,7 +101,7 @@ func Keys() []stack.KeyDoc {
 	var out []stack.KeyDoc
 	for _, part := range [][]stack.KeyDoc{stack.Keys, networkpart.Keys, dnspart.Keys, datapart.Keys,
 		platformpart.Keys, baselinepart.Keys, edgepart.Keys, firewallpart.Keys, vpnpart.Keys, alarmpart.Keys, functionpart.Keys,
-		organizationpart.Keys} {
+		organizationpart.Keys, observabilitypart.Keys} {
 		out = append(out, part...)
 	}
 	return out

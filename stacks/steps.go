@@ -12,6 +12,7 @@ import (
 	"github.com/refarch/refarch/stacks/firewallpart"
 	"github.com/refarch/refarch/stacks/functionpart"
 	"github.com/refarch/refarch/stacks/networkpart"
+	"github.com/refarch/refarch/stacks/observabilitypart"
 	"github.com/refarch/refarch/stacks/organizationpart"
 	"github.com/refarch/refarch/stacks/platformpart"
 	"github.com/refarch/refarch/stacks/stack"
@@ -65,6 +66,9 @@ var (
 	organization = step{"organization", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return organizationpart.Deploy(ctx, &c.Config, &c.Organization, p, a)
 	}}
+	observability = step{"observability", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
+		return observabilitypart.Deploy(ctx, &c.Config, &c.Observability, p, a)
+	}}
 	edge = step{"edge", func(ctx *pulumi.Context, c *Config, p *stack.Providers, a *stack.Parts) error {
 		return edgepart.Deploy(ctx, &c.Config, &c.Edge, p, a)
 	}}
@@ -75,9 +79,10 @@ var (
 // balancers and ECS services (with the Lambda functions the platform wires:
 // the secret rotator, hello-http), the web application firewalls in front
 // of the public load balancer and the CDN, the CDN in front of them, the
-// edge probe of the CDN, and the alarms of everything that serves and
-// stores.
-var appSteps = []step{baseline, network, dns, data, functions, platform, firewall, edge, probe, alarmSet}
+// edge probe of the CDN, the alarms of everything that serves and
+// stores, and the link sharing the account's metrics, log groups and
+// traces with the monitoring account (shared-services).
+var appSteps = []step{baseline, network, dns, data, functions, platform, firewall, edge, probe, alarmSet, observability}
 
 // securitySteps compose the security account: the account baseline (which
 // there also holds the central audit archive) and the IAM users and groups
@@ -90,8 +95,10 @@ var securitySteps = []step{baseline, identity, functions, alarmSet}
 // DNS zone, the roles through which each application stack wires its
 // peering and DNS delegation here, the container registry, and the OpenVPN
 // server operators reach private resources through, the alert notifier,
-// and the alarms and dashboard of all of it.
-var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn, functions, alarmSet}
+// the alarms and dashboard of all of it, and, as the organization's
+// monitoring account, the sink the application accounts link their
+// telemetry to with the dashboard and alarms of every environment.
+var sharedServicesSteps = []step{baseline, network, dns, delegates, registry, vpn, functions, alarmSet, observability}
 
 // managementSteps compose the organization's management account: the AWS
 // Organization with trusted access for the audit and detection services,

@@ -15,6 +15,7 @@ import (
 	"github.com/refarch/refarch/components/loadbalancer"
 	"github.com/refarch/refarch/components/memcached"
 	"github.com/refarch/refarch/components/network"
+	"github.com/refarch/refarch/components/observability"
 	"github.com/refarch/refarch/components/postgres"
 	"github.com/refarch/refarch/components/registry"
 	"github.com/refarch/refarch/components/secret"
@@ -31,6 +32,7 @@ var _ = []validate.Validator{
 	(*memcached.MemcachedArgs)(nil), (*alerttopic.AlertTopicArgs)(nil), (*network.NetworkArgs)(nil), (*network.PeeringArgs)(nil),
 	(*postgres.PostgresArgs)(nil), (*registry.RegistryArgs)(nil),
 	(*securitybaseline.SecurityBaselineArgs)(nil), (*identity.IdentityArgs)(nil), (*secret.SecretArgs)(nil),
+	(*observability.SinkArgs)(nil), (*observability.LinkArgs)(nil), (*observability.OverviewArgs)(nil),
 }
 
 // Zero arguments are judged as their defaults: Validate of an empty Args

@@ -549,8 +549,9 @@ func TestCacheRulesNameTheAWSPage(t *testing.T) {
 // TestOnlyTheMigrationAndTheRotatorReadTheMasterSecret: the master
 // secret's resource policy denies reading it to every principal but the
 // migration jobs' execution roles (ECS injects the secret with them) and
-// the rotator's role, so that no person, administrators included, reads the
-// master password without changing the policy first.
+// the rotator's and the restore drill validator's roles, so that no
+// person, administrators included, reads the master password without
+// changing the policy first.
 func TestOnlyTheMigrationAndTheRotatorReadTheMasterSecret(t *testing.T) {
 	for _, name := range []string{"dev", "stage", "prod"} {
 		t.Run(name, func(t *testing.T) {
@@ -584,6 +585,11 @@ func TestOnlyTheMigrationAndTheRotatorReadTheMasterSecret(t *testing.T) {
 			rotator := p.Find("aws:lambda/function:Function", "refarch-"+name+"-secret-rotator")
 			require.NotNil(t, rotator)
 			want = append(want, rotator.Get("role"))
+			// The restore drill's validator logs in to a restored copy as
+			// the master user of the backup's day (docs/runbook.md, 6.7).
+			drill := p.Find("aws:lambda/function:Function", "refarch-"+name+"-restore-drill")
+			require.NotNil(t, drill)
+			want = append(want, drill.Get("role"))
 			assert.ElementsMatch(t, want, readers)
 			for _, td := range p.ByType("aws:ecs/taskDefinition:TaskDefinition") {
 				if !strings.HasSuffix(td.Name, "-migrate") {

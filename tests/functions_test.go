@@ -46,9 +46,9 @@ func TestEveryFunctionIsWatchedAndMayDoOnlyWhatItNeeds(t *testing.T) {
 	want := map[string][]string{
 		"security":        {"alert-notifier"},
 		"shared-services": {"alert-notifier"},
-		"dev":             {"alert-notifier", "edge-probe", "hello-http", "secret-rotator"},
-		"stage":           {"alert-notifier", "edge-probe", "hello-http", "secret-rotator"},
-		"prod":            {"alert-notifier", "edge-probe", "hello-http", "secret-rotator"},
+		"dev":             {"alert-notifier", "edge-probe", "hello-http", "restore-drill", "secret-rotator"},
+		"stage":           {"alert-notifier", "edge-probe", "hello-http", "restore-drill", "secret-rotator"},
+		"prod":            {"alert-notifier", "edge-probe", "hello-http", "restore-drill", "secret-rotator"},
 	}
 	for stackName, names := range want {
 		t.Run(stackName, func(t *testing.T) {

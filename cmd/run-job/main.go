@@ -51,20 +51,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-)
 
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	"github.com/refarch/refarch/cmd/internal/cli"
 )
 
 // Flag defaults.
@@ -88,9 +81,7 @@ func newECSClient(ctx context.Context, region string) (ECS, error) {
 }
 
 // usageError is a command-line mistake: exit 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
+type usageError = cli.UsageError
 
 // options are the parsed flags.
 type options struct {
@@ -112,16 +103,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintln(fs.Output(), "usage: run-job -outputs outputs.json -job <service>/<job> [-service <ECS service>] [-timeout 15m] [-interval 6s]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, &usageError{err.Error()} // the flag package printed the usage
+	if err := cli.Parse(fs, args); err != nil {
+		return o, err
 	}
 	var problems []string
-	if fs.NArg() > 0 {
-		problems = append(problems, fmt.Sprintf("unexpected arguments %q", fs.Args()))
-	}
 	if o.outputs == "" {
 		problems = append(problems, "-outputs is required")
 	}
@@ -136,31 +121,16 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.interval <= 0 {
 		problems = append(problems, fmt.Sprintf("-interval %s is not positive", o.interval))
 	}
-	if len(problems) > 0 {
-		return o, &usageError{strings.Join(problems, "; ")}
-	}
-	return o, nil
+	return o, cli.Problems(problems)
 }
 
 // run parses args, runs the job they name and returns the exit status.
 // newClient builds the ECS client (a fake in tests).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, newClient NewClient) int {
-	o, err := parse(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "run-job: %v\n", err)
-		return exitUsage
-	}
-	if err := runJob(ctx, o, stdout, newClient); err != nil {
-		fmt.Fprintf(stderr, "run-job: %v\n", err)
-		if _, ok := errors.AsType[*usageError](err); ok {
-			return exitUsage
-		}
-		return exitFailure
-	}
-	return exitOK
+	var o options
+	return cli.Run("run-job", stderr,
+		func() (err error) { o, err = parse(args, stderr); return err },
+		func() error { return runJob(ctx, o, stdout, newClient) })
 }
 
 // runJob resolves the job from the outputs and runs it.
@@ -175,7 +145,7 @@ func runJob(ctx context.Context, o options, stdout io.Writer, newClient NewClien
 	}
 	job, err := outputs.Resolve(o.job, o.service)
 	if errors.Is(err, errNoService) {
-		return &usageError{fmt.Sprintf("job %s: %v", o.job, err)}
+		return &usageError{Msg: fmt.Sprintf("job %s: %v", o.job, err)}
 	}
 	if err != nil {
 		return fmt.Errorf("finding job %s in %s: %w", o.job, o.outputs, err)
@@ -189,8 +159,5 @@ func runJob(ctx context.Context, o options, stdout io.Writer, newClient NewClien
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, newECSClient)
-	stop()
-	os.Exit(code)
+	cli.Main(func(ctx context.Context) int { return run(ctx, os.Args[1:], os.Stdout, os.Stderr, newECSClient) })
 }

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/refarch/refarch/cmd/internal/stackoutputs"
 )
 
 // The stack outputs run-job reads, exported by stacks/platformpart
@@ -23,22 +24,15 @@ const (
 	outputServices = "ecsServiceNames"
 )
 
-// Outputs is the JSON object of `pulumi stack output --json`: each output's
-// name and its value, decoded only when read.
-// Source: https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_output/
-type Outputs map[string]json.RawMessage
+// Outputs is the JSON object of `pulumi stack output --json`
+// (stackoutputs.Outputs), with the job's resolution.
+type Outputs stackoutputs.Outputs
 
 // ParseOutputs decodes the JSON of `pulumi stack output --json`, read
 // from the file name (for the error).
 func ParseOutputs(name string, data []byte) (Outputs, error) {
-	var o Outputs
-	if err := json.Unmarshal(data, &o); err != nil {
-		return nil, fmt.Errorf("%s is not the JSON object of `pulumi stack output --json`: %w", name, err)
-	}
-	if o == nil { // the JSON was null
-		return nil, fmt.Errorf("%s is not the JSON object of `pulumi stack output --json`: null", name)
-	}
-	return o, nil
+	o, err := stackoutputs.Parse(name, data)
+	return Outputs(o), err
 }
 
 // Job is one run of a service's one-off job: what RunTask needs, the
@@ -106,14 +100,7 @@ func (o Outputs) Resolve(job, service string) (Job, error) {
 
 // decode decodes the output key into v, which is what want describes.
 func (o Outputs) decode(key string, v any, want string) error {
-	raw, ok := o[key]
-	if !ok {
-		return fmt.Errorf("outputs have no key %s (is this an application stack's `pulumi stack output --json`?)", key)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("outputs key %s is not %s: %w", key, want, err)
-	}
-	return nil
+	return stackoutputs.Outputs(o).Decode(key, v, want)
 }
 
 // taskDefinitionRegion returns the region of an ECS task definition ARN,

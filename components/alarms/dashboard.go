@@ -105,18 +105,23 @@ func (b *builder) dashboard(name string) error {
 	return err
 }
 
+// Widget is one widget of a CloudWatch dashboard's body: its type
+// (metric, text), its place and size on the 24-column grid, and its
+// properties.
+// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+type Widget struct {
+	Type       string         `json:"type"`
+	X          int            `json:"x"`
+	Y          int            `json:"y"`
+	Width      int            `json:"width"`
+	Height     int            `json:"height"`
+	Properties map[string]any `json:"properties"`
+}
+
 // dashboardBody renders the panels, values being their dimensions' values
 // in order.
 func dashboardBody(ps []panel, values []any, region string) (string, error) {
-	type widget struct {
-		Type       string         `json:"type"`
-		X          int            `json:"x"`
-		Y          int            `json:"y"`
-		Width      int            `json:"width"`
-		Height     int            `json:"height"`
-		Properties map[string]any `json:"properties"`
-	}
-	var widgets []widget
+	var widgets []Widget
 	i := 0
 	for n, p := range ps {
 		var dims []any
@@ -128,7 +133,7 @@ func dashboardBody(ps []panel, values []any, region string) (string, error) {
 		for _, m := range p.metrics {
 			metrics = append(metrics, append([]any{p.namespace, m}, dims...))
 		}
-		widgets = append(widgets, widget{
+		widgets = append(widgets, Widget{
 			Type: "metric", X: (n % 2) * 12, Y: (n / 2) * 6, Width: 12, Height: 6,
 			Properties: map[string]any{"title": p.title, "region": region, "stat": p.stat, "period": 300, "view": "timeSeries", "metrics": metrics},
 		})

@@ -27,6 +27,7 @@ const (
 	srcACM            = serviceAuthorization + "list_awscertificatemanager.html"
 	srcAppAutoScaling = serviceAuthorization + "list_awsapplicationautoscaling.html"
 	srcAutoScaling    = serviceAuthorization + "list_amazonec2autoscaling.html"
+	srcBackup         = serviceAuthorization + "list_awsbackup.html"
 	srcCloudFront     = serviceAuthorization + "list_amazoncloudfront.html"
 	srcCloudTrail     = serviceAuthorization + "list_awscloudtrail.html"
 	srcCloudWatch     = serviceAuthorization + "list_amazoncloudwatch.html"
@@ -50,6 +51,7 @@ const (
 	srcSecrets        = serviceAuthorization + "list_awssecretsmanager.html"
 	srcSecurityHub    = serviceAuthorization + "list_awssecurityhub.html"
 	srcSNS            = serviceAuthorization + "list_amazonsns.html"
+	srcOAM            = serviceAuthorization + "list_amazoncloudwatchobservabilityaccessmanager.html"
 	srcSQS            = serviceAuthorization + "list_amazonsqs.html"
 	srcSSM            = serviceAuthorization + "list_awssystemsmanager.html"
 	srcWAFv2          = serviceAuthorization + "list_awswafv2.html"
@@ -126,6 +128,25 @@ var CreateActions = map[string]Actions{
 		"organizations:ListAWSServiceAccessForOrganization", "organizations:DescribeOrganization",
 		"iam:CreateServiceLinkedRole", "iam:GetRole",
 	}, Source: srcCloudTrail},
+
+	// CloudWatch cross-account observability: a link also needs each
+	// shared service's Link permission.
+	// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Unified-Cross-Account-Setup.html
+	"aws:oam/sink:Sink":             {Names: []string{"oam:CreateSink", "oam:TagResource"}, Source: srcOAM},
+	"aws:oam/sinkPolicy:SinkPolicy": {Names: []string{"oam:PutSinkPolicy"}, Source: srcOAM},
+	"aws:oam/link:Link":             {Names: []string{"oam:CreateLink", "oam:TagResource", "cloudwatch:Link", "logs:Link", "xray:Link"}, Source: srcOAM},
+
+	// AWS Backup: the restore drill's vault, plans and selections. A
+	// vault uses a KMS key through grants, and selections pass the backup
+	// role to AWS Backup.
+	"aws:backup/vault:Vault": {Names: []string{
+		"backup:CreateBackupVault", "backup:TagResource", "backup-storage:MountCapsule", "kms:CreateGrant", "kms:DescribeKey",
+	}, Source: srcBackup},
+	"aws:backup/vaultPolicy:VaultPolicy":                         {Names: []string{"backup:PutBackupVaultAccessPolicy"}, Source: srcBackup},
+	"aws:backup/plan:Plan":                                       {Names: []string{"backup:CreateBackupPlan", "backup:TagResource"}, Source: srcBackup},
+	"aws:backup/selection:Selection":                             {Names: []string{"backup:CreateBackupSelection", "iam:PassRole"}, Source: srcBackup},
+	"aws:backup/restoreTestingPlan:RestoreTestingPlan":           {Names: []string{"backup:CreateRestoreTestingPlan", "backup:TagResource"}, Source: srcBackup},
+	"aws:backup/restoreTestingSelection:RestoreTestingSelection": {Names: []string{"backup:CreateRestoreTestingSelection", "iam:PassRole"}, Source: srcBackup},
 
 	// CloudWatch, EventBridge and CloudWatch Logs.
 	"aws:cloudwatch/dashboard:Dashboard":     {Names: []string{"cloudwatch:PutDashboard"}, Source: srcCloudWatch},

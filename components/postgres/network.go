@@ -27,6 +27,7 @@ func (b *builder) network() error {
 		return fmt.Errorf("subnet group: %w", err)
 	}
 	b.subnetGroupName = subnets.Name
+	b.pg.SubnetGroupName = subnets.Name
 
 	sg, err := ec2.NewSecurityGroup(b.ctx, b.name, &ec2.SecurityGroupArgs{
 		VpcId:       b.args.VpcID,

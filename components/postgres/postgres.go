@@ -123,6 +123,9 @@ type Postgres struct {
 	SecretARN pulumi.StringOutput `pulumi:"secretArn"`
 	// SecurityGroupID is the database's security group.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
+	// SubnetGroupName is the database's subnet group (the data subnets): a
+	// restore of its backups that names it stays in the data tier.
+	SubnetGroupName pulumi.StringOutput `pulumi:"subnetGroupName"`
 	// KeyARN is the KMS key encrypting storage, snapshots, Performance
 	// Insights and the secret; a consumer reading the secret needs
 	// kms:Decrypt on it.
@@ -174,6 +177,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *PostgresArgs, opts ...p
 		"readerAddresses":   pg.ReaderAddresses,
 		"secretArn":         pg.SecretARN,
 		"securityGroupId":   pg.SecurityGroupID,
+		"subnetGroupName":   pg.SubnetGroupName,
 		"keyArn":            pg.KeyARN,
 		"instanceArn":       pg.InstanceARN,
 		"resourceId":        pg.ResourceID,

@@ -208,12 +208,20 @@ func TestProdDiagram(t *testing.T) {
 	c.edge(t, `rot_prod_backend_session_signing_key --> fn_refarch_prod_secret_rotator`)
 	c.edge(t, `topic_refarch_prod_alerts -->|"lambda"| fn_refarch_prod_alert_notifier`)
 	c.edge(t, `topic_refarch_prod_edge_alerts -->|"lambda"| fn_refarch_prod_alert_notifier`)
+	// The restore drill's validator runs in the VPC's application tier,
+	// invoked by the end of the drill's restore jobs and daily.
+	c.label(t, "fn_refarch_prod_restore_drill", "λ refarch-prod-restore-drill", "provided.al2023 · arm64")
+	c.in(t, "fn_refarch_prod_restore_drill", "tier_prod_app")
+	c.label(t, "rule_refarch_prod_db_drill_done", "EventBridge rule refarch-prod-db-drill-done", "aws.backup · Restore Job State Change")
+	c.edge(t, `rule_refarch_prod_db_drill_done --> fn_refarch_prod_restore_drill`)
+	c.label(t, "sched_refarch_prod_restore_drill", "EventBridge Scheduler", "rate(1 day)")
+	c.edge(t, `sched_refarch_prod_restore_drill --> fn_refarch_prod_restore_drill`)
 
 	// The alert path: alarms counted per topic and action, findings rules,
 	// topics, subscribers.
 	c.label(t, "topic_refarch_prod_alerts", "SNS refarch-prod-alerts")
 	c.label(t, "topic_refarch_prod_edge_alerts", "SNS refarch-prod-edge-alerts", "us-east-1")
-	c.label(t, "alarms_refarch_prod_alerts_alarm_ok", "68 CloudWatch alarms", "RDS 16", "ElastiCache 12")
+	c.label(t, "alarms_refarch_prod_alerts_alarm_ok", "75 CloudWatch alarms", "RDS 16", "ElastiCache 12", "refarch/RestoreDrill 3")
 	c.edge(t, `alarms_refarch_prod_alerts_alarm_ok -->|"ALARM, OK"| topic_refarch_prod_alerts`)
 	c.label(t, "alarms_refarch_prod_alerts_alarm", "14 CloudWatch alarms", "refarch/CISBenchmark 14")
 	c.edge(t, `alarms_refarch_prod_alerts_alarm -->|"ALARM"| topic_refarch_prod_alerts`)
@@ -232,7 +240,7 @@ func TestProdDiagram(t *testing.T) {
 			alarmNodes++
 		}
 	}
-	assert.Equal(t, 3, alarmNodes, "83 alarms are drawn as three counted nodes")
+	assert.Equal(t, 3, alarmNodes, "90 alarms are drawn as three counted nodes")
 }
 
 func TestProdDiagramIsDeterministic(t *testing.T) {

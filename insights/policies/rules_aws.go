@@ -15,6 +15,7 @@ func AWSCatalog() []*Rule {
 	for _, group := range [][]*Rule{
 		awsDataRules(), awsComputeRules(), awsEdgeRules(), awsNetworkRules(),
 		awsAuditRules(), awsDetectionRules(), awsFunctionRules(), awsOrgRules(),
+		awsObservabilityRules(), awsBackupRules(),
 	} {
 		out = append(out, group...)
 	}

@@ -911,5 +911,23 @@ func awsDataRules() []*Rule {
 			Quote:     "Valid values are: memcached1.4 | memcached1.5 | memcached1.6 | redis2.6 | redis2.8 | redis3.2 | redis4.0 | redis5.0 | redis6.x",
 			Error:     "InvalidParameterCombination",
 		}),
+		awsRule(&Rule{
+			ID:           "rds-force-failover-needs-multi-az",
+			Title:        "The writer of every stack whose failover is drilled (cmd/failover-drill: stage, prod) is Multi-AZ",
+			Severity:     High,
+			Reason:       "the drill's RebootDBInstance with ForceFailover is refused on a Single-AZ writer, so its failover cannot be rehearsed (docs/runbook.md, section 6.6)",
+			Environments: "dev runs a single instance and is not drilled (refarch:dbMultiAz false)",
+			SkipIn:       []string{"dev"},
+			Check: func(c *Checker) {
+				writers(c, func(r *offline.Resource) string {
+					return unless(r.Bool("multiAz"), "multiAz is not true: RebootDBInstance refuses ForceFailover, so its failover cannot be drilled")
+				})
+			},
+		}, Constraint{
+			Dimension: DimArguments,
+			Kind:      Static,
+			URL:       "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html",
+			Quote:     "Constraint: You can't enable force failover if the instance isn't configured for Multi-AZ.",
+		}),
 	}
 }

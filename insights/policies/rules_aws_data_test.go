@@ -123,6 +123,11 @@ func awsDataCases() map[string]ruleCase {
 			good: one(dataWriter(nil), dataReplica(nil)),
 			bad:  one(dataWriter(nil), dataReplica(in{"password": "another", "username": "dbadmin"})),
 		},
+		"rds-force-failover-needs-multi-az": {
+			good:  one(dataWriter(in{"multiAz": true}), dataReplica(nil)),
+			bad:   one(dataWriter(in{"multiAz": false}), dataReplica(nil)),
+			stack: "stage",
+		},
 		"rds-replica-source-needs-backups": {
 			good: one(dataWriter(nil), dataReplica(nil)),
 			bad:  one(dataWriter(in{"backupRetentionPeriod": 0}), dataReplica(nil)),

@@ -17,6 +17,7 @@ func awsCases() map[string]ruleCase {
 	for _, group := range []map[string]ruleCase{
 		awsDataCases(), awsComputeCases(), awsEdgeCases(), awsNetworkCases(),
 		awsAuditCases(), awsDetectionCases(), awsFunctionCases(), awsOrgCases(),
+		awsObservabilityCases(), awsBackupCases(),
 	} {
 		for id, tc := range group {
 			out[id] = tc

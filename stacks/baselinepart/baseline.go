@@ -78,7 +78,7 @@ func TrailName(name string) string { return stack.Namespace + "-" + name }
 func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers, a *stack.Parts) error {
 	provider := pulumi.Provider(p.Account)
 	admins := c.KeyAdministrators()
-	alerts, err := alerttopic.NewAlertTopic(ctx, stack.Namespace+"-"+c.Stack+"-alerts", &alerttopic.AlertTopicArgs{
+	alerts, err := alerttopic.NewAlertTopic(ctx, stack.AlertTopicName(c.Stack), &alerttopic.AlertTopicArgs{
 		AccountID:         c.AccountID,
 		Region:            c.Region,
 		Partition:         c.Partition,
@@ -135,6 +135,9 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	}
 	base, err := sb.NewSecurityBaseline(ctx, stack.Namespace+"-"+c.Stack, args, provider)
 	if err != nil {
+		return err
+	}
+	if err := deployFailoverDrill(ctx, c, base, provider); err != nil {
 		return err
 	}
 	a.Baseline = &stack.BaselineOut{

@@ -118,6 +118,8 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 		DatabaseResourceID:        db.ResourceID,
 		DatabaseReaderResourceIDs: db.ReaderResourceIDs,
 		DatabaseKeyARN:            db.KeyARN,
+		DatabaseSubnetGroupName:   db.SubnetGroupName,
+		BackupRetentionDays:       s.DBBackupRetentionDays,
 	}
 	ctx.Export(OutputDatabaseAddress, db.Address)
 	ctx.Export(OutputDatabaseReaderAddresses, db.ReaderAddresses)

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/refarch/refarch/components/function"
+	"github.com/refarch/refarch/components/restoredrill"
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/stacks/stack"
 )
@@ -18,6 +19,7 @@ const (
 	SecretRotator = "secret-rotator"
 	EdgeProbe     = "edge-probe"
 	HelloHTTP     = "hello-http"
+	RestoreDrill  = "restore-drill"
 )
 
 // Settings size one function (refarch:functions.<name>). Zero values keep
@@ -43,6 +45,9 @@ var defaults = map[string]Settings{
 	SecretRotator: {MemoryMB: 128, TimeoutSeconds: 300},
 	EdgeProbe:     {MemoryMB: 128, TimeoutSeconds: 30},
 	HelloHTTP:     {MemoryMB: 128, TimeoutSeconds: 10},
+	// The validator downloads RDS's CA bundle, connects over TLS (10 s at
+	// most) and makes a handful of AWS calls.
+	RestoreDrill: {MemoryMB: 128, TimeoutSeconds: 60},
 }
 
 // MinRotatorTimeoutSeconds is the shortest timeout of the secret rotator:
@@ -55,7 +60,7 @@ const MinRotatorTimeoutSeconds = 120
 // account has an alert topic), the others in the application stacks.
 func Names(role stack.Role) []string {
 	if role == stack.RoleApp {
-		return []string{AlertNotifier, EdgeProbe, HelloHTTP, SecretRotator}
+		return []string{AlertNotifier, EdgeProbe, HelloHTTP, RestoreDrill, SecretRotator}
 	}
 	return []string{AlertNotifier}
 }
@@ -66,12 +71,21 @@ type Config struct {
 	// Functions size the functions, by name (refarch:functions), with
 	// the defaults applied.
 	Functions map[string]Settings
+	// DrillSchedule is when the database's restore drill runs, a cron
+	// expression (refarch:dbRestoreDrillSchedule; application stacks).
+	DrillSchedule string
+	// DrillTargetMinutes is the longest a drill's restore may take before
+	// its alarm fires (refarch:dbRestoreTargetMinutes; application stacks).
+	DrillTargetMinutes int
 }
 
 // Load reads and validates the section; problems go to r.
 func (s *Config) Load(r *stack.Reader, c *stack.Config) {
 	var set map[string]Settings
 	r.Object("functions", false, &set)
+	if c.Role == stack.RoleApp {
+		s.loadDrill(r)
+	}
 	names := Names(c.Role)
 	s.Functions = map[string]Settings{}
 	for _, n := range names {
@@ -132,5 +146,38 @@ func (s *Config) args(name string, code pulumi.ArchiveInput) *function.FunctionA
 // Keys are the keys this part reads.
 var Keys = []stack.KeyDoc{
 	{Name: "functions", Part: "stacks/functionpart", Feeds: "components/function (memory, timeout, reserved concurrency of each function)",
-		Rule: "keys among the stack's functions (alert-notifier everywhere; edge-probe, hello-http, secret-rotator in application stacks); memoryMb 128-10240, timeoutSeconds 1-900, reservedConcurrency 0-1000 (0: unreserved)"},
+		Rule: "keys among the stack's functions (alert-notifier everywhere; edge-probe, hello-http, restore-drill, secret-rotator in application stacks); memoryMb 128-10240, timeoutSeconds 1-900, reservedConcurrency 0-1000 (0: unreserved)"},
+	{Name: "dbRestoreDrillSchedule", Part: "stacks/functionpart", Feeds: "components/restoredrill (Args.Schedule)",
+		Rule: "a cron expression, daily, weekly (one day) or monthly (one day, 1-28); application stacks"},
+	{Name: "dbRestoreTargetMinutes", Part: "stacks/functionpart", Feeds: "components/restoredrill (Args.TargetRestoreMinutes)",
+		Rule: "a positive number of minutes; required in application stacks"},
+}
+
+// drillFields name the restore drill's arguments by their key.
+var drillFields = map[string]string{
+	"Args.Schedule":             "dbRestoreDrillSchedule",
+	"Args.TargetRestoreMinutes": "dbRestoreTargetMinutes",
+}
+
+// loadDrill reads the restore drill's keys and records the component's
+// rules on them under the keys (the schedule's form, a positive target).
+func (s *Config) loadDrill(r *stack.Reader) {
+	s.DrillSchedule = r.Str("dbRestoreDrillSchedule")
+	s.DrillTargetMinutes = r.Int("dbRestoreTargetMinutes", 0)
+	// The component's rules, on placeholder wiring: only the schedule and
+	// the target are the section's.
+	placeholder := pulumi.String("placeholder")
+	args := &restoredrill.RestoreDrillArgs{
+		DBInstanceARN: placeholder, DBSubnetGroupName: placeholder, ValidatorARN: placeholder,
+		SecurityGroupIDs:     pulumi.StringArray{placeholder},
+		Schedule:             s.DrillSchedule,
+		TargetRestoreMinutes: s.DrillTargetMinutes,
+	}
+	stack.RecordComponentProblems(&r.Problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
+		key, ok := drillFields[prob.Field]
+		if ok {
+			prob.Field = stack.Key(key)
+		}
+		return prob, ok
+	})
 }

@@ -84,6 +84,9 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, secretServices []st
 	if err := d.rotator(secretServices); err != nil {
 		return err
 	}
+	if err := d.restoreDrill(); err != nil {
+		return err
+	}
 	hello, err := d.function(HelloHTTP, "hello-http: a Lambda function behind the public load balancer", func(fa *function.FunctionArgs) {
 		fa.LoadBalancerTarget = &function.LoadBalancerTarget{HealthCheckPath: "/hello/healthz"}
 	})

@@ -275,8 +275,9 @@ func wireData(c *stack.Config, s *ecscluster.Service, a *stack.Parts) {
 	})
 }
 
-// masterSecretPolicy lets nobody but the migration jobs' execution roles
-// and the rotator's role read the database's master secret: a deny on
+// masterSecretPolicy lets nobody but the migration jobs' execution roles,
+// the rotator's role and the restore drill validator's role read the
+// database's master secret: a deny on
 // secretsmanager:GetSecretValue for every other principal, so that not even
 // an administrator of the account (whose IAM policies allow everything)
 // reads the master password without first changing this policy, which
@@ -297,6 +298,11 @@ func masterSecretPolicy(ctx *pulumi.Context, c *stack.Config, pc *Config, cluste
 		return fmt.Errorf("the database's master secret needs its rotator: the function part must run before the platform part")
 	}
 	readers = append(readers, a.Functions.RotatorRoleARN)
+	if a.Functions.DrillRoleARN != nil {
+		// The restore drill's validator logs in to a restored copy as the
+		// master user of the backup's day.
+		readers = append(readers, a.Functions.DrillRoleARN)
+	}
 	doc := iampolicy.StringOutput(readers, func(v []any) (iampolicy.Document, error) {
 		arns := make([]string, len(v))
 		for i, r := range v {

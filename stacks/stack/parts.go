@@ -225,6 +225,14 @@ type DataOut struct {
 	DatabaseKeyARN pulumi.StringInput
 	// DatabaseReaderResourceIDs are the replicas' resource ids, in order.
 	DatabaseReaderResourceIDs pulumi.StringArrayInput
+	// DatabaseSubnetGroupName is the writer's subnet group (the data
+	// subnets): the restore drill restores its temporary instance into
+	// it, so the copy stays in the data tier.
+	DatabaseSubnetGroupName pulumi.StringInput
+	// BackupRetentionDays is how long the database's backups are kept
+	// (refarch:dbBackupRetentionDays); the restore drill's vault keeps its
+	// backups as long.
+	BackupRetentionDays int
 }
 
 // PlatformOut is what the application platform hands the other parts.
@@ -284,6 +292,10 @@ type FunctionsOut struct {
 	// RotatorRoleARN is the rotator's execution role: it reads and writes
 	// the secrets it rotates, the database master secret among them.
 	RotatorRoleARN pulumi.StringInput
+	// DrillRoleARN is the restore drill validator's execution role: it
+	// reads the database's master secret to log in to a restored copy
+	// (nil outside application stacks).
+	DrillRoleARN pulumi.StringInput
 	// HelloTargetGroupARN is the hello-http function's target group,
 	// which the platform routes a path of the public listener to
 	// (application stacks).

@@ -11,6 +11,8 @@
 //
 //	backend [serve]   serve the API on contract.Port (TLS, self-signed)
 //	backend migrate   create the schema and the app role, as the master user
+//	backend probe     connect to the writer every 500 ms until it has failed
+//	                  and answered steadily again (cmd/failover-drill)
 //
 // Configuration is the environment only, by workloads/apps/contract's names
 // (contract.Backend and contract.Migrate); a problem with it exits with
@@ -71,6 +73,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	if len(args) > 0 {
 		cmd = args[0]
 	}
+	if cmd == "probe" {
+		return runProbe(ctx, args[1:], getenv, stdout, stderr, d)
+	}
 	if len(args) > 1 {
 		_, _ = fmt.Fprintf(stderr, "backend: %s takes no arguments\n", cmd)
 		return exitUsage
@@ -81,10 +86,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "migrate":
 		return runMigrate(ctx, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		_, _ = fmt.Fprintln(stdout, "usage: backend [serve|migrate]")
+		_, _ = fmt.Fprintln(stdout, "usage: backend [serve|migrate|probe [flags]]")
 		return exitOK
 	default:
-		_, _ = fmt.Fprintf(stderr, "backend: unknown command %q: want serve or migrate\n", cmd)
+		_, _ = fmt.Fprintf(stderr, "backend: unknown command %q: want serve, migrate or probe\n", cmd)
 		return exitUsage
 	}
 }

@@ -5,6 +5,8 @@
 // program and its deployment can never drift apart.
 package contract
 
+import "time"
+
 // Service is what one program expects of its task definition.
 type Service struct {
 	// Name is the service's name in refarch:services.
@@ -101,4 +103,35 @@ var Frontend = Service{
 	HealthPath:  "/api/healthz",
 	Env:         []string{EnvInternalURL},
 	OptionalEnv: []string{EnvPort, EnvLogLevel},
+}
+
+// The messages of the backend's probe (`backend probe`), one JSON line
+// each, which cmd/failover-drill reads from CloudWatch Logs.
+const (
+	// ProbeAttempt is one connection attempt to the writer: "ok", "start"
+	// (when it began, RFC 3339), and "latency_ms" or "error".
+	ProbeAttempt = "probe attempt"
+	// ProbeDone is the probe's last line: "recovered"; when true,
+	// "first_failure", "recovered_at" and "outage_ms"; when false,
+	// "reason".
+	ProbeDone = "probe done"
+)
+
+// ProbeLine is one JSON line of the probe, as cmd/failover-drill and the
+// tests read it: an attempt (ProbeAttempt) or the last line (ProbeDone).
+type ProbeLine struct {
+	// Msg is ProbeAttempt or ProbeDone (or another message, ignored).
+	Msg string `json:"msg"`
+	// OK is an attempt's outcome; Start when it began; Error why it failed.
+	OK    *bool     `json:"ok"`
+	Start time.Time `json:"start"`
+	Error string    `json:"error"`
+	// Recovered is the last line's verdict; Reason says why not.
+	Recovered *bool  `json:"recovered"`
+	Reason    string `json:"reason"`
+	// FirstFailure, RecoveredAt and OutageMS measure the outage: from the
+	// first failed attempt to the first of the answers in a row.
+	FirstFailure time.Time `json:"first_failure"`
+	RecoveredAt  time.Time `json:"recovered_at"`
+	OutageMS     *int64    `json:"outage_ms"`
 }
