@@ -13,6 +13,7 @@ import (
 // testing (components/restoredrill). Helpers are prefixed "backup".
 
 const (
+	backupTypeVaultPolicy      = "aws:backup/vaultPolicy:VaultPolicy"
 	backupTypeSelection        = "aws:backup/selection:Selection"
 	backupTypeTestingPlan      = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
 	backupTypeTestingSelection = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
@@ -84,6 +85,33 @@ func backupKeyAdmits(sts []statement, role, account, region string) bool {
 
 func awsBackupRules() []*Rule {
 	return []*Rule{
+		awsRule(&Rule{
+			ID:       "backup-vault-policy-actions-named",
+			Title:    "Backup vault access policies name each action: no wildcard in Action",
+			Severity: High,
+			Reason:   "AWS Backup does not read a wildcard action in a vault access policy: a deny of backup:Delete* protects no recovery point",
+			Check: func(c *Checker) {
+				c.Each(func(r *offline.Resource) string {
+					sts, ok := statements(r, "policy")
+					if !ok {
+						return ""
+					}
+					for _, st := range sts {
+						for _, a := range st.actions() {
+							if strings.Contains(a, "*") {
+								return fmt.Sprintf("action %q has a wildcard", a)
+							}
+						}
+					}
+					return ""
+				}, backupTypeVaultPolicy)
+			},
+		}, Constraint{
+			Dimension: DimPolicy,
+			Kind:      Static,
+			URL:       "https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html",
+			Quote:     "Unlike other IAM-based policies, AWS Backup access policies don't support a wildcard in the Action key.",
+		}),
 		awsRule(&Rule{
 			ID:       "backup-restore-testing-names",
 			Title:    "Restore testing plans and selections are named with 1-50 letters, digits or underscores",

@@ -31,6 +31,10 @@ func backupSelection(typ string, extra in) *offline.Resource {
 
 func awsBackupCases() map[string]ruleCase {
 	return map[string]ruleCase{
+		"backup-vault-policy-actions-named": {
+			good: one(res(backupTypeVaultPolicy, "db-drill", in{"policy": policy(`{"Sid":"NoDeletion","Effect":"Deny","Principal":{"AWS":"*"},"Action":["backup:DeleteRecoveryPoint","backup:UpdateRecoveryPointLifecycle"],"Resource":"*"}`)})),
+			bad:  one(res(backupTypeVaultPolicy, "db-drill", in{"policy": policy(`{"Sid":"NoDeletion","Effect":"Deny","Principal":{"AWS":"*"},"Action":"backup:Delete*","Resource":"*"}`)})),
+		},
 		"backup-restore-testing-names": {
 			good: one(res(backupTypeTestingPlan, "db-drill", in{"name": "refarch_prod_db_drill"}), backupSelection(backupTypeTestingSelection, in{"name": "refarch_prod_db_drill_db"})),
 			bad:  one(res(backupTypeTestingPlan, "db-drill", in{"name": "refarch-prod-db-drill"})),
