@@ -37,8 +37,9 @@ func TestDriftAlertsReachEveryAccountsTopic(t *testing.T) {
 		require.NotNil(t, key, "%s's topic is encrypted with a key of the stack", name)
 		aliased := false
 		for _, a := range p.ByType("aws:kms/alias:Alias") {
-			if a.Get("targetKeyId") == key.Output("keyId") || a.Get("targetKeyId") == key.Output("arn") {
-				aliased = aliased || a.String("name") == "alias/"+topicName
+			target := a.Get("targetKeyId")
+			if (target == key.Output("keyId") || target == key.Output("arn")) && a.String("name") == "alias/"+topicName {
+				aliased = true
 			}
 		}
 		assert.True(t, aliased, "%s's topic key has the alias the preview role's policy names", name)

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
-	"github.com/refarch/refarch/components/vpnserver/vpnservertest"
+	"github.com/refarch/refarch/internal/needs"
 )
 
 // netns is a network namespace the test made (`ip netns add`), deleted
@@ -214,13 +214,14 @@ func (p *process) output() string {
 	return string(b)
 }
 
-// waitFor polls a file until it contains want, or fails the test naming
-// the file's content after timeout.
-func waitFor(t *testing.T, what, path, want string, timeout time.Duration) {
+// waitFor polls a file, from byte offset on, until it contains want, or
+// fails the test naming what it holds after timeout.
+func waitFor(t *testing.T, what, path string, offset int64, want string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		b, _ := os.ReadFile(path)
+		b = b[min(offset, int64(len(b))):]
 		if bytes.Contains(b, []byte(want)) {
 			return
 		}
@@ -237,6 +238,6 @@ func tunnelTools(t *testing.T) {
 	t.Helper()
 	const why = "run the VPN tunnel test"
 	for cmd, pkg := range map[string]string{"openvpn": "openvpn", "ip": "iproute2", "nft": "nftables", "unshare": "util-linux", "sysctl": "procps", "mount": "mount"} {
-		vpnservertest.Tool(t, cmd, pkg, why)
+		needs.Command(t, cmd, pkg, why)
 	}
 }

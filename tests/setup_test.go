@@ -126,7 +126,7 @@ func (h *setupHost) run(args ...string) []string {
 
 // The stand-ins' commands of every package but shellcheck and memcached,
 // the missing ones.
-var someInstalled = []string{"openssl", "flock", "initdb", "openvpn", "nft", "ip", "chromium"}
+var someInstalled = []string{"openssl", "flock", "initdb", "openvpn", "nft", "ip", "sysctl", "chromium"}
 
 func TestSetupAsRootInstallsOnlyTheMissingPackagesWithoutSudo(t *testing.T) {
 	h := newSetupHost(t, "0", someInstalled...).withAptGet().withSudo(false)
@@ -162,12 +162,12 @@ func TestSetupAsAUserInstallsThroughSudo(t *testing.T) {
 }
 
 func TestSetupWithEveryPackageInstallsNothing(t *testing.T) {
-	h := newSetupHost(t, "1000", "shellcheck", "openssl", "flock", "initdb", "memcached", "openvpn", "nft", "ip", "chromium").withAptGet().withSudo(false)
+	h := newSetupHost(t, "1000", "shellcheck", "openssl", "flock", "initdb", "memcached", "openvpn", "nft", "ip", "sysctl", "chromium").withAptGet().withSudo(false)
 	calls := h.run("-count=1", "-run", "TestX/sub")
 	require.Equal(t, 0, h.exitCode, "stderr:\n%s", h.stderr.String())
 	assert.Equal(t, []string{"tools/pulumi/build ", "go test -count=1 -run TestX/sub ./..."}, calls,
 		"no apt-get, no sudo; a flag's value is not a package")
-	assert.Contains(t, h.stdout.String(), "Debian packages present: shellcheck openssl util-linux postgresql memcached openvpn nftables iproute2 chromium")
+	assert.Contains(t, h.stdout.String(), "Debian packages present: shellcheck openssl util-linux postgresql memcached openvpn nftables iproute2 procps chromium")
 }
 
 func TestSetupWithoutAptGetNamesWhatIsMissingAndStops(t *testing.T) {
@@ -179,7 +179,7 @@ func TestSetupWithoutAptGetNamesWhatIsMissingAndStops(t *testing.T) {
 	assert.Contains(t, msg, "apt-get is not available")
 	assert.Regexp(t, `(?m)^  shellcheck +\(shellcheck\) components/vpnserver lints the VPN server's scripts`, msg)
 	assert.Regexp(t, `(?m)^  memcached +\(memcached\) workloads/apps/backend starts a real Memcached`, msg)
-	for _, present := range []string{"openssl", "util-linux", "postgresql", "openvpn", "nftables", "iproute2", "chromium"} {
+	for _, present := range []string{"openssl", "util-linux", "postgresql", "openvpn", "nftables", "iproute2", "procps", "chromium"} {
 		assert.NotRegexp(t, `(?m)^  `+present+` `, msg, "%s is installed", present)
 	}
 }

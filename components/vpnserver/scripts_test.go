@@ -21,6 +21,7 @@ import (
 	"github.com/refarch/refarch/components/validate"
 	"github.com/refarch/refarch/components/vpnserver"
 	"github.com/refarch/refarch/components/vpnserver/vpnservertest"
+	"github.com/refarch/refarch/internal/needs"
 )
 
 const (
@@ -82,16 +83,7 @@ func documentOf(t *testing.T, content string) (map[string]any, string) {
 	t.Helper()
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(content), &doc), "the content is JSON")
-	steps, ok := doc["mainSteps"].([]any)
-	require.True(t, ok)
-	require.Len(t, steps, 1)
-	step := steps[0].(map[string]any)
-	inputs := step["inputs"].(map[string]any)
-	var lines []string
-	for _, l := range inputs["runCommand"].([]any) {
-		lines = append(lines, l.(string))
-	}
-	return doc, strings.Join(lines, "\n") + "\n"
+	return doc, vpnservertest.DocumentScript(t, content)
 }
 
 func documentScripts(t *testing.T) map[string]string {
@@ -100,9 +92,10 @@ func documentScripts(t *testing.T) map[string]string {
 	require.NoError(t, err)
 	revoke, err := vpnserver.RevokeProfileContent(sharedServices())
 	require.NoError(t, err)
-	_, issueScript := documentOf(t, issue)
-	_, revokeScript := documentOf(t, revoke)
-	return map[string]string{vpnserver.IssueProfileDocument: issueScript, vpnserver.RevokeProfileDocument: revokeScript}
+	return map[string]string{
+		vpnserver.IssueProfileDocument:  vpnservertest.DocumentScript(t, issue),
+		vpnserver.RevokeProfileDocument: vpnservertest.DocumentScript(t, revoke),
+	}
 }
 
 func TestBootScriptRendersTheServerConfiguration(t *testing.T) {
@@ -369,8 +362,8 @@ func TestValidateNamesEachBadField(t *testing.T) {
 }
 
 func TestScriptsPassBashAndShellcheck(t *testing.T) {
-	bash := vpnservertest.Tool(t, "bash", "bash", "check the VPN server's scripts")
-	shellcheck := vpnservertest.Tool(t, "shellcheck", "shellcheck", "check the VPN server's scripts")
+	bash := needs.Command(t, "bash", "bash", "check the VPN server's scripts")
+	shellcheck := needs.Command(t, "shellcheck", "shellcheck", "check the VPN server's scripts")
 	rendered := documentScripts(t)
 	rendered["boot.sh"] = bootScript(t)
 	dir := t.TempDir()
@@ -426,14 +419,6 @@ func revoked(crl *x509.RevocationList, serial string) bool {
 	return false
 }
 
-// inline returns the body of a profile's <block>…</block>.
-func inline(t *testing.T, profile, block string) []byte {
-	t.Helper()
-	b, err := vpnservertest.Inline(profile, block)
-	require.NoError(t, err)
-	return b
-}
-
 func TestScriptsRunAgainstStandIns(t *testing.T) {
 	boot := bootScript(t)
 	docs := documentScripts(t)
@@ -480,18 +465,18 @@ func TestScriptsRunAgainstStandIns(t *testing.T) {
 	require.NoError(t, err)
 	profile := string(profileBytes)
 	assert.Contains(t, profile, "\nremote vpn.example.com 1194\n")
-	assert.Equal(t, parseCert(t, inline(t, profile, "ca")).Raw, ca.Raw)
-	client := parseCert(t, inline(t, profile, "cert"))
+	assert.Equal(t, parseCert(t, vpnservertest.Inline(t, profile, "ca")).Raw, ca.Raw)
+	client := parseCert(t, vpnservertest.Inline(t, profile, "cert"))
 	require.NoError(t, client.CheckSignatureFrom(ca))
 	assert.Equal(t, "alice.martin", client.Subject.CommonName)
 	assert.Equal(t, []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, client.ExtKeyUsage)
 	requireP256(t, client)
-	keyBlock, _ := pem.Decode(inline(t, profile, "key"))
+	keyBlock, _ := pem.Decode(vpnservertest.Inline(t, profile, "key"))
 	require.NotNil(t, keyBlock)
 	key, err := x509.ParsePKCS8PrivateKey(keyBlock.Bytes)
 	require.NoError(t, err)
 	assert.True(t, key.(*ecdsa.PrivateKey).PublicKey.Equal(client.PublicKey), "the key is the certificate's")
-	assert.Equal(t, h.File("etc/vpnserver/pki/tls-crypt.key"), inline(t, profile, "tls-crypt"))
+	assert.Equal(t, h.File("etc/vpnserver/pki/tls-crypt.key"), vpnservertest.Inline(t, profile, "tls-crypt"))
 	serial := strings.ToUpper(client.SerialNumber.Text(16))
 	assert.Contains(t, out, "issued certificate")
 	index, err := os.ReadFile(filepath.Join(h.Bucket, "pki", "index.txt"))
@@ -533,7 +518,7 @@ func TestScriptsRunAgainstStandIns(t *testing.T) {
 	require.True(t, ok, out)
 	profileBytes, err = os.ReadFile(profilePath)
 	require.NoError(t, err)
-	second := parseCert(t, inline(t, string(profileBytes), "cert"))
+	second := parseCert(t, vpnservertest.Inline(t, string(profileBytes), "cert"))
 	assert.NotEqual(t, client.SerialNumber, second.SerialNumber)
 
 	// A replacement instance restores the same CA, server certificate and

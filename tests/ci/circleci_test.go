@@ -762,14 +762,14 @@ func TestEveryStackIsCheckedForDriftEveryNight(t *testing.T) {
 	assert.Less(t, indexOf(names, "store_artifacts"), indexOf(names, "run: status=$(cat drift/"), "before the alert fails the job")
 	cmd := names[check]
 	access := strings.Index(cmd, "pulumi config set refarch:access preview --stack << parameters.stack >>")
+	debug := strings.Index(cmd, "export PULUMI_DEBUG_COMMANDS=true")
 	refresh := strings.Index(cmd, "pulumi refresh --preview-only --run-program")
 	report := strings.Index(cmd, ".bin/drift -stack << parameters.stack >>")
-	require.True(t, access >= 0 && refresh >= 0 && report >= 0, cmd)
+	require.True(t, access >= 0 && debug >= 0 && refresh >= 0 && report >= 0, cmd)
 	assert.Less(t, access, refresh, "the providers assume the preview roles")
 	assert.Less(t, refresh, report)
 	assert.Contains(t, cmd, "--event-log drift/<< parameters.stack >>.events.json")
-	assert.Less(t, strings.Index(cmd, "export PULUMI_DEBUG_COMMANDS=true"), refresh, "--event-log is a flag of the CLI with PULUMI_DEBUG_COMMANDS")
-	assert.GreaterOrEqual(t, strings.Index(cmd, "export PULUMI_DEBUG_COMMANDS=true"), 0)
+	assert.Less(t, debug, refresh, "--event-log is a flag of the CLI with PULUMI_DEBUG_COMMANDS")
 	for _, c := range runsOf(cfg["jobs"].(map[string]any)["drift"]) {
 		assert.NotRegexp(t, `pulumi (up|destroy|import)\b`, c, "the check changes nothing")
 		if strings.Contains(c, "pulumi refresh") {

@@ -57,7 +57,7 @@ const (
 // Content-Security-Policy (its own <meta> and the CDN's header); a
 // control at the end proves a violation would be seen.
 func TestSiteInChromium(t *testing.T) {
-	chromium(t) // before anything starts
+	exe := chromium(t) // before anything starts
 	bins := buildServices(t)
 	st := startStack(t)
 	st.migrate(t, bins.backend)
@@ -66,7 +66,7 @@ func TestSiteInChromium(t *testing.T) {
 	lb.register(target)
 	_, frontend := startFrontend(t, bins.frontend, lb.url(), st.pki.CAFile)
 	cdn := newCDN(t, st.pki.ServerTLS(t), frontend)
-	s := &session{t: t, b: startBrowser(t, st.pki.CertPEM), base: cdn.URL, shots: t.ArtifactDir(),
+	s := &session{t: t, b: startBrowser(t, exe, st.pki.CertPEM), base: cdn.URL, shots: t.ArtifactDir(),
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: st.pki.ClientTLS()}}}
 	defer s.client.CloseIdleConnections()
 	t.Cleanup(func() {

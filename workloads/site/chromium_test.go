@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,21 +26,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/refarch/refarch/internal/needs"
 	"github.com/refarch/refarch/workloads/internal/testservers"
 )
 
-// chromium finds Debian's Chromium, or fails naming the package.
+// chromium is Debian's Chromium, or the test fails naming its package.
 func chromium(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		ci := ""
-		if os.Getenv("CI") != "" {
-			ci = " (.ci/run installs it)"
-		}
-		t.Fatalf("chromium is required to drive the site in a browser%s: apt-get install chromium", ci)
-	}
-	return p
+	return needs.Command(t, "chromium", "chromium", "drive the site in a browser")
 }
 
 // report is something a page reported that a working page never does: a
@@ -131,12 +123,11 @@ type browser struct {
 
 // startBrowser starts Chromium headless, trusting the certificate of the
 // test's servers (certPEM) alone besides the system's roots, and
-// listening to everything its tab reports. Every Chromium process is gone
+// listening to everything its tab reports; exe is its binary (chromium). Every Chromium process is gone
 // at the end of the test, also when it fails: the browser is closed, its
 // process killed, and then any process left that runs on its profile.
-func startBrowser(t *testing.T, certPEM []byte) *browser {
+func startBrowser(t *testing.T, exe string, certPEM []byte) *browser {
 	t.Helper()
-	exe := chromium(t)
 	profile := filepath.Join(t.TempDir(), "chromium-profile")
 	output := &testservers.SyncBuffer{}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

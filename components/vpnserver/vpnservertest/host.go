@@ -8,8 +8,8 @@
 // asks for it. The scripts honour VPNSERVER_ROOT, so every path they write
 // lands under the scratch root.
 //
-// It is for tests: its helpers fail the test (never skip it) when a
-// command is missing, naming the Debian package that provides it.
+// It is for tests: its helpers fail the test, and a missing command fails
+// it naming the Debian package that provides it (internal/needs).
 package vpnservertest
 
 import (
@@ -24,6 +24,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/refarch/refarch/internal/needs"
 )
 
 // Config is what the stand-ins answer as.
@@ -70,29 +72,14 @@ type Host struct {
 	env    []string
 }
 
-// Tool returns the path of a command a test needs and fails the test
-// (never skips it) without it, naming the Debian package and why.
-func Tool(t testing.TB, name, pkg, why string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		ci := ""
-		if os.Getenv("CI") != "" {
-			ci = " (.ci/run installs it)"
-		}
-		t.Fatalf("%s is required to %s%s: apt-get install %s", name, why, ci, pkg)
-	}
-	return path
-}
-
 // New returns a host whose S3 stand-in keeps its objects under s3 (hosts
 // sharing s3 share the bucket, as a replaced instance does).
 func New(t testing.TB, s3 string, c Config) *Host {
 	t.Helper()
-	Tool(t, "openssl", "openssl", "run the VPN server's scripts")
-	Tool(t, "flock", "util-linux", "run the VPN server's scripts")
+	needs.Command(t, "openssl", "openssl", "run the VPN server's scripts")
+	needs.Command(t, "flock", "util-linux", "run the VPN server's scripts")
 	if c.RealOpenVPN {
-		Tool(t, "openvpn", "openvpn", "run the VPN server's scripts with the real OpenVPN")
+		needs.Command(t, "openvpn", "openvpn", "run the VPN server's scripts with the real OpenVPN")
 	}
 	h := &Host{t: t, Root: t.TempDir(), Bucket: filepath.Join(s3, c.Bucket)}
 	stubs := t.TempDir()
@@ -210,9 +197,10 @@ func (h *Host) Calls() string {
 	return string(b)
 }
 
-// DocumentScript returns an SSM Command document's script: its one
-// aws:runShellScript step's lines.
-func DocumentScript(content string) (string, error) {
+// DocumentScript returns an SSM Command document's script (its one
+// aws:runShellScript step's lines), or fails the test.
+func DocumentScript(tb testing.TB, content string) string {
+	tb.Helper()
 	var doc struct {
 		MainSteps []struct {
 			Action string `json:"action"`
@@ -221,21 +209,18 @@ func DocumentScript(content string) (string, error) {
 			} `json:"inputs"`
 		} `json:"mainSteps"`
 	}
-	if err := json.Unmarshal([]byte(content), &doc); err != nil {
-		return "", fmt.Errorf("the document is not JSON: %w", err)
-	}
-	if len(doc.MainSteps) != 1 || doc.MainSteps[0].Action != "aws:runShellScript" {
-		return "", fmt.Errorf("the document has %d steps, not one aws:runShellScript", len(doc.MainSteps))
-	}
-	return strings.Join(doc.MainSteps[0].Inputs.RunCommand, "\n") + "\n", nil
+	require.NoError(tb, json.Unmarshal([]byte(content), &doc), "the document is JSON")
+	require.Len(tb, doc.MainSteps, 1, "the document has one step")
+	require.Equal(tb, "aws:runShellScript", doc.MainSteps[0].Action)
+	return strings.Join(doc.MainSteps[0].Inputs.RunCommand, "\n") + "\n"
 }
 
-// Inline returns the body of a profile's inline <block>…</block>.
-func Inline(profile, block string) ([]byte, error) {
+// Inline returns the body of a profile's inline <block>…</block>, or
+// fails the test.
+func Inline(tb testing.TB, profile, block string) []byte {
+	tb.Helper()
 	re := regexp.MustCompile(`(?s)\n<` + block + `>\n(.*?)</` + block + `>\n`)
 	m := re.FindStringSubmatch(profile)
-	if m == nil {
-		return nil, fmt.Errorf("the profile inlines no <%s>", block)
-	}
-	return []byte(m[1]), nil
+	require.NotNil(tb, m, "the profile inlines <%s>", block)
+	return []byte(m[1])
 }

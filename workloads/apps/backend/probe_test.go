@@ -14,15 +14,12 @@ import (
 	"github.com/refarch/refarch/workloads/internal/testservers"
 )
 
-// probeLine is one JSON line the probe logs.
-type probeLine = contract.ProbeLine
-
 // probeLines decodes the probe's output, requiring every line to be JSON.
-func probeLines(t *testing.T, out string) []probeLine {
+func probeLines(t *testing.T, out string) []contract.ProbeLine {
 	t.Helper()
-	var lines []probeLine
+	var lines []contract.ProbeLine
 	for l := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
-		var p probeLine
+		var p contract.ProbeLine
 		require.NoError(t, json.Unmarshal([]byte(l), &p), "not a JSON line: %s", l)
 		lines = append(lines, p)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"log"
 	"net/http"
@@ -16,27 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/workloads/apps/internal/server"
+	"github.com/refarch/refarch/workloads/internal/testservers"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-// String is what was written so far.
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
 
 // seen is one request the stand-in received.
 type seen struct {
@@ -105,13 +85,13 @@ const testTimeout = 600 * time.Millisecond
 // testAPI returns the frontend's handler wired to the stand-in with a
 // client that trusts it and a budget of testTimeout, and the logs (at
 // info, as in production).
-func testAPI(t *testing.T, s *standIn) (http.Handler, *syncBuffer) {
+func testAPI(t *testing.T, s *standIn) (http.Handler, *testservers.SyncBuffer) {
 	t.Helper()
 	base, err := url.Parse(s.srv.URL)
 	require.NoError(t, err)
 	client := s.srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	logs := &syncBuffer{}
+	logs := &testservers.SyncBuffer{}
 	logger, err := server.Logger(logs, "info")
 	require.NoError(t, err)
 	b := &backend{base: base, client: client, timeout: testTimeout, logger: logger}

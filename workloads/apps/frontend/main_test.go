@@ -16,26 +16,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/refarch/refarch/workloads/apps/contract"
+	"github.com/refarch/refarch/workloads/internal/testservers"
 )
-
-// freePort returns a TCP port nothing listens on at the moment.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	return port
-}
 
 func TestRunServesTLSAndStopsCleanly(t *testing.T) {
 	// The stand-in's certificate is not in the system's roots, as a real
 	// internal load balancer's would be: the frontend must refuse it.
 	s := newStandIn(t, func(_ int, w http.ResponseWriter, _ *http.Request) { answerJSON(w, 200, page) })
-	port := freePort(t)
+	port := testservers.FreePort(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testservers.SyncBuffer{}, &testservers.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, nil, env(map[string]string{
