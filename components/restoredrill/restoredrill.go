@@ -201,8 +201,12 @@ func (b *builder) backups() error {
 	// AWS Backup and keeps the instance's own key, whose policy lets the
 	// account's principals use it through RDS (the backup role included).
 	// Source: https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+	// AWS deletes only an empty vault: an unprotected one (dev) goes with
+	// its recovery points, a protected one is kept.
+	// Source: https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteBackupVault.html
 	vault, err := backup.NewVault(b.ctx, b.name, &backup.VaultArgs{
-		Name: pulumi.String(b.name),
+		Name:         pulumi.String(b.name),
+		ForceDestroy: pulumi.Bool(!b.a.Protect),
 	}, b.protected()...)
 	if err != nil {
 		return fmt.Errorf("vault: %w", err)
@@ -355,9 +359,11 @@ func (b *builder) validation() error {
 		Rule: rule.Name,
 		Arn:  b.a.ValidatorARN,
 		// A restore job ends once; retry delivery for the validation
-		// window, after which the instance is gone anyway.
+		// window, after which the instance is gone anyway, and for no
+		// more than EventBridge's day.
+		// Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html
 		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-			MaximumEventAgeInSeconds: pulumi.Int(b.a.ValidationWindowHours * 3600),
+			MaximumEventAgeInSeconds: pulumi.Int(min(b.a.ValidationWindowHours*3600, maxEventAgeSeconds)),
 			MaximumRetryAttempts:     pulumi.Int(10),
 		},
 	}, b.child, pulumi.DependsOn([]pulumi.Resource{perm}))
@@ -366,6 +372,11 @@ func (b *builder) validation() error {
 	}
 	return nil
 }
+
+// maxEventAgeSeconds is the longest EventBridge retries delivering an
+// event to a target: a day.
+// Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html
+const maxEventAgeSeconds = 86400
 
 // day is the alarms' period: a daily metric (days since success) and
 // drills at most daily. A period of an hour or more may be evaluated up to

@@ -118,6 +118,18 @@ func TestTheEndOfEveryRestoreJobOfThePlanInvokesTheValidator(t *testing.T) {
 	assert.Equal(t, "123456789012", perm.String("sourceAccount"))
 }
 
+// TestDeliveryRetriesForTheValidationWindowWithinEventBridgesDay: the
+// target retries for the validation window, and never past the day
+// EventBridge allows (its RetryPolicy's 60-86400 seconds).
+func TestDeliveryRetriesForTheValidationWindowWithinEventBridgesDay(t *testing.T) {
+	for hours, age := range map[int]int{1: 3600, 24: 86400, 48: 86400, 168: 86400} {
+		args := baseArgs()
+		args.ValidationWindowHours = hours
+		target := mustRun(t, args).Require(t, "aws:cloudwatch/eventTarget:EventTarget", "app-db-drill-done")
+		assert.Equal(t, age, target.Int("retryPolicy.maximumEventAgeInSeconds"), "%d hours", hours)
+	}
+}
+
 func TestAlarms(t *testing.T) {
 	cases := []struct {
 		schedule    string
@@ -160,11 +172,22 @@ func TestProtectKeepsTheVaultAndDeniesDeletingItsBackups(t *testing.T) {
 	plan := mustRun(t, args)
 	vault := plan.Require(t, "aws:backup/vault:Vault", "app-db-drill")
 	assert.True(t, vault.Protect)
+	assert.False(t, vault.Bool("forceDestroy"), "a protected vault is never emptied by a destroy")
 	policy := plan.Require(t, "aws:backup/vaultPolicy:VaultPolicy", "app-db-drill")
 	deny := policy.Statements(t, "policy")["NoDeletionOfRecoveryPoints"]
 	assert.Equal(t, "Deny", deny["Effect"])
 	assert.Equal(t, map[string]any{"AWS": []any{"*"}}, deny["Principal"])
 	assert.ElementsMatch(t, []string{"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"}, offline.Strings(deny["Action"]))
+}
+
+// TestAnUnprotectedVaultCanBeDestroyed: AWS deletes only an empty vault,
+// so an unprotected one (dev) is destroyed with its recovery points.
+func TestAnUnprotectedVaultCanBeDestroyed(t *testing.T) {
+	plan := mustRun(t, baseArgs())
+	vault := plan.Require(t, "aws:backup/vault:Vault", "app-db-drill")
+	assert.False(t, vault.Protect)
+	assert.True(t, vault.Bool("forceDestroy"))
+	assert.Empty(t, plan.ByType("aws:backup/vaultPolicy:VaultPolicy"), "no deny of deletion where nothing is protected")
 }
 
 func TestRefusals(t *testing.T) {

@@ -97,6 +97,13 @@ func (s statement) condition(op, key string) []string {
 
 // principals lists the statement's principals of every kind ("*" for the
 // anonymous principal).
+// isAccount reports whether a principal names the whole account: its id
+// or its root ARN, in any partition.
+// Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+func isAccount(principal, account string) bool {
+	return principal == account || strings.HasSuffix(principal, ":"+account+":root")
+}
+
 func (s statement) principals() []string {
 	switch p := s["Principal"].(type) {
 	case string:

@@ -68,7 +68,7 @@ func backupKeyAdmits(sts []statement, role, account, region string) bool {
 		}
 		ps := st.principals()
 		if !slices.Contains(ps, "*") && !slices.Contains(ps, role) && !slices.ContainsFunc(ps, func(p string) bool {
-			return p == account || strings.HasSuffix(p, ":"+account+":root")
+			return isAccount(p, account)
 		}) {
 			continue
 		}
@@ -85,6 +85,32 @@ func backupKeyAdmits(sts []statement, role, account, region string) bool {
 
 func awsBackupRules() []*Rule {
 	return []*Rule{
+		awsRule(&Rule{
+			ID:       "eventbridge-target-retry-ranges",
+			Title:    "EventBridge targets retry within EventBridge's ranges (60-86400 seconds of event age, 0-185 attempts)",
+			Severity: Medium,
+			Reason:   "EventBridge refuses the target (PutTargets)",
+			Check: func(c *Checker) {
+				c.Each(func(r *offline.Resource) string {
+					if v := r.Get("retryPolicy.maximumEventAgeInSeconds"); v != nil && known(v) {
+						if n := r.Int("retryPolicy.maximumEventAgeInSeconds"); n < 60 || n > 86400 {
+							return fmt.Sprintf("retryPolicy.maximumEventAgeInSeconds is %d", n)
+						}
+					}
+					if v := r.Get("retryPolicy.maximumRetryAttempts"); v != nil && known(v) {
+						if n := r.Int("retryPolicy.maximumRetryAttempts"); n < 0 || n > 185 {
+							return fmt.Sprintf("retryPolicy.maximumRetryAttempts is %d", n)
+						}
+					}
+					return ""
+				}, typeEventTarget)
+			},
+		}, Constraint{
+			Dimension: DimArguments, Kind: Static,
+			URL:   "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html",
+			Quote: "MaximumEventAgeInSeconds ... Valid Range: Minimum value of 60. Maximum value of 86400. ... MaximumRetryAttempts ... Valid Range: Minimum value of 0. Maximum value of 185.",
+			Error: "ValidationException",
+		}),
 		awsRule(&Rule{
 			ID:       "backup-vault-policy-actions-named",
 			Title:    "Backup vault access policies name each action: no wildcard in Action",

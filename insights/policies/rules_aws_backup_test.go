@@ -31,6 +31,10 @@ func backupSelection(typ string, extra in) *offline.Resource {
 
 func awsBackupCases() map[string]ruleCase {
 	return map[string]ruleCase{
+		"eventbridge-target-retry-ranges": {
+			good: one(res(typeEventTarget, "done", in{"retryPolicy": map[string]any{"maximumEventAgeInSeconds": 86400.0, "maximumRetryAttempts": 10.0}})),
+			bad:  one(res(typeEventTarget, "done", in{"retryPolicy": map[string]any{"maximumEventAgeInSeconds": 7 * 86400.0, "maximumRetryAttempts": 10.0}})),
+		},
 		"backup-vault-policy-actions-named": {
 			good: one(res(backupTypeVaultPolicy, "db-drill", in{"policy": policy(`{"Sid":"NoDeletion","Effect":"Deny","Principal":{"AWS":"*"},"Action":["backup:DeleteRecoveryPoint","backup:UpdateRecoveryPointLifecycle"],"Resource":"*"}`)})),
 			bad:  one(res(backupTypeVaultPolicy, "db-drill", in{"policy": policy(`{"Sid":"NoDeletion","Effect":"Deny","Principal":{"AWS":"*"},"Action":"backup:Delete*","Resource":"*"}`)})),

@@ -983,7 +983,7 @@ func pullableBy(peer *Stack, repo, account, executionRole string) string {
 				continue
 			}
 			admits := slices.ContainsFunc(st.principals(), func(pr string) bool {
-				return pr == account || strings.HasSuffix(pr, ":"+account+":root") || pr == executionRole
+				return isAccount(pr, account) || pr == executionRole
 			})
 			if !admits {
 				continue

@@ -84,8 +84,7 @@ func awsObservabilityRules() []*Rule {
 							break
 						}
 						for _, st := range sts {
-							names := st.principals()
-							admits := slices.Contains(names, account) || slices.Contains(names, "arn:aws:iam::"+account+":root")
+							admits := slices.ContainsFunc(st.principals(), func(p string) bool { return isAccount(p, account) })
 							if st.effect() != "Allow" || !st.grantsAction("oam:CreateLink") || !admits {
 								continue
 							}

@@ -40,9 +40,10 @@ func awsObservabilityCases() map[string]ruleCase {
 			peers: map[string][]*offline.Resource{"shared-services": monitoringStack(sinkPolicy(prod, metric))},
 		},
 		"oam-sink-policy-admits-link": {
-			good:     one(prodProvider, link(sinkARN, "$AccountName", metric, logs, traces)),
-			bad:      one(prodProvider, link(sinkARN, "$AccountName", metric, logs, traces)),
-			peers:    map[string][]*offline.Resource{"shared-services": monitoringStack(sinkPolicy(prod, metric, logs, traces))},
+			good: one(prodProvider, link(sinkARN, "$AccountName", metric, logs, traces)),
+			bad:  one(prodProvider, link(sinkARN, "$AccountName", metric, logs, traces)),
+			// The account named by its root ARN, in any partition.
+			peers:    map[string][]*offline.Resource{"shared-services": monitoringStack(sinkPolicy("arn:aws-cn:iam::"+prod+":root", metric, logs, traces))},
 			badPeers: map[string][]*offline.Resource{"shared-services": monitoringStack(sinkPolicy(prod, metric, logs))},
 		},
 		"oam-link-label-template": {
