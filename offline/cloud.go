@@ -75,15 +75,17 @@ func (c *Cloud) apply(urn resource.URN, imported string, inputs resource.Propert
 		Inputs: plainMap(inputs),
 	}
 	r.ID = imported
-	if r.ID == "" && !create && c.world != nil {
-		// An update keeps the id the resource has (an adopted account's).
-		prev, err := c.world.get(r.Type, r.URN)
-		if err != nil {
+	// An update keeps what the world knows of the resource: its id (an
+	// adopted account's) and when it was created.
+	var prev *Existing
+	if !create && c.world != nil {
+		var err error
+		if prev, err = c.world.get(r.Type, r.URN); err != nil {
 			return "", nil, err
 		}
-		if prev != nil {
-			r.ID, imported = prev.ID, prev.ID
-		}
+	}
+	if r.ID == "" && prev != nil {
+		r.ID, imported = prev.ID, prev.ID
 	}
 	if r.ID == "" {
 		r.ID = generatedID(r, c.env)
@@ -102,14 +104,8 @@ func (c *Cloud) apply(urn resource.URN, imported string, inputs resource.Propert
 	}
 	if c.world != nil {
 		created := time.Now().UnixNano()
-		if !create {
-			prev, err := c.world.get(r.Type, r.URN)
-			if err != nil {
-				return "", nil, err
-			}
-			if prev != nil {
-				created = prev.Created
-			}
+		if prev != nil {
+			created = prev.Created
 		}
 		if err := c.world.put(Existing{URN: r.URN, Type: r.Type, ID: r.ID, Account: c.env.Account, Region: c.env.Region, State: plainMap(state), Created: created}); err != nil {
 			return "", nil, err
@@ -129,12 +125,12 @@ func (c *Cloud) Drifted(urn resource.URN, state resource.PropertyMap) (resource.
 	if c.world == nil {
 		return nil, nil
 	}
-	changed, _, err := c.world.ChangedBehindPulumi(string(urn))
-	if err != nil || len(changed) == 0 {
+	e, err := c.world.get(string(urn.Type()), string(urn))
+	if err != nil || e == nil || len(e.Changed) == 0 {
 		return nil, err
 	}
 	out := resource.PropertyMap{}
-	for k, v := range changed {
+	for k, v := range e.Changed {
 		key := resource.PropertyKey(k)
 		value := resource.NewPropertyValue(v)
 		if state[key].ContainsSecrets() && !value.IsNull() {

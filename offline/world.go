@@ -213,14 +213,3 @@ func (w *World) ChangeBehindPulumi(urn string, set map[string]any) error {
 	}
 	return w.put(*e)
 }
-
-// ChangedBehindPulumi returns the properties someone changed behind
-// Pulumi's back on the resource with urn (nil when none), and whether the
-// world holds the resource at all.
-func (w *World) ChangedBehindPulumi(urn string) (map[string]any, bool, error) {
-	e, err := w.get(string(resource.URN(urn).Type()), urn)
-	if err != nil || e == nil {
-		return nil, false, err
-	}
-	return e.Changed, true, nil
-}

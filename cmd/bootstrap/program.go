@@ -121,10 +121,7 @@ func accessArgs(cfg *config, name string) *deployaccess.DeployAccessArgs {
 		a.PreviewAssumableRoleARNs = []string{shared}
 		a.ReleaseRecords = platformpart.ReleasePath
 	case stack.RoleSharedServices:
-		for _, app := range cfg.Stacks {
-			if role, _ := stack.RoleOf(app); role != stack.RoleApp {
-				continue
-			}
+		for _, app := range stack.OfRole(cfg.Stacks, stack.RoleApp) {
 			a.PreviewTrustedRoleARNs = append(a.PreviewTrustedRoleARNs, iampolicy.RoleARN(cfg.Partition, cfg.Accounts[app], stack.PreviewRoleName))
 		}
 		a.ECRPush = &deployaccess.ECRPushArgs{Repositories: cfg.ECRRepositories}

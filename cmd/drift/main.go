@@ -34,13 +34,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // step is one resource's refresh, as its outputs event reports it.
@@ -136,7 +139,7 @@ func Analyze(stackName string, steps []step) Report {
 			continue // a component: nothing in AWS to read
 		}
 		r.Refreshed++
-		res := Drifted{URN: s.URN, Type: typ, Name: nameOf(s.URN)}
+		res := Drifted{URN: s.URN, Type: typ, Name: resource.URN(s.URN).Name()}
 		if s.Old != nil {
 			res.ID = s.Old.ID
 		}
@@ -170,9 +173,9 @@ func changes(s step) []Change {
 		cur = s.New.Outputs
 	}
 	var out []Change
-	diffValues("", old, cur, &out)
+	diffValues(nil, "", old, cur, &out)
 	if len(out) == 0 && s.Old != nil && s.New != nil {
-		diffValues("", s.Old.Inputs, s.New.Inputs, &out)
+		diffValues(nil, "", s.Old.Inputs, s.New.Inputs, &out)
 	}
 	covered := func(p string) bool {
 		for _, c := range out {
@@ -197,27 +200,18 @@ func changes(s step) []Change {
 	return out
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// child is the property path of key under path, in Pulumi's syntax.
-func child(path, key string) string {
-	if identifier.MatchString(key) {
-		if path == "" {
-			return key
-		}
-		return path + "." + key
-	}
-	return fmt.Sprintf("%s[%q]", path, key)
-}
-
-// diffValues appends a Change for every leaf where a and b differ.
-func diffValues(path string, a, b any, out *[]Change) {
+// diffValues appends a Change for every leaf where a and b differ. path
+// is where they stand, in Pulumi's property path syntax (the engine's
+// detailed diff's), key the last map key on it: under a secret-named key
+// nothing is shown.
+func diffValues(path resource.PropertyPath, key string, a, b any, out *[]Change) {
 	if reflect.DeepEqual(a, b) {
 		return
 	}
+	secret := secretName.MatchString(key)
 	am, aIsMap := a.(map[string]any)
 	bm, bIsMap := b.(map[string]any)
-	if (aIsMap || a == nil) && (bIsMap || b == nil) && (aIsMap || bIsMap) && !secretName.MatchString(lastKey(path)) {
+	if (aIsMap || a == nil) && (bIsMap || b == nil) && (aIsMap || bIsMap) && !secret {
 		keys := map[string]bool{}
 		for k := range am {
 			keys[k] = true
@@ -225,19 +219,14 @@ func diffValues(path string, a, b any, out *[]Change) {
 		for k := range bm {
 			keys[k] = true
 		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		for _, k := range sorted {
-			diffValues(child(path, k), am[k], bm[k], out)
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			diffValues(append(slices.Clone(path), k), k, am[k], bm[k], out)
 		}
 		return
 	}
 	al, aIsList := a.([]any)
 	bl, bIsList := b.([]any)
-	if (aIsList || a == nil) && (bIsList || b == nil) && (aIsList || bIsList) && !secretName.MatchString(lastKey(path)) {
+	if (aIsList || a == nil) && (bIsList || b == nil) && (aIsList || bIsList) && !secret {
 		for i := range max(len(al), len(bl)) {
 			var x, y any
 			if i < len(al) {
@@ -246,24 +235,15 @@ func diffValues(path string, a, b any, out *[]Change) {
 			if i < len(bl) {
 				y = bl[i]
 			}
-			diffValues(fmt.Sprintf("%s[%d]", path, i), x, y, out)
+			diffValues(append(slices.Clone(path), i), key, x, y, out)
 		}
 		return
 	}
-	c := Change{Path: path, Code: show(a), AWS: show(b)}
-	if secretName.MatchString(lastKey(path)) {
+	c := Change{Path: path.String(), Code: show(a), AWS: show(b)}
+	if secret {
 		c.Code, c.AWS = mask(a), mask(b)+" (changed)"
 	}
 	*out = append(*out, c)
-}
-
-// lastKey is the last map key of a property path.
-func lastKey(path string) string {
-	path = strings.TrimRight(path, "]0123456789[")
-	if i := strings.LastIndexAny(path, ".["); i >= 0 {
-		return strings.Trim(path[i+1:], `"]`)
-	}
-	return path
 }
 
 func mask(v any) string {
@@ -286,14 +266,6 @@ func show(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// nameOf is the resource's name: the URN's last part.
-func nameOf(urn string) string {
-	if i := strings.LastIndex(urn, "::"); i >= 0 {
-		return urn[i+2:]
-	}
-	return urn
 }
 
 // Markdown is the report as a person reads it (the workflow's artifact

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/refarch/refarch/components/alerttopic"
 	"github.com/refarch/refarch/components/iampolicy"
 	"github.com/refarch/refarch/components/validate"
 )
@@ -89,8 +90,8 @@ type DeployAccessArgs struct {
 	// (components/alerttopic: an SNS topic encrypted with its own key,
 	// whose alias is alias/<AlertTopic>). The preview role may publish to
 	// it and use that key through SNS only: the nightly drift check
-	// (cmd/drift) alerts through it. Default "" (no permission). An SNS
-	// topic name: 1-256 letters, digits, - and _.
+	// (cmd/drift) alerts through it. Default "" (no permission). An alert
+	// topic's name (alerttopic.CheckName).
 	AlertTopic string
 	// MaxSessionHours bounds every session of the roles. Default 1: a
 	// deploy or a preview is one job. 1-12.
@@ -224,8 +225,8 @@ func (a *DeployAccessArgs) validate() error {
 			}
 		}
 	}
-	if a.AlertTopic != "" && !topicName.MatchString(a.AlertTopic) {
-		p.Add("Args.AlertTopic", a.AlertTopic, "must be an SNS topic name: 1-256 letters, digits, - and _")
+	if a.AlertTopic != "" {
+		p.Check("Args.AlertTopic", a.AlertTopic, alerttopic.CheckName(a.AlertTopic))
 	}
 	if a.ReleaseRecords != "" {
 		p.Check("Args.ReleaseRecords", a.ReleaseRecords, CheckParameterPath(a.ReleaseRecords))
@@ -301,7 +302,3 @@ const MaxNameLength = 48
 func CheckName(name string) string {
 	return validate.CheckName(name, MaxNameLength)
 }
-
-// topicName is the shape of a standard SNS topic's name.
-// Source: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
-var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)

@@ -235,6 +235,7 @@ func TestRefusals(t *testing.T) {
 		}, "Args.ECRPush.Repositories[0]", "ECR repository name"},
 		{"session of a day", func(a *deployaccess.DeployAccessArgs) { a.MaxSessionHours = 24 }, "Args.MaxSessionHours", "between 1 and 12"},
 		{"release records path", func(a *deployaccess.DeployAccessArgs) { a.ReleaseRecords = "refarch/release/" }, "Args.ReleaseRecords", "Parameter Store path"},
+		{"alert topic name", func(a *deployaccess.DeployAccessArgs) { a.AlertTopic = "alerts of prod" }, "Args.AlertTopic", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

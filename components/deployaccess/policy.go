@@ -7,6 +7,7 @@ import (
 
 	"github.com/refarch/refarch/components/awsenv"
 	"github.com/refarch/refarch/components/iampolicy"
+	"github.com/refarch/refarch/components/keypolicy"
 	"github.com/refarch/refarch/components/statebackend"
 )
 
@@ -180,11 +181,11 @@ func previewPolicy(a *DeployAccessArgs, env awsenv.Env) iampolicy.Document {
 	return doc
 }
 
-// AlertPublishActions are what publishing to an SSE-KMS topic takes of
+// alertPublishActions are what publishing to an SSE-KMS topic takes of
 // the topic's key: SNS generates a data key to encrypt the message and
 // decrypts it to deliver it, on behalf of the publisher.
 // Source: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
-var AlertPublishActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
+var alertPublishActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
 
 // alertStatements let the preview role publish to Args.AlertTopic and use
 // its key, the one whose alias is alias/<AlertTopic>, through SNS only.
@@ -201,10 +202,10 @@ func alertStatements(a *DeployAccessArgs, env awsenv.Env) []iampolicy.Statement 
 			Resource: []string{iampolicy.ARN(env.Partition, "sns", env.Region, env.Account, a.AlertTopic)},
 		},
 		{
-			Sid: "UseTheAlertKeyThroughSNS", Effect: iampolicy.Allow, Action: AlertPublishActions,
+			Sid: "UseTheAlertKeyThroughSNS", Effect: iampolicy.Allow, Action: alertPublishActions,
 			Resource: []string{iampolicy.ARN(env.Partition, "kms", env.Region, env.Account, "key/*")},
 			Condition: iampolicy.Conditions{
-				"StringEquals":             {"kms:ViaService": {"sns." + env.Region + ".amazonaws.com"}},
+				"StringEquals":             {"kms:ViaService": keypolicy.ServiceEndpoints(env.Region, []string{"sns"})},
 				"ForAnyValue:StringEquals": {"kms:ResourceAliases": {"alias/" + a.AlertTopic}},
 			},
 		},

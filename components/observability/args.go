@@ -86,10 +86,6 @@ func CheckResourceTypes(types []string) string {
 	return ""
 }
 
-// sinkName is what CreateSink accepts as a name.
-// Source: https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateSink.html
-var sinkName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,255}$`)
-
 // MaxNameLength bounds a component's name: it names the sink (CreateSink
 // allows 255 characters), the dashboard (CloudWatch allows 255) and
 // prefixes the alarms' names (255), which add an environment of at most
@@ -97,15 +93,12 @@ var sinkName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,255}$`)
 const MaxNameLength = 64
 
 // CheckName returns the rule a Sink's, Link's or Overview's name breaks,
-// or "".
+// or "". validate.CheckName's names (lower-case letters, digits and '-')
+// are all names CreateSink accepts (letters, digits, '_', '.', '-', at
+// most 255).
+// Source: https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateSink.html
 func CheckName(name string) string {
-	if rule := validate.CheckName(name, MaxNameLength); rule != "" {
-		return rule
-	}
-	if !sinkName.MatchString(name) {
-		return "must be letters, digits, '_', '.' and '-' (CreateSink's name, https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateSink.html)"
-	}
-	return ""
+	return validate.CheckName(name, MaxNameLength)
 }
 
 // SinkArgs configures a Sink. Zero values mean the default.

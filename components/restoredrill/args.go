@@ -145,9 +145,9 @@ func (a RestoreDrillArgs) validate() error {
 	}
 	_, rule := IntervalDays(a.Schedule)
 	p.Check("Args.Schedule", a.Schedule, rule)
-	if _, rule := IntervalDays(a.BackupSchedule); rule != "" {
+	if days, rule := IntervalDays(a.BackupSchedule); rule != "" {
 		p.Add("Args.BackupSchedule", a.BackupSchedule, rule)
-	} else if days, _ := IntervalDays(a.BackupSchedule); days > a.SelectionWindowDays {
+	} else if days > a.SelectionWindowDays {
 		p.Addf("Args.BackupSchedule", a.BackupSchedule, "backs up every %d days, more than SelectionWindowDays (%d): most drills would find no backup", days, a.SelectionWindowDays)
 	}
 	if a.TargetRestoreMinutes <= 0 {

@@ -151,9 +151,6 @@ type builder struct {
 	env   awsenv.Env
 	child pulumi.ResourceOption
 	c     *RestoreDrill
-
-	vaultName pulumi.StringOutput
-	planName  pulumi.StringOutput
 }
 
 // protected are the options of the vault: kept and protected with
@@ -211,7 +208,6 @@ func (b *builder) backups() error {
 	if err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}
-	b.vaultName = vault.Name
 	b.c.VaultARN = vault.Arn
 	if b.a.Protect {
 		// Nobody deletes a recovery point or shortens its life before its
@@ -284,7 +280,6 @@ func (b *builder) restoreTesting() error {
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	b.planName = plan.Name
 	b.c.PlanARN = plan.Arn
 	groups := b.a.SecurityGroupIDs.ToStringArrayOutput().ApplyT(func(ids []string) (string, error) {
 		out, err := json.Marshal(ids)

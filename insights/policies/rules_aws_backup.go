@@ -47,13 +47,7 @@ func backupRDSKeyOf(s *Stack, arn string) *offline.Resource {
 	if inst == nil {
 		return nil
 	}
-	keyID := inst.String("kmsKeyId")
-	for _, k := range s.ByType(typeKey) {
-		if keyID != "" && (str(k.Output("arn")) == keyID || str(k.Output("keyId")) == keyID) {
-			return k
-		}
-	}
-	return nil
+	return s.keyByARN(inst.String("kmsKeyId"))
 }
 
 // backupKeyAdmits reports whether a key policy lets role (or every

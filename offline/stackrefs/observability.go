@@ -4,7 +4,6 @@ import (
 	"github.com/refarch/refarch/offline"
 	"github.com/refarch/refarch/stacks"
 	"github.com/refarch/refarch/stacks/observabilitypart"
-	"github.com/refarch/refarch/stacks/stack"
 )
 
 // The monitoring account's sink, as shared-services exports it
@@ -12,7 +11,7 @@ import (
 // every application stack's link names.
 func init() {
 	producers = append(producers, func(cfg *stacks.Config, out map[string]any) {
-		if cfg.Stack != observabilitypart.MonitoringStack || cfg.Role != stack.RoleSharedServices {
+		if cfg.Stack != observabilitypart.MonitoringStack {
 			return
 		}
 		out[observabilitypart.OutputSinkARN] = offline.SinkARN(cfg.Partition, cfg.Region, cfg.AccountID)

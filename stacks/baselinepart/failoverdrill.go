@@ -52,7 +52,7 @@ func FailoverDrillPolicy(c *stack.Config) iampolicy.Document {
 			Sid:      "RebootTheWriterWithFailover",
 			Effect:   iampolicy.Allow,
 			Action:   []string{"rds:RebootDBInstance"},
-			Resource: []string{arn("rds", "db:"+stack.Namespace+"-"+c.Stack+"-db")},
+			Resource: []string{arn("rds", "db:"+stack.DatabaseName(c.Stack))},
 		},
 		iampolicy.Statement{
 			Sid:      "RunAndStopTheProbe",

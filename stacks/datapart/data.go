@@ -63,7 +63,7 @@ func Deploy(ctx *pulumi.Context, c *stack.Config, s *Config, p *stack.Providers,
 	if a.Baseline != nil {
 		alarmTopic = a.Baseline.AlertTopicARN
 	}
-	db, err := postgres.NewPostgres(ctx, prefix+"-db", &postgres.PostgresArgs{
+	db, err := postgres.NewPostgres(ctx, stack.DatabaseName(c.Stack), &postgres.PostgresArgs{
 		KeyAdministrators:        c.KeyAdministrators(),
 		VpcID:                    net.VpcID,
 		SubnetIDs:                net.DataSubnetIDs,

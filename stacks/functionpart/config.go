@@ -173,11 +173,5 @@ func (s *Config) loadDrill(r *stack.Reader) {
 		Schedule:             s.DrillSchedule,
 		TargetRestoreMinutes: s.DrillTargetMinutes,
 	}
-	stack.RecordComponentProblems(&r.Problems, args.Validate(), func(prob validate.Problem) (validate.Problem, bool) {
-		key, ok := drillFields[prob.Field]
-		if ok {
-			prob.Field = stack.Key(key)
-		}
-		return prob, ok
-	})
+	stack.RecordComponentProblems(&r.Problems, args.Validate(), stack.ByField(drillFields))
 }

@@ -53,6 +53,10 @@ func ReferenceStack(ctx *pulumi.Context, stack string) (*pulumi.StackReference, 
 // in every stack but management's; its key's alias is alias/<name>.
 func AlertTopicName(stackName string) string { return Namespace + "-" + stackName + "-alerts" }
 
+// DatabaseName is the name of a stack's database (the Postgres component,
+// and its writer's identifier): what the failover drill may reboot.
+func DatabaseName(stackName string) string { return Namespace + "-" + stackName + "-db" }
+
 // EdgeAlertTopicName is the alert topic an application stack keeps in
 // us-east-1 for the CDN's alarms (CloudFront's metrics exist there only).
 func EdgeAlertTopicName(c *Config) string { return Namespace + "-" + c.Stack + "-edge-alerts" }

@@ -71,7 +71,7 @@ func Names() []string {
 }
 
 // NamesOf returns the sample stacks of one role, in deployment order.
-func NamesOf(role Role) []string { return ofRole(Names(), role) }
+func NamesOf(role Role) []string { return OfRole(Names(), role) }
 
 // RequiredStacks are the stacks every directory lists: the organization's
 // own accounts and prod.
@@ -120,10 +120,10 @@ func Ordered(names []string) []string {
 }
 
 // NamesOf returns the directory's stacks of one role, in deployment order.
-func (d Directory) NamesOf(role Role) []string { return ofRole(d.Names(), role) }
+func (d Directory) NamesOf(role Role) []string { return OfRole(d.Names(), role) }
 
-// ofRole keeps the names of one role, in their order.
-func ofRole(names []string, role Role) []string {
+// OfRole keeps the names of one role, in their order.
+func OfRole(names []string, role Role) []string {
 	var out []string
 	for _, s := range names {
 		if r, _ := RoleOf(s); r == role {

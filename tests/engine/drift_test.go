@@ -130,7 +130,6 @@ func testDrift(t *testing.T, r *rig, live map[string]*auto.Stack) {
 		t.Fatalf("prod has no %s to change", typ)
 		return "", nil
 	}
-	nameOf := func(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
 
 	// A security group opened to the world: one of its rules that admits
 	// another group admits anyone instead.
@@ -186,14 +185,13 @@ func testDrift(t *testing.T, r *rig, live map[string]*auto.Stack) {
 	for _, h := range headings {
 		named = append(named, h[1]+"::"+h[2])
 	}
-	typeOf := func(urn string) string { return string(resource.URN(urn).Type()) }
 	var want []string
 	for _, urn := range []string{sg, versioning, cluster, secretURN} {
-		want = append(want, typeOf(urn)+"::"+nameOf(urn))
+		want = append(want, string(resource.URN(urn).Type())+"::"+resource.URN(urn).Name())
 	}
 	assert.ElementsMatch(t, want, named, "exactly the changed resources")
 	section := func(urn string) string {
-		i := strings.Index(report, "`"+nameOf(urn)+"`")
+		i := strings.Index(report, "`"+resource.URN(urn).Name()+"`")
 		require.GreaterOrEqual(t, i, 0)
 		rest := report[i:]
 		if j := strings.Index(rest[1:], "\n## "); j >= 0 {

@@ -35,8 +35,6 @@ const (
 	// StatusStopped is the lastStatus of a task that has stopped.
 	// Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
 	StatusStopped = "STOPPED"
-	// StatusRunning is the lastStatus of a task whose containers run.
-	StatusRunning = "RUNNING"
 	// stopTimeout bounds the StopTask call made after a wait ended.
 	stopTimeout = 30 * time.Second
 	// missing is the failure reason DescribeTasks gives for a task it does
@@ -98,7 +96,7 @@ func (r *Runner) Network(ctx context.Context, cluster, service string) (*types.A
 		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if len(out.Failures) > 0 {
-		return nil, nil, fmt.Errorf("%s: %s", what, Failures(out.Failures))
+		return nil, nil, fmt.Errorf("%s: %s", what, failures(out.Failures))
 	}
 	if len(out.Services) == 0 {
 		return nil, nil, fmt.Errorf("%s: no such service", what)
@@ -138,7 +136,7 @@ func (r *Runner) Start(ctx context.Context, s Spec) (string, error) {
 		return "", fmt.Errorf("running task definition %s in cluster %s: %w", s.TaskDefinition, s.Cluster, err)
 	}
 	if len(out.Failures) > 0 {
-		return "", fmt.Errorf("running task definition %s in cluster %s: RunTask failed: %s", s.TaskDefinition, s.Cluster, Failures(out.Failures))
+		return "", fmt.Errorf("running task definition %s in cluster %s: RunTask failed: %s", s.TaskDefinition, s.Cluster, failures(out.Failures))
 	}
 	if len(out.Tasks) == 0 || aws.ToString(out.Tasks[0].TaskArn) == "" {
 		return "", fmt.Errorf("running task definition %s in cluster %s: RunTask started no task", s.TaskDefinition, s.Cluster)
@@ -197,7 +195,7 @@ func (r *Runner) Describe(ctx context.Context, t Task) (*types.Task, error) {
 	}
 	for _, f := range out.Failures {
 		if aws.ToString(f.Reason) != missing {
-			return nil, fmt.Errorf("describing the task: %s", Failures(out.Failures))
+			return nil, fmt.Errorf("describing the task: %s", failures(out.Failures))
 		}
 	}
 	return nil, nil
@@ -274,8 +272,8 @@ func (r *Runner) Report(t Task, task *types.Task) error {
 	return nil
 }
 
-// Failures renders ECS API failures as "reason (arn: detail)".
-func Failures(fs []types.Failure) string {
+// failures renders ECS API failures as "reason (arn: detail)".
+func failures(fs []types.Failure) string {
 	parts := make([]string, 0, len(fs))
 	for _, f := range fs {
 		s := OrDefault(aws.ToString(f.Reason), "unknown reason")

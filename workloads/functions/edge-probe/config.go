@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/refarch/refarch/workloads/functions/internal/lambdaenv"
 )
 
 // Environment variables the deploying code sets.
@@ -35,12 +36,6 @@ const (
 	maxTimeoutSeconds     = 30
 )
 
-// namespacePattern is what CloudWatch accepts as a namespace: up to 255 of
-// letters, digits and . - _ / # : and space, not starting with a colon.
-// Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace,
-// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
-var namespacePattern = regexp.MustCompile(`^[0-9A-Za-z._/#\- ][0-9A-Za-z._/#:\- ]{0,254}$`)
-
 // settings is the function's configuration, read once per execution
 // environment.
 type settings struct {
@@ -65,13 +60,8 @@ func configFromEnv(getenv func(string) string) (settings, error) {
 	s.urls = urls
 
 	s.namespace = strings.TrimSpace(getenv(envNamespace))
-	switch {
-	case s.namespace == "":
-		problems = append(problems, fmt.Errorf("%s is required: the CloudWatch namespace of the metrics, e.g. refarch/EdgeProbe", envNamespace))
-	case strings.HasPrefix(s.namespace, "AWS/"):
-		problems = append(problems, fmt.Errorf("%s=%q: namespaces starting with AWS/ are reserved for AWS services", envNamespace, s.namespace))
-	case !namespacePattern.MatchString(s.namespace):
-		problems = append(problems, fmt.Errorf("%s=%q must be 1-255 letters, digits and . - _ / # : or spaces, not starting with a colon", envNamespace, s.namespace))
+	if err := lambdaenv.CheckNamespace(envNamespace, s.namespace, ", e.g. refarch/EdgeProbe"); err != nil {
+		problems = append(problems, err)
 	}
 
 	if raw := strings.TrimSpace(getenv(envTimeout)); raw != "" {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/refarch/refarch/workloads/functions/internal/lambdaenv"
 )
 
 // Environment variables the deploying code sets.
@@ -37,10 +39,6 @@ const defaultCABundle = "https://truststore.pki.rds.amazonaws.com/global/global-
 // Source: https://docs.aws.amazon.com/aws-backup/latest/devguide/API_RestoreTestingPlanForCreate.html
 var planPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,50}$`)
 
-// namespacePattern is what CloudWatch accepts as a namespace.
-// Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
-var namespacePattern = regexp.MustCompile(`^[0-9A-Za-z._/#\- ][0-9A-Za-z._/#:\- ]{0,254}$`)
-
 // settings is the function's configuration, read once per execution
 // environment.
 type settings struct {
@@ -62,13 +60,8 @@ func configFromEnv(getenv func(string) string) (settings, error) {
 	if !planPattern.MatchString(s.plan) {
 		problems = append(problems, fmt.Errorf("%s=%q must be a restore testing plan's name: 1-50 letters, digits or underscores", envPlan, s.plan))
 	}
-	switch {
-	case s.namespace == "":
-		problems = append(problems, fmt.Errorf("%s is required: the CloudWatch namespace of the metrics", envNamespace))
-	case strings.HasPrefix(s.namespace, "AWS/"):
-		problems = append(problems, fmt.Errorf("%s=%q: namespaces starting with AWS/ are reserved for AWS services", envNamespace, s.namespace))
-	case !namespacePattern.MatchString(s.namespace):
-		problems = append(problems, fmt.Errorf("%s=%q must be 1-255 letters, digits and . - _ / # : or spaces, not starting with a colon", envNamespace, s.namespace))
+	if err := lambdaenv.CheckNamespace(envNamespace, s.namespace, ""); err != nil {
+		problems = append(problems, err)
 	}
 	if !strings.HasPrefix(s.secretARN, "arn:") || !strings.Contains(s.secretARN, ":secretsmanager:") {
 		problems = append(problems, fmt.Errorf("%s=%q must be a Secrets Manager secret's ARN", envSecret, s.secretARN))
